@@ -1,0 +1,175 @@
+"""The composition root: builds the store, fetcher, poller and scheduler from settings and wires them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import sys
+from collections.abc import Callable, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TextIO
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from monitor.config import Settings
+from monitor.models import Source, StoredItem
+from monitor.poller import ItemSink, Poller, PollReport, make_parse_executor
+from monitor.sources.fetch import Fetcher
+from monitor.storage.store import Store
+
+log = logging.getLogger("monitor.app")
+
+# How often `run` looks for sources added, removed or re-enabled while it runs (e.g. `sources add`).
+SOURCE_SYNC_INTERVAL_S = 30.0
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    fetcher: Fetcher
+    poller: Poller
+
+
+@asynccontextmanager
+async def open_services(settings: Settings, sinks: Iterable[ItemSink] = (), sync_config: bool = True):
+    """Open everything polling needs, with the config's sources synced into the store; close it all after."""
+    store = await Store.open(settings.storage.path)
+    polling = settings.polling
+    fetcher = Fetcher(timeout_s=polling.timeout, max_bytes=polling.max_bytes, user_agent=polling.user_agent,
+                      concurrency=polling.concurrency)
+    executor = make_parse_executor(polling.parse_processes)
+    try:
+        if sync_config:
+            await store.sync_sources(settings.sources, datetime.now(UTC))
+        yield Services(settings, store, fetcher, Poller(store, fetcher, polling, executor, sinks))
+    finally:
+        executor.shutdown(wait=False, cancel_futures=True)
+        await fetcher.aclose()
+        await store.close()
+
+
+@asynccontextmanager
+async def open_store(settings: Settings, sync_config: bool = True):
+    """Just the store (for the `sources` commands), config sources synced."""
+    store = await Store.open(settings.storage.path)
+    try:
+        if sync_config:
+            await store.sync_sources(settings.sources, datetime.now(UTC))
+        yield store
+    finally:
+        await store.close()
+
+
+async def poll_once(settings: Settings) -> list[PollReport]:
+    """One pass over every enabled source, due or not."""
+    async with open_services(settings) as services:
+        return await services.poller.poll_all(await services.store.sources())
+
+
+def terminal_sink(out: TextIO = sys.stdout) -> ItemSink:
+    """Print each new item as a line: the way to see monitor work before a bot token is set."""
+
+    async def show(source: Source, items: list[StoredItem]) -> None:
+        for stored in sorted(items, key=lambda s: s.item.published_at):
+            item = stored.item
+            when = item.published_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            repeat = f"  (same as #{stored.same_as})" if stored.same_as else ""
+            out.write(f"{when}  [{source.name}]  {item.title or item.text[:100]}{repeat}\n    {item.url}\n")
+        out.flush()
+
+    return show
+
+
+class SourceJobs:
+    """One APScheduler job per source, each re-planned after its poll at the time the poller chose.
+
+    A date trigger (not an interval) so backoff and Retry-After move the next poll exactly; one job
+    id per source, so one source is never polled twice at once.
+    """
+
+    def __init__(self, services: Services, scheduler: AsyncIOScheduler, rng: random.Random | None = None):
+        self.services = services
+        self.scheduler = scheduler
+        self.rng = rng or random.Random()
+        self.running: set[asyncio.Task] = set()
+
+    @staticmethod
+    def job_id(source_id: int) -> str:
+        return f"poll:{source_id}"
+
+    async def sync(self) -> None:
+        """Add a job for every enabled source without one; drop jobs of sources gone or disabled."""
+        sources = {s.id: s for s in await self.services.store.sources()}
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith("poll:") and int(job.id[5:]) not in sources:
+                job.remove()
+        now = datetime.now(UTC)
+        for source in sources.values():
+            if self.scheduler.get_job(self.job_id(source.id)):
+                continue
+            state = await self.services.store.get_state(source.id)
+            due = state.next_check_at
+            if due is None or due < now:
+                # Overdue sources start within the first seconds, spread so they do not all fire at once.
+                due = now + timedelta(seconds=self.rng.uniform(0, min(5.0, self.services.poller.interval_s(source))))
+            self._plan(source, due)
+
+    def _plan(self, source: Source, when: datetime) -> None:
+        self.scheduler.add_job(
+            self._poll, "date", run_date=when, args=[source.id], id=self.job_id(source.id),
+            replace_existing=True, misfire_grace_time=None, max_instances=1,
+        )
+
+    async def _poll(self, source_id: int) -> None:
+        source = await self.services.store.get_source(source_id)
+        if source is None or not source.enabled:
+            return
+        task = asyncio.current_task()
+        self.running.add(task)
+        try:
+            report = await self.services.poller.refresh(source)
+            when = report.next_check_at
+        except Exception:  # a bug, not a source fault: keep polling this source anyway
+            log.exception("poller: source=%s poll crashed", source_id)
+            when = None
+        finally:
+            self.running.discard(task)
+        if when is None:
+            when = datetime.now(UTC) + timedelta(seconds=self.services.poller.interval_s(source))
+        self._plan(source, when)
+
+
+async def run(settings: Settings, stop: asyncio.Event, out: TextIO = sys.stdout,
+              on_started: Callable[[], None] | None = None) -> None:
+    """Poll every source on its schedule until `stop` is set; print new items to `out`."""
+    async with open_services(settings, sinks=[terminal_sink(out)]) as services:
+        scheduler = AsyncIOScheduler(timezone=UTC)
+        jobs = SourceJobs(services, scheduler)
+        scheduler.start()
+        try:
+            await jobs.sync()
+            scheduler.add_job(jobs.sync, "interval", seconds=SOURCE_SYNC_INTERVAL_S, id="sync-sources",
+                              misfire_grace_time=None, coalesce=True)
+            count = len(await services.store.sources())
+            log.info("run: polling %d sources; press Ctrl-C to stop", count)
+            if on_started:
+                on_started()
+            await stop.wait()
+        finally:
+            scheduler.shutdown(wait=False)
+            await _finish(jobs.running)
+
+
+async def _finish(polls: set[asyncio.Task], grace_s: float = 5.0) -> None:
+    """Let polls in flight store what they fetched, then cancel what is left."""
+    if not polls:
+        return
+    _, still = await asyncio.wait(set(polls), timeout=grace_s)
+    for task in still:
+        task.cancel()
+    if still:
+        await asyncio.wait(still)

@@ -1,0 +1,288 @@
+"""The `monitor` command: a thin layer that parses arguments, calls app/store, and prints."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+from urllib.parse import urlsplit
+
+from monitor import app
+from monitor.config import DEFAULT_PATH, ENV_PATH, OPTIONS, ConfigError, Settings, check_http_url, load
+from monitor.config import parse_duration as parse_duration_option
+from monitor.core.opml import OpmlError, Outline, parse_opml, render_opml
+from monitor.poller import PollReport
+from monitor.storage.store import SourceRow, StoreError
+
+log = logging.getLogger("monitor")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "-c", "--config", metavar="PATH",
+        help=f"config file (default: ${ENV_PATH}, else ./{DEFAULT_PATH})",
+    )
+    common.add_argument("-v", "--verbose", action="store_true", help="log debug details to stderr")
+
+    parser = argparse.ArgumentParser(
+        prog="monitor",
+        description="Watch news feeds and Telegram channels, cluster reports into stories, push them to Telegram.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    run = commands.add_parser("run", parents=[common], help="poll every source on its schedule until stopped",
+                              description="Poll every source on its schedule and print new items, until "
+                                          "Ctrl-C or SIGTERM.")
+    run.set_defaults(handler=cmd_run)
+
+    once = commands.add_parser("poll-once", parents=[common], help="poll every source once, due or not",
+                               description="One pass over every enabled source; a line per source, then a total.")
+    once.add_argument("--json", action="store_true", help="print one JSON object instead of lines")
+    once.set_defaults(handler=cmd_poll_once)
+
+    check = commands.add_parser("check-config", parents=[common], help="validate the config file and summarise it",
+                                description="Validate the config file; print a summary or the one problem found.")
+    check.set_defaults(handler=cmd_check_config)
+
+    sources = commands.add_parser("sources", help="list and manage the sources in the store",
+                                  description="Manage the store's sources (config-file sources are synced in first).")
+    actions = sources.add_subparsers(dest="action", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", parents=[common], help="show every source with its status")
+    listing.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
+    listing.set_defaults(handler=cmd_sources_list)
+    add = actions.add_parser("add", parents=[common], help="add a feed by URL")
+    add.add_argument("url", metavar="URL", help="the feed's address (http or https)")
+    add.add_argument("--name", default="", help="display name (default: the host name)")
+    add.add_argument("--interval", default=None, help='poll interval, e.g. "5m" (default: polling.default_interval)')
+    add.set_defaults(handler=cmd_sources_add)
+    remove = actions.add_parser("remove", parents=[common], help="remove a source added by command, with its items")
+    remove.add_argument("id", metavar="ID", type=int, help="the source id `sources list` shows")
+    remove.set_defaults(handler=cmd_sources_remove)
+    opml_in = actions.add_parser("import-opml", parents=[common], help="add every feed of an OPML file")
+    opml_in.add_argument("file", metavar="FILE", help="an OPML export of Feedly, Inoreader, Thunderbird, …")
+    opml_in.set_defaults(handler=cmd_sources_import_opml)
+    opml_out = actions.add_parser("export-opml", parents=[common], help="write the feeds as OPML")
+    opml_out.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    opml_out.set_defaults(handler=cmd_sources_export_opml)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(message)s", datefmt="%H:%M:%S", stream=sys.stderr,
+    )
+    # httpx logs every request at INFO, URL included: too chatty for a poller of many sources.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    try:
+        settings = load(args.config)
+        for warning in settings.warnings:
+            log.warning("%s", warning)
+        return args.handler(args, settings) or 0
+    except (ConfigError, StoreError, OpmlError) as exc:
+        print(f"monitor: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+# -- commands ---------------------------------------------------------------------------------
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    async def go() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        if not settings.telegram.token:
+            log.info("run: no telegram.token set: new items are printed here (set MONITOR_TELEGRAM_TOKEN for the bot)")
+        await app.run(settings, stop)
+        log.info("run: stopped")
+
+    asyncio.run(go())
+    return 0
+
+
+def cmd_poll_once(args: argparse.Namespace, settings: Settings) -> int:
+    reports = asyncio.run(app.poll_once(settings))
+    if args.json:
+        print(json.dumps(poll_json(reports), ensure_ascii=False, indent=2))
+    else:
+        print_poll_reports(reports, sys.stdout)
+    return 0
+
+
+def poll_json(reports: list[PollReport]) -> dict:
+    return {
+        "sources": [
+            {"id": r.source.id, "name": r.source.name, "url": r.source.url, "new": len(r.new), "seen": r.seen,
+             "error": r.error}
+            for r in reports
+        ],
+        "new_items": sum(len(r.new) for r in reports),
+    }
+
+
+def print_poll_reports(reports: list[PollReport], out: TextIO) -> None:
+    width = max((len(r.source.name) for r in reports), default=4)
+    for r in reports:
+        if r.error:
+            outcome = f"error: {r.error}"
+        elif r.not_modified:
+            outcome = "not modified"
+        else:
+            outcome = f"{len(r.new)} new, {r.seen} seen" + (f" ({r.warning})" if r.warning else "")
+        out.write(f"{r.source.id:>4}  {r.source.name:<{width}}  {outcome}\n")
+    errors = sum(1 for r in reports if r.error)
+    new = sum(len(r.new) for r in reports)
+    out.write(f"total: {new} new items from {len(reports)} sources, {errors} with errors\n")
+
+
+def cmd_check_config(args: argparse.Namespace, settings: Settings) -> int:
+    p = settings.polling
+    token = "set" if settings.telegram.token else "not set (the bot stays off; new items print to the terminal)"
+    print(f"config: {settings.path} is valid")
+    print(f"  telegram: token {token}; api {settings.telegram.api_base_url}; {len(settings.telegram.admins)} admins")
+    print(f"  storage:  {Path(settings.storage.path).resolve()}")
+    print(f"  polling:  every {p.default_interval:g}s by default, timeout {p.timeout:g}s, max {p.max_bytes:,} bytes, "
+          f"{p.concurrency} at once")
+    print(f"  sources:  {len(settings.sources)}")
+    for source in settings.sources:
+        every = f"every {source.interval_s:g}s" if source.interval_s else "default interval"
+        print(f"    {source.kind:<5} {source.name}  {source.url}  ({every})")
+    for warning in settings.warnings:
+        print(f"  warning: {warning}")
+    return 0
+
+
+def cmd_sources_list(args: argparse.Namespace, settings: Settings) -> int:
+    async def rows() -> list[SourceRow]:
+        async with app.open_store(settings) as store:
+            return await store.source_rows()
+
+    listed = asyncio.run(rows())
+    if args.json:
+        print(json.dumps([source_row_json(r) for r in listed], ensure_ascii=False, indent=2))
+        return 0
+    if not listed:
+        print("no sources yet: add [[sources]] to the config file, or run `monitor sources add URL`")
+        return 0
+    for row in listed:
+        s = row.source
+        last = row.last_item_at.strftime("%Y-%m-%d %H:%M") if row.last_item_at else "-"
+        print(f"{s.id:>4}  {s.kind:<5} {s.name}  [{status_text(row)}]  {row.item_count} items, last {last}\n"
+              f"      {s.url}  ({s.origin})")
+    return 0
+
+
+def status_text(row: SourceRow) -> str:
+    if not row.source.enabled:
+        return "disabled (no longer in the config file)"
+    state = row.state
+    if state.error_count:
+        return f"error x{state.error_count}: {state.last_error}"
+    if state.last_success_at is None:
+        return "not polled yet"
+    return f"ok {state.last_success_at.strftime('%Y-%m-%d %H:%M')}"
+
+
+def source_row_json(row: SourceRow) -> dict:
+    s, st = row.source, row.state
+    iso = lambda d: d.isoformat() if d else None  # noqa: E731
+    return {
+        "id": s.id, "kind": s.kind, "name": s.name, "url": s.url, "origin": s.origin, "enabled": s.enabled,
+        "interval_s": s.interval_s, "items": row.item_count, "last_item_at": iso(row.last_item_at),
+        "last_success_at": iso(st.last_success_at), "error_count": st.error_count, "last_error": st.last_error,
+        "next_check_at": iso(st.next_check_at), "status": status_text(row),
+    }
+
+
+def cmd_sources_add(args: argparse.Namespace, settings: Settings) -> int:
+    url = check_http_url(args.url, "URL").strip()
+    interval = parse_duration_option(args.interval, "--interval") if args.interval else None
+    name = args.name.strip() or _host(url)
+
+    async def add():
+        async with app.open_store(settings) as store:
+            return await store.add_source("feed", url, name, interval, datetime.now(UTC))
+
+    source = asyncio.run(add())
+    print(f"added source {source.id}: {source.name} <{source.url}>; `monitor poll-once` fetches it now")
+    return 0
+
+
+def cmd_sources_remove(args: argparse.Namespace, settings: Settings) -> int:
+    async def remove():
+        async with app.open_store(settings) as store:
+            return await store.remove_source(args.id)
+
+    source, items = asyncio.run(remove())
+    print(f"removed source {source.id}: {source.name} and its {items} items")
+    return 0
+
+
+def cmd_sources_import_opml(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        outlines = parse_opml(Path(args.file).read_bytes())
+    except OSError as exc:
+        raise OpmlError(f"opml: cannot read {args.file} ({exc.strerror})") from None
+
+    async def add_all() -> tuple[int, list[str]]:
+        added, problems = 0, []
+        async with app.open_store(settings) as store:
+            for outline in outlines:
+                try:
+                    url = check_http_url(outline.url, "xmlUrl")
+                    await store.add_source("feed", url, outline.title or _host(url), None, datetime.now(UTC))
+                    added += 1
+                except (ConfigError, StoreError) as exc:
+                    problems.append(f"{outline.url}: {str(exc).split(': ', 1)[-1]}")
+        return added, problems
+
+    added, problems = asyncio.run(add_all())
+    for problem in problems:
+        print(f"  skipped {problem}")
+    print(f"imported {added} of {len(outlines)} feeds from {args.file}")
+    return 0
+
+
+def cmd_sources_export_opml(args: argparse.Namespace, settings: Settings) -> int:
+    async def listed():
+        async with app.open_store(settings) as store:
+            return await store.sources()
+
+    outlines = [Outline(url=s.url, title=s.name) for s in asyncio.run(listed()) if s.kind == "feed"]
+    text = render_opml(outlines, "monitor sources", datetime.now(UTC))
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {len(outlines)} feeds to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).hostname or url
+
+
+def documented_names() -> dict[str, list[str]]:
+    """Every command and option name, for the documentation test."""
+    parser = build_parser()
+    commands: list[str] = []
+    for action in parser._subparsers._group_actions:  # noqa: SLF001 - argparse has no public walk
+        for name, sub in action.choices.items():
+            if sub._subparsers is None:  # noqa: SLF001
+                commands.append(name)
+            else:
+                for inner in sub._subparsers._group_actions:  # noqa: SLF001
+                    commands.extend(f"{name} {n}" for n in inner.choices)
+    return {"commands": commands, "options": [o.name for o in OPTIONS]}

@@ -1,0 +1,319 @@
+"""TOML file (plus MONITOR_* environment overrides) → frozen settings, with one clear error per problem.
+
+Every option lives in OPTIONS, once, with its default and help: the README, `check-config`, the
+environment overrides and validation are all driven by that table.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+DEFAULT_PATH = "config.toml"
+ENV_PATH = "MONITOR_CONFIG"
+SOURCE_KINDS = ("feed",)
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the key and the fix."""
+
+
+# ---------------------------------------------------------------------------------------------
+# value parsers: each takes the raw TOML (or environment string) value and the key, returns the
+# value or raises ConfigError saying what to write instead.
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)", re.IGNORECASE)
+_UNIT_S = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(value: Any, key: str) -> float:
+    """Seconds from `30s`, `5m`, `1h`, `1h30m`, `1d` or a plain number of seconds."""
+    if isinstance(value, bool):
+        raise ConfigError(f"config: {key}: {value!r} is not a duration; write e.g. \"30s\", \"5m\" or \"1h\"")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str):
+        text = value.strip().replace(" ", "")
+        try:
+            seconds = float(text)
+        except ValueError:
+            parts = _DURATION_PART.findall(text)
+            if not parts or "".join(n + u for n, u in parts).lower() != text.lower():
+                raise ConfigError(
+                    f"config: {key}: {value!r} is not a duration; write e.g. \"30s\", \"5m\", \"1h\" "
+                    "or a number of seconds"
+                ) from None
+            seconds = sum(float(n) * _UNIT_S[u.lower()] for n, u in parts)
+    else:
+        raise ConfigError(f"config: {key}: {value!r} is not a duration; write e.g. \"30s\", \"5m\" or \"1h\"")
+    if seconds <= 0:
+        raise ConfigError(f"config: {key}: must be longer than zero, got {value!r}")
+    return seconds
+
+
+def _positive_int(value: Any, key: str) -> int:
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"config: {key}: expected a whole number of at least 1, got {value!r}")
+    return value
+
+
+def _non_negative_int(value: Any, key: str) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(f"config: {key}: expected a whole number of 0 or more, got {value!r}")
+    return value
+
+
+def _fraction(value: Any, key: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = -1.0
+    if isinstance(value, bool) or not 0 <= number < 1:
+        raise ConfigError(f"config: {key}: expected a number from 0 up to (not including) 1, got {value!r}")
+    return number
+
+
+def _text(value: Any, key: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"config: {key}: expected a string in quotes, got {value!r}")
+    return value
+
+
+def check_http_url(value: Any, key: str) -> str:
+    """An absolute http(s) URL, or ConfigError naming the key."""
+    text = _text(value, key).strip()
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"config: {key}: {value!r} is not an http(s) URL; write it in full, e.g. \"https://example.org/rss.xml\""
+        )
+    return text.rstrip("/") if key.startswith("telegram.") else text
+
+
+def _user_ids(value: Any, key: str) -> tuple[int, ...]:
+    if isinstance(value, str):  # from the environment: "1, 2, 3"
+        value = [v for v in re.split(r"[,\s]+", value) if v]
+        try:
+            value = [int(v) for v in value]
+        except ValueError:
+            raise ConfigError(f"config: {key}: expected Telegram user ids like [12345, 67890]") from None
+    if not isinstance(value, list | tuple) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        raise ConfigError(f"config: {key}: expected a list of numeric Telegram user ids, e.g. [12345, 67890]")
+    return tuple(value)
+
+
+@dataclass(frozen=True)
+class Option:
+    section: str
+    key: str
+    default: Any
+    parse: Callable[[Any, str], Any]
+    help: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.section}.{self.key}"
+
+    @property
+    def env(self) -> str:
+        return f"MONITOR_{self.section}_{self.key}".upper()
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("telegram", "token", "", _text,
+           "Bot token from @BotFather; or set MONITOR_TELEGRAM_TOKEN. Empty: run without the bot. Never logged."),
+    Option("telegram", "api_base_url", "https://api.telegram.org", check_http_url,
+           "Bot API server root; requests go to {api_base_url}/bot<token>/<method>."),
+    Option("telegram", "preview_base_url", "https://t.me/s", check_http_url,
+           "Where public channel previews are read: {preview_base_url}/{channel}."),
+    Option("telegram", "admins", (), _user_ids, "Telegram user ids allowed to use admin commands."),
+    Option("storage", "path", "monitor.db", _text,
+           "SQLite database file, relative to the current directory unless absolute."),
+    Option("polling", "default_interval", 600.0, parse_duration,
+           "How often a source is polled when it sets no `interval` (e.g. \"10m\")."),
+    Option("polling", "timeout", 20.0, parse_duration, "Time limit for one request, connect to last byte."),
+    Option("polling", "max_bytes", 5_000_000, _positive_int,
+           "Largest response body accepted; a larger download is aborted and reported."),
+    Option("polling", "concurrency", 16, _positive_int, "How many sources are fetched at the same time."),
+    Option("polling", "max_backoff", 21600.0, parse_duration,
+           "Longest wait after repeated errors (the wait doubles per error up to this)."),
+    Option("polling", "jitter", 0.1, _fraction,
+           "Spread each poll time by up to this fraction of the interval, so sources do not fire together."),
+    Option("polling", "parse_processes", 0, _non_negative_int,
+           "Processes that parse feeds in parallel: 0 = one per CPU core, 1 = parse in the main process."),
+    Option("polling", "user_agent", "monitor/0.1 (+https://github.com/monitor-news/monitor)", _text,
+           "User-Agent header sent with every request."),
+)
+
+# What each [[sources]] entry may hold: key → (required, help).
+SOURCE_KEYS: dict[str, tuple[bool, str]] = {
+    "kind": (True, "\"feed\": an RSS or Atom feed."),
+    "url": (True, "The feed's address (http or https)."),
+    "name": (False, "Display name; defaults to the feed's host name."),
+    "interval": (False, "How often to poll this source (e.g. \"5m\"); defaults to polling.default_interval."),
+}
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    kind: str
+    url: str
+    name: str
+    interval_s: float | None = None
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    token: str
+    api_base_url: str
+    preview_base_url: str
+    admins: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    path: str
+
+
+@dataclass(frozen=True)
+class PollingSettings:
+    default_interval: float
+    timeout: float
+    max_bytes: int
+    concurrency: int
+    max_backoff: float
+    jitter: float
+    parse_processes: int
+    user_agent: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    telegram: TelegramSettings
+    storage: StorageSettings
+    polling: PollingSettings
+    sources: tuple[SourceConfig, ...] = ()
+    path: str = ""
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+
+_SECTIONS = {"telegram": TelegramSettings, "storage": StorageSettings, "polling": PollingSettings}
+
+
+def resolve_path(path: str | None) -> str:
+    """The config path to use: the -c argument, else $MONITOR_CONFIG, else ./config.toml."""
+    return path or os.environ.get(ENV_PATH) or DEFAULT_PATH
+
+
+def load(path: str | None = None, environ: dict[str, str] | None = None) -> Settings:
+    """Read and validate the config file; raise ConfigError with one clear message."""
+    path = resolve_path(path)
+    file = Path(path)
+    if not file.exists():
+        raise ConfigError(
+            f"config: file {path} not found; copy config.example.toml to config.toml, "
+            f"or pass -c PATH (or set {ENV_PATH})"
+        )
+    try:
+        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config: {path} is not valid TOML ({exc}); fix the line it names") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"config: cannot read {path} ({exc})") from None
+    return parse(raw, path=str(path), environ=os.environ if environ is None else environ)
+
+
+def parse(raw: dict[str, Any], path: str = "", environ: dict[str, str] | None = None) -> Settings:
+    """Validate a parsed TOML document (plus MONITOR_* overrides) into Settings."""
+    environ = environ or {}
+    known_sections = set(_SECTIONS) | {"sources"}
+    for section, value in raw.items():
+        if section not in known_sections:
+            raise ConfigError(
+                f"config: unknown section [{section}]; the sections are "
+                + ", ".join(f"[{s}]" for s in _SECTIONS) + " and [[sources]]"
+            )
+        if section in _SECTIONS and not isinstance(value, dict):
+            raise ConfigError(f"config: {section} must be a table: write [{section}] on a line of its own")
+
+    values: dict[str, dict[str, Any]] = {s: {} for s in _SECTIONS}
+    for section in _SECTIONS:
+        given = dict(raw.get(section, {}))
+        known = {o.key for o in OPTIONS if o.section == section}
+        for key in given:
+            if key not in known:
+                raise ConfigError(
+                    f"config: unknown key {section}.{key}; the keys of [{section}] are {', '.join(sorted(known))}"
+                )
+    for option in OPTIONS:
+        value = raw.get(option.section, {}).get(option.key, option.default)
+        if option.env in environ and environ[option.env] != "":
+            value = environ[option.env]
+        values[option.section][option.key] = option.parse(value, option.name)
+
+    polling = PollingSettings(**values["polling"])
+    sources = _parse_sources(raw.get("sources", []))
+    warnings = tuple(_warnings(polling, sources))
+    return Settings(
+        telegram=TelegramSettings(**values["telegram"]),
+        storage=StorageSettings(**values["storage"]),
+        polling=polling,
+        sources=sources,
+        path=path,
+        warnings=warnings,
+    )
+
+
+def _parse_sources(raw: Any) -> tuple[SourceConfig, ...]:
+    if not isinstance(raw, list):
+        raise ConfigError("config: sources must be a list of tables: write each one under [[sources]]")
+    sources: list[SourceConfig] = []
+    seen: dict[str, int] = {}
+    for number, entry in enumerate(raw, start=1):
+        where = f"sources #{number}"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"config: {where} must be a table: write it under [[sources]]")
+        for key in entry:
+            if key not in SOURCE_KEYS:
+                raise ConfigError(
+                    f"config: unknown key {key!r} in {where}; a source takes {', '.join(SOURCE_KEYS)}"
+                )
+        for key, (required, _) in SOURCE_KEYS.items():
+            if required and key not in entry:
+                raise ConfigError(f"config: {where} has no {key}; add e.g. {key} = {_example(key)}")
+        kind = entry["kind"]
+        if kind not in SOURCE_KINDS:
+            raise ConfigError(f"config: {where}.kind: {kind!r} is not a source kind; use one of {SOURCE_KINDS}")
+        url = check_http_url(entry["url"], f"{where}.url")
+        if url in seen:
+            raise ConfigError(f"config: {where}.url repeats sources #{seen[url]} ({url}); remove one of them")
+        seen[url] = number
+        name = _text(entry.get("name", ""), f"{where}.name").strip() or (urlsplit(url).hostname or url)
+        interval = parse_duration(entry["interval"], f"{where}.interval") if "interval" in entry else None
+        sources.append(SourceConfig(kind=kind, url=url, name=name, interval_s=interval))
+    return tuple(sources)
+
+
+def _example(key: str) -> str:
+    return {"kind": '"feed"', "url": '"https://example.org/rss.xml"'}.get(key, '""')
+
+
+def _warnings(polling: PollingSettings, sources: tuple[SourceConfig, ...]) -> list[str]:
+    """Short intervals are allowed (tests, local servers) but impolite towards other people's hosts."""
+    out = []
+    for source in sources:
+        interval = source.interval_s or polling.default_interval
+        host = urlsplit(source.url).hostname or ""
+        if interval < 60 and host not in ("localhost", "127.0.0.1", "::1") and not host.startswith("127."):
+            out.append(f"config: {source.name} is polled every {interval:g}s; remote hosts prefer 60s or more")
+    return out

@@ -1,0 +1,149 @@
+"""Text helpers shared by every source: HTML → plain text, canonical URLs, item keys, fingerprints."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from html import unescape
+from html.parser import HTMLParser
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+# Elements whose content is never text a reader sees.
+_SKIPPED = {"script", "style", "noscript", "template", "head", "svg"}
+# Elements that end a line or a paragraph.
+_BREAKS = {"br", "hr"}
+_BLOCKS = {
+    "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr",
+    "table", "section", "article", "header", "footer", "figure", "figcaption", "dd", "dt", "dl",
+}
+
+
+class _TextCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip_depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIPPED:
+            self.skip_depth += 1
+        elif tag in _BREAKS:
+            self.parts.append("\n")
+        elif tag in _BLOCKS:
+            self.parts.append("\n\n")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BREAKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIPPED:
+            self.skip_depth = max(0, self.skip_depth - 1)
+        elif tag in _BLOCKS:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip_depth:
+            self.parts.append(data)
+
+
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+
+
+def normalize_space(text: str) -> str:
+    """Collapse runs of spaces, keep paragraph breaks (one blank line) and line breaks."""
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def html_to_text(markup: str) -> str:
+    """Plain text of an HTML fragment: entities decoded, scripts dropped, paragraphs kept."""
+    if not markup:
+        return ""
+    if "<" not in markup:
+        return normalize_space(unescape(markup))
+    collector = _TextCollector()
+    collector.feed(markup)
+    collector.close()
+    return normalize_space("".join(collector.parts))
+
+
+# Query parameters that identify a campaign or a click, never the document.
+_TRACKING_EXACT = {
+    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "yclid", "msclkid", "twclid", "igshid", "igsh",
+    "mc_cid", "mc_eid", "_hsenc", "_hsmi", "mkt_tok", "ref_src", "ref_url", "spm", "cmpid", "ocid",
+    "at_medium", "at_campaign", "at_custom1", "at_custom2", "at_custom3", "at_custom4", "s_cid",
+    "ito", "ns_mchannel", "ns_source", "ns_campaign", "ns_linkname", "ns_fee", "__twitter_impression",
+    "_ga", "_gl", "oly_anon_id", "oly_enc_id", "vero_id", "wt_mc", "wt.mc_id", "xtor", "utm",
+}
+_TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_")
+
+
+def is_tracking_param(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in _TRACKING_EXACT or lowered.startswith(_TRACKING_PREFIXES)
+
+
+def strip_tracking(url: str) -> str:
+    """The URL without tracking parameters and fragment, otherwise as written (the link users see)."""
+    url = (url or "").strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if parts.scheme.lower() not in ("http", "https"):
+        return url
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking_param(k)]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+
+
+def canonical_url(url: str) -> str:
+    """The form of a URL used to recognise one document under its variants.
+
+    Lower-case scheme and host, https for http, no `www.`, no default port, no fragment, no
+    tracking parameters, the rest of the query sorted, no trailing slash. Not-URLs come back
+    stripped but otherwise untouched.
+    """
+    url = (url or "").strip()
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return url
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return url
+    host = parts.hostname.lower().rstrip(".")
+    host = host.removeprefix("www.")
+    if port and port not in (80, 443):
+        host = f"{host}:{port}"
+    query = sorted(
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking_param(k)
+    )
+    path = parts.path or "/"
+    if len(path) > 1:
+        path = path.rstrip("/")
+    return urlunsplit(("https", host, path, urlencode(query), ""))
+
+
+_WORDS = re.compile(r"\w+", re.UNICODE)
+# Fewer words than this and two different reports could share them by chance ("Live updates").
+_MIN_FINGERPRINT_WORDS = 8
+
+
+def fingerprint(title: str, text: str) -> str:
+    """A short hash of the words of title + text, or "" when there are too few words to be telling."""
+    words = _WORDS.findall(f"{title}\n{text}".casefold())
+    if len(words) < _MIN_FINGERPRINT_WORDS:
+        return ""
+    return hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()[:20]
+
+
+def item_key(guid: str | None, link: str | None, title: str, text: str) -> str:
+    """A stable key for an item inside its source: guid, else canonical link, else hash of content."""
+    if guid and guid.strip():
+        return "guid:" + guid.strip()
+    if link and link.strip():
+        return "url:" + canonical_url(link)
+    digest = hashlib.sha1(f"{title}\n{text}".encode()).hexdigest()
+    return "hash:" + digest

@@ -1,0 +1,72 @@
+"""Plain data passed between the core, the adapters and the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Source:
+    """A place monitor polls: a feed URL (or, later, a Telegram channel)."""
+
+    id: int
+    kind: str
+    url: str
+    name: str
+    interval_s: float | None  # None: polling.default_interval
+    origin: str = "config"  # "config" (synced from the config file) or "user" (added by command)
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class SourceState:
+    """What the poller remembers about one source between polls."""
+
+    source_id: int
+    etag: str | None = None
+    last_modified: str | None = None
+    last_success_at: datetime | None = None
+    last_attempt_at: datetime | None = None
+    error_count: int = 0
+    last_error: str | None = None
+    next_check_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    """One report (a feed entry or a channel post), as parsed, before it is stored."""
+
+    key: str  # stable per source: guid, else canonical link, else hash of title + text
+    url: str
+    canonical_url: str
+    title: str
+    text: str
+    published_at: datetime  # UTC
+    fingerprint: str  # hash of normalised title + text: the same report under other URLs
+    guid: str | None = None
+    author: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredItem:
+    """An item as it sits in the store."""
+
+    id: int
+    source_id: int
+    item: Item
+    fetched_at: datetime
+    same_as: int | None = None  # the earlier item of another source carrying the same report
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What an HTTP fetch brought back, reduced to what the poller decides on."""
+
+    status: int
+    body: bytes = b""
+    etag: str | None = None
+    last_modified: str | None = None
+    retry_after_s: float | None = None
+    final_url: str = ""
+    headers: dict[str, str] | None = None

@@ -1,0 +1,100 @@
+"""RSS 2.0, RSS 1.0 and Atom bodies → Items, with feedparser. Runs in worker processes, so it
+takes and returns plain picklable values and never raises for a bad body."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import feedparser
+
+from monitor.core.text import canonical_url, fingerprint, html_to_text, item_key, strip_tracking
+from monitor.models import Item
+
+# Longer texts are cut: clustering reads the beginning, and the store stays small.
+MAX_TEXT_CHARS = 20_000
+# A date further ahead than this is a feed's mistake; the fetch time is used instead.
+_FUTURE_SLACK = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    items: tuple[Item, ...]
+    title: str = ""
+    error: str | None = None  # set when the body is not a usable feed
+    warning: str | None = None  # set when the feed parsed with problems but gave entries
+
+
+def parse_feed(body: bytes, url: str, content_type: str, fetched_at: datetime) -> ParsedFeed:
+    """Parse a feed body into Items; a body that is not a feed comes back with `error` set."""
+    headers = {"content-location": url}
+    if content_type:
+        headers["content-type"] = content_type
+    try:
+        parsed = feedparser.parse(body, response_headers=headers, sanitize_html=False)
+    except Exception as exc:  # feedparser promises not to raise; a pathological body may still
+        return ParsedFeed((), error=f"cannot parse the body ({type(exc).__name__}: {exc})")
+    entries = parsed.get("entries") or []
+    problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
+    if not entries:
+        if parsed.get("version"):
+            return ParsedFeed((), title=_title(parsed))  # a real feed that is empty right now
+        sniff = body[:512].lstrip().lower()
+        if sniff.startswith((b"<!doctype html", b"<html")) or b"<html" in sniff:
+            return ParsedFeed((), error="the URL serves an HTML page, not a feed; use the page's RSS/Atom link")
+        reason = f" ({type(problem).__name__}: {problem})" if problem else ""
+        return ParsedFeed((), error=f"the body is not an RSS or Atom feed{reason}; check the URL")
+    items = tuple(_items(entries, fetched_at))
+    warning = f"parsed with problems ({problem})" if problem else None
+    return ParsedFeed(items, title=_title(parsed), warning=warning)
+
+
+def _title(parsed: feedparser.FeedParserDict) -> str:
+    return html_to_text(parsed.get("feed", {}).get("title", "") or "")
+
+
+def _items(entries: list, fetched_at: datetime):
+    seen: set[str] = set()
+    for entry in entries:
+        title = html_to_text(entry.get("title", "") or "")
+        text = _entry_text(entry)
+        link = (entry.get("link") or "").strip()
+        guid = (entry.get("id") or "").strip() or None
+        if not (title or text or link):
+            continue
+        key = item_key(guid, link, title, text)
+        if key in seen:  # some feeds repeat an entry; the first one counts
+            continue
+        seen.add(key)
+        yield Item(
+            key=key,
+            url=strip_tracking(link),
+            canonical_url=canonical_url(link) if link else "",
+            title=title,
+            text=text,
+            published_at=_published(entry, fetched_at),
+            fingerprint=fingerprint(title, text),
+            guid=guid,
+            author=(entry.get("author") or "").strip() or None,
+        )
+
+
+def _entry_text(entry: feedparser.FeedParserDict) -> str:
+    """The fullest text the entry carries: content if any, else the summary."""
+    candidates = [c.get("value", "") for c in entry.get("content") or []]
+    candidates.append(entry.get("summary", "") or "")
+    best = max(candidates, key=len)
+    return html_to_text(best)[:MAX_TEXT_CHARS]
+
+
+def _published(entry: feedparser.FeedParserDict, fetched_at: datetime) -> datetime:
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        value = entry.get(key)
+        if value:
+            try:
+                when = datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+            except (OverflowError, ValueError, OSError):
+                continue
+            return fetched_at if when > fetched_at + _FUTURE_SLACK else when
+    return fetched_at

@@ -1,0 +1,90 @@
+"""Named, append-only schema migrations. Never edit or reorder one that has shipped: add a new one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+
+def _0001_sources_and_items(db: sqlite_utils.Database) -> None:
+    db["sources"].create(
+        {
+            "id": int,
+            "kind": str,  # "feed"
+            "url": str,  # what is fetched
+            "name": str,
+            "interval_s": float,  # NULL: polling.default_interval
+            "origin": str,  # "config" (from the config file) or "user" (added by command)
+            "enabled": int,
+            "added_at": str,
+            "title": str,  # as the source calls itself
+            # poll state (miniflux keeps it on the feed's row too): reset on success
+            "etag": str,
+            "last_modified": str,
+            "last_attempt_at": str,
+            "last_success_at": str,
+            "last_status": int,
+            "error_count": int,
+            "last_error": str,
+            "next_check_at": str,
+        },
+        pk="id",
+        not_null={"kind", "url", "name", "origin", "enabled", "error_count"},
+        defaults={"enabled": 1, "error_count": 0, "origin": "user"},
+    )
+    db["sources"].create_index(["url"], unique=True)
+    db["items"].create(
+        {
+            "id": int,
+            "source_id": int,
+            "key": str,  # stable inside its source: guid:…, url:… or hash:…
+            "guid": str,
+            "url": str,
+            "canonical_url": str,
+            "title": str,
+            "text": str,
+            "author": str,
+            "published_at": str,  # ISO 8601, UTC
+            "fetched_at": str,
+            "fingerprint": str,  # hash of the words of title + text ("" when too short to tell)
+            "same_as": int,  # the first item of another source with the same canonical URL or fingerprint
+        },
+        pk="id",
+        not_null={"source_id", "key", "published_at", "fetched_at"},
+        foreign_keys=[("source_id", "sources", "id"), ("same_as", "items", "id")],
+    )
+    db["items"].create_index(["source_id", "key"], unique=True)
+    db["items"].create_index(["canonical_url"])
+    db["items"].create_index(["fingerprint"])
+    db["items"].create_index(["published_at"])
+
+
+MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
+    ("0001_sources_and_items", _0001_sources_and_items),
+)
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply the migrations this database has not had yet, each in its own transaction; return their names."""
+    conn = db.conn
+    conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    applied = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
+    done = []
+    for name, step in MIGRATIONS:
+        if name in applied:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            step(db)
+            conn.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                (name, datetime.now(UTC).isoformat(timespec="seconds")),
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        done.append(name)
+    return done

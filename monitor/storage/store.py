@@ -1,0 +1,310 @@
+"""The SQLite store: sources with their poll state, and items, UNIQUE(source_id, key).
+
+`Repository` is the synchronous code; `Store` is its async face, running every call on the one
+thread that owns the connection, so SQLite never blocks the event loop and writes never race.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from monitor.config import SourceConfig
+from monitor.models import Item, Source, SourceState, StoredItem
+from monitor.storage.migrations import migrate
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+class StoreError(Exception):
+    """A store operation the user asked for cannot be done; the message says why."""
+
+
+def to_iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def from_iso(text: str | None) -> datetime | None:
+    return None if not text else datetime.fromisoformat(text)
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """A source, its poll state, and what it has brought so far."""
+
+    source: Source
+    state: SourceState
+    title: str
+    last_status: int | None
+    item_count: int
+    last_item_at: datetime | None
+
+
+class Repository:
+    """Synchronous access to the database; use it from one thread only (Store sees to that)."""
+
+    def __init__(self, path: str | Path) -> None:
+        path = str(path)
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            # isolation_level=None: we open transactions ourselves, with BEGIN IMMEDIATE, so two
+            # processes writing at once wait for each other instead of failing (see FIELD-NOTES).
+            conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if path != ":memory:":
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.Error as exc:
+            raise StoreError(f"storage: cannot open {path} ({exc}); check storage.path and its folder") from None
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        try:
+            migrate(self.db)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"storage: {path} is not a usable monitor database ({exc})") from None
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # -- sources --------------------------------------------------------------------------
+
+    def sync_sources(self, configured: Iterable[SourceConfig], now: datetime) -> None:
+        """Make the config file's sources present and enabled; disable config sources no longer listed.
+
+        Sources added by command stay as they are, unless the config now lists them too.
+        """
+        configured = list(configured)
+        urls = {c.url for c in configured}
+        with self._write() as conn:
+            for config in configured:
+                conn.execute(
+                    """INSERT INTO sources (kind, url, name, interval_s, origin, enabled, added_at)
+                       VALUES (?, ?, ?, ?, 'config', 1, ?)
+                       ON CONFLICT(url) DO UPDATE SET kind = excluded.kind, name = excluded.name,
+                         interval_s = excluded.interval_s, origin = 'config', enabled = 1""",
+                    (config.kind, config.url, config.name, config.interval_s, to_iso(now)),
+                )
+            for source_id, url in conn.execute("SELECT id, url FROM sources WHERE origin = 'config'").fetchall():
+                if url not in urls:
+                    conn.execute("UPDATE sources SET enabled = 0 WHERE id = ?", (source_id,))
+
+    def add_source(self, kind: str, url: str, name: str, interval_s: float | None, now: datetime) -> Source:
+        """Add a source by command; StoreError if its URL is already there."""
+        with self._write() as conn:
+            existing = conn.execute("SELECT id, enabled FROM sources WHERE url = ?", (url,)).fetchone()
+            if existing and existing[1]:
+                raise StoreError(f"sources: {url} is already source {existing[0]}")
+            if existing:  # a disabled one comes back, with its items
+                conn.execute(
+                    "UPDATE sources SET enabled = 1, origin = 'user', name = ?, interval_s = ? WHERE id = ?",
+                    (name, interval_s, existing[0]),
+                )
+                source_id = existing[0]
+            else:
+                cursor = conn.execute(
+                    """INSERT INTO sources (kind, url, name, interval_s, origin, enabled, added_at)
+                       VALUES (?, ?, ?, ?, 'user', 1, ?)""",
+                    (kind, url, name, interval_s, to_iso(now)),
+                )
+                source_id = cursor.lastrowid
+        return self.get_source(source_id)
+
+    def remove_source(self, source_id: int) -> tuple[Source, int]:
+        """Delete a source added by command and its items; return it and how many items went."""
+        source = self.get_source(source_id)
+        if source is None:
+            raise StoreError(f"sources: there is no source {source_id}; `monitor sources list` shows the ids")
+        if source.origin == "config":
+            raise StoreError(
+                f"sources: source {source_id} ({source.name}) comes from the config file; "
+                "remove it there instead, or it returns on the next start"
+            )
+        with self._write() as conn:
+            conn.execute("UPDATE items SET same_as = NULL WHERE same_as IN (SELECT id FROM items WHERE source_id = ?)",
+                         (source_id,))
+            removed = conn.execute("DELETE FROM items WHERE source_id = ?", (source_id,)).rowcount
+            conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
+        return source, removed
+
+    def get_source(self, source_id: int) -> Source | None:
+        row = self.conn.execute(f"SELECT {_SOURCE_COLUMNS} FROM sources s WHERE id = ?", (source_id,)).fetchone()
+        return _source(row) if row else None
+
+    def sources(self, enabled_only: bool = True) -> list[Source]:
+        where = "WHERE enabled = 1" if enabled_only else ""
+        rows = self.conn.execute(f"SELECT {_SOURCE_COLUMNS} FROM sources s {where} ORDER BY id").fetchall()
+        return [_source(row) for row in rows]
+
+    def source_rows(self, enabled_only: bool = False) -> list[SourceRow]:
+        """Every source with its state and item counts, for listings."""
+        where = "WHERE s.enabled = 1" if enabled_only else ""
+        rows = self.conn.execute(
+            f"""SELECT {_SOURCE_COLUMNS}, {_STATE_COLUMNS}, s.title, s.last_status,
+                       (SELECT count(*) FROM items i WHERE i.source_id = s.id),
+                       (SELECT max(published_at) FROM items i WHERE i.source_id = s.id)
+                FROM sources s {where} ORDER BY s.id"""
+        ).fetchall()
+        out = []
+        for row in rows:
+            n = len(_SOURCE_COLUMNS.split(","))
+            m = n + len(_STATE_COLUMNS.split(","))
+            out.append(SourceRow(_source(row[:n]), _state(row[n:m]), row[m] or "", row[m + 1], row[m + 2],
+                                 from_iso(row[m + 3])))
+        return out
+
+    def get_state(self, source_id: int) -> SourceState:
+        row = self.conn.execute(f"SELECT {_STATE_COLUMNS} FROM sources s WHERE id = ?", (source_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"storage: no source {source_id}")
+        return _state(row)
+
+    def record_success(
+        self, source_id: int, *, now: datetime, next_check_at: datetime, status: int,
+        etag: str | None, last_modified: str | None, title: str | None = None,
+    ) -> None:
+        """A poll worked: remember validators, clear the error state."""
+        with self._write() as conn:
+            conn.execute(
+                """UPDATE sources SET etag = ?, last_modified = ?, last_attempt_at = ?, last_success_at = ?,
+                     last_status = ?, error_count = 0, last_error = NULL, next_check_at = ?,
+                     title = coalesce(?, title)
+                   WHERE id = ?""",
+                (etag, last_modified, to_iso(now), to_iso(now), status, to_iso(next_check_at), title or None,
+                 source_id),
+            )
+
+    def record_error(
+        self, source_id: int, *, now: datetime, next_check_at: datetime, error: str, status: int | None
+    ) -> int:
+        """A poll failed: count it, keep the message, set when to try again. Returns the new error count."""
+        with self._write() as conn:
+            conn.execute(
+                """UPDATE sources SET last_attempt_at = ?, last_status = ?, error_count = error_count + 1,
+                     last_error = ?, next_check_at = ? WHERE id = ?""",
+                (to_iso(now), status, error, to_iso(next_check_at), source_id),
+            )
+            return conn.execute("SELECT error_count FROM sources WHERE id = ?", (source_id,)).fetchone()[0]
+
+    # -- items ----------------------------------------------------------------------------
+
+    def insert_items(self, source_id: int, items: Iterable[Item], fetched_at: datetime) -> list[StoredItem]:
+        """Store the items this source has not had yet; return only those (the database decides)."""
+        new: list[StoredItem] = []
+        fetched = to_iso(fetched_at)
+        with self._write() as conn:
+            for item in items:
+                same_as = self._same_report(conn, source_id, item)
+                cursor = conn.execute(
+                    """INSERT OR IGNORE INTO items (source_id, key, guid, url, canonical_url, title, text, author,
+                         published_at, fetched_at, fingerprint, same_as)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    (source_id, item.key, item.guid, item.url, item.canonical_url, item.title, item.text,
+                     item.author, to_iso(item.published_at), fetched, item.fingerprint, same_as),
+                )
+                if cursor.rowcount == 1:
+                    new.append(StoredItem(cursor.lastrowid, source_id, item, fetched_at, same_as))
+        return new
+
+    @staticmethod
+    def _same_report(conn: sqlite3.Connection, source_id: int, item: Item) -> int | None:
+        """The first item of another source carrying this report: same canonical URL, else same words."""
+        for column, value in (("canonical_url", item.canonical_url), ("fingerprint", item.fingerprint)):
+            if not value:
+                continue
+            row = conn.execute(
+                f"SELECT coalesce(same_as, id) FROM items WHERE {column} = ? AND source_id != ? ORDER BY id LIMIT 1",
+                (value, source_id),
+            ).fetchone()
+            if row:
+                return row[0]
+        return None
+
+    def count_items(self, source_id: int | None = None) -> int:
+        if source_id is None:
+            return self.conn.execute("SELECT count(*) FROM items").fetchone()[0]
+        return self.conn.execute("SELECT count(*) FROM items WHERE source_id = ?", (source_id,)).fetchone()[0]
+
+    def items(self, source_id: int | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        """Latest items as plain rows (for listings and tests)."""
+        where, args = ("WHERE source_id = ?", (source_id,)) if source_id is not None else ("", ())
+        cursor = self.conn.execute(f"SELECT * FROM items {where} ORDER BY published_at DESC, id DESC LIMIT ?",
+                                   (*args, limit))
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+_SOURCE_COLUMNS = "s.id, s.kind, s.url, s.name, s.interval_s, s.origin, s.enabled"
+_STATE_COLUMNS = ("s.id, s.etag, s.last_modified, s.last_success_at, s.last_attempt_at, s.error_count, "
+                  "s.last_error, s.next_check_at")
+
+
+def _source(row: tuple) -> Source:
+    return Source(id=row[0], kind=row[1], url=row[2], name=row[3], interval_s=row[4], origin=row[5],
+                  enabled=bool(row[6]))
+
+
+def _state(row: tuple) -> SourceState:
+    return SourceState(
+        source_id=row[0], etag=row[1], last_modified=row[2], last_success_at=from_iso(row[3]),
+        last_attempt_at=from_iso(row[4]), error_count=row[5], last_error=row[6], next_check_at=from_iso(row[7]),
+    )
+
+
+class Store:
+    """Async face of Repository: each call runs on the single thread that owns the connection.
+
+    `await store.insert_items(...)` runs `Repository.insert_items` there; the methods are the same.
+    """
+
+    def __init__(self, repository: Repository, executor: ThreadPoolExecutor) -> None:
+        self._repository = repository
+        self._executor = executor
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Store:
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
+        try:
+            repository = await asyncio.get_running_loop().run_in_executor(executor, Repository, path)
+        except BaseException:
+            executor.shutdown(wait=False)
+            raise
+        return cls(repository, executor)
+
+    async def close(self) -> None:
+        await asyncio.get_running_loop().run_in_executor(self._executor, self._repository.close)
+        self._executor.shutdown(wait=True)
+
+    def __getattr__(self, name: str):
+        method = getattr(Repository, name)
+        if name.startswith("_") or not callable(method):
+            raise AttributeError(name)
+
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            bound = partial(method, self._repository, *args, **kwargs)
+            return await asyncio.get_running_loop().run_in_executor(self._executor, bound)
+
+        call.__name__ = name
+        call.__doc__ = method.__doc__
+        return call
