@@ -38,8 +38,11 @@ def parse_feed(body: bytes, url: str, content_type: str, fetched_at: datetime) -
     entries = parsed.get("entries") or []
     problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
     if not entries:
-        if parsed.get("version"):
+        if parsed.get("version") and not problem:
             return ParsedFeed((), title=_title(parsed))  # a real feed that is empty right now
+        if parsed.get("version"):
+            return ParsedFeed((), error=f"the feed is malformed and yields no entries ({problem}); "
+                                        "the server may have sent it cut short")
         sniff = body[:512].lstrip().lower()
         if sniff.startswith((b"<!doctype html", b"<html")) or b"<html" in sniff:
             return ParsedFeed((), error="the URL serves an HTML page, not a feed; use the page's RSS/Atom link")
@@ -60,6 +63,8 @@ def _items(entries: list, fetched_at: datetime):
         title = html_to_text(entry.get("title", "") or "")
         text = _entry_text(entry)
         link = (entry.get("link") or "").strip()
+        if not link.lower().startswith(("http://", "https://")):
+            link = ""  # feedparser offers an Atom id such as tag:… as the link; that is no address
         guid = (entry.get("id") or "").strip() or None
         if not (title or text or link):
             continue

@@ -1,0 +1,149 @@
+"""The `monitor` command as a user runs it, against loopback feeds and a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from monitor.cli import main
+from tests.conftest import write_config
+from tests.fakes.feed_builder import entry, rss2
+
+
+def config_for(tmp_path: Path, server, *paths: str, interval: str = "10m") -> Path:
+    sources = "".join(
+        f'[[sources]]\nkind = "feed"\nurl = "{server.url(p)}"\nname = "{p.strip("/")}"\ninterval = "{interval}"\n'
+        for p in paths
+    )
+    return write_config(tmp_path, f'[storage]\npath = "{tmp_path / "m.db"}"\n[polling]\njitter = 0\n'
+                                  f'timeout = "3s"\nparse_processes = 1\n{sources}')
+
+
+def run_cli(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_poll_once_human_and_json(tmp_path, feed_server, capsys):
+    feed_server.set("/a", rss2([entry(1), entry(2)]))
+    feed_server.set("/b", "nope", status=404)
+    cfg = str(config_for(tmp_path, feed_server, "/a", "/b"))
+    code, out, _ = run_cli(capsys, "poll-once", "-c", cfg)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["1", "a", "2", "new,", "0", "seen"]
+    assert "b" in lines[1] and "error: HTTP 404 Not Found; the address is gone, check the URL" in lines[1]
+    assert lines[2] == "total: 2 new items from 2 sources, 1 with errors"
+
+    feed_server.set("/a", rss2([entry(3), entry(1), entry(2)]))
+    code, out, _ = run_cli(capsys, "poll-once", "-c", cfg, "--json")
+    data = json.loads(out)
+    assert data["new_items"] == 1
+    assert data["sources"][0] == {"id": 1, "name": "a", "url": feed_server.url("/a"), "new": 1, "seen": 2,
+                                  "error": None}
+    assert data["sources"][1]["error"].startswith("HTTP 404")
+
+
+def test_sources_list_add_remove(tmp_path, feed_server, capsys):
+    feed_server.set("/a", rss2([entry(1)]))
+    feed_server.set("/extra", rss2([entry(5, base="https://other.example")]))
+    cfg = str(config_for(tmp_path, feed_server, "/a"))
+    code, out, _ = run_cli(capsys, "sources", "list", "-c", cfg)
+    assert "not polled yet" in out and feed_server.url("/a") in out
+
+    code, out, _ = run_cli(capsys, "sources", "add", feed_server.url("/extra"), "--name", "Extra", "-c", cfg)
+    assert code == 0 and out.startswith("added source 2: Extra")
+    code, _, err = run_cli(capsys, "sources", "add", feed_server.url("/extra"), "-c", cfg)
+    assert code == 2 and "is already source 2" in err
+    code, _, err = run_cli(capsys, "sources", "add", "ftp://x", "-c", cfg)
+    assert code == 2 and "not an http(s) URL" in err
+
+    run_cli(capsys, "poll-once", "-c", cfg)
+    code, out, _ = run_cli(capsys, "sources", "list", "-c", cfg, "--json")
+    listed = {s["name"]: s for s in json.loads(out)}
+    assert listed["Extra"]["items"] == 1 and listed["Extra"]["origin"] == "user"
+    assert listed["a"]["status"].startswith("ok ") and listed["a"]["error_count"] == 0
+
+    code, _, err = run_cli(capsys, "sources", "remove", "1", "-c", cfg)
+    assert code == 2 and "comes from the config file" in err
+    code, out, _ = run_cli(capsys, "sources", "remove", "2", "-c", cfg)
+    assert out.strip() == "removed source 2: Extra and its 1 items"
+    code, _, err = run_cli(capsys, "sources", "remove", "99", "-c", cfg)
+    assert code == 2 and "there is no source 99" in err
+
+
+def test_source_removed_from_config_is_disabled_and_keeps_items(tmp_path, feed_server, capsys):
+    feed_server.set("/a", rss2([entry(1)]))
+    feed_server.set("/b", rss2([entry(2, base="https://b.example")]))
+    cfg = str(config_for(tmp_path, feed_server, "/a", "/b"))
+    run_cli(capsys, "poll-once", "-c", cfg)
+    cfg = str(config_for(tmp_path, feed_server, "/a"))
+    code, out, _ = run_cli(capsys, "poll-once", "-c", cfg, "--json")
+    assert [s["name"] for s in json.loads(out)["sources"]] == ["a"]
+    code, out, _ = run_cli(capsys, "sources", "list", "-c", cfg)
+    assert "disabled (no longer in the config file)" in out and "1 items" in out
+
+
+def test_opml_import_export_round_trip(tmp_path, capsys):
+    cfg = str(write_config(tmp_path, f'[storage]\npath = "{tmp_path / "m.db"}"\n'))
+    opml = tmp_path / "in.opml"
+    opml.write_text("""<?xml version="1.0"?><opml version="1.0"><head><title>x</title></head><body>
+      <outline text="News"><outline text="World"><outline type="rss" text="Deep" xmlUrl="https://deep.example/rss"/>
+      </outline></outline>
+      <outline type="rss" text="Top" title="Top feed" xmlUrl="https://top.example/feed.xml"/>
+      <outline type="rss" text="Bad" xmlUrl="javascript:alert(1)"/>
+    </body></opml>""")
+    code, out, _ = run_cli(capsys, "sources", "import-opml", str(opml), "-c", cfg)
+    assert code == 0 and "imported 2 of 3 feeds" in out and "skipped javascript:alert(1)" in out
+    code, out, _ = run_cli(capsys, "sources", "import-opml", str(opml), "-c", cfg)
+    assert "imported 0 of 3" in out  # nothing twice
+
+    exported = tmp_path / "out.opml"
+    code, _, _ = run_cli(capsys, "sources", "export-opml", "-o", str(exported), "-c", cfg)
+    text = exported.read_text()
+    assert text.count('type="rss"') == 2 and 'xmlUrl="https://deep.example/rss"' in text
+    # another store imports our export
+    other = tmp_path / "other"
+    other.mkdir()
+    cfg2 = str(write_config(other, f'[storage]\npath = "{other / "m.db"}"\n'))
+    code, out, _ = run_cli(capsys, "sources", "import-opml", str(exported), "-c", cfg2)
+    assert "imported 2 of 2" in out
+
+    code, _, err = run_cli(capsys, "sources", "import-opml", str(tmp_path / "none.opml"), "-c", cfg)
+    assert code == 2 and "opml: cannot read" in err
+
+
+def test_run_polls_on_schedule_and_stops_cleanly_on_sigterm(tmp_path, feed_server):
+    feed_server.set("/a", rss2([entry(1)]))
+    feed_server.set("/bad", "down", status=500)
+    cfg = config_for(tmp_path, feed_server, "/a", "/bad", interval="1s")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env.pop("MONITOR_TELEGRAM_TOKEN", None)
+    proc = subprocess.Popen([sys.executable, "-m", "monitor", "run", "-c", str(cfg)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and len(feed_server.hits_for("/a")) < 3:
+            time.sleep(0.2)
+        feed_server.set("/a", rss2([entry(2), entry(1)]))  # a new item appears while it runs
+        seen = len(feed_server.hits_for("/a"))
+        while time.monotonic() < deadline and len(feed_server.hits_for("/a")) < seen + 2:
+            time.sleep(0.2)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert len(feed_server.hits_for("/a")) >= 4  # polled again and again at its 1 s interval
+    assert len(feed_server.hits_for("/bad")) < len(feed_server.hits_for("/a"))  # errors back off
+    assert "Report 1:" in out and "Report 2:" in out  # new items shown in the terminal, once each
+    assert out.count("Report 1:") == 1
+    assert "Traceback" not in err and "run: stopped" in err
+    conn = sqlite3.connect(tmp_path / "m.db")
+    assert conn.execute("SELECT count(*) FROM items").fetchone() == (2,)

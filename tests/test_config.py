@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import pytest
+
+from monitor import config
+from monitor.cli import main
+from tests.conftest import write_config
+
+GOOD = """
+[telegram]
+token = ""
+admins = [42]
+[storage]
+path = "x.db"
+[polling]
+default_interval = "10m"
+timeout = "20s"
+max_bytes = 5_000_000
+concurrency = 16
+[[sources]]
+kind = "feed"
+url = "https://example.org/rss.xml"
+name = "Example"
+interval = "5m"
+[[sources]]
+kind = "feed"
+url = "http://127.0.0.1:8080/feed"
+interval = 1
+"""
+
+
+def test_example_config_is_valid():
+    settings = config.load("config.example.toml", environ={})
+    assert settings.sources and all(s.kind == "feed" for s in settings.sources)
+    assert settings.telegram.token == ""
+
+
+def test_good_config_values(tmp_path):
+    settings = config.load(str(write_config(tmp_path, GOOD)), environ={})
+    assert settings.polling.default_interval == 600 and settings.polling.timeout == 20
+    assert settings.telegram.admins == (42,)
+    assert settings.sources[0].interval_s == 300 and settings.sources[0].name == "Example"
+    assert settings.sources[1].interval_s == 1 and settings.sources[1].name == "127.0.0.1"
+    assert settings.warnings == ()  # 1 s on loopback is fine
+
+
+@pytest.mark.parametrize("text,seconds", [("30s", 30), ("5m", 300), ("1h", 3600), ("1h30m", 5400), (45, 45),
+                                          ("2.5", 2.5), ("1d", 86400), ("500ms", 0.5)])
+def test_durations(text, seconds):
+    assert config.parse_duration(text, "k") == seconds
+
+
+@pytest.mark.parametrize("text", ["5x", "", "m5", "-3", 0, True, "1h 5q"])
+def test_bad_durations_name_the_key(text):
+    with pytest.raises(config.ConfigError, match=r"config: polling.timeout: .*(duration|longer than zero)"):
+        config.parse_duration(text, "polling.timeout")
+
+
+@pytest.mark.parametrize(
+    "replace,message",
+    [
+        (('timeout = "20s"', 'timeout = "soon"'), r"polling.timeout: 'soon' is not a duration; write e.g."),
+        (("concurrency = 16", "concurrency = 16\nconcurency = 3"), r"unknown key polling.concurency; the keys"),
+        (("[storage]", "[storage]\nsize = 1"), r"unknown key storage.size"),
+        (('url = "https://example.org/rss.xml"', 'url = "example.org/rss"'), r"sources #1.url: .* not an http"),
+        (('kind = "feed"', 'kind = "podcast"'), r"sources #1.kind: 'podcast' is not a source kind"),
+        (('name = "Example"', 'nmae = "Example"'), r"unknown key 'nmae' in sources #1"),
+        (("admins = [42]", 'admins = ["me"]'), r"telegram.admins: expected a list of numeric"),
+        (("max_bytes = 5_000_000", "max_bytes = 0"), r"polling.max_bytes: expected a whole number of at least 1"),
+        (("[polling]", "[poling]"), r"unknown section \[poling\]"),
+        (('interval = "5m"', 'interval = "5m"\n[[sources]]\nkind = "feed"\nurl = "https://example.org/rss.xml"'),
+         r"sources #2.url repeats sources #1"),
+        (('url = "https://example.org/rss.xml"\n', ""), r"sources #1 has no url; add e.g. url = "),
+        (("[telegram]", "[telegram\n"), r"not valid TOML"),
+    ],
+)
+def test_invalid_configs_give_one_clear_message(tmp_path, capsys, replace, message):
+    path = write_config(tmp_path, GOOD.replace(*replace, 1))
+    with pytest.raises(config.ConfigError, match=message):
+        config.load(str(path), environ={})
+    # and on the command line: one line on stderr, exit 2, no traceback
+    assert main(["check-config", "-c", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("monitor: config:") and "Traceback" not in err and err.count("\n") == 1
+
+
+def test_missing_file_names_the_fix(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MONITOR_CONFIG", raising=False)
+    assert main(["check-config"]) == 2
+    assert "config: file config.toml not found; copy config.example.toml" in capsys.readouterr().err
+
+
+def test_config_path_from_environment(tmp_path, capsys, monkeypatch):
+    path = write_config(tmp_path, GOOD)
+    monkeypatch.setenv("MONITOR_CONFIG", str(path))
+    assert main(["check-config"]) == 0
+    assert f"config: {path} is valid" in capsys.readouterr().out
+
+
+def test_environment_overrides(tmp_path):
+    path = write_config(tmp_path, GOOD)
+    settings = config.load(str(path), environ={"MONITOR_TELEGRAM_TOKEN": "123:abc", "MONITOR_POLLING_TIMEOUT": "3s",
+                                               "MONITOR_TELEGRAM_ADMINS": "1, 2", "MONITOR_STORAGE_PATH": "/data/m.db"})
+    assert settings.telegram.token == "123:abc"
+    assert settings.polling.timeout == 3
+    assert settings.telegram.admins == (1, 2)
+    assert settings.storage.path == "/data/m.db"
+    with pytest.raises(config.ConfigError, match="polling.concurrency"):
+        config.load(str(path), environ={"MONITOR_POLLING_CONCURRENCY": "many"})
+
+
+def test_short_interval_for_remote_host_warns_but_is_accepted(tmp_path, capsys):
+    path = write_config(tmp_path, GOOD.replace('interval = "5m"', 'interval = "5s"'))
+    settings = config.load(str(path), environ={})
+    assert settings.sources[0].interval_s == 5
+    assert any("Example is polled every 5s" in w for w in settings.warnings)
+    assert main(["check-config", "-c", str(path)]) == 0
+    assert "warning: config: Example is polled every 5s" in capsys.readouterr().out
+
+
+def test_check_config_summary_never_shows_the_token(tmp_path, capsys):
+    path = write_config(tmp_path, GOOD.replace('token = ""', 'token = "123456:SECRET-TOKEN"'))
+    assert main(["check-config", "-c", str(path)]) == 0
+    out = capsys.readouterr()
+    assert "token set" in out.out and "SECRET" not in out.out + out.err
+    assert "sources:  2" in out.out
