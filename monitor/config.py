@@ -151,7 +151,7 @@ OPTIONS: tuple[Option, ...] = (
            "Spread each poll time by up to this fraction of the interval, so sources do not fire together."),
     Option("polling", "parse_processes", 0, _non_negative_int,
            "Processes that parse feeds in parallel: 0 = one per CPU core, 1 = parse in the main process."),
-    Option("polling", "user_agent", "monitor/0.1 (+https://github.com/monitor-news/monitor)", _text,
+    Option("polling", "user_agent", "monitor/0.1 (news monitor; feed reader)", _text,
            "User-Agent header sent with every request."),
 )
 

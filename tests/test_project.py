@@ -1,0 +1,91 @@
+"""Checks on the project itself: the pure core stays pure, everything is documented, Docker and CI agree."""
+
+from __future__ import annotations
+
+import ast
+import re
+import shlex
+import sys
+import tomllib
+from pathlib import Path
+
+from monitor.cli import documented_names
+from monitor.config import OPTIONS, SOURCE_KEYS
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_core_imports_only_the_standard_library_and_models():
+    for path in (ROOT / "monitor" / "core").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            for name in names:
+                top = name.split(".")[0]
+                allowed = top in sys.stdlib_module_names or name == "monitor.models" or name.startswith("monitor.core")
+                assert allowed, f"{path.relative_to(ROOT)} imports {name}: monitor/core must stay pure"
+
+
+def test_every_command_is_documented():
+    for command in documented_names()["commands"]:
+        assert f"`monitor {command}" in README, f"README does not document `monitor {command}`"
+
+
+def test_every_config_option_and_source_key_is_documented():
+    for option in OPTIONS:
+        assert f"`{option.name}`" in README, f"README does not document {option.name}"
+        assert option.help, f"{option.name} has no help text"
+    for key in SOURCE_KEYS:
+        assert f"| `{key}` |" in README, f"README does not document the source key {key}"
+
+
+def test_example_config_mentions_only_real_options():
+    example = tomllib.loads((ROOT / "config.example.toml").read_text(encoding="utf-8"))
+    names = {o.name for o in OPTIONS}
+    for section, values in example.items():
+        if section != "sources":
+            assert {f"{section}.{k}" for k in values} <= names
+
+
+def test_readme_opens_with_run_and_test_commands_and_ci_runs_the_test_command():
+    blocks = re.findall(r"```sh\n(.*?)\n```", README, flags=re.S)
+    run_command, test_command = blocks[0], blocks[1]
+    assert "monitor run -c config.example.toml" in run_command and "pip install" in run_command
+    assert "pytest" in test_command and "pip install" in test_command
+    assert test_command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_every_table_column_is_documented(tmp_path):
+    from monitor.storage.store import Repository
+
+    repo = Repository(tmp_path / "x.db")
+    for table in ("sources", "items"):
+        for column in repo.db[table].columns_dict:
+            assert re.search(rf"`{column}`", README), f"README does not document {table}.{column}"
+    repo.close()
+
+
+def test_dockerfile_names_things_that_exist():
+    lines = [ln.strip() for ln in (ROOT / "Dockerfile").read_text().splitlines() if ln.strip()]
+    text = "\n".join(lines)
+    assert lines[[ln.startswith("#") for ln in lines].index(False)].startswith("FROM python:3.1")
+    for line in lines:
+        if line.startswith("COPY "):
+            for source in shlex.split(line)[1:-1]:
+                assert (ROOT / source).exists(), f"Dockerfile copies {source}, which does not exist"
+    env = dict(re.findall(r"(MONITOR_[A-Z_]+)=(\S+)", text))
+    option_envs = {o.env for o in OPTIONS} | {"MONITOR_CONFIG"}
+    assert set(env) <= option_envs
+    assert env["MONITOR_STORAGE_PATH"].startswith("/data/")
+    assert re.search(r'VOLUME \["/data"\]', text)
+    assert f"COPY config.example.toml {env['MONITOR_CONFIG']}" in text
+    user = re.search(r"^USER (\S+)", text, flags=re.M)
+    assert user and user.group(1) not in ("root", "0")
+    cmd = re.search(r"^CMD (\[.*\])", text, flags=re.M).group(1)
+    program, *args = ast.literal_eval(cmd)
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert program in scripts and args[0] in documented_names()["commands"]
