@@ -1,0 +1,109 @@
+import asyncio
+import sqlite3
+import threading
+from datetime import UTC, datetime
+
+import pytest
+
+from monitor.config import SourceConfig
+from monitor.models import Item
+from monitor.storage.migrations import MIGRATIONS
+from monitor.storage.store import Repository, Store, StoreError
+
+NOW = datetime(2023, 6, 24, 12, 0, tzinfo=UTC)
+
+
+def item(n: int, **over) -> Item:
+    data = dict(key=f"guid:{n}", url=f"https://x.org/{n}", canonical_url=f"https://x.org/{n}", title=f"T{n}",
+                text="", published_at=NOW, fingerprint="")
+    data.update(over)
+    return Item(**data)
+
+
+def test_migrations_are_named_recorded_and_run_once(tmp_path):
+    path = tmp_path / "m.db"
+    Repository(path).close()
+    repo = Repository(path)  # reopening applies nothing again
+    names = [r[0] for r in repo.conn.execute("SELECT name FROM _migrations ORDER BY name")]
+    assert names == [name for name, _ in MIGRATIONS]
+    assert repo.conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    repo.close()
+
+
+def test_database_enforces_one_item_per_source_and_key(tmp_path):
+    repo = Repository(tmp_path / "m.db")
+    repo.sync_sources([SourceConfig("feed", "https://a/", "A")], NOW)
+    assert len(repo.insert_items(1, [item(1), item(2)], NOW)) == 2
+    assert [s.item.key for s in repo.insert_items(1, [item(2), item(3)], NOW)] == ["guid:3"]
+    with pytest.raises(sqlite3.IntegrityError):
+        repo.conn.execute("INSERT INTO items (source_id, key, published_at, fetched_at) VALUES (1, 'guid:1', '', '')")
+    assert repo.count_items() == 3
+    repo.close()
+
+
+def test_not_a_database_is_a_clear_error(tmp_path):
+    path = tmp_path / "junk.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match=r"cannot open .*junk.db \(file is not a database\); check"):
+        Repository(path)
+
+
+async def test_store_runs_on_one_thread_and_keeps_the_loop_free(tmp_path):
+    store = await Store.open(tmp_path / "m.db")
+    await store.sync_sources([SourceConfig("feed", "https://a/", "A")], NOW)
+    threads = set()
+    original = Repository.insert_items
+
+    def spy(self, *args):
+        threads.add(threading.get_ident())
+        return original(self, *args)
+
+    Repository.insert_items = spy
+    try:
+        batches = [[item(b * 100 + n) for n in range(100)] for b in range(20)]
+        ticks = 0
+
+        async def ticker():
+            nonlocal ticks
+            while True:
+                ticks += 1
+                await asyncio.sleep(0)
+
+        tick = asyncio.create_task(ticker())
+        results = await asyncio.gather(*(store.insert_items(1, batch, NOW) for batch in batches))
+        tick.cancel()
+    finally:
+        Repository.insert_items = original
+    assert sum(len(r) for r in results) == 2000
+    assert len(threads) == 1 and threading.get_ident() not in threads
+    assert ticks > 0  # the event loop kept running while SQLite worked
+    await store.close()
+
+
+def test_two_writers_at_once_wait_for_each_other(tmp_path):
+    # Two connections, each used from its own thread as Store does: like a second monitor process.
+    path = tmp_path / "m.db"
+    setup = Repository(path)
+    setup.sync_sources([SourceConfig("feed", "https://a/", "A"), SourceConfig("feed", "https://b/", "B")], NOW)
+    setup.close()
+    errors = []
+
+    def write(source_id):
+        repo = Repository(path)
+        try:
+            for b in range(30):
+                repo.insert_items(source_id, [item(b * 10 + n) for n in range(10)], NOW)
+        except sqlite3.Error as exc:
+            errors.append(exc)
+        finally:
+            repo.close()
+
+    threads = [threading.Thread(target=write, args=(source_id,)) for source_id in (1, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    check = Repository(path)
+    assert check.count_items(1) == 300 and check.count_items(2) == 300
+    check.close()
