@@ -45,7 +45,8 @@ async def open_services(settings: Settings, sinks: Iterable[ItemSink] = (), sync
     try:
         if sync_config:
             await store.sync_sources(settings.sources, datetime.now(UTC))
-        yield Services(settings, store, fetcher, Poller(store, fetcher, polling, executor, sinks))
+        poller = Poller(store, fetcher, polling, executor, settings.telegram.preview_base_url, sinks)
+        yield Services(settings, store, fetcher, poller)
     finally:
         executor.shutdown(wait=False, cancel_futures=True)
         await fetcher.aclose()

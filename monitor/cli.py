@@ -14,9 +14,20 @@ from typing import TextIO
 from urllib.parse import urlsplit
 
 from monitor import app
-from monitor.config import DEFAULT_PATH, ENV_PATH, OPTIONS, ConfigError, Settings, check_http_url, load
+from monitor.config import (
+    DEFAULT_BACKFILL,
+    DEFAULT_PATH,
+    ENV_PATH,
+    OPTIONS,
+    ConfigError,
+    Settings,
+    channel_name,
+    check_http_url,
+    load,
+)
 from monitor.config import parse_duration as parse_duration_option
 from monitor.core.opml import OpmlError, Outline, parse_opml, render_opml
+from monitor.core.text import channel_url
 from monitor.poller import PollReport
 from monitor.storage.store import SourceRow, StoreError
 
@@ -57,8 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     listing = actions.add_parser("list", parents=[common], help="show every source with its status")
     listing.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
     listing.set_defaults(handler=cmd_sources_list)
-    add = actions.add_parser("add", parents=[common], help="add a feed by URL")
-    add.add_argument("url", metavar="URL", help="the feed's address (http or https)")
+    add = actions.add_parser("add", parents=[common], help="add a feed by URL, or a public channel by @name")
+    add.add_argument("url", metavar="URL|@channel",
+                     help="a feed's address (http or https), or a channel as @name, t.me/name or https://t.me/s/name")
     add.add_argument("--name", default="", help="display name (default: the host name)")
     add.add_argument("--interval", default=None, help='poll interval, e.g. "5m" (default: polling.default_interval)')
     add.set_defaults(handler=cmd_sources_add)
@@ -179,7 +191,8 @@ def cmd_sources_list(args: argparse.Namespace, settings: Settings) -> int:
     for row in listed:
         s = row.source
         last = row.last_item_at.strftime("%Y-%m-%d %H:%M") if row.last_item_at else "-"
-        print(f"{s.id:>4}  {s.kind:<5} {s.name}  [{status_text(row)}]  {row.item_count} items, last {last}\n"
+        post = f", last post {row.state.last_post_id}" if row.state.last_post_id else ""
+        print(f"{s.id:>4}  {s.kind:<8} {s.name}  [{status_text(row)}]  {row.item_count} items, last {last}{post}\n"
               f"      {s.url}  ({s.origin})")
     return 0
 
@@ -202,18 +215,23 @@ def source_row_json(row: SourceRow) -> dict:
         "id": s.id, "kind": s.kind, "name": s.name, "url": s.url, "origin": s.origin, "enabled": s.enabled,
         "interval_s": s.interval_s, "items": row.item_count, "last_item_at": iso(row.last_item_at),
         "last_success_at": iso(st.last_success_at), "error_count": st.error_count, "last_error": st.last_error,
-        "next_check_at": iso(st.next_check_at), "status": status_text(row),
+        "next_check_at": iso(st.next_check_at), "last_post_id": st.last_post_id, "status": status_text(row),
     }
 
 
 def cmd_sources_add(args: argparse.Namespace, settings: Settings) -> int:
-    url = check_http_url(args.url, "URL").strip()
     interval = parse_duration_option(args.interval, "--interval") if args.interval else None
-    name = args.name.strip() or _host(url)
+    if _looks_like_channel(args.url):
+        channel = channel_name(args.url, "URL|@channel")
+        kind, url, name, backfill = "telegram", channel_url(channel), f"@{channel}", DEFAULT_BACKFILL
+    else:
+        kind, url, backfill = "feed", check_http_url(args.url, "URL").strip(), None
+        name = _host(url)
+    name = args.name.strip() or name
 
     async def add():
         async with app.open_store(settings) as store:
-            return await store.add_source("feed", url, name, interval, datetime.now(UTC))
+            return await store.add_source(kind, url, name, interval, datetime.now(UTC), backfill)
 
     source = asyncio.run(add())
     print(f"added source {source.id}: {source.name} <{source.url}>; `monitor poll-once` fetches it now")
@@ -268,6 +286,12 @@ def cmd_sources_export_opml(args: argparse.Namespace, settings: Settings) -> int
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _looks_like_channel(value: str) -> bool:
+    """@name, t.me/… and telegram.me/… are channels; anything else is a feed URL."""
+    host = urlsplit(value if "://" in value else f"https://{value}").hostname or ""
+    return value.startswith("@") or host in ("t.me", "telegram.me", "www.t.me")
 
 
 def _host(url: str) -> str:

@@ -15,9 +15,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from monitor.core.text import channel_url, parse_channel_name
+
 DEFAULT_PATH = "config.toml"
 ENV_PATH = "MONITOR_CONFIG"
-SOURCE_KINDS = ("feed",)
+SOURCE_KINDS = ("feed", "telegram")
+DEFAULT_BACKFILL = 20
 
 
 class ConfigError(Exception):
@@ -155,13 +158,17 @@ OPTIONS: tuple[Option, ...] = (
            "User-Agent header sent with every request."),
 )
 
-# What each [[sources]] entry may hold: key → (required, help).
-SOURCE_KEYS: dict[str, tuple[bool, str]] = {
-    "kind": (True, "\"feed\": an RSS or Atom feed."),
-    "url": (True, "The feed's address (http or https)."),
-    "name": (False, "Display name; defaults to the feed's host name."),
-    "interval": (False, "How often to poll this source (e.g. \"5m\"); defaults to polling.default_interval."),
+# What each [[sources]] entry may hold: key → (kinds it applies to, help).
+SOURCE_KEYS: dict[str, tuple[tuple[str, ...], str]] = {
+    "kind": (SOURCE_KINDS, '"feed" (an RSS or Atom feed) or "telegram" (a public channel\'s web preview).'),
+    "url": (("feed",), "feed: the feed's address (http or https). Required for feeds."),
+    "channel": (("telegram",), 'telegram: the channel, as name, @name, t.me/name or https://t.me/s/name. '
+                               'Required for channels.'),
+    "name": (SOURCE_KINDS, "Display name; defaults to the feed's host name or the channel's @name."),
+    "interval": (SOURCE_KINDS, 'How often to poll this source (e.g. "5m"); defaults to polling.default_interval.'),
+    "backfill": (("telegram",), f"telegram: how many recent posts the first poll stores (default {DEFAULT_BACKFILL})."),
 }
+_REQUIRED = {"feed": ("url",), "telegram": ("channel",)}
 
 
 @dataclass(frozen=True)
@@ -170,6 +177,7 @@ class SourceConfig:
     url: str
     name: str
     interval_s: float | None = None
+    backfill: int | None = None  # telegram only
 
 
 @dataclass(frozen=True)
@@ -283,29 +291,50 @@ def _parse_sources(raw: Any) -> tuple[SourceConfig, ...]:
         where = f"sources #{number}"
         if not isinstance(entry, dict):
             raise ConfigError(f"config: {where} must be a table: write it under [[sources]]")
-        for key in entry:
-            if key not in SOURCE_KEYS:
-                raise ConfigError(
-                    f"config: unknown key {key!r} in {where}; a source takes {', '.join(SOURCE_KEYS)}"
-                )
-        for key, (required, _) in SOURCE_KEYS.items():
-            if required and key not in entry:
-                raise ConfigError(f"config: {where} has no {key}; add e.g. {key} = {_example(key)}")
+        if "kind" not in entry:
+            raise ConfigError(f'config: {where} has no kind; add kind = "feed" or kind = "telegram"')
         kind = entry["kind"]
         if kind not in SOURCE_KINDS:
             raise ConfigError(f"config: {where}.kind: {kind!r} is not a source kind; use one of {SOURCE_KINDS}")
-        url = check_http_url(entry["url"], f"{where}.url")
+        for key in entry:
+            if key not in SOURCE_KEYS:
+                raise ConfigError(f"config: unknown key {key!r} in {where}; a source takes {', '.join(SOURCE_KEYS)}")
+            if kind not in SOURCE_KEYS[key][0]:
+                raise ConfigError(f"config: {where}: {key!r} does not apply to kind = {kind!r}; remove it")
+        for key in _REQUIRED[kind]:
+            if key not in entry:
+                raise ConfigError(f"config: {where} has no {key}; add e.g. {key} = {_example(key)}")
+        backfill = None
+        if kind == "feed":
+            url = check_http_url(entry["url"], f"{where}.url")
+            default_name = urlsplit(url).hostname or url
+        else:
+            channel = channel_name(_text(entry["channel"], f"{where}.channel"), f"{where}.channel")
+            url = channel_url(channel)
+            default_name = f"@{channel}"
+            backfill = _non_negative_int(entry.get("backfill", DEFAULT_BACKFILL), f"{where}.backfill")
         if url in seen:
-            raise ConfigError(f"config: {where}.url repeats sources #{seen[url]} ({url}); remove one of them")
+            raise ConfigError(f"config: {where} repeats sources #{seen[url]} ({url}); remove one of them")
         seen[url] = number
-        name = _text(entry.get("name", ""), f"{where}.name").strip() or (urlsplit(url).hostname or url)
+        name = _text(entry.get("name", ""), f"{where}.name").strip() or default_name
         interval = parse_duration(entry["interval"], f"{where}.interval") if "interval" in entry else None
-        sources.append(SourceConfig(kind=kind, url=url, name=name, interval_s=interval))
+        sources.append(SourceConfig(kind=kind, url=url, name=name, interval_s=interval, backfill=backfill))
     return tuple(sources)
 
 
 def _example(key: str) -> str:
-    return {"kind": '"feed"', "url": '"https://example.org/rss.xml"'}.get(key, '""')
+    return {"url": '"https://example.org/rss.xml"', "channel": '"durov"'}.get(key, '""')
+
+
+def channel_name(value: str, key: str = "channel") -> str:
+    """The bare channel name from `name`, `@name`, `t.me/name` or `https://t.me/s/name`, or ConfigError."""
+    name = parse_channel_name(value)
+    if name is None:
+        raise ConfigError(
+            f"config: {key}: {value!r} is not a public channel name; write it as name, @name, t.me/name "
+            "or https://t.me/s/name (5-32 letters, digits or underscores, a letter first)"
+        )
+    return name
 
 
 def _warnings(polling: PollingSettings, sources: tuple[SourceConfig, ...]) -> list[str]:

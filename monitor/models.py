@@ -8,7 +8,7 @@ from datetime import datetime
 
 @dataclass(frozen=True)
 class Source:
-    """A place monitor polls: a feed URL (or, later, a Telegram channel)."""
+    """A place monitor polls: a feed, or a Telegram channel (url https://t.me/NAME)."""
 
     id: int
     kind: str
@@ -17,6 +17,7 @@ class Source:
     interval_s: float | None  # None: polling.default_interval
     origin: str = "config"  # "config" (synced from the config file) or "user" (added by command)
     enabled: bool = True
+    backfill: int | None = None  # telegram: how many recent posts the first poll stores
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class SourceState:
     error_count: int = 0
     last_error: str | None = None
     next_check_at: datetime | None = None
+    last_post_id: int | None = None  # telegram: the newest post stored
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ class Item:
     fingerprint: str  # hash of normalised title + text: the same report under other URLs
     guid: str | None = None
     author: str | None = None
+    forwarded_from: str | None = None  # Telegram: the channel or user a post was forwarded from
+    views: int | None = None  # Telegram: view count when first seen
 
 
 @dataclass(frozen=True)

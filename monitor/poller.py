@@ -14,20 +14,39 @@ from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
-from monitor.config import PollingSettings
+from monitor.config import DEFAULT_BACKFILL, PollingSettings
 from monitor.core.schedule import next_poll_at
-from monitor.models import Source, StoredItem
+from monitor.core.text import channel_of
+from monitor.models import FetchResult, Item, Source, SourceState, StoredItem
 from monitor.sources.feeds import ParsedFeed, parse_feed
 from monitor.sources.fetch import Fetcher, FetchError
+from monitor.sources.telegram_preview import parse_preview
 from monitor.storage.store import Store
 
 log = logging.getLogger("monitor.poller")
 
+# A poll of a channel follows at most this many `?before=` pages (about 20 posts each).
+MAX_CHANNEL_PAGES = 10
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, */*;q=0.8"
 
 # Called with each source's new items, in the order they were stored (clustering, watches, terminal).
 ItemSink = Callable[[Source, list[StoredItem]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """What reading a source brought, before storing."""
+
+    items: tuple[Item, ...]
+    status: int = 200
+    etag: str | None = None
+    last_modified: str | None = None
+    title: str = ""
+    warning: str | None = None
+    not_modified: bool = False
+    last_post_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -54,8 +73,14 @@ def make_parse_executor(processes: int) -> Executor:
     if count <= 1:
         return ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["monitor.sources.feeds"])
+    context.set_forkserver_preload(["monitor.sources.feeds", "monitor.sources.telegram_preview"])
     return ProcessPoolExecutor(max_workers=count, mp_context=context)
+
+
+def _charset(result: FetchResult) -> str:
+    content_type = (result.headers or {}).get("content-type", "")
+    _, _, charset = content_type.partition("charset=")
+    return charset.split(";")[0].strip().strip('"') or "utf-8"
 
 
 class Poller:
@@ -65,6 +90,7 @@ class Poller:
         fetcher: Fetcher,
         settings: PollingSettings,
         parse_executor: Executor,
+        preview_base_url: str = "https://t.me/s",
         sinks: Iterable[ItemSink] = (),
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -72,6 +98,7 @@ class Poller:
         self.fetcher = fetcher
         self.settings = settings
         self.parse_executor = parse_executor
+        self.preview_base_url = preview_base_url.rstrip("/")
         self.sinks = list(sinks)
         self.clock = clock
         self._busy: set[int] = set()
@@ -96,43 +123,87 @@ class Poller:
     async def _refresh(self, source: Source) -> PollReport:
         now = self.clock()
         state = await self.store.get_state(source.id)
+        read = self._read_channel if source.kind == "telegram" else self._read_feed
         try:
-            result = await self.fetcher.fetch(
-                source.url, etag=state.etag, last_modified=state.last_modified, accept=FEED_ACCEPT
-            )
+            fetched = await read(source, state, now)
         except FetchError as exc:
             return await self._fail(source, now, state.error_count, str(exc), exc.status, exc.retry_after_s)
 
         next_check = self._next(source, now)
-        if result.status == 304:
-            await self.store.record_success(
-                source.id, now=now, next_check_at=next_check, status=304,
-                etag=result.etag or state.etag, last_modified=result.last_modified or state.last_modified,
-            )
-            log.debug("feeds: source=%s not modified", source.id)
-            return PollReport(source, not_modified=True, next_check_at=next_check)
-
-        content_type = (result.headers or {}).get("content-type", "")
-        loop = asyncio.get_running_loop()
-        parsed: ParsedFeed = await loop.run_in_executor(
-            self.parse_executor, parse_feed, result.body, result.final_url or source.url, content_type, now
-        )
-        if parsed.error:
-            return await self._fail(source, now, state.error_count, parsed.error, result.status, None)
-
-        new = await self.store.insert_items(source.id, parsed.items, now)
+        new = await self.store.insert_items(source.id, fetched.items, now) if fetched.items else []
         await self.store.record_success(
-            source.id, now=now, next_check_at=next_check, status=result.status,
-            etag=result.etag, last_modified=result.last_modified, title=parsed.title,
+            source.id, now=now, next_check_at=next_check, status=fetched.status, etag=fetched.etag,
+            last_modified=fetched.last_modified, title=fetched.title, last_post_id=fetched.last_post_id,
         )
-        if parsed.warning:
-            log.info("feeds: source=%s %s", source.id, parsed.warning)
-        log.info("feeds: source=%s new=%d seen=%d", source.id, len(new), len(parsed.items) - len(new))
+        seen = len(fetched.items) - len(new)
+        if fetched.warning:
+            log.info("%s: source=%s %s", source.kind, source.id, fetched.warning)
+        log.info("%s: source=%s new=%d seen=%d%s", source.kind, source.id, len(new), seen,
+                 " (not modified)" if fetched.not_modified else "")
         if new:
             await self._hand_on(source, new)
-        return PollReport(
-            source, new=new, seen=len(parsed.items) - len(new), warning=parsed.warning, next_check_at=next_check
+        return PollReport(source, new=new, seen=seen, not_modified=fetched.not_modified, warning=fetched.warning,
+                          next_check_at=next_check)
+
+    async def _parse(self, function, *args):
+        return await asyncio.get_running_loop().run_in_executor(self.parse_executor, function, *args)
+
+    async def _read_feed(self, source: Source, state: SourceState, now: datetime) -> Fetched:
+        result = await self.fetcher.fetch(
+            source.url, etag=state.etag, last_modified=state.last_modified, accept=FEED_ACCEPT
         )
+        if result.status == 304:  # nothing new, and nothing to parse
+            return Fetched((), status=304, etag=result.etag or state.etag, not_modified=True,
+                           last_modified=result.last_modified or state.last_modified)
+        content_type = (result.headers or {}).get("content-type", "")
+        parsed: ParsedFeed = await self._parse(parse_feed, result.body, result.final_url or source.url,
+                                               content_type, now)
+        if parsed.error:
+            raise FetchError(parsed.error, status=result.status)
+        return Fetched(parsed.items, status=result.status, etag=result.etag, last_modified=result.last_modified,
+                       title=parsed.title, warning=parsed.warning)
+
+    async def _read_channel(self, source: Source, state: SourceState, now: datetime) -> Fetched:
+        """New posts of a public channel since the last poll, following older pages until none are missed.
+
+        Usually one request: the page of the newest posts. More only when more than a page of posts
+        appeared since the last poll, or the first poll's backfill reaches further back than a page.
+        """
+        channel = channel_of(source.url)
+        page_url = f"{self.preview_base_url}/{channel}"
+        last = state.last_post_id
+        backfill = DEFAULT_BACKFILL if source.backfill is None else source.backfill
+        found: dict[int, Item] = {}
+        title, warning, before, status = "", None, None, 200
+        for _ in range(MAX_CHANNEL_PAGES):
+            url = page_url if before is None else f"{page_url}?before={before}"
+            result = await self.fetcher.fetch(url, accept="text/html")
+            status = result.status
+            if urlsplit(result.final_url).path.rstrip("/") != urlsplit(page_url).path.rstrip("/"):
+                raise FetchError(f"@{channel} has no public preview (Telegram redirected to {result.final_url}): "
+                                 "the channel is private or unknown, or hides its preview", status=status)
+            page = await self._parse(parse_preview, result.body, channel, now, _charset(result))
+            if page.error:
+                raise FetchError(page.error, status=status)
+            title = title or page.title
+            for post in page.posts:
+                if last is None or post.id > last:
+                    found[post.id] = post.item
+            if not page.posts or page.older_before is None:
+                break
+            reached_known = last is not None and page.posts[0].id <= last
+            if reached_known or (last is None and len(found) >= backfill):
+                break
+            before = page.older_before
+        else:
+            warning = (f"more than {MAX_CHANNEL_PAGES} pages of posts since the last poll; older ones were skipped "
+                       "(poll this channel more often)")
+        ids = sorted(found)
+        if last is None:
+            ids = ids[-backfill:] if backfill else []
+        newest = max([*found, last or 0]) or None
+        return Fetched(tuple(found[i] for i in ids), status=status, title=title, warning=warning,
+                       last_post_id=newest)
 
     async def _hand_on(self, source: Source, new: list[StoredItem]) -> None:
         # The items are stored already: a failing consumer is logged, never undoes the poll.
@@ -154,6 +225,6 @@ class Poller:
     ) -> PollReport:
         next_check = self._next(source, now, errors_before + 1, retry_after_s)
         await self.store.record_error(source.id, now=now, next_check_at=next_check, error=error, status=status)
-        log.warning("feeds: source=%s error (%d in a row), next try %s: %s",
+        log.warning("%s: source=%s error (%d in a row), next try %s: %s", source.kind,
                     source.id, errors_before + 1, next_check.isoformat(timespec="seconds"), error)
         return PollReport(source, error=error, next_check_at=next_check)

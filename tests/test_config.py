@@ -69,7 +69,7 @@ def test_bad_durations_name_the_key(text):
         (("max_bytes = 5_000_000", "max_bytes = 0"), r"polling.max_bytes: expected a whole number of at least 1"),
         (("[polling]", "[poling]"), r"unknown section \[poling\]"),
         (('interval = "5m"', 'interval = "5m"\n[[sources]]\nkind = "feed"\nurl = "https://example.org/rss.xml"'),
-         r"sources #2.url repeats sources #1"),
+         r"sources #2 repeats sources #1 \(https://example.org/rss.xml\)"),
         (('url = "https://example.org/rss.xml"\n', ""), r"sources #1 has no url; add e.g. url = "),
         (("[telegram]", "[telegram\n"), r"not valid TOML"),
     ],

@@ -147,3 +147,27 @@ def item_key(guid: str | None, link: str | None, title: str, text: str) -> str:
         return "url:" + canonical_url(link)
     digest = hashlib.sha1(f"{title}\n{text}".encode()).hexdigest()
     return "hash:" + digest
+
+
+# Telegram usernames: 5-32 characters, a letter first, then letters, digits, underscores.
+_CHANNEL = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
+_CHANNEL_FORMS = re.compile(
+    r"^(?:@|(?:https?://)?(?:www\.)?(?:t|telegram)\.me/(?:s/)?)?(?P<name>[^/?#\s]+)/?(?:[?#].*)?$", re.IGNORECASE
+)
+
+
+def parse_channel_name(value: str) -> str | None:
+    """The bare channel name from `name`, `@name`, `t.me/name` or `https://t.me/s/name`; None if it is none."""
+    match = _CHANNEL_FORMS.match((value or "").strip())
+    name = match.group("name") if match else ""
+    return name if _CHANNEL.match(name) else None
+
+
+def channel_url(channel: str) -> str:
+    """A channel's public address, which the store keeps as the source's URL."""
+    return f"https://t.me/{channel}"
+
+
+def channel_of(url: str) -> str:
+    """The channel name in an address made by channel_url."""
+    return url.rstrip("/").rsplit("/", 1)[-1]

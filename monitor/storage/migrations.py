@@ -61,8 +61,16 @@ def _0001_sources_and_items(db: sqlite_utils.Database) -> None:
     db["items"].create_index(["published_at"])
 
 
+def _0002_telegram_channels(db: sqlite_utils.Database) -> None:
+    db["sources"].add_column("backfill", int)  # Telegram: posts the first poll stores
+    db["sources"].add_column("last_post_id", int)  # Telegram: newest post id stored, to read on from
+    db["items"].add_column("forwarded_from", str)
+    db["items"].add_column("views", int)
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
     ("0001_sources_and_items", _0001_sources_and_items),
+    ("0002_telegram_channels", _0002_telegram_channels),
 )
 
 

@@ -100,17 +100,20 @@ class Repository:
         with self._write() as conn:
             for config in configured:
                 conn.execute(
-                    """INSERT INTO sources (kind, url, name, interval_s, origin, enabled, added_at)
-                       VALUES (?, ?, ?, ?, 'config', 1, ?)
+                    """INSERT INTO sources (kind, url, name, interval_s, backfill, origin, enabled, added_at)
+                       VALUES (?, ?, ?, ?, ?, 'config', 1, ?)
                        ON CONFLICT(url) DO UPDATE SET kind = excluded.kind, name = excluded.name,
-                         interval_s = excluded.interval_s, origin = 'config', enabled = 1""",
-                    (config.kind, config.url, config.name, config.interval_s, to_iso(now)),
+                         interval_s = excluded.interval_s, backfill = excluded.backfill, origin = 'config',
+                         enabled = 1""",
+                    (config.kind, config.url, config.name, config.interval_s, config.backfill, to_iso(now)),
                 )
             for source_id, url in conn.execute("SELECT id, url FROM sources WHERE origin = 'config'").fetchall():
                 if url not in urls:
                     conn.execute("UPDATE sources SET enabled = 0 WHERE id = ?", (source_id,))
 
-    def add_source(self, kind: str, url: str, name: str, interval_s: float | None, now: datetime) -> Source:
+    def add_source(
+        self, kind: str, url: str, name: str, interval_s: float | None, now: datetime, backfill: int | None = None
+    ) -> Source:
         """Add a source by command; StoreError if its URL is already there."""
         with self._write() as conn:
             existing = conn.execute("SELECT id, enabled FROM sources WHERE url = ?", (url,)).fetchone()
@@ -118,15 +121,16 @@ class Repository:
                 raise StoreError(f"sources: {url} is already source {existing[0]}")
             if existing:  # a disabled one comes back, with its items
                 conn.execute(
-                    "UPDATE sources SET enabled = 1, origin = 'user', name = ?, interval_s = ? WHERE id = ?",
-                    (name, interval_s, existing[0]),
+                    "UPDATE sources SET enabled = 1, origin = 'user', name = ?, interval_s = ?, backfill = ? "
+                    "WHERE id = ?",
+                    (name, interval_s, backfill, existing[0]),
                 )
                 source_id = existing[0]
             else:
                 cursor = conn.execute(
-                    """INSERT INTO sources (kind, url, name, interval_s, origin, enabled, added_at)
-                       VALUES (?, ?, ?, ?, 'user', 1, ?)""",
-                    (kind, url, name, interval_s, to_iso(now)),
+                    """INSERT INTO sources (kind, url, name, interval_s, backfill, origin, enabled, added_at)
+                       VALUES (?, ?, ?, ?, ?, 'user', 1, ?)""",
+                    (kind, url, name, interval_s, backfill, to_iso(now)),
                 )
                 source_id = cursor.lastrowid
         return self.get_source(source_id)
@@ -182,17 +186,17 @@ class Repository:
 
     def record_success(
         self, source_id: int, *, now: datetime, next_check_at: datetime, status: int,
-        etag: str | None, last_modified: str | None, title: str | None = None,
+        etag: str | None, last_modified: str | None, title: str | None = None, last_post_id: int | None = None,
     ) -> None:
-        """A poll worked: remember validators, clear the error state."""
+        """A poll worked: remember validators (and a channel's newest post), clear the error state."""
         with self._write() as conn:
             conn.execute(
                 """UPDATE sources SET etag = ?, last_modified = ?, last_attempt_at = ?, last_success_at = ?,
                      last_status = ?, error_count = 0, last_error = NULL, next_check_at = ?,
-                     title = coalesce(?, title)
+                     title = coalesce(?, title), last_post_id = coalesce(?, last_post_id)
                    WHERE id = ?""",
                 (etag, last_modified, to_iso(now), to_iso(now), status, to_iso(next_check_at), title or None,
-                 source_id),
+                 last_post_id, source_id),
             )
 
     def record_error(
@@ -218,10 +222,11 @@ class Repository:
                 same_as = self._same_report(conn, source_id, item)
                 cursor = conn.execute(
                     """INSERT OR IGNORE INTO items (source_id, key, guid, url, canonical_url, title, text, author,
-                         published_at, fetched_at, fingerprint, same_as)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                         published_at, fetched_at, fingerprint, same_as, forwarded_from, views)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                     (source_id, item.key, item.guid, item.url, item.canonical_url, item.title, item.text,
-                     item.author, to_iso(item.published_at), fetched, item.fingerprint, same_as),
+                     item.author, to_iso(item.published_at), fetched, item.fingerprint, same_as,
+                     item.forwarded_from, item.views),
                 )
                 if cursor.rowcount == 1:
                     new.append(StoredItem(cursor.lastrowid, source_id, item, fetched_at, same_as))
@@ -255,20 +260,21 @@ class Repository:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-_SOURCE_COLUMNS = "s.id, s.kind, s.url, s.name, s.interval_s, s.origin, s.enabled"
+_SOURCE_COLUMNS = "s.id, s.kind, s.url, s.name, s.interval_s, s.origin, s.enabled, s.backfill"
 _STATE_COLUMNS = ("s.id, s.etag, s.last_modified, s.last_success_at, s.last_attempt_at, s.error_count, "
-                  "s.last_error, s.next_check_at")
+                  "s.last_error, s.next_check_at, s.last_post_id")
 
 
 def _source(row: tuple) -> Source:
     return Source(id=row[0], kind=row[1], url=row[2], name=row[3], interval_s=row[4], origin=row[5],
-                  enabled=bool(row[6]))
+                  enabled=bool(row[6]), backfill=row[7])
 
 
 def _state(row: tuple) -> SourceState:
     return SourceState(
         source_id=row[0], etag=row[1], last_modified=row[2], last_success_at=from_iso(row[3]),
         last_attempt_at=from_iso(row[4]), error_count=row[5], last_error=row[6], next_check_at=from_iso(row[7]),
+        last_post_id=row[8],
     )
 
 

@@ -7,6 +7,7 @@ import gzip
 import hashlib
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -94,9 +95,15 @@ class FeedServer:
         with self._lock:
             self.hits.append(Hit(path, dict(handler.headers.items()), status, size))
 
+    def set_dynamic(self, path: str, make_route: Callable[[str], Route]) -> None:
+        """Answer requests for `path` (any query) with make_route(full path and query)."""
+        self.routes[path] = make_route
+
     def _serve(self, h: BaseHTTPRequestHandler) -> None:
         path = h.path
         route = self.routes.get(path) or self.routes.get(path.split("?")[0])
+        if callable(route):
+            route = route(path)
         if route is None:
             self._send(h, path, 404, b"not found", {"Content-Type": "text/plain"})
             return
