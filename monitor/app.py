@@ -16,7 +16,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from monitor.config import Settings
 from monitor.models import Source, StoredItem
-from monitor.poller import ItemSink, Poller, PollReport, make_parse_executor
+from monitor.poller import POLLED_KINDS, ItemSink, Poller, PollReport, make_parse_executor
 from monitor.sources.fetch import Fetcher
 from monitor.storage.store import Store
 
@@ -104,7 +104,7 @@ class SourceJobs:
 
     async def sync(self) -> None:
         """Add a job for every enabled source without one; drop jobs of sources gone or disabled."""
-        sources = {s.id: s for s in await self.services.store.sources()}
+        sources = {s.id: s for s in await self.services.store.sources() if s.kind in POLLED_KINDS}
         for job in self.scheduler.get_jobs():
             if job.id.startswith("poll:") and int(job.id[5:]) not in sources:
                 job.remove()
@@ -147,7 +147,8 @@ class SourceJobs:
 async def run(settings: Settings, stop: asyncio.Event, out: TextIO = sys.stdout,
               on_started: Callable[[], None] | None = None) -> None:
     """Poll every source on its schedule until `stop` is set; print new items to `out`."""
-    async with open_services(settings, sinks=[terminal_sink(out)]) as services:
+    sink = terminal_sink(out)
+    async with open_services(settings, sinks=[sink]) as services, running_bot(settings, services, sink):
         scheduler = AsyncIOScheduler(timezone=UTC)
         jobs = SourceJobs(services, scheduler)
         scheduler.start()
@@ -163,6 +164,42 @@ async def run(settings: Settings, stop: asyncio.Event, out: TextIO = sys.stdout,
         finally:
             scheduler.shutdown(wait=False)
             await _finish(jobs.running)
+
+
+class BotError(Exception):
+    """The bot cannot start; the message says why and what to do."""
+
+
+@asynccontextmanager
+async def running_bot(settings: Settings, services: Services, hand_on: ItemSink):
+    """The Telegram bot, receiving updates by long polling, while the block runs (nothing without a token)."""
+    if not settings.telegram.token:
+        yield None
+        return
+    # Imported here: python-telegram-bot is only needed once a token is set.
+    from telegram.error import InvalidToken, NetworkError
+
+    from monitor.bot.application import ALLOWED_UPDATES, build_application
+    from monitor.bot.context import BotServices
+
+    application = build_application(settings.telegram, BotServices(services.store, hand_on))
+    try:
+        await application.initialize()
+    except InvalidToken:
+        raise BotError("telegram: the Bot API server rejected the token; check telegram.token "
+                       "or MONITOR_TELEGRAM_TOKEN (from @BotFather)") from None
+    except NetworkError as exc:
+        raise BotError(f"telegram: cannot reach the Bot API at {settings.telegram.api_base_url} ({exc}); "
+                       "check telegram.api_base_url and the network") from None
+    await application.start()
+    await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+    log.info("bot: @%s receives updates", application.bot.username)
+    try:
+        yield application
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
 
 
 async def _finish(polls: set[asyncio.Task], grace_s: float = 5.0) -> None:

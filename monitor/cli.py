@@ -97,14 +97,31 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
         settings = load(args.config)
+        if settings.telegram.token:
+            for handler in logging.getLogger().handlers:
+                handler.addFilter(_Redact(settings.telegram.token))
         for warning in settings.warnings:
             log.warning("%s", warning)
         return args.handler(args, settings) or 0
-    except (ConfigError, StoreError, OpmlError) as exc:
+    except (ConfigError, StoreError, OpmlError, app.BotError) as exc:
         print(f"monitor: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+class _Redact(logging.Filter):
+    """Keeps the bot token out of every log line, whoever logs it (libraries put it in URLs)."""
+
+    def __init__(self, secret: str) -> None:
+        super().__init__()
+        self.secret = secret
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.secret in message:
+            record.msg, record.args = message.replace(self.secret, "<token>"), None
+        return True
 
 
 # -- commands ---------------------------------------------------------------------------------
@@ -116,7 +133,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         if not settings.telegram.token:
-            log.info("run: no telegram.token set: new items are printed here (set MONITOR_TELEGRAM_TOKEN for the bot)")
+            log.info("run: no telegram.token set: the bot stays off and new items are printed here "
+                     "(set MONITOR_TELEGRAM_TOKEN to start it)")
         await app.run(settings, stop)
         log.info("run: stopped")
 

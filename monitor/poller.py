@@ -27,6 +27,8 @@ from monitor.storage.store import Store
 
 log = logging.getLogger("monitor.poller")
 
+# Kinds fetched on a schedule; posts of channels the bot administers arrive as updates instead.
+POLLED_KINDS = ("feed", "telegram")
 # A poll of a channel follows at most this many `?before=` pages (about 20 posts each).
 MAX_CHANNEL_PAGES = 10
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, */*;q=0.8"
@@ -107,8 +109,8 @@ class Poller:
         return source.interval_s or self.settings.default_interval
 
     async def poll_all(self, sources: Iterable[Source]) -> list[PollReport]:
-        """Refresh every source concurrently (the fetcher bounds how many at once)."""
-        return list(await asyncio.gather(*(self.refresh(s) for s in sources)))
+        """Refresh every polled source concurrently (the fetcher bounds how many at once)."""
+        return list(await asyncio.gather(*(self.refresh(s) for s in sources if s.kind in POLLED_KINDS)))
 
     async def refresh(self, source: Source) -> PollReport:
         """Poll one source once; never raises for the source's own faults."""

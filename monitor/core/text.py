@@ -19,12 +19,16 @@ _BLOCKS = {
 
 
 class _TextCollector(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, keep_links: bool) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.skip_depth = 0
+        self.keep_links = keep_links
+        self.links: list[tuple[str, int]] = []  # open <a>: href, index of its first part
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a" and self.keep_links:
+            self.links.append((dict(attrs).get("href") or "", len(self.parts)))
         if tag in _SKIPPED:
             self.skip_depth += 1
         elif tag in _BREAKS:
@@ -37,6 +41,11 @@ class _TextCollector(HTMLParser):
             self.parts.append("\n")
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self.links:
+            href, start = self.links.pop()
+            label = "".join(self.parts[start:]).strip()
+            if href.startswith(("http://", "https://")) and label and not same_link(label, href):
+                self.parts.append(f" ({href})")
         if tag in _SKIPPED:
             self.skip_depth = max(0, self.skip_depth - 1)
         elif tag in _BLOCKS:
@@ -57,13 +66,23 @@ def normalize_space(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
-def html_to_text(markup: str) -> str:
-    """Plain text of an HTML fragment: entities decoded, scripts dropped, paragraphs kept."""
+def same_link(label: str, href: str) -> bool:
+    """Whether a link's text is its address written out ("example.org/a…"), so it needs no repeat."""
+    bare = re.sub(r"^https?://(www\.)?", "", href).rstrip("/")
+    shown = re.sub(r"^https?://(www\.)?", "", label).rstrip("/…").rstrip(".")
+    return bool(shown) and bare.startswith(shown)
+
+
+def html_to_text(markup: str, keep_links: bool = False) -> str:
+    """Plain text of an HTML fragment: entities decoded, scripts dropped, paragraphs kept.
+
+    With keep_links, a link's target follows its text: `here (https://…)`.
+    """
     if not markup:
         return ""
     if "<" not in markup:
         return normalize_space(unescape(markup))
-    collector = _TextCollector()
+    collector = _TextCollector(keep_links)
     collector.feed(markup)
     collector.close()
     return normalize_space("".join(collector.parts))

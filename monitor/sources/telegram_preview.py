@@ -13,7 +13,7 @@ from datetime import datetime
 import lxml.etree
 import lxml.html
 
-from monitor.core.text import fingerprint, normalize_space
+from monitor.core.text import fingerprint, normalize_space, same_link
 from monitor.models import Item
 
 TITLE_CHARS = 200
@@ -161,7 +161,7 @@ def _text_of(element: lxml.html.HtmlElement) -> str:
         if node.tag == "a":
             href = (node.get("href") or "").replace("&amp;", "&")
             label = node.text_content().strip()
-            if href.startswith(("http://", "https://")) and label and not _same_link(label, href):
+            if href.startswith(("http://", "https://")) and label and not same_link(label, href):
                 out.append(f" ({href})")
         add(node.tail)
 
@@ -169,13 +169,6 @@ def _text_of(element: lxml.html.HtmlElement) -> str:
     for child in element:
         walk(child)
     return normalize_space("".join(out))
-
-
-def _same_link(label: str, href: str) -> bool:
-    """A link written out as its own text ("example.org/a…") needs no repeat."""
-    bare = re.sub(r"^https?://(www\.)?", "", href).rstrip("/")
-    shown = re.sub(r"^https?://(www\.)?", "", label).rstrip("/…").rstrip(".")
-    return bool(shown) and bare.startswith(shown)
 
 
 def _time(message: lxml.html.HtmlElement, fetched_at: datetime) -> datetime:

@@ -135,6 +135,28 @@ class Repository:
                 source_id = cursor.lastrowid
         return self.get_source(source_id)
 
+    def ensure_source(self, kind: str, url: str, name: str, now: datetime) -> Source:
+        """The source with this URL, created (origin `bot`) on first sight; its name follows the channel's."""
+        with self._write() as conn:
+            conn.execute(
+                """INSERT INTO sources (kind, url, name, origin, enabled, added_at) VALUES (?, ?, ?, 'bot', 1, ?)
+                   ON CONFLICT(url) DO UPDATE SET name = excluded.name""",
+                (kind, url, name, to_iso(now)),
+            )
+            (source_id,) = conn.execute("SELECT id FROM sources WHERE url = ?", (url,)).fetchone()
+        return self.get_source(source_id)
+
+    def update_item_text(self, source_id: int, item: Item) -> int | None:
+        """Replace the text of a stored item (an edited post); return its id, or None if it is not stored."""
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE items SET title = ?, text = ?, fingerprint = ? WHERE source_id = ? AND key = ?",
+                (item.title, item.text, item.fingerprint, source_id, item.key),
+            )
+            row = conn.execute("SELECT id FROM items WHERE source_id = ? AND key = ?",
+                               (source_id, item.key)).fetchone()
+        return row[0] if row else None
+
     def remove_source(self, source_id: int) -> tuple[Source, int]:
         """Delete a source added by command and its items; return it and how many items went."""
         source = self.get_source(source_id)

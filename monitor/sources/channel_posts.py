@@ -1,0 +1,64 @@
+"""Posts of channels the bot administers (channel_post / edited_channel_post updates) → Items."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC
+
+from telegram import Chat, Message
+
+from monitor.core.text import fingerprint, html_to_text
+from monitor.models import Item
+from monitor.sources.telegram_preview import TITLE_CHARS
+
+KIND = "bot_channel"
+
+# What a post without text shows instead, so it is not lost: (Message attribute, description).
+_MEDIA = (("photo", "photo"), ("video", "video"), ("video_note", "round video"), ("animation", "GIF"),
+          ("voice", "voice message"), ("audio", "audio"), ("document", "file"), ("sticker", "sticker"),
+          ("poll", "poll"), ("location", "location"))
+
+
+@dataclass(frozen=True)
+class ChannelPost:
+    source_url: str  # tg://channel/<chat id>: stable even if the channel changes its @name
+    source_name: str
+    item: Item
+
+
+def source_url(chat: Chat) -> str:
+    return f"tg://channel/{chat.id}"
+
+
+def post_link(chat: Chat, message_id: int) -> str:
+    """t.me/NAME/ID for public channels; t.me/c/ID/… (members only) for private ones."""
+    if chat.username:
+        return f"https://t.me/{chat.username}/{message_id}"
+    internal = str(chat.id).removeprefix("-100")
+    return f"https://t.me/c/{internal}/{message_id}"
+
+
+def read_post(message: Message) -> ChannelPost:
+    """The parts of a channel post monitor stores; link targets kept, media-only posts described."""
+    chat = message.chat
+    markup = message.text_html if message.text else (message.caption_html if message.caption else "")
+    text = html_to_text(markup, keep_links=True)
+    if not text:
+        kinds = [label for attribute, label in _MEDIA if getattr(message, attribute, None)]
+        text = f"[{', '.join(kinds) or 'media'}]"
+        if message.poll:
+            text += f" {message.poll.question}"
+    first_line = text.split("\n", 1)[0]
+    title = first_line if len(first_line) <= TITLE_CHARS else first_line[: TITLE_CHARS - 1].rstrip() + "…"
+    origin = message.forward_origin
+    forwarded = None
+    if origin is not None:
+        forwarded = (getattr(getattr(origin, "chat", None), "title", None)
+                     or getattr(getattr(origin, "sender_user", None), "full_name", None)
+                     or getattr(origin, "sender_user_name", None))
+    link = post_link(chat, message.message_id)
+    item = Item(key=f"post:{message.message_id}", url=link, canonical_url=link, title=title, text=text,
+                published_at=message.date.astimezone(UTC), fingerprint=fingerprint("", text),
+                author=message.author_signature, forwarded_from=forwarded)
+    name = chat.title or (f"@{chat.username}" if chat.username else str(chat.id))
+    return ChannelPost(source_url(chat), name, item)
