@@ -9,8 +9,10 @@ import json
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl
+
+from tests.fakes.loopback import LoopbackServer
 
 BOT_USER = {"id": 777000111, "is_bot": True, "first_name": "monitor", "username": "monitor_test_bot",
             "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
@@ -22,8 +24,9 @@ class Call:
     params: dict
 
 
-class FakeBotApi:
+class FakeBotApi(LoopbackServer):
     def __init__(self, token: str = "123456:TEST-token") -> None:
+        super().__init__()
         self.token = token
         self.calls: list[Call] = []
         self._updates: list[dict] = []
@@ -32,45 +35,13 @@ class FakeBotApi:
         self._failures: dict[str, list[tuple[int, str, dict]]] = {}
         self._changed = threading.Condition()
         self._closing = False
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):  # noqa: N802
-                server._handle(self)
-
-            do_GET = do_POST  # noqa: N815
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-
     # -- test side ---------------------------------------------------------------------------
-
-    @property
-    def root(self) -> str:
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
-
-    def start(self) -> FakeBotApi:
-        self._thread.start()
-        return self
 
     def stop(self) -> None:
         with self._changed:
             self._closing = True
             self._changed.notify_all()  # release parked long polls, or shutdown waits for their timeout
-        self._httpd.shutdown()
-        self._httpd.server_close()
-
-    def __enter__(self) -> FakeBotApi:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+        super().stop()
 
     def push_update(self, update: dict) -> int:
         with self._changed:
@@ -107,7 +78,7 @@ class FakeBotApi:
 
     # -- wire side ---------------------------------------------------------------------------
 
-    def _handle(self, h: BaseHTTPRequestHandler) -> None:
+    def handle(self, h: BaseHTTPRequestHandler) -> None:
         length = int(h.headers.get("Content-Length") or 0)
         raw = h.rfile.read(length) if length else b""
         prefix = f"/bot{self.token}/"

@@ -10,7 +10,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.fakes.loopback import LoopbackServer
 
 
 @dataclass
@@ -35,47 +37,12 @@ class Hit:
     body_bytes: int
 
 
-class FeedServer:
+class FeedServer(LoopbackServer):
     def __init__(self) -> None:
+        super().__init__()
         self.routes: dict[str, Route] = {}
         self.hits: list[Hit] = []
         self._lock = threading.Lock()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):  # quiet
-                pass
-
-            def do_GET(self):  # noqa: N802
-                server._serve(self)
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-
-    @property
-    def port(self) -> int:
-        return self._httpd.server_address[1]
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def start(self) -> FeedServer:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-
-    def __enter__(self) -> FeedServer:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
     def set(self, path: str, body: bytes | str = b"", **kwargs) -> Route:
         if isinstance(body, str):
             body = body.encode("utf-8")
@@ -99,7 +66,7 @@ class FeedServer:
         """Answer requests for `path` (any query) with make_route(full path and query)."""
         self.routes[path] = make_route
 
-    def _serve(self, h: BaseHTTPRequestHandler) -> None:
+    def handle(self, h: BaseHTTPRequestHandler) -> None:
         path = h.path
         route = self.routes.get(path) or self.routes.get(path.split("?")[0])
         if callable(route):
