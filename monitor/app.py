@@ -96,7 +96,7 @@ class SourceJobs:
         self.services = services
         self.scheduler = scheduler
         self.rng = rng or random.Random()
-        self.running: set[asyncio.Task] = set()
+        self.running: dict[asyncio.Task, int] = {}  # polls in flight → their source id
 
     @staticmethod
     def job_id(source_id: int) -> str:
@@ -110,8 +110,8 @@ class SourceJobs:
                 job.remove()
         now = datetime.now(UTC)
         for source in sources.values():
-            if self.scheduler.get_job(self.job_id(source.id)):
-                continue
+            if source.id in self.running.values() or self.scheduler.get_job(self.job_id(source.id)):
+                continue  # a running poll plans its own next run
             state = await self.services.store.get_state(source.id)
             due = state.next_check_at
             if due is None or due < now:
@@ -130,7 +130,7 @@ class SourceJobs:
         if source is None or not source.enabled:
             return
         task = asyncio.current_task()
-        self.running.add(task)
+        self.running[task] = source_id
         try:
             report = await self.services.poller.refresh(source)
             when = report.next_check_at
@@ -138,7 +138,7 @@ class SourceJobs:
             log.exception("poller: source=%s poll crashed", source_id)
             when = None
         finally:
-            self.running.discard(task)
+            self.running.pop(task, None)
         if when is None:
             when = datetime.now(UTC) + timedelta(seconds=self.services.poller.interval_s(source))
         self._plan(source, when)
@@ -202,7 +202,7 @@ async def running_bot(settings: Settings, services: Services, hand_on: ItemSink)
         await application.shutdown()
 
 
-async def _finish(polls: set[asyncio.Task], grace_s: float = 5.0) -> None:
+async def _finish(polls: dict[asyncio.Task, int], grace_s: float = 5.0) -> None:
     """Let polls in flight store what they fetched, then cancel what is left."""
     if not polls:
         return
