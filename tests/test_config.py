@@ -31,7 +31,7 @@ interval = 1
 
 def test_example_config_is_valid():
     settings = config.load("config.example.toml", environ={})
-    assert settings.sources and all(s.kind == "feed" for s in settings.sources)
+    assert {s.kind for s in settings.sources} == {"feed", "telegram"}
     assert settings.telegram.token == ""
 
 
