@@ -26,6 +26,7 @@ from monitor.config import (
     load,
 )
 from monitor.config import parse_duration as parse_duration_option
+from monitor.core.clustering import ClusterSettings
 from monitor.core.opml import OpmlError, Outline, parse_opml, render_opml
 from monitor.core.text import channel_url
 from monitor.poller import PollReport
@@ -62,6 +63,20 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="Validate the config file; print a summary or the one problem found.")
     check.set_defaults(handler=cmd_check_config)
 
+    evaluate = commands.add_parser(
+        "eval-clusters", help="measure the deduplicator on a labelled JSON Lines file",
+        description="Feed labelled items (JSON Lines, optionally .gz: id, lang, published, source, title, text, "
+                    "cluster) through the clusterer in published order; print BCubed precision, recall and F1, "
+                    "stories made, items per second and peak memory.")
+    evaluate.add_argument("file", metavar="FILE", help="JSON Lines, one item a line (.gz accepted)")
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    evaluate.add_argument("--assignments", metavar="PATH", help="also write `id<TAB>story id` lines to PATH")
+    evaluate.add_argument("--pairs", metavar="FILE",
+                          help='labelled pairs (JSON Lines: a, b, label 1/0) to score "same story" precision/recall')
+    evaluate.add_argument("--threshold", type=float, default=None, help="similarity that joins a story")
+    evaluate.add_argument("--window", default=None, help='how long a story takes new reports, e.g. "36h"')
+    evaluate.set_defaults(handler=cmd_eval_clusters, needs_config=False)
+
     sources = commands.add_parser("sources", help="list and manage the sources in the store",
                                   description="Manage the store's sources (config-file sources are synced in first).")
     actions = sources.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -89,13 +104,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
+        level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
         format="%(asctime)s %(levelname)s %(message)s", datefmt="%H:%M:%S", stream=sys.stderr,
     )
     # httpx logs every request at INFO, URL included: too chatty for a poller of many sources.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
+        if not getattr(args, "needs_config", True):
+            return args.handler(args, None) or 0
         settings = load(args.config)
         if settings.telegram.token:
             for handler in logging.getLogger().handlers:
@@ -303,6 +320,27 @@ def cmd_sources_export_opml(args: argparse.Namespace, settings: Settings) -> int
         print(f"wrote {len(outlines)} feeds to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def cmd_eval_clusters(args: argparse.Namespace, settings: Settings | None) -> int:
+    from monitor import evaluation  # the eval harness, only loaded for this command
+
+    options = {}
+    if args.threshold is not None:
+        options["threshold"] = args.threshold
+    if args.window:
+        options["window_s"] = parse_duration_option(args.window, "--window")
+    result = evaluation.evaluate_file(args.file, ClusterSettings(**options), args.pairs, args.assignments)
+    for problem in result.problems:
+        print(f"eval-clusters: {problem}", file=sys.stderr)
+    if not result.items:
+        print("eval-clusters: no usable items; each line needs at least id and cluster", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result.figures(), indent=2))
+    else:
+        print(result.summary())
     return 0
 
 

@@ -190,3 +190,66 @@ def channel_url(channel: str) -> str:
 def channel_of(url: str) -> str:
     """The channel name in an address made by channel_url."""
     return url.rstrip("/").rsplit("/", 1)[-1]
+
+
+# -- terms for matching reports: word forms, scripts and languages folded together ----------------
+
+# Cyrillic (ru, uk) → a Latin skeleton; Latin transliterations are folded to the same skeleton below,
+# so Пригожин, Пригожина, Prigozhin and Prigozhyn meet.
+_CYRILLIC = str.maketrans({
+    "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "ё": "e", "є": "e", "ж": "z",
+    "з": "z", "и": "i", "і": "i", "ї": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
+    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "c", "ч": "c", "ш": "s",
+    "щ": "s", "ъ": "", "ы": "i", "ь": "", "э": "e", "ю": "u", "я": "a", "'": "", "’": "",
+})
+_LATIN_FOLDS = (("shch", "s"), ("sch", "s"), ("kh", "h"), ("zh", "z"), ("ts", "c"), ("tz", "c"), ("ch", "c"),
+                ("sh", "s"), ("ya", "a"), ("yu", "u"), ("ye", "e"), ("yo", "o"), ("ia", "a"), ("iu", "u"),
+                ("ph", "f"), ("w", "v"), ("y", "i"), ("j", "i"), ("x", "ks"), ("q", "k"))
+_DOUBLE = re.compile(r"(.)\1+")
+_TERM_WORDS = re.compile(r"[^\W_]+", re.UNICODE)
+STEM_CHARS = 6  # word forms share their first letters: Пригожина/Пригожину → prigoz
+
+
+def skeleton(word: str) -> str:
+    """A script-independent spelling of a word: Пригожин, Prigozhin and Prigozhyn all give `prigozin`."""
+    text = word.casefold().translate(_CYRILLIC)
+    for latin, folded in _LATIN_FOLDS:
+        text = text.replace(latin, folded)
+    return _DOUBLE.sub(r"\1", text)
+
+
+def stem(word: str) -> str:
+    """A light, language-blind stem: the first STEM_CHARS letters of the word's skeleton."""
+    return skeleton(word)[:STEM_CHARS]
+
+
+_STOP_WORDS_TEXT = """
+a an the and or but if of to in on at by for from with as is are was were be been being it its this that these
+those he she they we you i his her their our your not no yes do does did has have had will would can could may
+might must shall should than then there here which who whom whose what when where why how all any each more most
+other some such only own same so too very just also about after before over under into out up down again further
+once said says say new one two three per via amid against between during while
+и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне было вот от меня
+еще нет о из ему теперь когда даже ну вдруг ли если уже или ни быть был него до вас нибудь опять уж вам ведь там
+потом себя ничего ей может они тут где есть надо ней для мы тебя их чем была сам чтоб без будто чего раз тоже себе
+под будет ж тогда кто этот того потому этого какой совсем ним здесь этом один почти мой тем чтобы нее сейчас были
+куда зачем всех никогда можно при наконец два об другой хоть после над больше тот через эти нас про всего них какая
+много разве три эту моя впрочем хорошо свою этой перед иногда лучше чуть том нельзя такой им более всегда конечно
+всю между это также заявил заявила сообщил сообщила сообщает сообщили по словам
+і в у на з із зі та й що не як до за від по це він вона воно вони ми ви я ти його її їх але або чи якщо коли
+вже ще так також бо для при про через після перед над під між без тут там де є був була було були буде може
+щоб цей ця ці цього цієї цих який яка яке які свій своє свою своїх нас вас нам вам їм мене тебе себе сам сама
+раніше заявив заявила повідомив повідомила повідомляє повідомили за словами
+"""
+STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
+
+
+def terms(text: str) -> list[str]:
+    """The matching terms of a text: words without stop words and one-letter tokens, stemmed and
+    folded across scripts; numbers are kept whole (casualty counts and dates tell events apart)."""
+    out = []
+    for word in _TERM_WORDS.findall(text.casefold().replace("ё", "е")):
+        if word in STOP_WORDS or len(word) < 2:
+            continue
+        out.append(word if word.isdigit() else stem(word))
+    return out

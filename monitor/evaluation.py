@@ -1,0 +1,115 @@
+"""The `eval-clusters` harness: labelled JSON Lines → the clusterer, in published order → scores."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import resource
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from monitor.core.clustering import Clusterer, ClusterSettings
+from monitor.core.evaluation import Scores, bcubed, pair_scores
+
+# Items without a date (tgcontest) are fed in file order, a second apart, all inside one window.
+_UNDATED_BASE = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class Result:
+    items: int = 0
+    stories: int = 0
+    seconds: float = 0.0
+    peak_rss_mb: float = 0.0
+    scores: Scores = Scores(0.0, 0.0, 0.0)
+    pairs: Scores | None = None
+    problems: list[str] = field(default_factory=list)
+
+    def figures(self) -> dict:
+        out = {"precision": round(self.scores.precision, 4), "recall": round(self.scores.recall, 4),
+               "f1": round(self.scores.f1, 4), "stories": self.stories, "items": self.items,
+               "items_per_s": round(self.items / self.seconds, 1) if self.seconds else None,
+               "peak_rss_mb": round(self.peak_rss_mb, 1)}
+        if self.pairs is not None:
+            out.update(pair_precision=round(self.pairs.precision, 4), pair_recall=round(self.pairs.recall, 4),
+                       pair_f1=round(self.pairs.f1, 4))
+        return out
+
+    def summary(self) -> str:
+        f = self.figures()
+        lines = [f"items {f['items']}, stories {f['stories']}",
+                 f"BCubed precision {f['precision']:.3f}  recall {f['recall']:.3f}  F1 {f['f1']:.3f}"]
+        if self.pairs is not None:
+            lines.append(f"pairs  precision {f['pair_precision']:.3f}  recall {f['pair_recall']:.3f}  "
+                         f"F1 {f['pair_f1']:.3f}")
+        lines.append(f"{f['items_per_s']} items/s, peak RSS {f['peak_rss_mb']} MB")
+        return "\n".join(lines)
+
+
+def _open(path: str):
+    return gzip.open(path, "rt", encoding="utf-8") if path.endswith(".gz") else open(path, encoding="utf-8")
+
+
+def read_items(path: str, problems: list[str]) -> list[dict]:
+    """Valid items of a JSON Lines file; each bad line is reported by number and skipped."""
+    items = []
+    with _open(path) as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                if not isinstance(item, dict) or "id" not in item or "cluster" not in item:
+                    raise ValueError("needs at least the keys id and cluster")
+                published = item.get("published")
+                item["_at"] = datetime.fromisoformat(published).astimezone(UTC) if published else None
+            except (ValueError, TypeError) as exc:
+                problems.append(f"{path} line {number}: skipped ({exc})")
+                continue
+            item["_line"] = number
+            items.append(item)
+    return items
+
+
+def evaluate_file(path: str, settings: ClusterSettings, pairs_path: str | None = None,
+                  assignments_path: str | None = None) -> Result:
+    result = Result()
+    if not Path(path).exists():
+        result.problems.append(f"{path} not found")
+        return result
+    items = read_items(path, result.problems)
+    for n, item in enumerate(items):
+        if item["_at"] is None:
+            item["_at"] = _UNDATED_BASE + timedelta(seconds=n)
+    items.sort(key=lambda i: (i["_at"], i["_line"]))
+    clusterer = Clusterer(settings)
+    predicted: dict[str, int] = {}
+    started = time.perf_counter()
+    for item in items:
+        story_id, _ = clusterer.add(str(item.get("title") or ""), str(item.get("text") or ""), item["_at"])
+        predicted[str(item["id"])] = story_id
+    result.seconds = time.perf_counter() - started
+    result.items = len(items)
+    result.stories = len(set(predicted.values()))
+    result.scores = bcubed({str(i["id"]): i["cluster"] for i in items}, predicted)
+    result.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if pairs_path:
+        pairs = [(str(p["a"]), str(p["b"]), bool(p["label"])) for p in read_pairs(pairs_path, result.problems)]
+        result.pairs = pair_scores(pairs, predicted)
+    if assignments_path:
+        Path(assignments_path).write_text("".join(f"{i}\t{s}\n" for i, s in predicted.items()), encoding="utf-8")
+    return result
+
+
+def read_pairs(path: str, problems: list[str]) -> list[dict]:
+    pairs = []
+    with _open(path) as lines:
+        for number, line in enumerate(lines, start=1):
+            try:
+                pair = json.loads(line)
+                pairs.append({"a": pair["a"], "b": pair["b"], "label": pair["label"]})
+            except (ValueError, KeyError, TypeError) as exc:
+                problems.append(f"{path} line {number}: skipped ({exc})")
+    return pairs

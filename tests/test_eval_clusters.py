@@ -1,0 +1,30 @@
+import json
+
+from monitor.cli import main
+
+
+def test_eval_clusters_reports_scores_and_bad_lines(tmp_path, capsys):
+    data = tmp_path / "day.jsonl"
+    lines = [
+        {"id": "1", "lang": "en", "published": "2023-06-24T06:00:00+00:00", "source": "A", "cluster": "rostov",
+         "title": "Wagner fighters take control of military headquarters in Rostov-on-Don", "text": ""},
+        {"id": "2", "lang": "en", "published": "2023-06-24T09:20:00+03:00", "source": "B", "cluster": "rostov",
+         "title": "Wagner fighters seize Rostov military headquarters, Prigozhin says", "text": ""},
+        {"id": "3", "lang": "en", "published": "2023-06-24T10:00:00+00:00", "source": "C", "cluster": "address",
+         "title": "Putin addresses the nation and calls the mutiny treason", "text": ""},
+    ]
+    data.write_text("\n".join(json.dumps(x) for x in lines[:2]) + "\nnot json\n" + json.dumps(lines[2]) + "\n")
+    assignments = tmp_path / "out.tsv"
+    assert main(["eval-clusters", str(data), "--json", "--assignments", str(assignments)]) == 0
+    out = capsys.readouterr()
+    figures = json.loads(out.out)
+    assert set(figures) >= {"precision", "recall", "f1", "stories", "items", "items_per_s", "peak_rss_mb"}
+    assert figures["items"] == 3 and figures["stories"] == 2 and figures["f1"] == 1.0
+    assert "line 3: skipped" in out.err
+    rows = [line.split("\t") for line in assignments.read_text().splitlines()]
+    assert [r[0] for r in rows] == ["1", "2", "3"] and rows[0][1] == rows[1][1] != rows[2][1]
+
+
+def test_eval_clusters_missing_file(tmp_path, capsys):
+    assert main(["eval-clusters", str(tmp_path / "none.jsonl")]) == 2
+    assert "not found" in capsys.readouterr().err
