@@ -6,7 +6,7 @@ import asyncio
 import logging
 import random
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -15,7 +15,9 @@ from typing import TextIO
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from monitor.config import Settings
-from monitor.models import Source, StoredItem
+from monitor.deduplicator import Deduplicator, cluster_settings
+from monitor.embedding import load_embedder
+from monitor.models import Source, StoredItem, Story
 from monitor.poller import POLLED_KINDS, ItemSink, Poller, PollReport, make_parse_executor
 from monitor.sources.fetch import Fetcher
 from monitor.storage.store import Store
@@ -26,30 +28,57 @@ log = logging.getLogger("monitor.app")
 SOURCE_SYNC_INTERVAL_S = 30.0
 
 
+# Called with the stories a batch of new items created or grew (terminal, alerts).
+StorySink = Callable[[list[Story]], Awaitable[None]]
+
+
 @dataclass
 class Services:
     settings: Settings
     store: Store
     fetcher: Fetcher
     poller: Poller
+    dedup: Deduplicator
+    hand_on: ItemSink  # new items of a source → clustering → story sinks (the poller's and the bot's way in)
+
+
+def story_pipeline(dedup: Deduplicator, story_sinks: Iterable[StorySink]) -> ItemSink:
+    """The consumer of new items: cluster them, then pass the stories they touched on."""
+    sinks = list(story_sinks)
+
+    async def hand_on(source: Source, items: list[StoredItem]) -> None:
+        stories = await dedup.add(source, items)
+        for sink in sinks:
+            try:
+                await sink(stories)
+            except Exception:
+                log.exception("app: source=%s handing on %d stories failed", source.id, len(stories))
+
+    return hand_on
 
 
 @asynccontextmanager
-async def open_services(settings: Settings, sinks: Iterable[ItemSink] = (), sync_config: bool = True):
-    """Open everything polling needs, with the config's sources synced into the store; close it all after."""
+async def open_services(settings: Settings, story_sinks: Iterable[StorySink] = (), sync_config: bool = True):
+    """Open everything polling needs, with the config's sources synced into the store and the
+    deduplicator's window rebuilt; close it all after."""
+    embed = load_embedder(settings.dedup.backend)
     store = await Store.open(settings.storage.path)
     polling = settings.polling
     fetcher = Fetcher(timeout_s=polling.timeout, max_bytes=polling.max_bytes, user_agent=polling.user_agent,
                       concurrency=polling.concurrency)
     executor = make_parse_executor(polling.parse_processes)
+    dedup = Deduplicator(store, cluster_settings(settings.dedup), embed)
     try:
         if sync_config:
             await store.sync_sources(settings.sources, datetime.now(UTC))
-        poller = Poller(store, fetcher, polling, executor, settings.telegram.preview_base_url, sinks)
-        yield Services(settings, store, fetcher, poller)
+        await dedup.start()
+        hand_on = story_pipeline(dedup, story_sinks)
+        poller = Poller(store, fetcher, polling, executor, settings.telegram.preview_base_url, [hand_on])
+        yield Services(settings, store, fetcher, poller, dedup, hand_on)
     finally:
         executor.shutdown(wait=False, cancel_futures=True)
         await fetcher.aclose()
+        await dedup.close()
         await store.close()
 
 
@@ -71,18 +100,23 @@ async def poll_once(settings: Settings) -> list[PollReport]:
         return await services.poller.poll_all(await services.store.sources())
 
 
-def terminal_sink(out: TextIO = sys.stdout) -> ItemSink:
-    """Print each new item as a line: the way to see monitor work before a bot token is set."""
+def terminal_sink(out: TextIO = sys.stdout) -> StorySink:
+    """Print new and growing stories: the way to see monitor work before a bot token is set."""
 
-    async def show(source: Source, items: list[StoredItem]) -> None:
-        for stored in sorted(items, key=lambda s: s.item.published_at):
-            item = stored.item
-            when = item.published_at.astimezone().strftime("%Y-%m-%d %H:%M")
-            repeat = f"  (same as #{stored.same_as})" if stored.same_as else ""
-            out.write(f"{when}  [{source.name}]  {item.title or item.text[:100]}{repeat}\n    {item.url}\n")
+    async def show(stories: list[Story]) -> None:
+        for story in sorted(stories, key=lambda s: s.first_seen):
+            out.write(render_story_line(story) + "\n")
         out.flush()
 
     return show
+
+
+def render_story_line(story: Story) -> str:
+    when = story.first_seen.astimezone().strftime("%Y-%m-%d %H:%M")
+    state = "new" if story.item_count == 1 else f"{story.source_count} sources, {story.item_count} reports"
+    languages = f" · {','.join(story.languages)}" if story.languages else ""
+    sources = ", ".join(story.sources[:5]) + (" …" if len(story.sources) > 5 else "")
+    return f"{when}  #{story.id} [{state}{languages}]  {story.headline}\n    {sources}  {story.url}"
 
 
 class SourceJobs:
@@ -147,8 +181,8 @@ class SourceJobs:
 async def run(settings: Settings, stop: asyncio.Event, out: TextIO = sys.stdout,
               on_started: Callable[[], None] | None = None) -> None:
     """Poll every source on its schedule until `stop` is set; print new items to `out`."""
-    sink = terminal_sink(out)
-    async with open_services(settings, sinks=[sink]) as services, running_bot(settings, services, sink):
+    async with open_services(settings, story_sinks=[terminal_sink(out)]) as services, \
+            running_bot(settings, services, services.hand_on):
         scheduler = AsyncIOScheduler(timezone=UTC)
         jobs = SourceJobs(services, scheduler)
         scheduler.start()

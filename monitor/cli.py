@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from monitor import app
 from monitor.config import (
+    DEDUP_BACKENDS,
     DEFAULT_BACKFILL,
     DEFAULT_PATH,
     ENV_PATH,
@@ -29,6 +30,7 @@ from monitor.config import parse_duration as parse_duration_option
 from monitor.core.clustering import ClusterSettings
 from monitor.core.opml import OpmlError, Outline, parse_opml, render_opml
 from monitor.core.text import channel_url
+from monitor.embedding import EmbeddingError, load_embedder
 from monitor.poller import PollReport
 from monitor.storage.store import SourceRow, StoreError
 
@@ -75,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
                           help='labelled pairs (JSON Lines: a, b, label 1/0) to score "same story" precision/recall')
     evaluate.add_argument("--threshold", type=float, default=None, help="similarity that joins a story")
     evaluate.add_argument("--window", default=None, help='how long a story takes new reports, e.g. "36h"')
+    evaluate.add_argument("--backend", choices=DEDUP_BACKENDS, default=DEDUP_BACKENDS[0],
+                          help="how reports are compared, as [dedup] backend (default: %(default)s)")
     evaluate.set_defaults(handler=cmd_eval_clusters, needs_config=False)
 
     sources = commands.add_parser("sources", help="list and manage the sources in the store",
@@ -120,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         for warning in settings.warnings:
             log.warning("%s", warning)
         return args.handler(args, settings) or 0
-    except (ConfigError, StoreError, OpmlError, app.BotError) as exc:
+    except (ConfigError, StoreError, OpmlError, app.BotError, EmbeddingError) as exc:
         print(f"monitor: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -331,7 +335,8 @@ def cmd_eval_clusters(args: argparse.Namespace, settings: Settings | None) -> in
         options["threshold"] = args.threshold
     if args.window:
         options["window_s"] = parse_duration_option(args.window, "--window")
-    result = evaluation.evaluate_file(args.file, ClusterSettings(**options), args.pairs, args.assignments)
+    result = evaluation.evaluate_file(args.file, ClusterSettings(**options), args.pairs, args.assignments,
+                                      embed=load_embedder(args.backend))
     for problem in result.problems:
         print(f"eval-clusters: {problem}", file=sys.stderr)
     if not result.items:

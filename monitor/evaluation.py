@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from monitor.core.clustering import Clusterer, ClusterSettings
+from monitor.core.clustering import Clusterer, ClusterSettings, Embed, Report
 from monitor.core.evaluation import Scores, bcubed, pair_scores
 
 # Items without a date (tgcontest) are fed in file order, a second apart, all inside one window.
@@ -23,6 +23,7 @@ class Result:
     stories: int = 0
     seconds: float = 0.0
     peak_rss_mb: float = 0.0
+    embedded: int = 0  # texts the clusterer sent to the embedding model
     scores: Scores = Scores(0.0, 0.0, 0.0)
     pairs: Scores | None = None
     problems: list[str] = field(default_factory=list)
@@ -31,7 +32,7 @@ class Result:
         out = {"precision": round(self.scores.precision, 4), "recall": round(self.scores.recall, 4),
                "f1": round(self.scores.f1, 4), "stories": self.stories, "items": self.items,
                "items_per_s": round(self.items / self.seconds, 1) if self.seconds else None,
-               "peak_rss_mb": round(self.peak_rss_mb, 1)}
+               "peak_rss_mb": round(self.peak_rss_mb, 1), "embedded": self.embedded}
         if self.pairs is not None:
             out.update(pair_precision=round(self.pairs.precision, 4), pair_recall=round(self.pairs.recall, 4),
                        pair_f1=round(self.pairs.f1, 4))
@@ -44,7 +45,7 @@ class Result:
         if self.pairs is not None:
             lines.append(f"pairs  precision {f['pair_precision']:.3f}  recall {f['pair_recall']:.3f}  "
                          f"F1 {f['pair_f1']:.3f}")
-        lines.append(f"{f['items_per_s']} items/s, peak RSS {f['peak_rss_mb']} MB")
+        lines.append(f"{f['items_per_s']} items/s, {f['embedded']} texts embedded, peak RSS {f['peak_rss_mb']} MB")
         return "\n".join(lines)
 
 
@@ -74,7 +75,7 @@ def read_items(path: str, problems: list[str]) -> list[dict]:
 
 
 def evaluate_file(path: str, settings: ClusterSettings, pairs_path: str | None = None,
-                  assignments_path: str | None = None) -> Result:
+                  assignments_path: str | None = None, embed: Embed | None = None) -> Result:
     result = Result()
     if not Path(path).exists():
         result.problems.append(f"{path} not found")
@@ -84,13 +85,14 @@ def evaluate_file(path: str, settings: ClusterSettings, pairs_path: str | None =
         if item["_at"] is None:
             item["_at"] = _UNDATED_BASE + timedelta(seconds=n)
     items.sort(key=lambda i: (i["_at"], i["_line"]))
-    clusterer = Clusterer(settings)
+    clusterer = Clusterer(settings, embed=embed)
     predicted: dict[str, int] = {}
     started = time.perf_counter()
-    for item in items:
-        story_id, _ = clusterer.add(str(item.get("title") or ""), str(item.get("text") or ""), item["_at"])
-        predicted[str(item["id"])] = story_id
+    for n, item in enumerate(items):
+        report = Report(n, str(item.get("title") or ""), str(item.get("text") or ""), item["_at"])
+        predicted[str(item["id"])] = clusterer.add(report).story_id
     result.seconds = time.perf_counter() - started
+    result.embedded = clusterer.embedded
     result.items = len(items)
     result.stories = len(set(predicted.values()))
     result.scores = bcubed({str(i["id"]): i["cluster"] for i in items}, predicted)

@@ -64,6 +64,21 @@ class StoredItem:
 
 
 @dataclass(frozen=True)
+class Story:
+    """One event: the reports the deduplicator put together, as the store sums them up."""
+
+    id: int
+    headline: str
+    url: str
+    first_seen: datetime
+    last_seen: datetime
+    item_count: int
+    source_count: int  # distinct sources that carried it
+    languages: tuple[str, ...]
+    sources: tuple[str, ...] = ()  # their names, first reporter first
+
+
+@dataclass(frozen=True)
 class FetchResult:
     """What an HTTP fetch brought back, reduced to what the poller decides on."""
 

@@ -63,7 +63,7 @@ def test_every_table_column_is_documented(tmp_path):
     from monitor.storage.store import Repository
 
     repo = Repository(tmp_path / "x.db")
-    for table in ("sources", "items"):
+    for table in ("sources", "items", "stories"):
         for column in repo.db[table].columns_dict:
             assert re.search(rf"`{column}`", README), f"README does not document {table}.{column}"
     repo.close()

@@ -1,9 +1,18 @@
 """Online event clustering: each report joins the most similar active story, or starts a new one.
 
-Items arrive in time order and are assigned once. Candidates come from an inverted index over the
-terms of stories active within the time window, so the cost per item follows the active window, not
-the archive. Similarity is the cosine of TF-IDF vectors (online document frequencies) between the
-item and the story's centroid.
+Items arrive in order and are assigned once. Candidates come from an inverted index over the terms of
+stories active within the time window, so the cost per item follows the active window, not the
+archive. Two signals decide:
+
+- lexical: cosine between the item's TF-IDF vector (stemmed terms folded across scripts, document
+  frequencies over the window) and the story's centroid. Precise and cheap; it decides alone when the
+  wording is clearly the same (a repost, the same wire copy) or when nothing is shared at all.
+- meaning: when an `embed` function is given (multilingual sentence embeddings), items whose best
+  candidates share some terms but not enough are embedded, and the mean cosine to each candidate's
+  embedded members is blended in. Embedding is the slow part, so it is only done where it decides.
+
+State is a function of the items added, in order: replaying stored items with their stored story ids
+and vectors (`add(report, story_id=...)`) rebuilds the same window after a restart.
 """
 
 from __future__ import annotations
@@ -11,20 +20,54 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter, defaultdict
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import repeat
+from operator import mul
 
 from monitor.core.text import terms
 
 TITLE_WEIGHT = 2  # a title's words count twice: it names the event
 TEXT_CHARS = 400  # the beginning of the text says what happened; the rest wanders
 QUERY_TERMS = 12  # candidates come from stories sharing one of the item's heaviest terms
+EMBED_CHARS = 100  # embedded text: the title and the start of the text (speed grows with length)
+EMBED_CANDIDATES = 8  # at most this many stories are compared by meaning for one item
+
+Vector = Sequence[float]
+Embed = Callable[[list[str]], Sequence[Vector]]  # texts → L2-normalised vectors
 
 
 @dataclass(frozen=True)
 class ClusterSettings:
-    threshold: float = 0.3  # lowest similarity that joins a story
+    # Defaults tuned on benchmarks/ data (see README, "Deduplication"): precision over recall, since a
+    # wrong merge hides an event from subscribers while a miss only shows it twice.
+    threshold: float = 0.25  # lowest score that joins a story (lexical cosine, or the blend with embeddings)
     window_s: float = 36 * 3600  # a story takes new reports this long after its last one
+    sure: float = 0.5  # lexical cosine that joins without asking the embeddings (same wording)
+    floor: float = 0.03  # below this lexical cosine a story is not a candidate at all
+    lexical_weight: float = 0.5  # share of the lexical score in the blend; the rest is meaning
+    meaning_low: float = 0.76  # embedding cosine that counts as nothing in common (unrelated news ~0.75)
+    meaning_high: float = 0.96  # embedding cosine that counts as certainly the same event
+
+
+@dataclass(frozen=True)
+class Report:
+    """What the clusterer sees of one item. `key` names it in Assignment.vectors (the item's row id)."""
+
+    key: Hashable
+    title: str
+    text: str
+    published: datetime
+    vector: Vector | None = None  # a stored embedding, when replaying
+
+
+@dataclass(frozen=True)
+class Assignment:
+    story_id: int
+    similarity: float  # the score that joined the story; 0.0 for a new story
+    created: bool
+    vectors: dict = field(default_factory=dict)  # key → embedding computed during this call, to be stored
 
 
 @dataclass
@@ -32,11 +75,12 @@ class Story:
     id: int
     first_seen: datetime
     last_seen: datetime
-    centroid: Counter = field(default_factory=Counter)  # sum of member vectors
+    seed: tuple[Hashable, str]  # the first report's key and text to embed, if its meaning is ever needed
+    centroid: dict[str, float] = field(default_factory=dict)  # sum of member TF-IDF vectors
+    norm2: float = 0.0  # squared length of the centroid, kept as members join
     size: int = 0
-
-    def norm(self) -> float:
-        return math.sqrt(sum(v * v for v in self.centroid.values())) or 1.0
+    vector_sum: list[float] | None = None  # sum of the embedded members' vectors
+    vectors: int = 0
 
 
 def item_terms(title: str, text: str) -> Counter:
@@ -45,28 +89,50 @@ def item_terms(title: str, text: str) -> Counter:
     return counts
 
 
-class Clusterer:
-    """Assigns items to stories as they arrive. Pure: no IO, time comes with each item."""
+def embed_text(title: str, text: str) -> str:
+    """The text that represents an item to the embedding model."""
+    title, text = title.strip(), text.strip()
+    if not title:
+        return text[: EMBED_CHARS + 60]
+    if not text or text.startswith(title):
+        return title
+    return f"{title}. {text[:EMBED_CHARS]}"
 
-    def __init__(self, settings: ClusterSettings | None = None) -> None:
+
+def _dot(a: Vector, b: Vector) -> float:
+    return sum(x * y for x, y in zip(a, b, strict=True))
+
+
+class Clusterer:
+    """Assigns reports to stories as they arrive. Pure: no IO; time comes with each report, and the
+    optional `embed` function is the only way out (it must be deterministic)."""
+
+    def __init__(self, settings: ClusterSettings | None = None, embed: Embed | None = None,
+                 first_story_id: int = 1) -> None:
         self.settings = settings or ClusterSettings()
+        self.embed = embed
         self.stories: dict[int, Story] = {}
         self.index: dict[str, set[int]] = defaultdict(set)
-        self.df: Counter = Counter()
-        self.documents = 0
-        self.next_id = 1
+        self.next_id = first_story_id
+        self.clock: datetime | None = None  # the latest publication time seen
+        self.embedded = 0  # texts sent to `embed`, for figures
+        self._df: Counter = Counter()  # document frequencies over the window
+        self._documents: list[tuple[datetime, int, tuple[str, ...]]] = []  # heap: (published, seq, terms)
+        self._seq = 0
         self._expiry: list[tuple[datetime, int]] = []  # (last_seen, story id), lazily refreshed
 
-    def _idf(self, term: str) -> float:
-        return math.log((self.documents + 1) / (self.df[term] + 1)) + 1.0
+    # -- the window ---------------------------------------------------------------------------------
 
-    def _vector(self, counts: Counter) -> dict[str, float]:
-        vector = {t: (1 + math.log(c)) * self._idf(t) for t, c in counts.items()}
-        norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
-        return {t: v / norm for t, v in vector.items()}
-
-    def _expire(self, now: datetime) -> None:
-        horizon = now - timedelta(seconds=self.settings.window_s)
+    def _advance(self, published: datetime) -> None:
+        if self.clock is None or published > self.clock:
+            self.clock = published
+        horizon = self.clock - timedelta(seconds=self.settings.window_s)
+        while self._documents and self._documents[0][0] < horizon:
+            _, _, gone = heapq.heappop(self._documents)
+            for term in gone:
+                self._df[term] -= 1
+                if self._df[term] <= 0:
+                    del self._df[term]
         while self._expiry and self._expiry[0][0] < horizon:
             last_seen, story_id = heapq.heappop(self._expiry)
             story = self.stories.get(story_id)
@@ -80,46 +146,123 @@ class Clusterer:
                         del self.index[term]
             del self.stories[story_id]
 
-    def add(self, title: str, text: str, published: datetime, story_id: int | None = None) -> tuple[int, float]:
-        """Assign one item; return (story id, similarity to it; 0.0 for a new story).
+    def _vector(self, counts: Counter) -> dict[str, float]:
+        documents = len(self._documents)
+        vector = {t: (1 + math.log(c)) * (math.log((documents + 1) / (self._df[t] + 1)) + 1)
+                  for t, c in counts.items()}
+        norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+        return {t: v / norm for t, v in vector.items()}
 
-        `story_id` replays a stored assignment (rebuilding the window after a restart).
-        """
-        self._expire(published)
-        counts = item_terms(title, text)
-        self.documents += 1
-        self.df.update(counts.keys())
+    # -- assignment ---------------------------------------------------------------------------------
+
+    def add(self, report: Report, story_id: int | None = None) -> Assignment:
+        """Assign one report. `story_id` forces the story (replaying a stored assignment, or an exact
+        duplicate of an item already assigned); a story unknown to the window is opened under that id."""
+        self._advance(report.published)
+        counts = item_terms(report.title, report.text)
+        self._seq += 1
+        heapq.heappush(self._documents, (report.published, self._seq, tuple(counts)))
+        self._df.update(counts.keys())
         vector = self._vector(counts)
-        best_id, best = None, 0.0
+        item_vector = report.vector
+        computed: dict = {}
+        score = 0.0
         if story_id is None:
-            best_id, best = self._best_story(vector)
-            if best < self.settings.threshold:
-                best_id, best = None, 0.0
-        else:
-            best_id = story_id if story_id in self.stories else None
-        if best_id is None:
-            best_id = story_id if story_id is not None else self.next_id
-            self.next_id = max(self.next_id, best_id + 1)
-            self.stories[best_id] = Story(best_id, published, published)
-        story = self.stories[best_id]
-        story.centroid.update(vector)
-        story.size += 1
-        story.last_seen = max(story.last_seen, published)
-        for term in vector:
-            self.index[term].add(best_id)
-        heapq.heappush(self._expiry, (story.last_seen, best_id))
-        return best_id, best
+            story_id, score, item_vector = self._choose(report, vector, computed)
+        created = story_id is None or story_id not in self.stories
+        if story_id is None:
+            story_id = self.next_id
+        if created:
+            self.stories[story_id] = Story(story_id, report.published, report.published,
+                                           seed=(report.key, embed_text(report.title, report.text)))
+            score = 0.0
+        self.next_id = max(self.next_id, story_id + 1)
+        story = self.stories[story_id]
+        self._join(story, vector, item_vector, report.published)
+        return Assignment(story_id, score, created, computed)
 
-    def _best_story(self, vector: dict[str, float]) -> tuple[int | None, float]:
+    def _join(self, story: Story, vector: dict[str, float], item_vector: Vector | None, published: datetime) -> None:
+        centroid = story.centroid
+        for term, weight in vector.items():
+            old = centroid.get(term, 0.0)
+            centroid[term] = old + weight
+            story.norm2 += 2 * old * weight + weight * weight
+            self.index[term].add(story.id)
+        story.size += 1
+        if item_vector is not None:
+            self._add_vector(story, item_vector)
+        if published > story.last_seen:
+            story.last_seen = published
+        heapq.heappush(self._expiry, (story.last_seen, story.id))
+
+    @staticmethod
+    def _add_vector(story: Story, item_vector: Vector) -> None:
+        if story.vector_sum is None:
+            story.vector_sum = list(item_vector)
+        else:
+            story.vector_sum = [a + b for a, b in zip(story.vector_sum, item_vector, strict=True)]
+        story.vectors += 1
+
+    def _lexical(self, vector: dict[str, float]) -> list[tuple[float, int]]:
         heaviest = heapq.nlargest(QUERY_TERMS, vector.items(), key=lambda kv: kv[1])
         candidates: set[int] = set()
         for term, _ in heaviest:
             candidates |= self.index.get(term, set())
-        best_id, best = None, 0.0
+        scored = []
+        names, weights = list(vector), list(vector.values())
         for story_id in candidates:
             story = self.stories[story_id]
-            dot = sum(weight * story.centroid.get(term, 0.0) for term, weight in vector.items())
-            score = dot / story.norm()
+            dot = sum(map(mul, weights, map(story.centroid.get, names, repeat(0.0))))
+            scored.append((dot / (math.sqrt(story.norm2) or 1.0), story_id))
+        scored.sort(key=lambda sc: (-sc[0], sc[1]))
+        return scored
+
+    def _choose(self, report: Report, vector: dict[str, float], computed: dict
+                ) -> tuple[int | None, float, Vector | None]:
+        """The story to join and its score (None: a new story), and the item's embedding if it has one."""
+        settings = self.settings
+        scored = self._lexical(vector)
+        item_vector = report.vector
+        if self.embed is None:
+            if scored and scored[0][0] >= settings.threshold:
+                return scored[0][1], scored[0][0], item_vector
+            return None, 0.0, item_vector
+        if scored and scored[0][0] >= settings.sure:
+            return scored[0][1], scored[0][0], item_vector
+        ambiguous = [(lex, sid) for lex, sid in scored[:EMBED_CANDIDATES] if lex >= settings.floor]
+        if not ambiguous:
+            return None, 0.0, item_vector
+        self._embed_missing(report, [self.stories[sid] for _, sid in ambiguous], computed)
+        item_vector = computed.get(report.key, item_vector)
+        best_id, best = None, 0.0
+        span = settings.meaning_high - settings.meaning_low
+        for lex, sid in ambiguous:
+            story = self.stories[sid]
+            meaning = _dot(item_vector, story.vector_sum) / story.vectors
+            closeness = min(max((meaning - settings.meaning_low) / span, 0.0), 1.0)
+            score = settings.lexical_weight * lex + (1 - settings.lexical_weight) * closeness
             if score > best:
-                best_id, best = story_id, score
-        return best_id, best
+                best_id, best = sid, score
+        if best < settings.threshold:
+            return None, 0.0, item_vector
+        return best_id, best, item_vector
+
+    def _embed_missing(self, report: Report, stories: list[Story], computed: dict) -> None:
+        """Embed, in one batch, the report (unless it came with a vector) and the seeds of candidate
+        stories that have no embedded member yet."""
+        keys, texts = [], []
+        if report.vector is None:
+            keys.append(report.key)
+            texts.append(embed_text(report.title, report.text))
+        seeded = [story for story in stories if story.vector_sum is None]
+        for story in seeded:
+            keys.append(story.seed[0])
+            texts.append(story.seed[1])
+        if not texts:
+            return
+        vectors = self.embed(texts)
+        self.embedded += len(texts)
+        for key, vec in zip(keys, vectors, strict=True):
+            computed[key] = tuple(float(x) for x in vec)
+        for story in seeded:
+            self._add_vector(story, computed[story.seed[0]])

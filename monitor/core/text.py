@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from html import unescape
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -218,6 +219,7 @@ def skeleton(word: str) -> str:
     return _DOUBLE.sub(r"\1", text)
 
 
+@lru_cache(maxsize=200_000)  # news vocabulary repeats; folding each word once is most of the saving
 def stem(word: str) -> str:
     """A light, language-blind stem: the first STEM_CHARS letters of the word's skeleton."""
     return skeleton(word)[:STEM_CHARS]
@@ -253,3 +255,23 @@ def terms(text: str) -> list[str]:
             continue
         out.append(word if word.isdigit() else stem(word))
     return out
+
+
+_UKRAINIAN_ONLY = frozenset("іїєґ")
+_RUSSIAN_ONLY = frozenset("ыэъё")
+_ENGLISH_MARKERS = frozenset({"the", "and", "of", "to", "in", "is", "was", "for", "on", "with", "that", "by",
+                              "from", "at", "as", "has", "have", "are"})
+
+
+def language(text: str) -> str:
+    """"en", "ru" or "uk" for a report in one of the languages monitor knows well, else ""."""
+    lowered = text.casefold()
+    cyrillic = sum(1 for ch in lowered if "а" <= ch <= "я" or ch in "ёіїєґ")
+    latin = sum(1 for ch in lowered if "a" <= ch <= "z")
+    if cyrillic > latin:
+        ukrainian = sum(1 for ch in lowered if ch in _UKRAINIAN_ONLY)
+        russian = sum(1 for ch in lowered if ch in _RUSSIAN_ONLY)
+        return "uk" if ukrainian > russian else "ru"
+    if latin and any(word in _ENGLISH_MARKERS for word in _TERM_WORDS.findall(lowered)):
+        return "en"
+    return ""

@@ -68,9 +68,36 @@ def _0002_telegram_channels(db: sqlite_utils.Database) -> None:
     db["items"].add_column("views", int)
 
 
+def _0003_stories(db: sqlite_utils.Database) -> None:
+    db["stories"].create(
+        {
+            "id": int,  # given by the clusterer, in order of creation
+            "headline": str,  # the first report's title
+            "url": str,  # the first report's link
+            "first_seen": str,  # earliest publication time of its reports, ISO 8601 UTC
+            "last_seen": str,  # latest publication time of its reports
+            "item_count": int,
+            "source_count": int,  # distinct sources that carried it
+            "languages": str,  # comma-separated codes of its reports' languages, e.g. "en,ru,uk"
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"first_seen", "last_seen", "item_count", "source_count"},
+    )
+    db["stories"].create_index(["last_seen"])
+    db["items"].add_column("lang", str)  # "en", "ru", "uk", or "" when unknown
+    db["items"].add_column("story_id", int)  # NULL until clustered
+    db["items"].add_column("story_score", float)  # similarity that joined the story; 0 for its first report
+    db["items"].add_column("cluster_seq", int)  # order in which items were clustered (replayed in this order)
+    db["items"].add_column("embedding", bytes)  # float32 sentence vector, when the clusterer needed one
+    db["items"].create_index(["story_id"])
+    db["items"].create_index(["cluster_seq"])
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
     ("0001_sources_and_items", _0001_sources_and_items),
     ("0002_telegram_channels", _0002_telegram_channels),
+    ("0003_stories", _0003_stories),
 )
 
 

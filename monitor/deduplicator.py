@@ -1,0 +1,120 @@
+"""The deduplicator as a service: new stored items → the clusterer → story assignments in the store.
+
+One thread owns the clusterer (it is CPU work, and embedding runs there too, outside the event
+loop). Calls are serialised, so items are clustered in the order they are handed in, and that order
+is stored (`items.cluster_seq`): on start the active window is replayed from the store in the same
+order, with the stored story ids and embeddings, which puts the clusterer back where it was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from monitor.config import DedupSettings
+from monitor.core.clustering import Clusterer, ClusterSettings, Embed, Report
+from monitor.core.text import language
+from monitor.embedding import pack_vector, unpack_vector
+from monitor.models import Source, StoredItem, Story
+from monitor.storage.store import Store, from_iso
+
+log = logging.getLogger("monitor.dedup")
+
+BACKLOG_BATCH = 500  # items clustered and stored together when catching up on start
+RECENT_ITEMS = 20_000  # item → story for recent items, so an exact repost finds its story without a query
+
+
+def cluster_settings(dedup: DedupSettings) -> ClusterSettings:
+    return ClusterSettings(threshold=dedup.threshold, window_s=dedup.window)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An item to cluster: what the clusterer reads and where it came from."""
+
+    id: int
+    source_id: int
+    title: str
+    text: str
+    published_at: datetime
+    same_as: int | None
+
+
+def pending(stored: StoredItem) -> Pending:
+    item = stored.item
+    return Pending(stored.id, stored.source_id, item.title, item.text, item.published_at, stored.same_as)
+
+
+class Deduplicator:
+    def __init__(self, store: Store, settings: ClusterSettings, embed: Embed | None = None) -> None:
+        self.store = store
+        self.settings = settings
+        self.embed = embed
+        self.clusterer = Clusterer(settings, embed)
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitor-dedup")
+        self._lock = asyncio.Lock()
+        self._seq = 1
+        self._recent: OrderedDict[int, int] = OrderedDict()
+
+    async def start(self) -> int:
+        """Rebuild the active window from the store, then cluster items stored but never clustered
+        (stored before a crash, or before the deduplicator existed). Returns how many were replayed."""
+        next_story, self._seq = await self.store.clustering_start()
+        self.clusterer = Clusterer(self.settings, self.embed, first_story_id=next_story)
+        rows = await self.store.replay_rows(self.settings.window_s)
+        await self._in_thread(self._replay, rows)
+        backlog = [Pending(i, s, t or "", x or "", from_iso(p), same) for i, s, t, x, p, same
+                   in await self.store.unclustered_items()]
+        if backlog:
+            log.info("dedup: clustering %d stored items not clustered yet", len(backlog))
+            for at in range(0, len(backlog), BACKLOG_BATCH):
+                await self.add_pending(backlog[at:at + BACKLOG_BATCH])
+        return len(rows)
+
+    async def close(self) -> None:
+        self._thread.shutdown(wait=True, cancel_futures=True)
+
+    async def _in_thread(self, function, *args):
+        return await asyncio.get_running_loop().run_in_executor(self._thread, function, *args)
+
+    def _replay(self, rows: list[tuple]) -> None:
+        for item_id, title, text, published_at, story_id, embedding in rows:
+            report = Report(item_id, title or "", text or "", from_iso(published_at), unpack_vector(embedding))
+            self.clusterer.add(report, story_id=story_id)
+            self._remember(item_id, story_id)
+
+    def _remember(self, item_id: int, story_id: int) -> None:
+        self._recent[item_id] = story_id
+        if len(self._recent) > RECENT_ITEMS:
+            self._recent.popitem(last=False)
+
+    async def add(self, source: Source, items: list[StoredItem]) -> list[Story]:
+        """Cluster a source's new items (an ItemSink); return the stories they created or grew."""
+        return await self.add_pending([pending(stored) for stored in items])
+
+    async def add_pending(self, items: list[Pending]) -> list[Story]:
+        if not items:
+            return []
+        async with self._lock:
+            missing = [p.same_as for p in items if p.same_as is not None and p.same_as not in self._recent]
+            known = await self.store.stories_of(missing) if missing else {}
+            rows, vectors = await self._in_thread(self._assign, items, known)
+            return await self.store.record_assignments(rows, vectors, datetime.now(UTC))
+
+    def _assign(self, items: list[Pending], known: dict[int, int]) -> tuple[list[tuple], dict[int, bytes]]:
+        rows, vectors = [], {}
+        for item in items:
+            # The same report elsewhere (same canonical URL or same words) is the same story, always.
+            story_id = self._recent.get(item.same_as, known.get(item.same_as)) if item.same_as else None
+            report = Report(item.id, item.title, item.text, item.published_at)
+            assignment = self.clusterer.add(report, story_id=story_id)
+            score = 1.0 if story_id is not None else assignment.similarity
+            rows.append((item.id, assignment.story_id, score, self._seq, language(f"{item.title}\n{item.text}")))
+            self._seq += 1
+            self._remember(item.id, assignment.story_id)
+            vectors.update((key, pack_vector(vector)) for key, vector in assignment.vectors.items())
+        return rows, vectors

