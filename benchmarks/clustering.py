@@ -7,7 +7,9 @@ RSS and active stories at each quarter, to show memory follows the window, not t
 
 The stream: stories of Zipf-like sizes (most are single reports, a few have dozens), each with its
 own names and words, drawn from shared topics (so stories of one topic share words, the way
-different events about the same people do), in Latin and Cyrillic spellings.
+different events about the same people do). Words are real English and Russian words from the
+tgcontest articles in ../shared (made-up words when it is missing), so the embedding model sees
+texts of realistic length in tokens.
 
     python benchmarks/clustering.py                    # both backends, 100,000 items each
     python benchmarks/clustering.py --backend lexical --items 100000 --json
@@ -17,8 +19,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
+import gzip
 import json
 import random
+import re
 import resource
 import sys
 import tempfile
@@ -36,6 +41,9 @@ from monitor.embedding import load_embedder  # noqa: E402
 from monitor.models import Item  # noqa: E402
 from monitor.storage.store import Store  # noqa: E402
 
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+CORPUS = SHARED / "benchmarks/tgcontest-pairs/tgcontest-pairs.articles.jsonl.gz"
+WORD = re.compile(r"[^\W\d_]+")
 LATIN = "abcdefghijklmnoprstuvyz"
 CYRILLIC = "абвгдежзиклмнопрстуфхцчшыэюя"
 START = datetime(2023, 6, 1, tzinfo=UTC)
@@ -53,19 +61,34 @@ def current_rss_mb() -> float:
     return 0.0
 
 
+def vocabulary(rng: random.Random) -> tuple[list[str], list[str]]:
+    """Real en/ru words (so texts tokenize like news for the embedding model), from the tgcontest
+    articles when ../shared is there; otherwise made-up words."""
+    words: set[str] = set()
+    if CORPUS.exists():
+        with gzip.open(CORPUS, "rt", encoding="utf-8") as lines:
+            for line in lines:
+                article = json.loads(line)
+                words.update(w for w in WORD.findall(f"{article['title']} {article['text']}") if len(w) > 3)
+    if len(words) < 5000:
+        words = {"".join(rng.choice(LATIN if n % 2 else CYRILLIC) for _ in range(rng.randint(4, 9)))
+                 for n in range(20000)}
+    ordered = sorted(words)
+    rng.shuffle(ordered)
+    capitalised = [w for w in ordered if w[0].isupper()]
+    return [w for w in ordered if w[0].islower()], capitalised
+
+
 def synthetic_items(count: int, days: float, seed: int = 7) -> list[Item]:
     rng = random.Random(seed)
-
-    def word(alphabet: str) -> str:
-        return "".join(rng.choice(alphabet) for _ in range(rng.randint(4, 9)))
-
-    general = [word(LATIN) for _ in range(3000)] + [word(CYRILLIC) for _ in range(3000)]
-    topics = [[word(LATIN if t % 2 else CYRILLIC) for _ in range(30)] for t in range(300)]
+    plain, names_pool = vocabulary(rng)
+    general = plain[:6000]
+    topics = [plain[6000 + 30 * t: 6000 + 30 * (t + 1)] for t in range(300)]
     items: list[Item] = []
     span_s = days * 86400
     while len(items) < count:
         topic = rng.choice(topics)
-        names = [word(LATIN).capitalize() for _ in range(4)] + [word(CYRILLIC).capitalize() for _ in range(4)]
+        names = rng.sample(names_pool, 8)
         size = min(int(rng.paretovariate(1.2)), 60)
         at = START + timedelta(seconds=rng.uniform(0, span_s))
         for _ in range(size):
@@ -92,6 +115,9 @@ async def measure(backend: str, count: int, days: float) -> dict:
         for n in range(0, len(items), 1000):  # stored as 50 sources would have stored them
             batch = items[n:n + 1000]
             await store.insert_items(sources[(n // 1000) % 50].id, batch, START)
+        del items, batch  # what is measured next is the deduplicator's memory, not the generator's
+        gc.collect()
+        before_mb = current_rss_mb()
         dedup = Deduplicator(store, ClusterSettings(), load_embedder(backend))
         checkpoints = []
         real_assign = dedup._assign
@@ -112,7 +138,7 @@ async def measure(backend: str, count: int, days: float) -> dict:
     quarters = [checkpoints[min(len(checkpoints) - 1, int(len(checkpoints) * q))] for q in (0.25, 0.5, 0.75, 1.0)]
     return {"backend": backend, "items": count, "days": days, "seconds": round(seconds, 1),
             "items_per_s": round(count / seconds, 1), "stories": stories, "embedded": embedded,
-            "peak_rss_mb": round(rss_mb(), 1),
+            "rss_before_mb": round(before_mb, 1), "peak_rss_mb": round(rss_mb(), 1),
             "quarters": [{"items": i, "rss_mb": r, "active_stories": a} for i, r, a in quarters]}
 
 
@@ -131,7 +157,7 @@ def main() -> None:
             continue
         print(f"{backend}: {figures['items']} items over {figures['days']:g} days in {figures['seconds']} s = "
               f"{figures['items_per_s']} items/s; {figures['stories']} stories, {figures['embedded']} texts "
-              f"embedded, peak RSS {figures['peak_rss_mb']} MB")
+              f"embedded; RSS before clustering {figures['rss_before_mb']} MB, peak {figures['peak_rss_mb']} MB")
         for q in figures["quarters"]:
             print(f"    after {q['items']:>7} items: RSS {q['rss_mb']} MB, {q['active_stories']} stories in the window")
 

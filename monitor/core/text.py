@@ -9,6 +9,8 @@ from html import unescape
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from monitor.core.lexicon import LEXICON
+
 # Elements whose content is never text a reader sees.
 _SKIPPED = {"script", "style", "noscript", "template", "head", "svg"}
 # Elements that end a line or a paragraph.
@@ -219,10 +221,62 @@ def skeleton(word: str) -> str:
     return _DOUBLE.sub(r"\1", text)
 
 
+# Inflection endings dropped before cutting, so short words keep their forms together (суда/суду →
+# sud, бойцы/бойцов → boic) and names meet whatever the script (Одесса/Odesa → odes). Case endings are
+# dropped from the skeleton, so a Latin spelling loses the same vowel its Cyrillic original does;
+# English endings only from Latin words.
+_SKELETON_ENDINGS = ("ami", "ogo", "ego", "omu", "emu", "imi", "ih", "ov", "ev", "ei", "am", "ah", "om", "em", "oi",
+                     "ou", "ui", "ii", "ie", "a", "o", "e", "i", "u")
+_LATIN_ENDINGS = ("ings", "ing", "ies", "ied", "es", "ed", "s")
+_MIN_STEM = 3
+
+
+def _drop(word: str, endings: tuple[str, ...]) -> str:
+    for ending in endings:
+        if word.endswith(ending) and len(word) - len(ending) >= _MIN_STEM:
+            return word[: -len(ending)]
+    return word
+
+
 @lru_cache(maxsize=200_000)  # news vocabulary repeats; folding each word once is most of the saving
 def stem(word: str) -> str:
-    """A light, language-blind stem: the first STEM_CHARS letters of the word's skeleton."""
-    return skeleton(word)[:STEM_CHARS]
+    """A light, language-blind stem: the word's skeleton without its inflection ending, cut to
+    STEM_CHARS letters."""
+    word = word.casefold()
+    if word.isascii():
+        word = _drop(word, _LATIN_ENDINGS)
+    return _drop(skeleton(word), _SKELETON_ENDINGS)[:STEM_CHARS]
+
+
+def _concepts() -> dict[tuple[bool, str], str]:
+    """(Latin?, stem) → concept id ("~dam") for the words of the news lexicon, so a Russian, Ukrainian
+    and English word for one thing become one term. Stems are looked up within their script (English
+    "selling" and Russian "село" share a stem, not a meaning); where two concepts claim a stem, the
+    one whose word is closest to the stem (the shortest) keeps it, and a tie leaves it unmapped."""
+    claims: dict[tuple[bool, str], tuple[int, str]] = {}
+    clashes: set[tuple[bool, str]] = set()
+    for line in LEXICON.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        concept, *columns = line.split("\t")
+        for column in columns:
+            for entry in column.split(","):
+                parts = _TERM_WORDS.findall(entry.replace("ё", "е"))
+                if not parts:
+                    continue
+                word = max(parts, key=len)
+                key = (word.isascii(), stem(word))
+                claim = (len(word), "~" + concept)
+                held = claims.get(key)
+                if held is None or claim[0] < held[0]:
+                    claims[key] = claim
+                    clashes.discard(key)
+                elif claim[0] == held[0] and claim[1] != held[1]:
+                    clashes.add(key)
+    return {key: concept for key, (_, concept) in claims.items() if key not in clashes}
+
+
+CONCEPTS = _concepts()
 
 
 _STOP_WORDS_TEXT = """
@@ -248,30 +302,52 @@ STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
 def terms(text: str) -> list[str]:
     """The matching terms of a text: words without stop words and one-letter tokens, stemmed and
-    folded across scripts; numbers are kept whole (casualty counts and dates tell events apart)."""
-    out = []
-    for word in _TERM_WORDS.findall(text.casefold().replace("ё", "е")):
-        if word in STOP_WORDS or len(word) < 2:
+    folded across scripts, news words mapped to their lexicon concept; numbers are kept whole
+    (casualty counts and dates tell events apart)."""
+    return [term for term in map(_term, _TERM_WORDS.findall(text.casefold().replace("ё", "е"))) if term]
+
+
+@lru_cache(maxsize=200_000)
+def _term(word: str) -> str:
+    if word in STOP_WORDS or len(word) < 2:
+        return ""
+    if word.isdigit():
+        return word
+    key = stem(word)
+    return CONCEPTS.get((word.isascii(), key), key)
+
+
+def name_terms(text: str) -> set[str]:
+    """The terms of a text's capitalised words that are not in the news lexicon: names of people,
+    places and organisations (and a sentence's first word, which is harmless: it is usually shared
+    by reports that share it)."""
+    out = set()
+    for word in _TERM_WORDS.findall(text.replace("ё", "е").replace("Ё", "Е")):
+        if len(word) < 2 or not word[0].isupper():
             continue
-        out.append(word if word.isdigit() else stem(word))
+        lowered = word.casefold()
+        if lowered in STOP_WORDS:
+            continue
+        key = stem(lowered)
+        if (lowered.isascii(), key) not in CONCEPTS:
+            out.add(key)
     return out
 
 
-_UKRAINIAN_ONLY = frozenset("іїєґ")
-_RUSSIAN_ONLY = frozenset("ыэъё")
-_ENGLISH_MARKERS = frozenset({"the", "and", "of", "to", "in", "is", "was", "for", "on", "with", "that", "by",
-                              "from", "at", "as", "has", "have", "are"})
+_CYRILLIC_LETTERS = re.compile(r"[а-яёіїєґ]")
+_LATIN_LETTERS = re.compile(r"[a-z]")
+_UKRAINIAN_ONLY = re.compile(r"[іїєґ]")
+_RUSSIAN_ONLY = re.compile(r"[ыэъё]")
+_ENGLISH_MARKERS = re.compile(r"\b(?:the|and|of|to|in|is|was|for|on|with|that|by|from|at|as|has|have|are)\b")
 
 
 def language(text: str) -> str:
     """"en", "ru" or "uk" for a report in one of the languages monitor knows well, else ""."""
     lowered = text.casefold()
-    cyrillic = sum(1 for ch in lowered if "а" <= ch <= "я" or ch in "ёіїєґ")
-    latin = sum(1 for ch in lowered if "a" <= ch <= "z")
-    if cyrillic > latin:
-        ukrainian = sum(1 for ch in lowered if ch in _UKRAINIAN_ONLY)
-        russian = sum(1 for ch in lowered if ch in _RUSSIAN_ONLY)
-        return "uk" if ukrainian > russian else "ru"
-    if latin and any(word in _ENGLISH_MARKERS for word in _TERM_WORDS.findall(lowered)):
+    latin = len(_LATIN_LETTERS.findall(lowered))
+    if len(_CYRILLIC_LETTERS.findall(lowered)) > latin:
+        ukrainian = len(_UKRAINIAN_ONLY.findall(lowered))
+        return "uk" if ukrainian > len(_RUSSIAN_ONLY.findall(lowered)) else "ru"
+    if latin and _ENGLISH_MARKERS.search(lowered):
         return "en"
     return ""

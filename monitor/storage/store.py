@@ -309,12 +309,12 @@ class Repository:
             """SELECT id, title, text, published_at, story_id, embedding FROM items
                WHERE story_id IS NOT NULL AND published_at >= ? ORDER BY cluster_seq""", (start,)).fetchall()
 
-    def unclustered_items(self) -> list[tuple]:
-        """Items stored but not clustered yet, in the order they were stored:
+    def unclustered_items(self, after_id: int = 0, limit: int = 500) -> list[tuple]:
+        """Items stored but not clustered yet, in the order they were stored, a page at a time:
         (id, source_id, title, text, published_at, same_as)."""
         return self.conn.execute(
             """SELECT id, source_id, title, text, published_at, same_as FROM items
-               WHERE story_id IS NULL ORDER BY id""").fetchall()
+               WHERE story_id IS NULL AND id > ? ORDER BY id LIMIT ?""", (after_id, limit)).fetchall()
 
     def stories_of(self, item_ids: Iterable[int]) -> dict[int, int]:
         """item id → story id, for those of these items already clustered."""

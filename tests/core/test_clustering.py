@@ -122,3 +122,23 @@ def test_replaying_stored_assignments_and_vectors_continues_identically(embed):
                       story_id=story_id)
     went_on = [restarted.add(report) for report in reports[cut:]]
     assert [(a.story_id, a.similarity) for a in went_on] == expected[cut:]
+
+
+def test_reports_about_other_places_stay_apart_however_alike_the_words():
+    clusterer = Clusterer(ClusterSettings())
+    spain = add(clusterer, 1, ("Spain reports lowest daily coronavirus deaths in two months",
+                               "Health officials in Spain said 87 people died in the past 24 hours."))
+    italy = add(clusterer, 2, ("Italy reports lowest daily coronavirus deaths in two months",
+                               "Health officials in Italy said 99 people died in the past 24 hours."), 30)
+    assert italy.story_id != spain.story_id
+
+
+def test_similarity_fades_as_a_story_goes_quiet():
+    settings = ClusterSettings(half_life_s=18 * 3600)
+    soon, later = Clusterer(settings), Clusterer(settings)
+    add(soon, 1, ROSTOV_1)
+    add(later, 1, ROSTOV_1)
+    close = add(soon, 2, ROSTOV_2, 60)
+    apart = add(later, 2, ROSTOV_2, 60 + 18 * 60)
+    assert apart.story_id == 1 and close.story_id == 1
+    assert apart.similarity == pytest.approx(close.similarity / 2)

@@ -1,6 +1,6 @@
 import pytest
 
-from monitor.core.text import skeleton, stem, terms
+from monitor.core.text import language, skeleton, stem, terms
 
 
 @pytest.mark.parametrize("forms", [
@@ -21,5 +21,31 @@ def test_skeleton():
 
 def test_terms_drop_stop_words_and_keep_numbers():
     assert terms("The Kremlin said that 60 000 tonnes of grain were destroyed") == [
-        "kremli", "60", "000", "tones", "grain", "destro"]
+        "kremli", "60", "000", "ton", "~grain", "~destruction"]
+
+
+def test_news_words_of_one_meaning_become_one_term_across_languages():
+    en = set(terms("60 000 tonnes of grain destroyed as residents are evacuated from flooded villages"))
+    ru = set(terms("Уничтожено 60 000 тонн зерна, жителей затопленных сел эвакуируют"))
+    uk = set(terms("Знищено 60 000 тонн зерна, мешканців підтоплених сіл евакуюють"))
+    shared = {"60", "000", "ton", "~grain", "~destruction", "~evacuation", "~flood", "~village"}
+    assert shared <= en and shared <= ru and shared <= uk, (en, ru, uk)
+
+
+@pytest.mark.parametrize(("forms", "different"), [
+    (["суд", "суда", "суду", "court", "courts"], "судно"),
+    (["мост", "моста", "мосту", "міст", "bridge"], "мостовая"),
+])
+def test_short_words_keep_their_forms_together(forms, different):
+    assert len({terms(f)[0] for f in forms}) == 1, [terms(f) for f in forms]
     assert terms("и в на что это") == []
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("Wagner fighters take control of the headquarters in Rostov", "en"),
+    ("Бойцы Вагнера заняли штаб округа в Ростове, сообщил Пригожин", "ru"),
+    ("Вагнерівці захопили штаб округу в Ростові, заявив Пригожин", "uk"),
+    ("⚡️ 12:30 🔥", ""),
+])
+def test_language_of_a_report(text, lang):
+    assert language(text) == lang
