@@ -31,7 +31,7 @@ from monitor.core.text import language, name_terms, terms
 TITLE_WEIGHT = 2  # a title's words count twice: it names the event
 TEXT_CHARS = 400  # the beginning of the text says what happened; the rest wanders
 QUERY_TERMS = 12  # candidates come from stories sharing one of the item's heaviest terms
-SCORED_CANDIDATES = 24  # of those, the ones sharing most of them are scored
+SCORED_CANDIDATES = 16  # of those, the ones sharing most of them are scored
 EMBED_CHARS = 100  # embedded text: the title and the start of the text (speed grows with length)
 EMBED_CANDIDATES = 8  # at most this many stories are compared by meaning for one item
 
@@ -219,26 +219,28 @@ class Clusterer:
         A story must share one of the item's names (people, places, bodies): reports about others are
         other events, however alike the rest of the words. Candidates share one of the item's heaviest
         terms, and one of its names (set operations on the index, before any scoring)."""
-        shared: Counter = Counter()
-        for term, _ in heapq.nlargest(QUERY_TERMS, vector.items(), key=lambda kv: kv[1]):
-            shared.update(self.index.get(term, ()))
+        named: set[int] | None = None
         if names_in_item and self.settings.name_agreement:
-            named: set[int] = set()
+            named = set()
             for name in names_in_item:
                 named |= self.index.get(name, set())
-            shared = Counter({story_id: n for story_id, n in shared.items() if story_id in named})
+        shared: Counter = Counter()
+        for term, _ in heapq.nlargest(QUERY_TERMS, vector.items(), key=lambda kv: kv[1]):
+            postings = self.index.get(term, ())
+            shared.update(postings if named is None else named.intersection(postings))
         # Only the stories sharing most of the heaviest terms are scored: on a busy day a common word
         # is in hundreds of stories, and the best match is never among those sharing just that word.
-        candidates = [story_id for story_id, _ in heapq.nsmallest(
-            SCORED_CANDIDATES, shared.items(), key=lambda kv: (-kv[1], kv[0]))]
+        candidates = [story_id for _, story_id in heapq.nsmallest(
+            SCORED_CANDIDATES, [(-count, story_id) for story_id, count in shared.items()])]
         scored = []
         terms_in_item, weights = list(vector), list(vector.values())
+        now_s, half_life_s = self.clock.timestamp(), self.settings.half_life_s
         for story_id in candidates:
             story = self.stories[story_id]
             dot = sum(map(mul, weights, map(story.centroid.get, terms_in_item, repeat(0.0))))
             # the mean cosine to the story's reports, fading as the story goes quiet
-            quiet_s = max((self.clock - story.last_seen).total_seconds(), 0.0)
-            scored.append((dot / story.size * 0.5 ** (quiet_s / self.settings.half_life_s), story_id))
+            quiet_s = max(now_s - story.last_seen.timestamp(), 0.0)
+            scored.append((dot / story.size * 0.5 ** (quiet_s / half_life_s), story_id))
         scored.sort(key=lambda sc: (-sc[0], sc[1]))
         return scored
 

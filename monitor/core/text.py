@@ -322,15 +322,11 @@ def name_terms(text: str) -> set[str]:
     places and organisations (and a sentence's first word, which is harmless: it is usually shared
     by reports that share it)."""
     out = set()
-    for word in _TERM_WORDS.findall(text.replace("ё", "е").replace("Ё", "Е")):
-        if len(word) < 2 or not word[0].isupper():
-            continue
-        lowered = word.casefold()
-        if lowered in STOP_WORDS:
-            continue
-        key = stem(lowered)
-        if (lowered.isascii(), key) not in CONCEPTS:
-            out.add(key)
+    for word in _TERM_WORDS.findall(text):
+        if word[0].isupper():
+            term = _term(word.casefold().replace("ё", "е"))
+            if term and term[0] != "~":
+                out.add(term)
     return out
 
 
