@@ -75,7 +75,7 @@ class Story:
     item_count: int
     source_count: int  # distinct sources that carried it
     languages: tuple[str, ...]
-    sources: tuple[str, ...] = ()  # their names, first reporter first
+    sources: tuple[str, ...] = ()  # their names, first reporter first (the first 20)
 
 
 @dataclass(frozen=True)

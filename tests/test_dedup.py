@@ -149,3 +149,42 @@ async def test_items_stored_but_never_clustered_are_clustered_on_start(tmp_path)
 def test_bad_dedup_settings_are_named(dedup, message):
     with pytest.raises(config.ConfigError, match=message):
         config.parse({"dedup": dedup}, environ={})
+
+
+def _figures_from_items(path: Path) -> dict[int, tuple]:
+    """Each story's figures summed up from scratch, to compare with what the store kept as items came."""
+    conn = sqlite3.connect(path)
+    rows = conn.execute("""SELECT story_id, count(*), count(DISTINCT source_id), min(published_at), max(published_at)
+                           FROM items WHERE story_id IS NOT NULL GROUP BY story_id""").fetchall()
+    conn.close()
+    return {row[0]: row[1:] for row in rows}
+
+
+def _stored_figures(path: Path) -> dict[int, tuple]:
+    conn = sqlite3.connect(path)
+    rows = conn.execute("SELECT id, item_count, source_count, first_seen, last_seen FROM stories").fetchall()
+    conn.close()
+    return {row[0]: row[1:] for row in rows}
+
+
+async def test_story_figures_grow_with_each_batch_and_shrink_when_a_source_is_removed(tmp_path):
+    path = tmp_path / "m.db"
+    store = await Store.open(path)
+    sources = [await store.add_source("feed", f"https://example.org/feed{n}", f"outlet {n}", None, T0)
+               for n in range(3)]
+    dedup = Deduplicator(store, ClusterSettings(), None)
+    await dedup.start()
+    items = _mutiny_items()
+    for n in range(0, len(items), 7):  # small batches from alternating sources, as polls deliver them
+        await dedup.add(sources[n % 3], await store.insert_items(sources[n % 3].id, items[n:n + 7], T0))
+    kept = _stored_figures(path)
+    assert kept == _figures_from_items(path)
+    assert max(sources_count for _, sources_count, _, _ in kept.values()) == 3
+    biggest = max(kept, key=lambda story_id: kept[story_id][0])
+    assert (await store.get_story(biggest)).sources == ("outlet 0", "outlet 1", "outlet 2")
+
+    await store.remove_source(sources[1].id)
+    assert _stored_figures(path) == _figures_from_items(path)  # stories only outlet 1 carried are gone
+    assert "outlet 1" not in (await store.get_story(biggest)).sources
+    await dedup.close()
+    await store.close()

@@ -94,10 +94,22 @@ def _0003_stories(db: sqlite_utils.Database) -> None:
     db["items"].create_index(["cluster_seq"])
 
 
+def _0004_story_sources(db: sqlite_utils.Database) -> None:
+    # Which sources carried each story, kept as items are assigned: summing a story up again from all
+    # its items made every new report cost as much as the story was big.
+    db["story_sources"].create({"story_id": int, "source_id": int, "first_seq": int}, pk=("story_id", "source_id"),
+                               not_null={"first_seq"})
+    db["story_sources"].create_index(["story_id", "first_seq"])
+    db.execute("""INSERT INTO story_sources (story_id, source_id, first_seq)
+                  SELECT story_id, source_id, min(cluster_seq) FROM items WHERE story_id IS NOT NULL
+                  GROUP BY story_id, source_id""")
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
     ("0001_sources_and_items", _0001_sources_and_items),
     ("0002_telegram_channels", _0002_telegram_channels),
     ("0003_stories", _0003_stories),
+    ("0004_story_sources", _0004_story_sources),
 )
 
 

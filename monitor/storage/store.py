@@ -170,8 +170,12 @@ class Repository:
         with self._write() as conn:
             conn.execute("UPDATE items SET same_as = NULL WHERE same_as IN (SELECT id FROM items WHERE source_id = ?)",
                          (source_id,))
+            stories = [story_id for (story_id,) in conn.execute(
+                "SELECT DISTINCT story_id FROM items WHERE source_id = ? AND story_id IS NOT NULL", (source_id,))]
             removed = conn.execute("DELETE FROM items WHERE source_id = ?", (source_id,)).rowcount
             conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
+            for story_id in stories:  # the stories it reported lose it from their counts
+                self._recount_story(conn, story_id, datetime.now(UTC))
         return source, removed
 
     def get_source(self, source_id: int) -> Source | None:
@@ -330,37 +334,76 @@ class Repository:
     def record_assignments(self, rows: Iterable[tuple[int, int, float, int, str]],
                            embeddings: dict[int, bytes], now: datetime) -> list[Story]:
         """Store (item id, story id, score, sequence, language) rows and computed embeddings; return the
-        stories they touched, summed up again."""
-        touched: list[int] = []
+        stories they touched, summed up again. An item is assigned once: a row for an item that already
+        has a story is ignored. The stories' figures grow by what this call adds (no rescan of the story)."""
+        growth: dict[int, dict] = {}
         with self._write() as conn:
             for item_id, story_id, score, seq, lang in rows:
-                conn.execute("UPDATE items SET story_id = ?, story_score = ?, cluster_seq = ?, lang = ? WHERE id = ?",
-                             (story_id, score, seq, lang, item_id))
-                if story_id not in touched:
-                    touched.append(story_id)
+                assigned = conn.execute(
+                    """UPDATE items SET story_id = ?, story_score = ?, cluster_seq = ?, lang = ?
+                       WHERE id = ? AND story_id IS NULL RETURNING source_id, title, url, published_at""",
+                    (story_id, score, seq, lang, item_id)).fetchone()
+                if assigned is None:
+                    continue
+                source_id, title, url, published = assigned
+                new_source = conn.execute("INSERT OR IGNORE INTO story_sources (story_id, source_id, first_seq) "
+                                          "VALUES (?, ?, ?)", (story_id, source_id, seq)).rowcount
+                grown = growth.setdefault(story_id, {"items": 0, "sources": 0, "first": published, "last": published,
+                                                     "languages": set(), "headline": None, "url": url or ""})
+                grown["items"] += 1
+                grown["sources"] += new_source
+                grown["first"], grown["last"] = min(grown["first"], published), max(grown["last"], published)
+                grown["languages"].add(lang)
+                if title and grown["headline"] is None:
+                    grown["headline"] = (title, url or "")
             for item_id, blob in embeddings.items():
                 conn.execute("UPDATE items SET embedding = ? WHERE id = ?", (blob, item_id))
-            for story_id in touched:
-                self._sum_up_story(conn, story_id, now)
-        return [self.get_story(story_id) for story_id in touched]
+            for story_id, grown in growth.items():
+                self._grow_story(conn, story_id, grown, now)
+        return [self.get_story(story_id) for story_id in growth]
 
     @staticmethod
-    def _sum_up_story(conn: sqlite3.Connection, story_id: int, now: datetime) -> None:
-        count, sources, first, last, languages = conn.execute(
-            """SELECT count(*), count(DISTINCT source_id), min(published_at), max(published_at),
-                      group_concat(DISTINCT nullif(lang, '')) FROM items WHERE story_id = ?""", (story_id,)).fetchone()
+    def _grow_story(conn: sqlite3.Connection, story_id: int, grown: dict, now: datetime) -> None:
+        row = conn.execute("SELECT headline, url, first_seen, last_seen, item_count, source_count, languages "
+                           "FROM stories WHERE id = ?", (story_id,)).fetchone()
+        # the headline is the first report with a title (the first report's link when none has one)
+        headline, url = grown["headline"] or ("", grown["url"])
+        if row is not None:
+            if row[0] or not grown["headline"]:
+                headline, url = row[0], row[1]
+            first, last = min(row[2], grown["first"]), max(row[3], grown["last"])
+            items, sources = row[4] + grown["items"], row[5] + grown["sources"]
+            languages = set(filter(None, row[6].split(","))) | grown["languages"]
+        else:
+            first, last, items, sources = grown["first"], grown["last"], grown["items"], grown["sources"]
+            languages = grown["languages"]
+        conn.execute("INSERT OR REPLACE INTO stories (id, headline, url, first_seen, last_seen, item_count, "
+                     "source_count, languages, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     (story_id, headline, url, first, last, items, sources,
+                      ",".join(sorted(languages - {""})), to_iso(now)))
+
+    @staticmethod
+    def _recount_story(conn: sqlite3.Connection, story_id: int, now: datetime) -> None:
+        """Sum a story up again from its items (after some were deleted); a story left empty goes."""
+        count, first, last, languages = conn.execute(
+            """SELECT count(*), min(published_at), max(published_at), group_concat(DISTINCT nullif(lang, ''))
+               FROM items WHERE story_id = ?""", (story_id,)).fetchone()
+        conn.execute("DELETE FROM story_sources WHERE story_id = ?", (story_id,))
+        if not count:
+            conn.execute("DELETE FROM stories WHERE id = ?", (story_id,))
+            return
+        conn.execute("""INSERT INTO story_sources (story_id, source_id, first_seq)
+                        SELECT story_id, source_id, min(cluster_seq) FROM items WHERE story_id = ?
+                        GROUP BY source_id""", (story_id,))
         headline, url = conn.execute(
             """SELECT title, url FROM items WHERE story_id = ?
                ORDER BY title = '' OR title IS NULL, cluster_seq LIMIT 1""", (story_id,)).fetchone()
+        sources = conn.execute("SELECT count(*) FROM story_sources WHERE story_id = ?", (story_id,)).fetchone()[0]
         languages = ",".join(sorted(set((languages or "").split(",")) - {""}))
         conn.execute(
-            """INSERT INTO stories (id, headline, url, first_seen, last_seen, item_count, source_count, languages,
-                 updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT(id) DO UPDATE SET headline = excluded.headline, url = excluded.url,
-                 first_seen = excluded.first_seen, last_seen = excluded.last_seen, item_count = excluded.item_count,
-                 source_count = excluded.source_count, languages = excluded.languages,
-                 updated_at = excluded.updated_at""",
-            (story_id, headline or "", url or "", first, last, count, sources, languages, to_iso(now)))
+            """UPDATE stories SET headline = ?, url = ?, first_seen = ?, last_seen = ?, item_count = ?,
+                 source_count = ?, languages = ?, updated_at = ? WHERE id = ?""",
+            (headline or "", url or "", first, last, count, sources, languages, to_iso(now), story_id))
 
     def get_story(self, story_id: int) -> Story | None:
         row = self.conn.execute(f"SELECT {_STORY_COLUMNS} FROM stories WHERE id = ?", (story_id,)).fetchone()
@@ -376,13 +419,14 @@ class Repository:
 
     def _story(self, row: tuple) -> Story:
         names = [name for (name,) in self.conn.execute(
-            """SELECT s.name FROM items i JOIN sources s ON s.id = i.source_id WHERE i.story_id = ?
-               GROUP BY s.id ORDER BY min(i.cluster_seq)""", (row[0],))]
+            """SELECT s.name FROM story_sources ss JOIN sources s ON s.id = ss.source_id WHERE ss.story_id = ?
+               ORDER BY ss.first_seq LIMIT ?""", (row[0], STORY_SOURCE_NAMES))]
         return Story(id=row[0], headline=row[1], url=row[2], first_seen=from_iso(row[3]),
                      last_seen=from_iso(row[4]), item_count=row[5], source_count=row[6],
                      languages=tuple(filter(None, (row[7] or "").split(","))), sources=tuple(names))
 
 
+STORY_SOURCE_NAMES = 20  # names carried with a story; source_count counts them all
 _STORY_COLUMNS = "id, headline, url, first_seen, last_seen, item_count, source_count, languages"
 _SOURCE_COLUMNS = "s.id, s.kind, s.url, s.name, s.interval_s, s.origin, s.enabled, s.backfill"
 _STATE_COLUMNS = ("s.id, s.etag, s.last_modified, s.last_success_at, s.last_attempt_at, s.error_count, "
