@@ -8,7 +8,7 @@ import random
 import sys
 from collections.abc import Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TextIO
 
@@ -17,7 +17,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from monitor.config import Settings
 from monitor.deduplicator import Deduplicator, cluster_settings
 from monitor.embedding import load_embedder
-from monitor.models import Source, StoredItem, Story
+from monitor.models import Source, StoredItem, Story, StoryBatch
 from monitor.poller import POLLED_KINDS, ItemSink, Poller, PollReport, make_parse_executor
 from monitor.sources.fetch import Fetcher
 from monitor.storage.store import Store
@@ -28,8 +28,8 @@ log = logging.getLogger("monitor.app")
 SOURCE_SYNC_INTERVAL_S = 30.0
 
 
-# Called with the stories a batch of new items created or grew (terminal, alerts).
-StorySink = Callable[[list[Story]], Awaitable[None]]
+# Called with what a batch of new items did to the stories (terminal, alerts).
+StorySink = Callable[[StoryBatch], Awaitable[None]]
 
 
 @dataclass
@@ -40,19 +40,19 @@ class Services:
     poller: Poller
     dedup: Deduplicator
     hand_on: ItemSink  # new items of a source → clustering → story sinks (the poller's and the bot's way in)
+    story_sinks: list[StorySink]  # read at each batch: the bot adds its alerts once it is up
 
 
-def story_pipeline(dedup: Deduplicator, story_sinks: Iterable[StorySink]) -> ItemSink:
+def story_pipeline(dedup: Deduplicator, sinks: list[StorySink]) -> ItemSink:
     """The consumer of new items: cluster them, then pass the stories they touched on."""
-    sinks = list(story_sinks)
 
     async def hand_on(source: Source, items: list[StoredItem]) -> None:
-        stories = await dedup.add(source, items)
+        batch = await dedup.add(source, items)
         for sink in sinks:
             try:
-                await sink(stories)
+                await sink(batch)
             except Exception:
-                log.exception("app: source=%s handing on %d stories failed", source.id, len(stories))
+                log.exception("app: source=%s handing on %d stories failed", source.id, len(batch.stories))
 
     return hand_on
 
@@ -72,9 +72,11 @@ async def open_services(settings: Settings, story_sinks: Iterable[StorySink] = (
         if sync_config:
             await store.sync_sources(settings.sources, datetime.now(UTC))
         await dedup.start()
-        hand_on = story_pipeline(dedup, story_sinks)
-        poller = Poller(store, fetcher, polling, executor, settings.telegram.preview_base_url, [hand_on])
-        yield Services(settings, store, fetcher, poller, dedup, hand_on)
+        sinks = list(story_sinks)
+        hand_on = story_pipeline(dedup, sinks)
+        poller = Poller(store, fetcher, polling, executor, settings.telegram.preview_base_url, [hand_on],
+                        allow_private_sources=settings.telegram.allow_private_sources)
+        yield Services(settings, store, fetcher, poller, dedup, hand_on, sinks)
     finally:
         executor.shutdown(wait=False, cancel_futures=True)
         await fetcher.aclose()
@@ -103,8 +105,8 @@ async def poll_once(settings: Settings) -> list[PollReport]:
 def terminal_sink(out: TextIO = sys.stdout) -> StorySink:
     """Print new and growing stories: the way to see monitor work before a bot token is set."""
 
-    async def show(stories: list[Story]) -> None:
-        for story in sorted(stories, key=lambda s: s.first_seen):
+    async def show(batch: StoryBatch) -> None:
+        for story in sorted(batch.stories, key=lambda s: s.first_seen):
             out.write(render_story_line(story) + "\n")
         out.flush()
 
@@ -182,7 +184,7 @@ async def run(settings: Settings, stop: asyncio.Event, out: TextIO = sys.stdout,
               on_started: Callable[[], None] | None = None) -> None:
     """Poll every source on its schedule until `stop` is set; print new items to `out`."""
     async with open_services(settings, story_sinks=[terminal_sink(out)]) as services, \
-            running_bot(settings, services, services.hand_on):
+            running_bot(settings, services):
         scheduler = AsyncIOScheduler(timezone=UTC)
         jobs = SourceJobs(services, scheduler)
         scheduler.start()
@@ -205,18 +207,22 @@ class BotError(Exception):
 
 
 @asynccontextmanager
-async def running_bot(settings: Settings, services: Services, hand_on: ItemSink):
-    """The Telegram bot, receiving updates by long polling, while the block runs (nothing without a token)."""
+async def running_bot(settings: Settings, services: Services):
+    """The Telegram bot, receiving updates by long polling, and keyword alerts, while the block runs
+    (nothing without a token)."""
     if not settings.telegram.token:
         yield None
         return
     # Imported here: python-telegram-bot is only needed once a token is set.
     from telegram.error import InvalidToken, NetworkError
 
-    from monitor.bot.application import ALLOWED_UPDATES, build_application
-    from monitor.bot.context import BotServices
+    from monitor.alerts import Alerts
+    from monitor.bot.application import ALLOWED_UPDATES, build_application, set_commands
+    from monitor.bot.context import BotServices, attach
+    from monitor.delivery import Sender
 
-    application = build_application(settings.telegram, BotServices(services.store, hand_on))
+    bot_services = BotServices(services.store, services.hand_on, settings.telegram, services.poller)
+    application = build_application(settings.telegram, bot_services)
     try:
         await application.initialize()
     except InvalidToken:
@@ -225,14 +231,23 @@ async def running_bot(settings: Settings, services: Services, hand_on: ItemSink)
     except NetworkError as exc:
         raise BotError(f"telegram: cannot reach the Bot API at {settings.telegram.api_base_url} ({exc}); "
                        "check telegram.api_base_url and the network") from None
-    await application.start()
-    await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
-    log.info("bot: @%s receives updates", application.bot.username)
+    sender = Sender(application.bot, services.store)
+    alerts = Alerts(services.store, sender)
+    watches = await alerts.load()
+    attach(application.bot_data, replace(bot_services, alerts=alerts, sender=sender))
+    services.story_sinks.append(alerts.on_batch)
     try:
+        await set_commands(application, settings.telegram)
+        await application.start()
+        await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+        log.info("bot: @%s receives updates; %d watches", application.bot.username, watches)
         yield application
     finally:
-        await application.updater.stop()
-        await application.stop()
+        services.story_sinks.remove(alerts.on_batch)
+        if application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
         await application.shutdown()
 
 

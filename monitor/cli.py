@@ -16,20 +16,18 @@ from urllib.parse import urlsplit
 from monitor import app
 from monitor.config import (
     DEDUP_BACKENDS,
-    DEFAULT_BACKFILL,
     DEFAULT_PATH,
     ENV_PATH,
     OPTIONS,
     ConfigError,
     Settings,
-    channel_name,
     check_http_url,
     load,
+    source_from_argument,
 )
 from monitor.config import parse_duration as parse_duration_option
 from monitor.core.clustering import ClusterSettings
 from monitor.core.opml import OpmlError, Outline, parse_opml, render_opml
-from monitor.core.text import channel_url
 from monitor.embedding import EmbeddingError, load_embedder
 from monitor.poller import PollReport
 from monitor.storage.store import SourceRow, StoreError
@@ -262,13 +260,9 @@ def source_row_json(row: SourceRow) -> dict:
 
 def cmd_sources_add(args: argparse.Namespace, settings: Settings) -> int:
     interval = parse_duration_option(args.interval, "--interval") if args.interval else None
-    if _looks_like_channel(args.url):
-        channel = channel_name(args.url, "URL|@channel")
-        kind, url, name, backfill = "telegram", channel_url(channel), f"@{channel}", DEFAULT_BACKFILL
-    else:
-        kind, url, backfill = "feed", check_http_url(args.url, "URL").strip(), None
-        name = _host(url)
-    name = args.name.strip() or name
+    source = source_from_argument(args.url)
+    kind, url, backfill = source.kind, source.url, source.backfill
+    name = args.name.strip() or source.name
 
     async def add():
         async with app.open_store(settings) as store:
@@ -301,7 +295,8 @@ def cmd_sources_import_opml(args: argparse.Namespace, settings: Settings) -> int
             for outline in outlines:
                 try:
                     url = check_http_url(outline.url, "xmlUrl")
-                    await store.add_source("feed", url, outline.title or _host(url), None, datetime.now(UTC))
+                    name = outline.title or urlsplit(url).hostname or url
+                    await store.add_source("feed", url, name, None, datetime.now(UTC))
                     added += 1
                 except (ConfigError, StoreError) as exc:
                     problems.append(f"{outline.url}: {str(exc).split(': ', 1)[-1]}")
@@ -351,16 +346,6 @@ def cmd_eval_clusters(args: argparse.Namespace, settings: Settings | None) -> in
     else:
         print(result.summary())
     return 0
-
-
-def _looks_like_channel(value: str) -> bool:
-    """@name, t.me/… and telegram.me/… are channels; anything else is a feed URL."""
-    host = urlsplit(value if "://" in value else f"https://{value}").hostname or ""
-    return value.startswith("@") or host in ("t.me", "telegram.me", "www.t.me")
-
-
-def _host(url: str) -> str:
-    return urlsplit(url).hostname or url
 
 
 def documented_names() -> dict[str, list[str]]:

@@ -76,6 +76,14 @@ def _non_negative_int(value: Any, key: str) -> int:
     return value
 
 
+def _flag(value: Any, key: str) -> bool:
+    if isinstance(value, str) and value.strip().lower() in ("true", "1", "yes", "false", "0", "no"):
+        return value.strip().lower() in ("true", "1", "yes")
+    if not isinstance(value, bool):
+        raise ConfigError(f"config: {key}: expected true or false, got {value!r}")
+    return value
+
+
 def _fraction(value: Any, key: str) -> float:
     try:
         number = float(value)
@@ -149,7 +157,14 @@ OPTIONS: tuple[Option, ...] = (
            "Bot API server root; requests go to {api_base_url}/bot<token>/<method>."),
     Option("telegram", "preview_base_url", "https://t.me/s", check_http_url,
            "Where public channel previews are read: {preview_base_url}/{channel}."),
-    Option("telegram", "admins", (), _user_ids, "Telegram user ids allowed to use admin commands."),
+    Option("telegram", "admins", (), _user_ids,
+           "Telegram user ids allowed to use admin commands (/add, /remove, /status)."),
+    Option("telegram", "allow_user_sources", False, _flag,
+           "Let every user add and remove sources with /add and /remove, not only admins."),
+    Option("telegram", "allow_private_sources", False, _flag,
+           "Accept sources added from chat whose address is on loopback, a private network, link-local or "
+           "cloud metadata (refused by default: they would turn the poller against its own network)."),
+    Option("telegram", "max_watches", 50, _positive_int, "Most keyword watches one chat may have."),
     Option("storage", "path", "monitor.db", _text,
            "SQLite database file, relative to the current directory unless absolute."),
     Option("polling", "default_interval", 600.0, parse_duration,
@@ -206,6 +221,9 @@ class TelegramSettings:
     api_base_url: str
     preview_base_url: str
     admins: tuple[int, ...]
+    allow_user_sources: bool = False
+    allow_private_sources: bool = False
+    max_watches: int = 50
 
 
 @dataclass(frozen=True)
@@ -351,6 +369,18 @@ def _parse_sources(raw: Any) -> tuple[SourceConfig, ...]:
         interval = parse_duration(entry["interval"], f"{where}.interval") if "interval" in entry else None
         sources.append(SourceConfig(kind=kind, url=url, name=name, interval_s=interval, backfill=backfill))
     return tuple(sources)
+
+
+def source_from_argument(value: str) -> SourceConfig:
+    """A source named on a command line or in chat: a feed URL, or a channel as @name, t.me/name or
+    https://t.me/s/name. ConfigError if it is neither."""
+    value = value.strip()
+    host = urlsplit(value if "://" in value else f"https://{value}").hostname or ""
+    if value.startswith("@") or host in ("t.me", "telegram.me", "www.t.me"):
+        channel = channel_name(value, "URL|@channel")
+        return SourceConfig("telegram", channel_url(channel), f"@{channel}", backfill=DEFAULT_BACKFILL)
+    url = check_http_url(value, "URL").strip()
+    return SourceConfig("feed", url, urlsplit(url).hostname or url)
 
 
 def _example(key: str) -> str:

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from monitor.config import DedupSettings
 from monitor.core.clustering import Clusterer, ClusterSettings, Embed, Report
 from monitor.embedding import pack_vector, unpack_vector
-from monitor.models import Source, StoredItem, Story
+from monitor.models import Source, StoredItem, Story, StoryBatch
 from monitor.storage.store import Store, from_iso
 
 log = logging.getLogger("monitor.dedup")
@@ -92,18 +92,20 @@ class Deduplicator:
         if len(self._recent) > RECENT_ITEMS:
             self._recent.popitem(last=False)
 
-    async def add(self, source: Source, items: list[StoredItem]) -> list[Story]:
-        """Cluster a source's new items (an ItemSink); return the stories they created or grew."""
-        return await self.add_pending([pending(stored) for stored in items])
+    async def add(self, source: Source, items: list[StoredItem]) -> StoryBatch:
+        """Cluster a source's new items; return the stories they created or grew, and where each went."""
+        stories, story_of = await self.add_pending([pending(stored) for stored in items])
+        return StoryBatch(source, tuple(items), tuple(stories), story_of)
 
-    async def add_pending(self, items: list[Pending]) -> list[Story]:
+    async def add_pending(self, items: list[Pending]) -> tuple[list[Story], dict[int, int]]:
         if not items:
-            return []
+            return [], {}
         async with self._lock:
             missing = [p.same_as for p in items if p.same_as is not None and p.same_as not in self._recent]
             known = await self.store.stories_of(missing) if missing else {}
             rows, vectors = await self._in_thread(self._assign, items, known)
-            return await self.store.record_assignments(rows, vectors, datetime.now(UTC))
+            stories = await self.store.record_assignments(rows, vectors, datetime.now(UTC))
+            return stories, {row[0]: row[1] for row in rows}
 
     def _assign(self, items: list[Pending], known: dict[int, int]) -> tuple[list[tuple], dict[int, bytes]]:
         rows, vectors = [], {}

@@ -89,3 +89,50 @@ class FetchResult:
     retry_after_s: float | None = None
     final_url: str = ""
     headers: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    """A chat that subscribed with /start: a private chat, a group, or a forum topic in one."""
+
+    chat_id: int
+    chat_type: str = "private"
+    title: str = ""
+    thread_id: int | None = None  # forum topic its messages go to
+    language: str = "en"  # the language its messages are written in (chosen, else the client's)
+    timezone: str | None = None  # IANA name; None: UTC
+    link_previews: bool = False
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Watch:
+    """A keyword watch: a chat is alerted once per story whose reports match `query`."""
+
+    id: int
+    chat_id: int
+    query: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Alert:
+    """The message that told a chat about a story; edited as the story grows."""
+
+    chat_id: int
+    story_id: int
+    watch_id: int | None
+    query: str
+    message_id: int
+    source_count: int
+    sent_at: datetime
+
+
+@dataclass(frozen=True)
+class StoryBatch:
+    """What one source's new items did: the stories they created or grew, and which story each joined."""
+
+    source: Source
+    items: tuple[StoredItem, ...]
+    stories: tuple[Story, ...]
+    story_of: dict[int, int]  # item id → story id

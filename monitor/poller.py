@@ -95,6 +95,7 @@ class Poller:
         preview_base_url: str = "https://t.me/s",
         sinks: Iterable[ItemSink] = (),
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        allow_private_sources: bool = False,
     ) -> None:
         self.store = store
         self.fetcher = fetcher
@@ -103,6 +104,7 @@ class Poller:
         self.preview_base_url = preview_base_url.rstrip("/")
         self.sinks = list(sinks)
         self.clock = clock
+        self.allow_private_sources = allow_private_sources
         self._busy: set[int] = set()
 
     def interval_s(self, source: Source) -> float:
@@ -151,8 +153,10 @@ class Poller:
         return await asyncio.get_running_loop().run_in_executor(self.parse_executor, function, *args)
 
     async def _read_feed(self, source: Source, state: SourceState, now: datetime) -> Fetched:
+        # Sources added from chat must not reach the host's own networks (config and CLI sources are the operator's).
+        public_only = source.origin == "chat" and not self.allow_private_sources
         result = await self.fetcher.fetch(
-            source.url, etag=state.etag, last_modified=state.last_modified, accept=FEED_ACCEPT
+            source.url, etag=state.etag, last_modified=state.last_modified, accept=FEED_ACCEPT, public_only=public_only
         )
         if result.status == 304:  # nothing new, and nothing to parse
             return Fetched((), status=304, etag=result.etag or state.etag, not_modified=True,

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import Application, ApplicationBuilder
+import logging
 
-from monitor.bot import channels
-from monitor.bot.context import BotServices, attach
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+
+from monitor.bot import admin, channels, subscriptions, watches
+from monitor.bot.context import BotServices, asker, attach, reply
+from monitor.bot.texts import COMMANDS, LANGUAGES, say
 from monitor.config import TelegramSettings
 
+log = logging.getLogger("monitor.bot")
+
 # The updates monitor handles; asking for only these keeps Telegram from sending the rest.
-ALLOWED_UPDATES = [Update.CHANNEL_POST, Update.EDITED_CHANNEL_POST]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER, Update.CHANNEL_POST,
+                   Update.EDITED_CHANNEL_POST]
 
 
 def build_application(settings: TelegramSettings, services: BotServices) -> Application:
@@ -20,8 +27,46 @@ def build_application(settings: TelegramSettings, services: BotServices) -> Appl
         .token(settings.token)
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
+        # Telegram's limits: 30 messages/s overall, 20 a minute per group; 429s are retried by the sender.
+        .rate_limiter(AIORateLimiter(max_retries=0))
         .build()
     )
     attach(application.bot_data, services)
     channels.register(application)
+    subscriptions.register(application)
+    watches.register(application)
+    admin.register(application)
+    subscriptions.register_fallbacks(application)
+    application.add_error_handler(on_error)
     return application
+
+
+def _menu(language: str, admin: bool, everyone_adds: bool) -> list[BotCommand]:
+    return [BotCommand(name, say(language, f"cmd_{name}")) for name, admin_only in COMMANDS
+            if admin or not admin_only or (everyone_adds and name in ("add", "remove"))]
+
+
+async def set_commands(application: Application, settings: TelegramSettings) -> None:
+    """The command menu in each language the bot speaks (English where the client's is another);
+    admins see the admin commands in their private chats with the bot."""
+    bot = application.bot
+    for language in LANGUAGES:
+        code = None if language == "en" else language
+        await bot.set_my_commands(_menu(language, False, settings.allow_user_sources), language_code=code)
+    for admin_id in settings.admins:
+        try:
+            await bot.set_my_commands(_menu("en", True, True), scope=BotCommandScopeChat(admin_id))
+        except TelegramError as exc:  # an admin who never opened a chat with the bot
+            log.info("bot: admin=%s gets the plain menu (%s)", admin_id, exc)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A handler failed: log it with the chat, tell the user briefly, keep the bot running."""
+    chat = getattr(update, "effective_chat", None)
+    log.error("bot: chat=%s handler failed", chat.id if chat else "-", exc_info=context.error)
+    if isinstance(update, Update) and chat is not None and update.effective_message is not None:
+        try:
+            who = await asker(update, context)
+            await reply(context, who, say(who.language, "error"))
+        except Exception:  # the store or Telegram is what failed: nothing more to say
+            log.debug("bot: chat=%s could not report the failure", chat.id)

@@ -4,12 +4,19 @@ gzip, and bounded concurrency. Turns HTTP trouble into FetchError with a message
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 import httpx
 
 from monitor.core.schedule import parse_retry_after
 from monitor.models import FetchResult
+from monitor.sources.guard import Address, AddressRefused, check_url, is_refused
+
+# Set for the duration of one fetch() that must reach public addresses only; read by the request hook,
+# which httpx runs for every request of the fetch, redirects included.
+_PUBLIC_ONLY: ContextVar[bool] = ContextVar("public_only", default=False)
 
 
 class FetchError(Exception):
@@ -32,11 +39,14 @@ class Fetcher:
         user_agent: str,
         concurrency: int,
         transport: httpx.AsyncBaseTransport | None = None,
+        refused: Callable[[Address], bool] = is_refused,
     ) -> None:
         self.timeout_s = timeout_s
         self.max_bytes = max_bytes
+        self.refused = refused
         self._slots = asyncio.Semaphore(concurrency)
         self._client = httpx.AsyncClient(
+            event_hooks={"request": [self._check_request]},
             follow_redirects=True,
             max_redirects=10,
             timeout=httpx.Timeout(timeout_s),
@@ -48,16 +58,23 @@ class Fetcher:
     async def aclose(self) -> None:
         await self._client.aclose()
 
+    async def _check_request(self, request: httpx.Request) -> None:
+        if _PUBLIC_ONLY.get():
+            await check_url(str(request.url), self.refused)
+
     async def fetch(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None, accept: str = "*/*"
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None, accept: str = "*/*",
+        public_only: bool = False,
     ) -> FetchResult:
-        """GET `url`; 304 comes back as a result with status 304 and no body."""
+        """GET `url`; 304 comes back as a result with status 304 and no body. With `public_only`, every
+        address on the way (redirects included) must be public (sources added from chat)."""
         headers = {"Accept": accept}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         async with self._slots:
+            public = _PUBLIC_ONLY.set(public_only)
             try:
                 async with asyncio.timeout(self.timeout_s):
                     return await self._get(url, headers)
@@ -66,6 +83,8 @@ class Fetcher:
                     f"no complete answer within {self.timeout_s:g}s; the server is slow or down "
                     "(polling.timeout sets the limit)"
                 ) from None
+            except AddressRefused as exc:
+                raise FetchError(f"refused: {exc} (telegram.allow_private_sources allows it)") from None
             except httpx.TooManyRedirects:
                 raise FetchError("too many redirects; check the URL in a browser") from None
             except httpx.TimeoutException:
@@ -74,6 +93,8 @@ class Fetcher:
                 raise FetchError(f"invalid URL ({exc})") from None
             except httpx.HTTPError as exc:
                 raise FetchError(f"cannot connect: {type(exc).__name__}: {exc or 'no details'}") from None
+            finally:
+                _PUBLIC_ONLY.reset(public)
 
     async def _get(self, url: str, headers: dict[str, str]) -> FetchResult:
         async with self._client.stream("GET", url, headers=headers) as response:

@@ -105,11 +105,55 @@ def _0004_story_sources(db: sqlite_utils.Database) -> None:
                   GROUP BY story_id, source_id""")
 
 
+def _0005_subscribers_watches_alerts(db: sqlite_utils.Database) -> None:
+    db["subscribers"].create(
+        {
+            "chat_id": int,  # Telegram chat id: a user (private chat), a group or a supergroup
+            "chat_type": str,  # "private", "group", "supergroup"
+            "title": str,  # the group's title or the user's name, for the operator
+            "thread_id": int,  # forum topic the subscription was made in (messages go there); NULL: none
+            "language_code": str,  # from the user's Telegram client
+            "language": str,  # chosen with /lang; NULL: follow language_code
+            "timezone": str,  # IANA name; NULL: UTC
+            "link_previews": int,  # 1: show link previews in messages
+            "active": int,  # 0 after /stop, or when Telegram says the bot was blocked or removed
+            "created_at": str,
+            "updated_at": str,
+            "inactive_reason": str,  # "stop", "blocked: <Telegram's words>"
+        },
+        pk="chat_id",
+        not_null={"chat_type", "active", "link_previews", "created_at"},
+        defaults={"active": 1, "link_previews": 0},
+    )
+    db["watches"].create(
+        {"id": int, "chat_id": int, "query": str, "created_at": str},
+        pk="id", not_null={"chat_id", "query", "created_at"},
+        foreign_keys=[("chat_id", "subscribers", "chat_id")],
+    )
+    db["watches"].create_index(["chat_id"])
+    db["alerts"].create(
+        {
+            "chat_id": int,
+            "story_id": int,
+            "watch_id": int,  # the watch that matched first (NULL once it is removed)
+            "query": str,  # that watch's text, kept for the message when the alert is edited
+            "message_id": int,  # Telegram's id of the alert message, for editMessageText
+            "source_count": int,  # sources the message shows
+            "sent_at": str,
+            "edited_at": str,
+        },
+        pk=("chat_id", "story_id"),
+        not_null={"message_id", "source_count", "sent_at"},
+    )
+    db["alerts"].create_index(["story_id"])
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
     ("0001_sources_and_items", _0001_sources_and_items),
     ("0002_telegram_channels", _0002_telegram_channels),
     ("0003_stories", _0003_stories),
     ("0004_story_sources", _0004_story_sources),
+    ("0005_subscribers_watches_alerts", _0005_subscribers_watches_alerts),
 )
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import sqlite_utils
 
 from monitor.config import SourceConfig
-from monitor.models import Item, Source, SourceState, StoredItem, Story
+from monitor.models import Alert, Item, Source, SourceState, StoredItem, Story, Subscriber, Watch
 from monitor.storage.migrations import migrate
 
 BUSY_TIMEOUT_MS = 10_000
@@ -28,6 +28,15 @@ BUSY_TIMEOUT_MS = 10_000
 
 class StoreError(Exception):
     """A store operation the user asked for cannot be done; the message says why."""
+
+
+class WatchRefused(StoreError):
+    """A watch not added: `reason` is "limit" (`value` the limit) or "duplicate" (`value` the watch's id)."""
+
+    def __init__(self, reason: str, value: int) -> None:
+        super().__init__(f"watches: {reason} ({value})")
+        self.reason = reason
+        self.value = value
 
 
 def to_iso(moment: datetime | None) -> str | None:
@@ -112,25 +121,26 @@ class Repository:
                     conn.execute("UPDATE sources SET enabled = 0 WHERE id = ?", (source_id,))
 
     def add_source(
-        self, kind: str, url: str, name: str, interval_s: float | None, now: datetime, backfill: int | None = None
+        self, kind: str, url: str, name: str, interval_s: float | None, now: datetime, backfill: int | None = None,
+        origin: str = "user",
     ) -> Source:
-        """Add a source by command; StoreError if its URL is already there."""
+        """Add a source by command (origin `user`) or from chat (`chat`); StoreError if its URL is already there."""
         with self._write() as conn:
             existing = conn.execute("SELECT id, enabled FROM sources WHERE url = ?", (url,)).fetchone()
             if existing and existing[1]:
                 raise StoreError(f"sources: {url} is already source {existing[0]}")
             if existing:  # a disabled one comes back, with its items
                 conn.execute(
-                    "UPDATE sources SET enabled = 1, origin = 'user', name = ?, interval_s = ?, backfill = ? "
+                    "UPDATE sources SET enabled = 1, origin = ?, name = ?, interval_s = ?, backfill = ? "
                     "WHERE id = ?",
-                    (name, interval_s, backfill, existing[0]),
+                    (origin, name, interval_s, backfill, existing[0]),
                 )
                 source_id = existing[0]
             else:
                 cursor = conn.execute(
                     """INSERT INTO sources (kind, url, name, interval_s, backfill, origin, enabled, added_at)
-                       VALUES (?, ?, ?, ?, ?, 'user', 1, ?)""",
-                    (kind, url, name, interval_s, backfill, to_iso(now)),
+                       VALUES (?, ?, ?, ?, ?, ?, 1, ?)""",
+                    (kind, url, name, interval_s, backfill, origin, to_iso(now)),
                 )
                 source_id = cursor.lastrowid
         return self.get_source(source_id)
@@ -426,11 +436,148 @@ class Repository:
                      languages=tuple(filter(None, (row[7] or "").split(","))), sources=tuple(names))
 
 
+    # -- subscribers, watches, alerts ------------------------------------------------------
+
+    def subscribe(self, chat_id: int, chat_type: str, title: str, thread_id: int | None, language_code: str | None,
+                  now: datetime) -> bool:
+        """Subscribe a chat (or re-activate it); its messages go to `thread_id`. True if it was not active."""
+        with self._write() as conn:
+            row = conn.execute("SELECT active FROM subscribers WHERE chat_id = ?", (chat_id,)).fetchone()
+            conn.execute(
+                """INSERT INTO subscribers (chat_id, chat_type, title, thread_id, language_code, active, created_at,
+                     updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)
+                   ON CONFLICT(chat_id) DO UPDATE SET chat_type = excluded.chat_type, title = excluded.title,
+                     thread_id = excluded.thread_id, language_code = coalesce(excluded.language_code, language_code),
+                     active = 1, inactive_reason = NULL, updated_at = excluded.updated_at""",
+                (chat_id, chat_type, title, thread_id, language_code, to_iso(now), to_iso(now)))
+        return row is None or not row[0]
+
+    def note_language(self, chat_id: int, language_code: str | None) -> None:
+        """Remember the client language of a chat that wrote to the bot (subscribed or not yet)."""
+        if language_code:
+            with self._write() as conn:
+                conn.execute("UPDATE subscribers SET language_code = ? WHERE chat_id = ?", (language_code, chat_id))
+
+    def deactivate(self, chat_id: int, reason: str, now: datetime) -> bool:
+        """Pause a chat (/stop, or the bot was blocked); True if it was active."""
+        with self._write() as conn:
+            return conn.execute(
+                "UPDATE subscribers SET active = 0, inactive_reason = ?, updated_at = ? "
+                "WHERE chat_id = ? AND active = 1", (reason, to_iso(now), chat_id)).rowcount == 1
+
+    def forget_chat(self, chat_id: int) -> int:
+        """Delete everything kept about a chat; return how many rows went."""
+        with self._write() as conn:
+            gone = conn.execute("DELETE FROM alerts WHERE chat_id = ?", (chat_id,)).rowcount
+            gone += conn.execute("DELETE FROM watches WHERE chat_id = ?", (chat_id,)).rowcount
+            gone += conn.execute("DELETE FROM subscribers WHERE chat_id = ?", (chat_id,)).rowcount
+        return gone
+
+    def set_subscriber(self, chat_id: int, **values: Any) -> None:
+        """Change a subscriber's settings: language, timezone, link_previews."""
+        allowed = {"language", "timezone", "link_previews"}
+        if not values or not set(values) <= allowed:
+            raise ValueError(f"set_subscriber takes {allowed}")
+        columns = ", ".join(f"{name} = ?" for name in values)
+        with self._write() as conn:
+            conn.execute(f"UPDATE subscribers SET {columns} WHERE chat_id = ?", (*values.values(), chat_id))
+
+    def get_subscriber(self, chat_id: int) -> Subscriber | None:
+        row = self.conn.execute(f"SELECT {_SUBSCRIBER_COLUMNS} FROM subscribers WHERE chat_id = ?",
+                                (chat_id,)).fetchone()
+        return _subscriber(row) if row else None
+
+    def subscribers_of(self, chat_ids: Iterable[int]) -> dict[int, Subscriber]:
+        ids = list(set(chat_ids))
+        out = {}
+        for at in range(0, len(ids), 500):
+            chunk = ids[at:at + 500]
+            rows = self.conn.execute(f"SELECT {_SUBSCRIBER_COLUMNS} FROM subscribers WHERE chat_id IN "
+                                     f"({','.join('?' * len(chunk))})", chunk).fetchall()
+            out.update((row[0], _subscriber(row)) for row in rows)
+        return out
+
+    def add_watch(self, chat_id: int, query: str, now: datetime, limit: int) -> Watch:
+        """Add a watch, or WatchRefused when the chat has `limit` already or the same query."""
+        with self._write() as conn:
+            rows = conn.execute("SELECT id, query FROM watches WHERE chat_id = ?", (chat_id,)).fetchall()
+            for watch_id, text in rows:
+                if text.casefold() == query.casefold():
+                    raise WatchRefused("duplicate", watch_id)
+            if len(rows) >= limit:
+                raise WatchRefused("limit", limit)
+            watch_id = conn.execute("INSERT INTO watches (chat_id, query, created_at) VALUES (?, ?, ?)",
+                                    (chat_id, query, to_iso(now))).lastrowid
+        return Watch(watch_id, chat_id, query, now)
+
+    def watches(self, chat_id: int | None = None) -> list[Watch]:
+        """A chat's watches, or every watch of an active chat; oldest first."""
+        if chat_id is None:
+            rows = self.conn.execute("""SELECT w.id, w.chat_id, w.query, w.created_at FROM watches w
+                                        JOIN subscribers s USING (chat_id) WHERE s.active = 1 ORDER BY w.id""")
+        else:
+            rows = self.conn.execute("SELECT id, chat_id, query, created_at FROM watches WHERE chat_id = ? "
+                                     "ORDER BY id", (chat_id,))
+        return [Watch(i, c, q, from_iso(t)) for i, c, q, t in rows.fetchall()]
+
+    def remove_watch(self, chat_id: int, watch_id: int) -> Watch | None:
+        """Remove one of a chat's watches; None if the chat has no such watch."""
+        with self._write() as conn:
+            row = conn.execute("DELETE FROM watches WHERE id = ? AND chat_id = ? RETURNING id, chat_id, query, "
+                               "created_at", (watch_id, chat_id)).fetchone()
+            if row:
+                conn.execute("UPDATE alerts SET watch_id = NULL WHERE watch_id = ?", (watch_id,))
+        return Watch(row[0], row[1], row[2], from_iso(row[3])) if row else None
+
+    def alerts_for(self, story_ids: Iterable[int]) -> list[Alert]:
+        ids = list(set(story_ids))
+        out = []
+        for at in range(0, len(ids), 500):
+            chunk = ids[at:at + 500]
+            out += [Alert(c, s, w, q, m, n, from_iso(t)) for c, s, w, q, m, n, t in self.conn.execute(
+                f"""SELECT chat_id, story_id, watch_id, query, message_id, source_count, sent_at FROM alerts
+                    WHERE story_id IN ({','.join('?' * len(chunk))})""", chunk)]
+        return out
+
+    def record_alert(self, alert: Alert) -> None:
+        with self._write() as conn:
+            conn.execute("INSERT OR REPLACE INTO alerts (chat_id, story_id, watch_id, query, message_id, source_count, "
+                         "sent_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         (alert.chat_id, alert.story_id, alert.watch_id, alert.query, alert.message_id,
+                          alert.source_count, to_iso(alert.sent_at)))
+
+    def record_alert_edit(self, chat_id: int, story_id: int, source_count: int, now: datetime) -> None:
+        with self._write() as conn:
+            conn.execute("UPDATE alerts SET source_count = ?, edited_at = ? WHERE chat_id = ? AND story_id = ?",
+                         (source_count, to_iso(now), chat_id, story_id))
+
+    def status_figures(self, since: datetime) -> dict[str, int]:
+        """What /status shows: sources, their errors, items and stories since a moment, subscribers, watches."""
+        one = lambda sql, *args: self.conn.execute(sql, args).fetchone()[0]  # noqa: E731
+        return {
+            "sources": one("SELECT count(*) FROM sources WHERE enabled = 1"),
+            "failing": one("SELECT count(*) FROM sources WHERE enabled = 1 AND error_count > 0"),
+            "items": one("SELECT count(*) FROM items WHERE fetched_at >= ?", to_iso(since)),
+            "stories": one("SELECT count(*) FROM stories WHERE first_seen >= ?", to_iso(since)),
+            "subscribers": one("SELECT count(*) FROM subscribers WHERE active = 1"),
+            "watches": one("SELECT count(*) FROM watches w JOIN subscribers s USING (chat_id) WHERE s.active = 1"),
+        }
+
+
 STORY_SOURCE_NAMES = 20  # names carried with a story; source_count counts them all
 _STORY_COLUMNS = "id, headline, url, first_seen, last_seen, item_count, source_count, languages"
 _SOURCE_COLUMNS = "s.id, s.kind, s.url, s.name, s.interval_s, s.origin, s.enabled, s.backfill"
 _STATE_COLUMNS = ("s.id, s.etag, s.last_modified, s.last_success_at, s.last_attempt_at, s.error_count, "
                   "s.last_error, s.next_check_at, s.last_post_id")
+
+
+_SUBSCRIBER_COLUMNS = ("chat_id, chat_type, title, thread_id, coalesce(language, language_code, 'en'), timezone, "
+                       "link_previews, active")
+
+
+def _subscriber(row: tuple) -> Subscriber:
+    return Subscriber(chat_id=row[0], chat_type=row[1], title=row[2] or "", thread_id=row[3], language=row[4],
+                      timezone=row[5], link_previews=bool(row[6]), active=bool(row[7]))
 
 
 def _source(row: tuple) -> Source:

@@ -1,0 +1,103 @@
+"""Keyword-watch alerts: one message per chat and story, edited as the story grows.
+
+A story sink: it sees each batch of new reports with the story each joined. A report matching a
+chat's watch alerts that chat about its story once; later reports of the story edit that message
+(new source count and sources) for 24 hours. A story that first matches when a later report joins
+(new words) alerts then, once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from monitor.bot.render import alert_text
+from monitor.core.query import QueryError, WatchIndex, parse_query, words_of
+from monitor.delivery import Sender
+from monitor.models import Alert, StoryBatch, Watch
+from monitor.storage.store import Store
+
+log = logging.getLogger("monitor.alerts")
+
+EDIT_WINDOW = timedelta(hours=24)  # an alert follows its story this long, then stays as it is
+MAX_REPORT_AGE = timedelta(hours=24)  # older reports (a new source's backfill) alert nobody
+
+
+class Alerts:
+    def __init__(self, store: Store, sender: Sender, clock: Callable[[], datetime] = lambda: datetime.now(UTC)):
+        self.store = store
+        self.sender = sender
+        self.clock = clock
+        self.index = WatchIndex()
+        self._watches: dict[int, Watch] = {}
+        self._lock = asyncio.Lock()  # one batch at a time: two reports of one story never alert a chat twice
+
+    async def load(self) -> int:
+        """Index the watches of every active chat; return how many."""
+        for watch in await self.store.watches():
+            self.watch_added(watch)
+        return len(self._watches)
+
+    def watch_added(self, watch: Watch) -> None:
+        try:
+            self.index.add(watch.id, parse_query(watch.query))
+        except QueryError as exc:  # stored before a rule changed: keep it listed, but it cannot match
+            log.warning("alerts: chat=%s watch=%s cannot be used (%s)", watch.chat_id, watch.id, exc.code)
+            return
+        self._watches[watch.id] = watch
+
+    def watch_removed(self, watch_id: int) -> None:
+        self.index.remove(watch_id)
+        self._watches.pop(watch_id, None)
+
+    def chat_removed(self, chat_id: int) -> None:
+        """A chat paused or forgot everything: its watches stop matching."""
+        for watch in [w for w in self._watches.values() if w.chat_id == chat_id]:
+            self.watch_removed(watch.id)
+
+    async def on_batch(self, batch: StoryBatch) -> None:
+        if not batch.stories:
+            return
+        async with self._lock:
+            await self._alert(batch)
+
+    async def _alert(self, batch: StoryBatch) -> None:
+        now = self.clock()
+        stories = {story.id: story for story in batch.stories}
+        existing = await self.store.alerts_for(stories)
+        alerted = {(a.chat_id, a.story_id) for a in existing}
+        new: dict[tuple[int, int], Watch] = {}
+        if len(self.index):
+            for stored in batch.items:
+                story_id = batch.story_of.get(stored.id)
+                if story_id not in stories or now - stored.item.published_at > MAX_REPORT_AGE:
+                    continue
+                for watch_id in self.index.matching(words_of(stored.item.title, stored.item.text)):
+                    watch = self._watches[watch_id]
+                    key = (watch.chat_id, story_id)
+                    if key not in alerted:
+                        new.setdefault(key, watch)
+        if not new and not existing:
+            return
+        chats = await self.store.subscribers_of({a.chat_id for a in existing} | {chat for chat, _ in new})
+        for alert in existing:
+            chat, story = chats.get(alert.chat_id), stories[alert.story_id]
+            if chat is None or not chat.active or now - alert.sent_at > EDIT_WINDOW:
+                continue
+            if story.source_count == alert.source_count:
+                continue
+            text = alert_text(story, alert.query, chat.language, chat.timezone)
+            if await self.sender.edit(chat.chat_id, alert.message_id, text, previews=chat.link_previews):
+                await self.store.record_alert_edit(chat.chat_id, story.id, story.source_count, now)
+        for (chat_id, story_id), watch in sorted(new.items()):
+            chat, story = chats.get(chat_id), stories[story_id]
+            if chat is None or not chat.active:
+                continue
+            text = alert_text(story, watch.query, chat.language, chat.timezone)
+            message_id = await self.sender.send(chat_id, text, thread_id=chat.thread_id, previews=chat.link_previews)
+            if message_id is not None:
+                await self.store.record_alert(Alert(chat_id, story_id, watch.id, watch.query, message_id,
+                                                    story.source_count, now))
+                log.info("alerts: chat=%s story=%s watch=%s sent", chat_id, story_id, watch.id)

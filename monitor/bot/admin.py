@@ -1,0 +1,118 @@
+"""Sources and status from chat: /sources for everyone; /add, /remove and /status for admins (or, with
+`telegram.allow_user_sources`, /add and /remove for everyone)."""
+
+from __future__ import annotations
+
+import html
+import logging
+from datetime import timedelta
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler, ContextTypes, filters
+
+from monitor.bot.context import Asker, asker, is_admin, now, reply, services
+from monitor.bot.render import shorten
+from monitor.bot.texts import Html, say
+from monitor.config import ConfigError, source_from_argument
+from monitor.sources.guard import AddressRefused, check_url
+from monitor.storage.store import StoreError
+
+log = logging.getLogger("monitor.bot")
+
+
+async def _allowed(context: ContextTypes.DEFAULT_TYPE, who: Asker, for_everyone: bool) -> bool:
+    if is_admin(context, who) or (for_everyone and services(context).settings.allow_user_sources):
+        return True
+    await reply(context, who, say(who.language, "admin_only"))
+    return False
+
+
+async def list_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    who = await asker(update, context)
+    rows = [r for r in await services(context).store.source_rows() if r.source.enabled]
+    if not rows:
+        await reply(context, who, say(who.language, "sources_none"))
+        return
+    lines = []
+    for row in rows:
+        if row.state.error_count:
+            status = say(who.language, "source_error", count=row.state.error_count,
+                         error=shorten(row.state.last_error or "", 80))
+        elif row.state.last_success_at is None and row.source.kind != "bot_channel":
+            status = say(who.language, "source_new")
+        else:
+            status = say(who.language, "source_ok")
+        name = html.escape(shorten(row.source.name, 60), quote=False)
+        lines.append(f"#{row.source.id} {name} — {status}")
+    await reply(context, who, say(who.language, "sources_list", count=len(rows), lines=Html("\n".join(lines))))
+
+
+async def add_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    who = await asker(update, context)
+    if not await _allowed(context, who, for_everyone=True):
+        return
+    if not context.args:
+        await reply(context, who, say(who.language, "add_usage"))
+        return
+    try:
+        spec = source_from_argument(context.args[0])
+    except ConfigError:
+        await reply(context, who, say(who.language, "add_usage"))
+        return
+    the = services(context)
+    if spec.kind == "feed" and not the.settings.allow_private_sources:
+        try:
+            await check_url(spec.url)
+        except AddressRefused as exc:
+            await reply(context, who, say(who.language, "add_failed", error=f"{exc} (telegram.allow_private_sources)"))
+            return
+    try:
+        source = await the.store.add_source(spec.kind, spec.url, spec.name, None, now(), spec.backfill, origin="chat")
+    except StoreError as exc:
+        await reply(context, who, say(who.language, "add_failed", error=str(exc).removeprefix("sources: ")))
+        return
+    report = await the.poller.refresh(source)  # a first poll tells at once whether the source works
+    if report.error:
+        await the.store.remove_source(source.id)
+        await reply(context, who, say(who.language, "add_failed", error=shorten(report.error, 300)))
+        return
+    log.info("bot: chat=%s user=%s added source=%s", who.chat_id, who.user_id, source.id)
+    await reply(context, who, say(who.language, "add_done", id=source.id, name=source.name, new=len(report.new)))
+
+
+async def remove_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    who = await asker(update, context)
+    if not await _allowed(context, who, for_everyone=True):
+        return
+    argument = (context.args[0] if context.args else "").lstrip("#")
+    if not argument.isdigit():
+        await reply(context, who, say(who.language, "remove_usage"))
+        return
+    store = services(context).store
+    source = await store.get_source(int(argument))
+    if source is None:
+        await reply(context, who, say(who.language, "remove_missing", id=argument))
+        return
+    if source.origin == "config":
+        await reply(context, who, say(who.language, "remove_config", id=source.id, name=source.name))
+        return
+    _, items = await store.remove_source(source.id)
+    log.info("bot: chat=%s user=%s removed source=%s", who.chat_id, who.user_id, source.id)
+    await reply(context, who, say(who.language, "remove_done", id=source.id, name=source.name, items=items))
+
+
+async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    who = await asker(update, context)
+    if not await _allowed(context, who, for_everyone=False):
+        return
+    figures = await services(context).store.status_figures(now() - timedelta(hours=24))
+    await reply(context, who, say(who.language, "status", queue=services(context).sender.in_flight, **figures))
+
+
+def register(application: Application) -> None:
+    only_new = filters.UpdateType.MESSAGE
+    application.add_handler(CommandHandler("sources", list_sources, filters=only_new))
+    # /add polls the new source once (up to polling.timeout): other updates go on meanwhile.
+    application.add_handler(CommandHandler("add", add_source, filters=only_new, block=False))
+    application.add_handler(CommandHandler("remove", remove_source, filters=only_new))
+    application.add_handler(CommandHandler("status", status, filters=only_new))

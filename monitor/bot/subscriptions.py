@@ -1,0 +1,170 @@
+"""Subscribing and the chat's own settings: /start, /stop, /forget (after a confirmation button),
+/lang, /previews, /help; hints for unknown commands and plain text; blocked bots."""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from telegram import ChatMemberUpdated, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from monitor.bot.context import asker, is_admin, now, reply, services
+from monitor.bot.render import shorten
+from monitor.bot.texts import COMMANDS, LANGUAGES, Html, say
+
+log = logging.getLogger("monitor.bot")
+
+FORGET = "forget:"
+
+
+def _title(update: Update) -> str:
+    chat = update.effective_chat
+    return chat.title or chat.full_name or chat.username or ""
+
+
+async def about(context, language: str) -> Html:
+    count = len(await services(context).store.sources())
+    return Html(say(language, "about", sources=count))
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    who = await asker(update, context)
+    user = update.effective_user
+    fresh = await services(context).store.subscribe(
+        who.chat_id, update.effective_chat.type, _title(update), who.thread_id,
+        user.language_code if user else None, now())
+    if who.subscriber is not None and fresh:  # paused before: its watches match again
+        for watch in await services(context).store.watches(who.chat_id):
+            services(context).alerts.watch_added(watch)
+    log.info("bot: chat=%s subscribed%s", who.chat_id, "" if who.subscriber is None else " again")
+    if who.subscriber is not None and fresh:
+        await reply(context, who, say(who.language, "start_resumed"))
+    else:
+        await reply(context, who, say(who.language, "start_new", about=await about(context, who.language)))
+
+
+async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    who = await asker(update, context)
+    if who.subscriber is None or not who.subscriber.active:
+        await reply(context, who, say(who.language, "stop_idle"))
+        return
+    await services(context).store.deactivate(who.chat_id, "stop", now())
+    services(context).alerts.chat_removed(who.chat_id)
+    log.info("bot: chat=%s paused", who.chat_id)
+    await reply(context, who, say(who.language, "stop"))
+
+
+async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    who = await asker(update, context)
+    watches = len(await services(context).store.watches(who.chat_id))
+    buttons = InlineKeyboardMarkup([[
+        InlineKeyboardButton(say(who.language, "forget_yes"), callback_data=FORGET + "yes"),
+        InlineKeyboardButton(say(who.language, "forget_no"), callback_data=FORGET + "no"),
+    ]])
+    await reply(context, who, say(who.language, "forget_ask", watches=watches), markup=buttons)
+
+
+async def forget_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    who = await asker(update, context)
+    await query.answer()
+    if query.data == FORGET + "yes":
+        services(context).alerts.chat_removed(who.chat_id)
+        await services(context).store.forget_chat(who.chat_id)
+        log.info("bot: chat=%s forgotten", who.chat_id)
+        text = say(who.language, "forget_done")
+    else:
+        text = say(who.language, "forget_kept")
+    await services(context).sender.edit(who.chat_id, query.message.message_id, text)
+
+
+async def set_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    who = await asker(update, context)
+    choice = (context.args[0].lower() if context.args else "")
+    if choice not in LANGUAGES:
+        await reply(context, who, say(who.language, "lang_usage"))
+        return
+    if who.subscriber is None:
+        user = update.effective_user
+        await services(context).store.subscribe(who.chat_id, update.effective_chat.type, _title(update),
+                                                who.thread_id, user.language_code if user else None, now())
+    await services(context).store.set_subscriber(who.chat_id, language=choice)
+    await reply(context, who, say(choice, "lang_set"))
+
+
+async def set_previews(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    who = await asker(update, context)
+    choice = (context.args[0].lower() if context.args else "")
+    if choice not in ("on", "off") or who.subscriber is None:
+        await reply(context, who, say(who.language, "previews_usage" if who.subscriber else "stop_idle"))
+        return
+    await services(context).store.set_subscriber(who.chat_id, link_previews=int(choice == "on"))
+    await reply(context, who, say(who.language, f"previews_{choice}"))
+
+
+def command_lines(language: str, admin: bool) -> list[str]:
+    return [f"/{name} — {html.escape(say(language, f'cmd_{name}'), quote=False)}"
+            for name, admin_only in COMMANDS if admin or not admin_only]
+
+
+async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    who = await asker(update, context)
+    admin = is_admin(context, who) or services(context).settings.allow_user_sources
+    await reply(context, who, say(who.language, "help", about=await about(context, who.language),
+                                  commands=Html("\n".join(command_lines(who.language, admin))),
+                                  syntax=Html(say(who.language, "syntax"))))
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    command = (message.text or "").split()[0]
+    name, _, addressed = command.partition("@")
+    # In groups, commands meant for other bots are none of our business.
+    if update.effective_chat.type != "private" and addressed.lower() != (context.bot.username or "").lower():
+        return
+    who = await asker(update, context)
+    await reply(context, who, say(who.language, "unknown_command", command=shorten(name, 40)))
+
+
+async def plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    who = await asker(update, context)
+    text = shorten(update.effective_message.text or "", 60) or "Prigozhin"
+    await reply(context, who, say(who.language, "plain_text", text=text))
+
+
+async def membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Telegram tells a private chat's block and unblock, and a group's removal of the bot."""
+    change: ChatMemberUpdated = update.my_chat_member
+    status = change.new_chat_member.status
+    gone = status in ("kicked", "left")
+    if gone and await services(context).store.deactivate(change.chat.id, f"blocked: {status}", now()):
+        services(context).alerts.chat_removed(change.chat.id)
+        log.info("bot: chat=%s removed the bot (%s); marked inactive", change.chat.id, status)
+
+
+def register(application: Application) -> None:
+    only_new = filters.UpdateType.MESSAGE  # an edited old command is not a new request
+    application.add_handler(CommandHandler("start", start, filters=only_new))
+    application.add_handler(CommandHandler("stop", stop, filters=only_new))
+    application.add_handler(CommandHandler("forget", forget, filters=only_new))
+    application.add_handler(CallbackQueryHandler(forget_answer, pattern=f"^{FORGET}"))
+    application.add_handler(CommandHandler("lang", set_language, filters=only_new))
+    application.add_handler(CommandHandler("previews", set_previews, filters=only_new))
+    application.add_handler(CommandHandler("help", show_help, filters=only_new))
+    application.add_handler(ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER))
+
+
+def register_fallbacks(application: Application) -> None:
+    """Last: whatever no feature handled gets a hint (plain text only in private chats)."""
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, unknown_command))
+    application.add_handler(MessageHandler(
+        filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, plain_text))

@@ -1,0 +1,90 @@
+"""Keyword watches: /watch QUERY, /watches, /unwatch ID."""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler, ContextTypes, filters
+
+from monitor.bot.context import asker, now, reply, services
+from monitor.bot.render import shorten
+from monitor.bot.texts import Html, say
+from monitor.core.query import QueryError, parse_query
+from monitor.storage.store import WatchRefused
+
+log = logging.getLogger("monitor.bot")
+
+
+def _argument(update: Update) -> str:
+    """What follows the command, as typed (context.args would lose the spacing inside quotes)."""
+    text = update.effective_message.text or ""
+    parts = text.split(maxsplit=1)
+    return parts[1].strip() if len(parts) > 1 else ""
+
+
+def query_problem(language: str, error: QueryError) -> str:
+    problem = say(language, f"query_{error.code}", detail=shorten(error.detail, 40))
+    return say(language, "query_bad", problem=Html(problem))
+
+
+async def watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    who = await asker(update, context)
+    text = _argument(update)
+    if not text:
+        await reply(context, who, say(who.language, "watch_usage", syntax=Html(say(who.language, "syntax"))))
+        return
+    try:
+        query = parse_query(text)
+    except QueryError as exc:
+        await reply(context, who, query_problem(who.language, exc))
+        return
+    store = services(context).store
+    if who.subscriber is None or not who.subscriber.active:  # a watch is the reason to subscribe
+        user = update.effective_user
+        await store.subscribe(who.chat_id, update.effective_chat.type, update.effective_chat.title or "",
+                              who.thread_id, user.language_code if user else None, now())
+        if who.subscriber is not None:
+            for old in await store.watches(who.chat_id):
+                services(context).alerts.watch_added(old)
+    try:
+        added = await store.add_watch(who.chat_id, query.text, now(), services(context).settings.max_watches)
+    except WatchRefused as exc:
+        key = "watch_limit" if exc.reason == "limit" else "watch_duplicate"
+        await reply(context, who, say(who.language, key, limit=exc.value, id=exc.value))
+        return
+    services(context).alerts.watch_added(added)
+    log.info("bot: chat=%s watch=%s added", who.chat_id, added.id)
+    await reply(context, who, say(who.language, "watch_added", id=added.id, understood=query.describe()))
+
+
+async def list_watches(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    who = await asker(update, context)
+    found = await services(context).store.watches(who.chat_id)
+    if not found:
+        await reply(context, who, say(who.language, "watches_none"))
+        return
+    lines = "\n".join(f"#{w.id} <code>{html.escape(w.query, quote=False)}</code>" for w in found)
+    await reply(context, who, say(who.language, "watches_list", lines=Html(lines)))
+
+
+async def unwatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    who = await asker(update, context)
+    argument = _argument(update).lstrip("#")
+    if not argument.isdigit():
+        await reply(context, who, say(who.language, "unwatch_usage"))
+        return
+    removed = await services(context).store.remove_watch(who.chat_id, int(argument))
+    if removed is None:
+        await reply(context, who, say(who.language, "unwatch_missing", id=argument))
+        return
+    services(context).alerts.watch_removed(removed.id)
+    await reply(context, who, say(who.language, "unwatch_done", id=removed.id, query=removed.query))
+
+
+def register(application: Application) -> None:
+    only_new = filters.UpdateType.MESSAGE
+    application.add_handler(CommandHandler("watch", watch, filters=only_new))
+    application.add_handler(CommandHandler("watches", list_watches, filters=only_new))
+    application.add_handler(CommandHandler("unwatch", unwatch, filters=only_new))

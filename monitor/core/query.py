@@ -1,0 +1,396 @@
+"""The keyword-watch language: parse a query into a tree, match it against a report's words, and
+index many watches by the words they need so one report is tested only against watches it can match.
+
+Words match on word forms and across scripts (`prigozhin` finds `Пригожина`) through `stem`, the
+same folding the deduplicator uses. Matching walks the report's words once: no user-supplied
+regular expression ever runs, so a watch cannot stall the poller.
+
+    Prigozhin Rostov          both words (AND is implied)
+    Prigozhin OR Пригожин     either
+    Wagner -Kyiv, NOT Kyiv    without Kyiv
+    "Wagner group"            these words in this order
+    kharkiv*                  words starting so (at least three letters)
+    (Rostov OR Moscow) Wagner parentheses group
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from monitor.core.text import skeleton, stem
+
+MAX_QUERY_CHARS = 200
+MAX_QUERY_WORDS = 20
+MIN_PREFIX_CHARS = 3
+
+# Phones turn " into typographic quotes; all of these open or close a phrase.
+_QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»", "”": "”"}
+_WORD_PIECES = re.compile(r"[^\W_]+", re.UNICODE)
+_OR = {"OR", "ИЛИ", "АБО", "|"}
+_AND = {"AND", "И", "І", "&"}
+_NOT = {"NOT", "НЕ"}
+
+
+class QueryError(ValueError):
+    """A query that cannot be used. `code` names the problem (the bot words it in the user's
+    language); `detail` is the part of the query concerned, if any."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+        self.detail = detail
+
+
+# -- what a report offers to match ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Words:
+    """A report's words, folded once for all the watches tested against it."""
+
+    stems: tuple[str, ...]  # every word's stem, in order (for phrases)
+    stem_set: frozenset[str]
+    skeletons: frozenset[str]  # whole words, script-folded (for prefixes)
+
+    def index_keys(self) -> set[str]:
+        return set(self.stem_set) | {_prefix_key(s) for s in self.skeletons if len(s) >= MIN_PREFIX_CHARS}
+
+
+def words_of(*texts: str) -> Words:
+    """The words of a report's title and text."""
+    raw = [w for text in texts for w in _WORD_PIECES.findall(text.casefold().replace("ё", "е"))]
+    stems = tuple(stem(w) for w in raw)
+    return Words(stems, frozenset(stems), frozenset(skeleton(w) for w in raw))
+
+
+def _prefix_key(folded: str) -> str:
+    return "*" + folded[:MIN_PREFIX_CHARS]
+
+
+# -- the tree ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Word:
+    shown: str
+    stem: str
+
+    def matches(self, words: Words) -> bool:
+        return self.stem in words.stem_set
+
+    def keys(self) -> frozenset[str] | None:
+        return frozenset({self.stem})
+
+    def describe(self) -> str:
+        return self.shown
+
+
+@dataclass(frozen=True)
+class Prefix:
+    shown: str
+    folded: str
+
+    def matches(self, words: Words) -> bool:
+        return any(s.startswith(self.folded) for s in words.skeletons)
+
+    def keys(self) -> frozenset[str] | None:
+        return frozenset({_prefix_key(self.folded)})
+
+    def describe(self) -> str:
+        return f"{self.shown}*"
+
+
+@dataclass(frozen=True)
+class Phrase:
+    shown: str
+    stems: tuple[str, ...]
+
+    def matches(self, words: Words) -> bool:
+        first, size, seq = self.stems[0], len(self.stems), words.stems
+        if first not in words.stem_set:
+            return False
+        return any(seq[at:at + size] == self.stems for at, s in enumerate(seq) if s == first)
+
+    def keys(self) -> frozenset[str] | None:
+        return frozenset({max(self.stems, key=len)})  # the longest word is the most telling
+
+    def describe(self) -> str:
+        return f'"{self.shown}"'
+
+
+@dataclass(frozen=True)
+class Not:
+    child: Node
+
+    def matches(self, words: Words) -> bool:
+        return not self.child.matches(words)
+
+    def keys(self) -> frozenset[str] | None:
+        return None  # "not X" can match anything: it gives no word to look up
+
+    def describe(self) -> str:
+        return f"NOT {_grouped(self.child)}"
+
+
+@dataclass(frozen=True)
+class AllOf:
+    children: tuple[Node, ...]
+
+    def matches(self, words: Words) -> bool:
+        return all(c.matches(words) for c in self.children)
+
+    def keys(self) -> frozenset[str] | None:
+        # Any one required part's words will do; the fewest, longest words make the index sharpest.
+        options = [k for k in (c.keys() for c in self.children) if k is not None]
+        if not options:
+            return None
+        return min(options, key=lambda k: (len(k), -min(map(len, k))))
+
+    def describe(self) -> str:
+        return " AND ".join(_grouped(c) for c in self.children)
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    children: tuple[Node, ...]
+
+    def matches(self, words: Words) -> bool:
+        return any(c.matches(words) for c in self.children)
+
+    def keys(self) -> frozenset[str] | None:
+        out: set[str] = set()
+        for child in self.children:
+            keys = child.keys()
+            if keys is None:
+                return None
+            out |= keys
+        return frozenset(out)
+
+    def describe(self) -> str:
+        return " OR ".join(_grouped(c) for c in self.children)
+
+
+Node = Word | Prefix | Phrase | Not | AllOf | AnyOf
+
+
+def _grouped(node: Node) -> str:
+    return f"({node.describe()})" if isinstance(node, AllOf | AnyOf) else node.describe()
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    root: Node
+    keys: frozenset[str] = field(compare=False)  # a matching report has at least one of these words
+
+    def matches(self, words: Words) -> bool:
+        return self.root.matches(words)
+
+    def describe(self) -> str:
+        """How the query was understood, with AND, OR and NOT spelled out."""
+        return self.root.describe()
+
+
+# -- parsing -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str  # "(", ")", "or", "and", "not", "word", "phrase"
+    text: str = ""
+    negated: bool = False  # -word, -"phrase", -(...)
+
+
+def _tokens(text: str) -> list[_Token]:
+    out: list[_Token] = []
+    at, size = 0, len(text)
+    while at < size:
+        char = text[at]
+        if char.isspace():
+            at += 1
+            continue
+        negated = char == "-" and at + 1 < size and not text[at + 1].isspace()
+        if negated:
+            at += 1
+            char = text[at]
+        if char in "()":
+            out.append(_Token(char, char, negated))
+            at += 1
+        elif char in _QUOTES:
+            end = text.find(_QUOTES[char], at + 1)
+            if end < 0 and char == "“":
+                end = text.find("“", at + 1)
+            if end < 0:
+                raise QueryError("quote", text[at:at + 30])
+            out.append(_Token("phrase", text[at + 1:end], negated))
+            at = end + 1
+        else:
+            end = at
+            while end < size and not text[end].isspace() and text[end] not in "()" and text[end] not in _QUOTES:
+                end += 1
+            word = text[at:end]
+            at = end
+            if not negated and word in _OR:
+                out.append(_Token("or", word))
+            elif not negated and word in _AND:
+                out.append(_Token("and", word))
+            elif not negated and word in _NOT:
+                out.append(_Token("not", word))
+            else:
+                out.append(_Token("word", word, negated))
+    return out
+
+
+class _Parser:
+    def __init__(self, tokens: list[_Token]) -> None:
+        self.tokens = tokens
+        self.at = 0
+        self.words = 0
+
+    def peek(self) -> _Token | None:
+        return self.tokens[self.at] if self.at < len(self.tokens) else None
+
+    def take(self) -> _Token:
+        token = self.tokens[self.at]
+        self.at += 1
+        return token
+
+    def alternatives(self) -> Node | None:
+        parts = [self.sequence()]
+        while (token := self.peek()) is not None and token.kind == "or":
+            self.take()
+            if self.peek() is None or self.peek().kind in ("or", ")"):
+                raise QueryError("dangling", token.text)
+            parts.append(self.sequence())
+        parts = [p for p in parts if p is not None]
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else AnyOf(tuple(parts))
+
+    def sequence(self) -> Node | None:
+        parts: list[Node] = []
+        while (token := self.peek()) is not None and token.kind not in ("or", ")"):
+            if token.kind == "and":
+                self.take()
+                if self.peek() is None or self.peek().kind in ("or", ")", "and"):
+                    raise QueryError("dangling", token.text)
+                continue
+            part = self.unary()
+            if part is not None:
+                parts.append(part)
+        if not parts:
+            if self.peek() is not None and self.peek().kind == "or":
+                raise QueryError("dangling", self.peek().text)
+            return None
+        return parts[0] if len(parts) == 1 else AllOf(tuple(parts))
+
+    def unary(self) -> Node | None:
+        token = self.take()
+        if token.kind == "not":
+            if self.peek() is None or self.peek().kind in ("or", ")", "and"):
+                raise QueryError("dangling", token.text)
+            inner = self.unary()
+            return None if inner is None else _negate(inner)
+        node = self.atom(token)
+        return _negate(node) if token.negated and node is not None else node
+
+    def atom(self, token: _Token) -> Node | None:
+        if token.kind == "(":
+            inner = self.alternatives()
+            closing = self.peek()
+            if closing is None or closing.kind != ")":
+                raise QueryError("open_paren")
+            self.take()
+            return inner
+        if token.kind == ")":
+            raise QueryError("close_paren")
+        if token.kind == "phrase":
+            return self.phrase(token.text)
+        return self.word(token.text)
+
+    def count(self, pieces: int) -> None:
+        self.words += pieces
+        if self.words > MAX_QUERY_WORDS:
+            raise QueryError("too_many_words", str(MAX_QUERY_WORDS))
+
+    def phrase(self, text: str) -> Node | None:
+        pieces = _WORD_PIECES.findall(text.casefold().replace("ё", "е"))
+        if not pieces:
+            return None
+        self.count(len(pieces))
+        shown = " ".join(_WORD_PIECES.findall(text))
+        if len(pieces) == 1:
+            return Word(shown, stem(pieces[0]))
+        return Phrase(shown, tuple(stem(p) for p in pieces))
+
+    def word(self, text: str) -> Node | None:
+        if text.endswith("*"):
+            pieces = _WORD_PIECES.findall(text.casefold().replace("ё", "е"))
+            if not pieces:
+                return None
+            if len(pieces) > 1:  # Ростов-на-* : the words before, then the prefix
+                raise QueryError("prefix_word", text)
+            folded = skeleton(pieces[0])
+            if len(folded) < MIN_PREFIX_CHARS:
+                raise QueryError("short_prefix", text)
+            self.count(1)
+            return Prefix(_WORD_PIECES.findall(text)[0], folded)
+        # Ростов-на-Дону, U.S.: the pieces of one written word, in order
+        return self.phrase(text)
+
+
+def _negate(node: Node) -> Node:
+    return node.child if isinstance(node, Not) else Not(node)
+
+
+def parse_query(text: str) -> Query:
+    """A query's tree, or QueryError saying what is wrong with it."""
+    text = text.strip()
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError("too_long", str(MAX_QUERY_CHARS))
+    parser = _Parser(_tokens(text))
+    root = parser.alternatives()
+    if parser.peek() is not None:  # only a stray ")" stops the top level early
+        raise QueryError("close_paren")
+    if root is None:
+        raise QueryError("empty")
+    keys = root.keys()
+    if keys is None:
+        raise QueryError("only_not")
+    return Query(text, root, keys)
+
+
+class WatchIndex:
+    """Many watches, found by the words they need: a report is tested only against the watches
+    that one of its words can satisfy, so thousands of watches cost little per report."""
+
+    def __init__(self) -> None:
+        self._queries: dict[int, Query] = {}
+        self._by_key: dict[str, set[int]] = {}
+
+    def __len__(self) -> int:
+        return len(self._queries)
+
+    def add(self, watch_id: int, query: Query) -> None:
+        self.remove(watch_id)
+        self._queries[watch_id] = query
+        for key in query.keys:
+            self._by_key.setdefault(key, set()).add(watch_id)
+
+    def remove(self, watch_id: int) -> None:
+        query = self._queries.pop(watch_id, None)
+        if query is None:
+            return
+        for key in query.keys:
+            ids = self._by_key.get(key)
+            if ids is not None:
+                ids.discard(watch_id)
+                if not ids:
+                    del self._by_key[key]
+
+    def matching(self, words: Words) -> list[int]:
+        """The ids of the watches this report matches, in ascending order."""
+        candidates: set[int] = set()
+        for key in words.index_keys():
+            found = self._by_key.get(key)
+            if found:
+                candidates |= found
+        return sorted(i for i in candidates if self._queries[i].matches(words))

@@ -1,0 +1,48 @@
+"""Keeps sources added from chat off the host monitor runs on and its networks: their addresses must be
+public. Checked for every request (redirects included), since a public feed may redirect inward."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+# Cloud metadata services answer on link-local (169.254.169.254, fd00:ec2::254) or these names.
+_METADATA_NAMES = {"metadata", "metadata.google.internal", "metadata.goog", "instance-data"}
+
+
+class AddressRefused(Exception):
+    """A URL whose host is not public; the message says which address and how to allow it."""
+
+
+def is_refused(address: Address) -> bool:
+    """Loopback, private, link-local, shared (CGNAT), multicast, reserved and unspecified addresses:
+    anything that is not a public internet address."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return not address.is_global or address.is_multicast
+
+
+async def check_url(url: str, refused: Callable[[Address], bool] = is_refused) -> None:
+    """Raise AddressRefused if the URL's host is, or resolves to, a refused address."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").rstrip(".").lower()
+    if not host:
+        raise AddressRefused(f"{url} has no host")
+    if host in _METADATA_NAMES or host == "localhost" or host.endswith(".localhost"):
+        raise AddressRefused(f"{host} is a local name")
+    try:
+        addresses = [ipaddress.ip_address(host)]
+    except ValueError:
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(host, parts.port or 443, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            raise AddressRefused(f"cannot resolve {host} ({exc.strerror or exc})") from None
+        addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    for address in addresses:
+        if refused(address):
+            raise AddressRefused(f"{host} resolves to {address}, which is not a public address")
