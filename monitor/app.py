@@ -162,12 +162,15 @@ class SourceJobs:
         )
 
     async def _poll(self, source_id: int) -> None:
-        source = await self.services.store.get_source(source_id)
-        if source is None or not source.enabled:
-            return
+        # Counted as running before its first await: a stop that comes meanwhile waits for it instead
+        # of closing the store under it.
         task = asyncio.current_task()
         self.running[task] = source_id
+        source = None
         try:
+            source = await self.services.store.get_source(source_id)
+            if source is None or not source.enabled:
+                return
             report = await self.services.poller.refresh(source)
             when = report.next_check_at
         except Exception:  # a bug, not a source fault: keep polling this source anyway
@@ -175,6 +178,8 @@ class SourceJobs:
             when = None
         finally:
             self.running.pop(task, None)
+        if source is None:  # the store failed (sync plans it again) or the source is gone
+            return
         if when is None:
             when = datetime.now(UTC) + timedelta(seconds=self.services.poller.interval_s(source))
         self._plan(source, when)

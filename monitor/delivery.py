@@ -11,12 +11,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.warnings import PTBDeprecationWarning
 
 from monitor.storage.store import Store
 
@@ -27,7 +36,10 @@ FIRST_BACKOFF_S = 1.0
 MAX_RETRY_AFTER_S = 300.0  # a longer flood wait is not sat out by one message
 
 
-def _seconds(value: int | float | timedelta) -> float:
+def _wait_s(error: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB 22 warns that the int will become a timedelta: both are handled
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
@@ -62,15 +74,16 @@ class Sender:
                 try:
                     return await request()
                 except RetryAfter as exc:
-                    delay = _seconds(exc.retry_after)
+                    delay = _wait_s(exc)
                     if delay > MAX_RETRY_AFTER_S or attempt == MAX_ATTEMPTS:
                         log.warning("delivery: chat=%s flood wait of %gs; message dropped", chat_id, delay)
                         return None
                     log.info("delivery: chat=%s Telegram asks to wait %gs", chat_id, delay)
                     await asyncio.sleep(delay)
                 except Forbidden as exc:
-                    await self.store.deactivate(chat_id, f"blocked: {exc.message}", datetime.now(UTC))
-                    log.info("delivery: chat=%s refuses messages (%s); marked inactive", chat_id, exc.message)
+                    reason = exc.message.removeprefix("Forbidden: ")
+                    await self.store.deactivate(chat_id, f"blocked: {reason}", datetime.now(UTC))
+                    log.info("delivery: chat=%s refuses messages (%s); marked inactive", chat_id, reason)
                     return None
                 except ChatMigrated as exc:
                     log.warning("delivery: chat=%s became supergroup %s; it must /start there", chat_id,

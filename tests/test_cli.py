@@ -144,7 +144,7 @@ def test_run_polls_on_schedule_and_stops_cleanly_on_sigterm(tmp_path, feed_serve
     assert len(feed_server.hits_for("/bad")) < len(feed_server.hits_for("/a"))  # errors back off
     # Stories shown in the terminal as they start and grow: the near-identical second report joined the first.
     assert out.count("[new · en]  Report 1:") == 1 and out.count("[1 sources, 2 reports · en]") == 1, out
-    assert "Traceback" not in err and "run: stopped" in err
+    assert "Traceback" not in err and "run: stopped" in err, err
     conn = sqlite3.connect(tmp_path / "m.db")
     assert conn.execute("SELECT count(*) FROM items").fetchone() == (2,)
     assert conn.execute("SELECT count(DISTINCT story_id), max(item_count) FROM items JOIN stories s ON s.id = story_id"

@@ -63,7 +63,9 @@ def test_every_table_column_is_documented(tmp_path):
     from monitor.storage.store import Repository
 
     repo = Repository(tmp_path / "x.db")
-    for table in ("sources", "items", "stories"):
+    for table in repo.db.table_names():
+        if table.startswith("_"):
+            continue
         for column in repo.db[table].columns_dict:
             assert re.search(rf"`{column}`", README), f"README does not document {table}.{column}"
     repo.close()
@@ -89,3 +91,18 @@ def test_dockerfile_names_things_that_exist():
     program, *args = ast.literal_eval(cmd)
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
     assert program in scripts and args[0] in documented_names()["commands"]
+
+
+def test_every_bot_command_is_registered_documented_and_described():
+    from monitor.bot.application import build_application
+    from monitor.bot.context import BotServices
+    from monitor.bot.texts import CATALOGUES, COMMANDS
+    from monitor.config import TelegramSettings
+
+    application = build_application(TelegramSettings("1:x", "http://127.0.0.1:9", "http://127.0.0.1:9", ()),
+                                    BotServices(store=None, hand_on=None))
+    registered = {c for group in application.handlers.values() for h in group for c in getattr(h, "commands", ())}
+    assert registered == {name for name, _ in COMMANDS}
+    for name in registered:
+        assert re.search(rf"\| `/{name}[ `]", README), f"README does not document /{name}"
+        assert all(f"cmd_{name}" in catalogue for catalogue in CATALOGUES.values())

@@ -56,7 +56,7 @@ def alert_text(story: Story, query: str, language: str, zone_name: str | None) -
     if more > 0:
         names.append(say(language, "alert_more", count=more))
     counted = say(language, "alert_sources", count=story.source_count)
-    lines.append(f"{counted}: {', '.join(names)}" if names else counted)
+    lines.append(f"{counted} ({', '.join(names)})" if names else counted)
     lines.append(say(language, "alert_watch", query=Html(f"<code>{html.escape(query, quote=False)}</code>")))
     return fit("\n".join(lines))
 

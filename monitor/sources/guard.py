@@ -45,4 +45,5 @@ async def check_url(url: str, refused: Callable[[Address], bool] = is_refused) -
         addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
     for address in addresses:
         if refused(address):
-            raise AddressRefused(f"{host} resolves to {address}, which is not a public address")
+            where = host if host == str(address) else f"{host} resolves to {address}, which"
+            raise AddressRefused(f"{where} is not a public address")

@@ -18,10 +18,20 @@ BOT_USER = {"id": 777000111, "is_bot": True, "first_name": "monitor", "username"
             "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
 
 
+class ApiError(Exception):
+    """An error envelope a method answers with, as the real server would."""
+
+    def __init__(self, code: int, description: str) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+
+
 @dataclass
 class Call:
     method: str
     params: dict
+    result: object = None  # what the server answered, once it has
 
 
 class FakeBotApi(LoopbackServer):
@@ -32,9 +42,10 @@ class FakeBotApi(LoopbackServer):
         self._updates: list[dict] = []
         self._next_update_id = 1
         self._next_message_id = 1
-        self._failures: dict[str, list[tuple[int, str, dict]]] = {}
+        self._failures: dict[str, list[tuple[int | None, int, str, dict]]] = {}
         self._changed = threading.Condition()
         self._closing = False
+        self.messages: dict[tuple[int, int], str] = {}  # (chat id, message id) → current text, as the bot left it
     # -- test side ---------------------------------------------------------------------------
 
     def stop(self) -> None:
@@ -51,9 +62,63 @@ class FakeBotApi(LoopbackServer):
             self._changed.notify_all()
         return update_id
 
-    def fail_next(self, method: str, code: int, description: str, **parameters) -> None:
-        """The next call of `method` answers with this error envelope."""
-        self._failures.setdefault(method, []).append((code, description, parameters))
+    def user_says(self, chat_id: int, text: str, *, user_id: int | None = None, language_code: str = "en",
+                  chat_type: str = "private", thread_id: int | None = None, title: str = "") -> int:
+        """A person writes `text` to the bot (a command when it starts with /); returns the update id."""
+        user = {"id": user_id or chat_id, "is_bot": False, "first_name": "Tester", "language_code": language_code}
+        chat = {"id": chat_id, "type": chat_type}
+        if chat_type == "private":
+            chat["first_name"] = "Tester"
+        else:
+            chat["title"] = title or "Newsroom group"
+            chat["is_forum"] = thread_id is not None
+        message = {"message_id": self._take_message_id(), "date": int(time.time()), "chat": chat, "from": user,
+                   "text": text}
+        if text.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        if thread_id is not None:
+            message["message_thread_id"] = thread_id
+            message["is_topic_message"] = True
+        return self.push_update({"message": message})
+
+    def user_presses(self, chat_id: int, message_id: int, data: str, language_code: str = "en") -> int:
+        """A person presses an inline button under one of the bot's messages."""
+        user = {"id": chat_id, "is_bot": False, "first_name": "Tester", "language_code": language_code}
+        message = {"message_id": message_id, "date": int(time.time()), "from": BOT_USER,
+                   "chat": {"id": chat_id, "type": "private", "first_name": "Tester"},
+                   "text": self.messages.get((chat_id, message_id), "")}
+        query = {"id": str(self._take_message_id()), "from": user, "chat_instance": "1", "message": message,
+                 "data": data}
+        return self.push_update({"callback_query": query})
+
+    def sent(self, chat_id: int) -> list[Call]:
+        """sendMessage calls to a chat, oldest first."""
+        return [c for c in self.calls_of("sendMessage") if int(c.params["chat_id"]) == chat_id]
+
+    def wait_sent(self, chat_id: int, contains: str, timeout_s: float = 10.0, method: str = "sendMessage") -> Call:
+        """The first message sent to the chat (or edit, with method="editMessageText") whose text contains
+        `contains`, waiting for it to be answered."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            for call in self.calls_of(method):
+                if (int(call.params["chat_id"]) == chat_id and contains in call.params.get("text", "")
+                        and call.result is not None):
+                    return call
+            time.sleep(0.02)
+        texts = [c.params.get("text", "") for c in self.calls_of(method) if int(c.params["chat_id"]) == chat_id]
+        raise AssertionError(f"no {method} to {chat_id} containing {contains!r}; sent: {texts}")
+
+    def fail_next(self, method: str, code: int, description: str, chat_id: int | None = None, **parameters) -> None:
+        """The next call of `method` (for `chat_id`, if given) answers with this error envelope."""
+        self._failures.setdefault(method, []).append((chat_id, code, description, parameters))
+
+    def _failure(self, method: str, params: dict) -> tuple[int, str, dict] | None:
+        queue = self._failures.get(method) or []
+        for at, (chat_id, code, description, parameters) in enumerate(queue):
+            if chat_id is None or str(chat_id) == str(params.get("chat_id")):
+                del queue[at]
+                return code, description, parameters
+        return None
 
     def calls_of(self, method: str) -> list[Call]:
         return [c for c in list(self.calls) if c.method == method]
@@ -87,10 +152,11 @@ class FakeBotApi(LoopbackServer):
             return
         method = h.path[len(prefix):].split("?")[0]
         params = self._params(h.headers.get("Content-Type") or "", raw)
-        self.calls.append(Call(method, params))
-        failures = self._failures.get(method)
-        if failures:
-            code, description, parameters = failures.pop(0)
+        call = Call(method, params)
+        self.calls.append(call)
+        failure = self._failure(method, params)
+        if failure:
+            code, description, parameters = failure
             body = {"ok": False, "error_code": code, "description": description}
             if parameters:
                 body["parameters"] = parameters
@@ -100,7 +166,13 @@ class FakeBotApi(LoopbackServer):
         if handler is None:
             self._reply(h, 404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"})
             return
-        self._reply(h, 200, {"ok": True, "result": handler(params)})
+        try:
+            result = handler(params)
+        except ApiError as exc:
+            self._reply(h, exc.code, {"ok": False, "error_code": exc.code, "description": exc.description})
+            return
+        call.result = result
+        self._reply(h, 200, {"ok": True, "result": result})
 
     @staticmethod
     def _params(content_type: str, raw: bytes) -> dict:
@@ -150,10 +222,33 @@ class FakeBotApi(LoopbackServer):
                 self._changed.wait(left)
             return self._updates[:limit]
 
-    def _m_sendMessage(self, params):  # noqa: N802
-        message_id = self._next_message_id
-        self._next_message_id += 1
-        chat_id = int(params["chat_id"])
+    def _take_message_id(self) -> int:
+        with self._changed:
+            message_id = self._next_message_id
+            self._next_message_id += 1
+        return message_id
+
+    @staticmethod
+    def _message(chat_id: int, message_id: int, text: str) -> dict:
         return {"message_id": message_id, "date": int(time.time()),
                 "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
-                "from": BOT_USER, "text": params.get("text", "")}
+                "from": BOT_USER, "text": text}
+
+    def _m_sendMessage(self, params):  # noqa: N802
+        chat_id, text = int(params["chat_id"]), params.get("text", "")
+        message_id = self._take_message_id()
+        self.messages[(chat_id, message_id)] = text
+        return self._message(chat_id, message_id, text)
+
+    def _m_editMessageText(self, params):  # noqa: N802
+        chat_id, message_id, text = int(params["chat_id"]), int(params["message_id"]), params.get("text", "")
+        if (chat_id, message_id) not in self.messages:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        if self.messages[(chat_id, message_id)] == text and "reply_markup" not in params:
+            raise ApiError(400, "Bad Request: message is not modified: specified new message content and reply "
+                                "markup are exactly the same as a current content and reply markup of the message")
+        self.messages[(chat_id, message_id)] = text
+        return self._message(chat_id, message_id, text)
+
+    def _m_answerCallbackQuery(self, params):  # noqa: N802
+        return True

@@ -1,0 +1,60 @@
+"""The catalogues: every language says everything, with the same placeholders, in valid Telegram HTML."""
+
+from __future__ import annotations
+
+import re
+import string
+from datetime import UTC, datetime
+
+from monitor.bot.render import MAX_MESSAGE_CHARS, alert_text, split_lines
+from monitor.bot.texts import CATALOGUES, COMMANDS, Html, language_of, say
+from monitor.models import Story
+
+ALLOWED_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "blockquote", "tg-spoiler"}
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_language_has_every_text_with_the_same_placeholders():
+    english = CATALOGUES["en"]
+    for language, catalogue in CATALOGUES.items():
+        assert set(catalogue) == set(english), language
+        for key, text in catalogue.items():
+            assert placeholders(text) == placeholders(english[key]), (language, key)
+            assert set(re.findall(r"</?([a-z-]+)", text)) <= ALLOWED_TAGS, (language, key)
+            if key.startswith("cmd_"):
+                assert 3 <= len(text) <= 256  # Telegram's limits for a command's description
+    for name, _ in COMMANDS:
+        assert f"cmd_{name}" in english
+
+
+def test_values_are_escaped_and_markup_values_are_not():
+    assert say("en", "unwatch_done", id=1, query="<b>&") == "Watch #1 removed: &lt;b&gt;&amp;"
+    assert say("en", "watches_list", lines=Html("<code>x</code>")).startswith("<b>Watches</b>\n<code>x</code>")
+
+
+def test_client_languages_fall_back_to_english():
+    assert [language_of(c) for c in ("ru", "uk", "en-GB", "pt-br", None, "")] == ["ru", "uk", "en", "en", "en", "en"]
+
+
+def test_an_alert_escapes_feed_text_and_stays_within_telegram_limits():
+    story = Story(id=1, headline="<script>Prigozhin & co</script> " + "word " * 2000, url="https://x.org/a?b=1&c=2",
+                  first_seen=datetime(2023, 6, 24, 7, 5, tzinfo=UTC), last_seen=datetime(2023, 6, 24, 8, tzinfo=UTC),
+                  item_count=40, source_count=31, languages=("en", "ru"),
+                  sources=tuple(f"Source <{n}>" for n in range(20)))
+    text = alert_text(story, 'Prigozhin -"<x>"', "en", "Europe/Moscow")
+    assert len(text) <= MAX_MESSAGE_CHARS
+    assert "&lt;script&gt;Prigozhin &amp; co&lt;/script&gt;" in text
+    assert 'href="https://x.org/a?b=1&amp;c=2"' in text
+    assert "2023-06-24 10:05 MSK" in text
+    assert "Sources so far: 31 (Source &lt;0&gt;," in text and "and 23 more)" in text
+    assert "<code>Prigozhin -\"&lt;x&gt;\"</code>" in text
+
+
+def test_long_lists_are_split_between_lines_within_the_limit():
+    lines = [f"#{n} <b>source {n}</b> — ok" for n in range(1000)]
+    parts = split_lines(lines)
+    assert len(parts) > 1 and all(len(p) <= MAX_MESSAGE_CHARS for p in parts)
+    assert "\n".join(parts) == "\n".join(lines)

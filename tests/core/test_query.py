@@ -1,0 +1,90 @@
+"""The watch query language: word forms, scripts, phrases, operators, prefixes, errors, the index."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.core.query import MAX_QUERY_CHARS, QueryError, WatchIndex, parse_query, words_of
+
+KREMLIN_RU = words_of("Кремль пытался договориться с Пригожиным", "Вагнеровцы вошли в Ростов-на-Дону. "
+                      "Переговоры с Евгением Пригожину не удались.")
+ROSTOV_EN = words_of("Wagner fighters take Rostov-on-Don HQ", "Yevgeny Prigozhin's negotiations with the army "
+                     "failed; his men are in Kharkiv's region too, the Wagner Group said.")
+
+
+def matches(query: str, words) -> bool:
+    return parse_query(query).matches(words)
+
+
+@pytest.mark.parametrize("query", ["Пригожин", "пригожина", "Prigozhin", "prigozhin", "PRIGOZHYN"])
+def test_words_match_any_form_in_either_script(query):
+    assert matches(query, KREMLIN_RU) and matches(query, ROSTOV_EN)
+
+
+def test_word_forms_in_english():
+    assert matches("negotiation", ROSTOV_EN)
+    assert matches("fighter", ROSTOV_EN)
+    assert not matches("negotiation", words_of("Talks failed"))
+
+
+def test_phrases_need_the_words_in_order():
+    assert matches('"Wagner group"', ROSTOV_EN)
+    assert matches("“wagner group”", ROSTOV_EN)  # phones' quotes
+    assert not matches('"group Wagner"', ROSTOV_EN)
+    assert matches("Ростов-на-Дону", KREMLIN_RU)  # a hyphenated word is a phrase of its parts
+    assert matches('"ростов на дону"', KREMLIN_RU)
+
+
+def test_and_or_not_and_parentheses():
+    assert matches("Prigozhin Rostov", ROSTOV_EN)
+    assert not matches("Prigozhin Moscow", ROSTOV_EN)
+    assert matches("Prigozhin (Moscow OR Rostov)", ROSTOV_EN)
+    assert matches("Moscow OR Rostov", ROSTOV_EN) and matches("Москва ИЛИ Ростов", ROSTOV_EN)
+    assert not matches("Prigozhin -Rostov", ROSTOV_EN)
+    assert not matches("Prigozhin NOT Rostov", ROSTOV_EN)
+    assert matches("Prigozhin -Moscow", ROSTOV_EN)
+    assert not matches("Prigozhin -(Moscow OR Wagner)", ROSTOV_EN)
+    assert matches("NOT NOT Prigozhin", ROSTOV_EN)
+
+
+def test_prefixes():
+    assert matches("kharkiv*", ROSTOV_EN)
+    assert matches("negot*", ROSTOV_EN) and matches("переговор*", KREMLIN_RU)
+    assert not matches("moscow*", ROSTOV_EN)
+
+
+def test_how_a_query_was_understood():
+    assert parse_query('Prigozhin (Rostov OR "Wagner group") -Kyiv kharkiv*').describe() == (
+        'Prigozhin AND (Rostov OR "Wagner group") AND NOT Kyiv AND kharkiv*')
+
+
+@pytest.mark.parametrize(("query", "code"), [
+    ("", "empty"), ("   ", "empty"), ("!!!", "empty"),
+    ('"Wagner group', "quote"),
+    ("(Prigozhin OR Wagner", "open_paren"), ("Prigozhin)", "close_paren"),
+    ("-Kyiv", "only_not"), ("NOT Kyiv -Moscow", "only_not"), ("Prigozhin OR -Kyiv", "only_not"),
+    ("OR Prigozhin", "dangling"), ("Prigozhin OR", "dangling"), ("Prigozhin NOT", "dangling"),
+    ("ab*", "short_prefix"),
+    ("x" * (MAX_QUERY_CHARS + 1), "too_long"),
+    (" ".join(f"w{n}" for n in range(21)), "too_many_words"),
+])
+def test_bad_queries_say_what_is_wrong(query, code):
+    with pytest.raises(QueryError) as error:
+        parse_query(query)
+    assert error.value.code == code
+
+
+def test_the_index_tests_only_watches_a_report_can_match():
+    index = WatchIndex()
+    queries = {1: "Prigozhin", 2: "Shoigu OR Gerasimov", 3: '"Wagner group" -Kyiv', 4: "kharkiv*", 5: "Moscow Rostov"}
+    for watch_id, text in queries.items():
+        index.add(watch_id, parse_query(text))
+    for n in range(6, 3006):  # thousands of watches about other things
+        index.add(n, parse_query(f"topic{n} OR subject{n}"))
+    assert index.matching(ROSTOV_EN) == [1, 3, 4]
+    assert index.matching(KREMLIN_RU) == [1]
+    index.remove(1)
+    assert index.matching(ROSTOV_EN) == [3, 4]
+    assert len(index) == 3004
+    # the report's words reach few watches: the index is what keeps matching cheap
+    assert sum(1 for key in ROSTOV_EN.index_keys() if key in index._by_key) <= 4
