@@ -154,8 +154,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         if not settings.telegram.token:
-            log.info("run: no telegram.token set: the bot stays off and new items are printed here "
-                     "(set MONITOR_TELEGRAM_TOKEN to start it)")
+            log.info("run: no bot token, so stories are shown here; to switch the bot on, get a token from "
+                     "@BotFather and set MONITOR_TELEGRAM_TOKEN (or telegram.token in %s)",
+                     settings.path or "the config")
         await app.run(settings, stop)
         log.info("run: stopped")
 

@@ -16,6 +16,7 @@ regular expression ever runs, so a watch cannot stall the poller.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from monitor.core.text import skeleton, stem
@@ -50,17 +51,21 @@ class Words:
 
     stems: tuple[str, ...]  # every word's stem, in order (for phrases)
     stem_set: frozenset[str]
-    skeletons: frozenset[str]  # whole words, script-folded (for prefixes)
+    skeletons: tuple[str, ...]  # whole words, script-folded, sorted and distinct (prefixes: a binary search)
 
     def index_keys(self) -> set[str]:
         return set(self.stem_set) | {_prefix_key(s) for s in self.skeletons if len(s) >= MIN_PREFIX_CHARS}
+
+    def has_prefix(self, folded: str) -> bool:
+        at = bisect_left(self.skeletons, folded)
+        return at < len(self.skeletons) and self.skeletons[at].startswith(folded)
 
 
 def words_of(*texts: str) -> Words:
     """The words of a report's title and text."""
     raw = [w for text in texts for w in _WORD_PIECES.findall(text.casefold().replace("ё", "е"))]
     stems = tuple(stem(w) for w in raw)
-    return Words(stems, frozenset(stems), frozenset(skeleton(w) for w in raw))
+    return Words(stems, frozenset(stems), tuple(sorted({skeleton(w) for w in raw})))
 
 
 def _prefix_key(folded: str) -> str:
@@ -90,7 +95,7 @@ class Prefix:
     folded: str
 
     def matches(self, words: Words) -> bool:
-        return any(s.startswith(self.folded) for s in words.skeletons)
+        return words.has_prefix(self.folded)
 
     def keys(self) -> frozenset[str] | None:
         return frozenset({_prefix_key(self.folded)})

@@ -214,7 +214,15 @@ async def test_blocked_chats_are_paused_and_429_is_waited_out(tmp_path, bot_api,
         assert rows(tmp_path, f"SELECT inactive_reason FROM subscribers WHERE chat_id = {BOB}") == [
             ("blocked: bot was blocked by the user",)]
         await run.say(BOB, "/start", "Welcome back")
-    assert rows(tmp_path, "SELECT chat_id, active FROM subscribers ORDER BY chat_id") == [(ALICE, 1), (BOB, 1)]
+        # Telegram also tells when a user blocks the bot, before any message fails
+        bot_api.push_update({"my_chat_member": {
+            "chat": {"id": ALICE, "type": "private", "first_name": "Tester"},
+            "from": {"id": ALICE, "is_bot": False, "first_name": "Tester"}, "date": 1700000000,
+            "old_chat_member": {"status": "member", "user": {"id": 777000111, "is_bot": True, "first_name": "m"}},
+            "new_chat_member": {"status": "kicked", "until_date": 0,
+                                "user": {"id": 777000111, "is_bot": True, "first_name": "m"}}}})
+        await asyncio.to_thread(_wait_rows, tmp_path, "SELECT chat_id, active FROM subscribers ORDER BY chat_id",
+                                [(ALICE, 0), (BOB, 1)])
 
 
 def _wait_rows(tmp_path, sql: str, expected, timeout_s: float = 10.0):
