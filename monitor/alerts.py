@@ -1,4 +1,4 @@
-"""Keyword-watch alerts: one message per chat and story, edited as the story grows.
+"""Keyword-watch alerts: one message per chat and story, edited as the story grows (through the outbox).
 
 A story sink: it sees each batch of new reports with the story each joined. A report matching a
 chat's watch alerts that chat about its story once; later reports of the story edit that message
@@ -11,12 +11,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from monitor.bot.render import alert_text
 from monitor.core.query import QueryError, WatchIndex, parse_query, words_of
-from monitor.delivery import Sender
-from monitor.models import Alert, StoryBatch, Watch
+from monitor.models import Alert, Outgoing, StoryBatch, Watch
 from monitor.storage.store import Store
 
 log = logging.getLogger("monitor.alerts")
@@ -26,9 +26,10 @@ MAX_REPORT_AGE = timedelta(hours=24)  # older reports (a new source's backfill) 
 
 
 class Alerts:
-    def __init__(self, store: Store, sender: Sender, clock: Callable[[], datetime] = lambda: datetime.now(UTC)):
+    def __init__(self, store: Store, notify: Callable[[], None] = lambda: None,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)):
         self.store = store
-        self.sender = sender
+        self.notify = notify  # tells the sender the outbox has new messages
         self.clock = clock
         self.index = WatchIndex()
         self._watches: dict[int, Watch] = {}
@@ -56,6 +57,11 @@ class Alerts:
         """A chat paused or forgot everything: its watches stop matching."""
         for watch in [w for w in self._watches.values() if w.chat_id == chat_id]:
             self.watch_removed(watch.id)
+
+    def chat_moved(self, old_chat_id: int, new_chat_id: int) -> None:
+        """A group became a supergroup: its watches now alert the new chat."""
+        for watch in [w for w in self._watches.values() if w.chat_id == old_chat_id]:
+            self._watches[watch.id] = replace(watch, chat_id=new_chat_id)
 
     async def on_batch(self, batch: StoryBatch) -> None:
         if not batch.stories:
@@ -89,15 +95,15 @@ class Alerts:
             if story.source_count == alert.source_count:
                 continue
             text = alert_text(story, alert.query, chat.language, chat.timezone)
-            if await self.sender.edit(chat.chat_id, alert.message_id, text, previews=chat.link_previews):
-                await self.store.record_alert_edit(chat.chat_id, story.id, story.source_count, now)
+            await self.store.grow_alert(alert, text, story.source_count, now)
         for (chat_id, story_id), watch in sorted(new.items()):
             chat, story = chats.get(chat_id), stories[story_id]
             if chat is None or not chat.active:
                 continue
             text = alert_text(story, watch.query, chat.language, chat.timezone)
-            message_id = await self.sender.send(chat_id, text, thread_id=chat.thread_id, previews=chat.link_previews)
-            if message_id is not None:
-                await self.store.record_alert(Alert(chat_id, story_id, watch.id, watch.query, message_id,
-                                                    story.source_count, now))
-                log.info("alerts: chat=%s story=%s watch=%s sent", chat_id, story_id, watch.id)
+            message = Outgoing(f"alert:{chat_id}:{story_id}", chat_id, text, kind="alert", thread_id=chat.thread_id,
+                               previews=chat.link_previews)
+            alert = Alert(chat_id, story_id, watch.id, watch.query, 0, story.source_count, now)
+            if await self.store.queue_alert(alert, message, now) is not None:
+                log.info("alerts: chat=%s story=%s watch=%s queued", chat_id, story_id, watch.id)
+        self.notify()

@@ -237,10 +237,13 @@ async def running_bot(settings: Settings, services: Services):
         raise BotError(f"telegram: cannot reach the Bot API at {settings.telegram.api_base_url} ({exc}); "
                        "check telegram.api_base_url and the network") from None
     sender = Sender(application.bot, services.store)
-    alerts = Alerts(services.store, sender)
+    alerts = Alerts(services.store, sender.notify)
+    sender.on_chat_gone, sender.on_chat_moved = alerts.chat_removed, alerts.chat_moved
     watches = await alerts.load()
     attach(application.bot_data, replace(bot_services, alerts=alerts, sender=sender))
     services.story_sinks.append(alerts.on_batch)
+    stop_sending = asyncio.Event()
+    sending = asyncio.create_task(sender.run(stop_sending))
     try:
         await set_commands(application, settings.telegram)
         await application.start()
@@ -249,6 +252,8 @@ async def running_bot(settings: Settings, services: Services):
         yield application
     finally:
         services.story_sinks.remove(alerts.on_batch)
+        stop_sending.set()
+        await sending  # the message in flight is finished and marked; the rest waits in the outbox
         if application.updater.running:
             await application.updater.stop()
         if application.running:

@@ -1,39 +1,93 @@
-"""The sender: every message monitor sends goes through here, so rate limits, Telegram's errors and
-blocked chats are handled in one place (the outbox will sit in front of it).
+"""Delivery: every message monitor sends is written to the outbox first (storage), then sent here, then
+marked sent with Telegram's message id. A restart resumes what is pending; a message is never queued
+twice (idempotency keys), and one at a time is in flight, so a hard kill can repeat at most one.
 
-- 429: wait `retry_after`, then try again;
-- network trouble and 5xx: retry with growing waits, then give up and log;
-- 403 (blocked, kicked, chat gone): the subscriber is marked inactive; /start makes it active again;
-- an edit that changes nothing is not an error.
+- Telegram's limits: at most 30 messages in any second overall, one a second per private chat on
+  average, 20 a minute per group (`Pacer`); a chat that must wait does not hold up the others.
+- 429: everything pauses for the `retry_after` Telegram asks, then goes on.
+- Network errors and 5xx: retried with growing waits, then marked failed with the reason.
+- 403 (blocked, kicked) and "chat not found": the subscriber becomes inactive and its pending
+  messages are dropped; /start makes it active again.
+- An edit that changes nothing counts as done.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import time
 import warnings
-from collections.abc import Awaitable, Callable
+from collections import deque
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import (
-    BadRequest,
-    ChatMigrated,
-    Forbidden,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-)
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
+from monitor.models import Outgoing
 from monitor.storage.store import Store
 
 log = logging.getLogger("monitor.delivery")
 
-MAX_ATTEMPTS = 4
+MAX_ATTEMPTS = 5  # network errors and 5xx: then the message is marked failed
 FIRST_BACKOFF_S = 1.0
-MAX_RETRY_AFTER_S = 300.0  # a longer flood wait is not sat out by one message
+OVERALL_PER_WINDOW = 30
+# A hair over a second: requests leave spaced by the window, but arrive with network jitter.
+OVERALL_WINDOW_S = 1.05
+PRIVATE_BURST = 3  # a private chat: at most 3 messages in any 3 seconds (1 a second on average, short bursts)
+GROUP_PER_MINUTE = 20
+
+
+class Pacer:
+    """Telegram's flood limits, as waits: how long a message to a chat must wait before it may go."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, overall: int = OVERALL_PER_WINDOW,
+                 window_s: float = OVERALL_WINDOW_S, private_burst: int = PRIVATE_BURST,
+                 group_per_minute: int = GROUP_PER_MINUTE) -> None:
+        self.clock = clock
+        self.overall, self.window_s = overall, window_s
+        self.private_burst, self.group_per_minute = private_burst, group_per_minute
+        self._sent: deque[float] = deque()  # send times within the last window
+        self._chat_sent: dict[int, deque[float]] = {}
+        self._paused_until = 0.0
+
+    def overall_wait_s(self) -> float:
+        """How long until any message may go (a 429 pause, or the overall limit)."""
+        now = self.clock()
+        waits = [self._paused_until - now]
+        while self._sent and now - self._sent[0] >= self.window_s:
+            self._sent.popleft()
+        if len(self._sent) >= self.overall:
+            waits.append(self._sent[0] + self.window_s - now)
+        return max(0.0, *waits)
+
+    def wait_s(self, chat_id: int) -> float:
+        now = self.clock()
+        waits = [self.overall_wait_s()]
+        history = self._chat_sent.get(chat_id)
+        if history:
+            # a private chat (user ids are positive): `private_burst` per that many seconds; a group: 20 a minute
+            limit, span_s = (self.private_burst, float(self.private_burst)) if chat_id > 0 else \
+                (self.group_per_minute, 60.0)
+            while history and now - history[0] >= span_s:
+                history.popleft()
+            if len(history) >= limit:
+                waits.append(history[0] + span_s - now)
+        return max(0.0, *waits)
+
+    def record(self, chat_id: int) -> None:
+        now = self.clock()
+        self._sent.append(now)
+        self._chat_sent.setdefault(chat_id, deque()).append(now)
+        if len(self._chat_sent) > 50_000:  # forget chats idle for a minute
+            for chat in [c for c, h in self._chat_sent.items() if not h or now - h[-1] > 60.0]:
+                del self._chat_sent[chat]
+
+    def pause(self, seconds: float) -> None:
+        self._paused_until = max(self._paused_until, self.clock() + seconds)
 
 
 def _wait_s(error: RetryAfter) -> float:
@@ -44,67 +98,121 @@ def _wait_s(error: RetryAfter) -> float:
 
 
 class Sender:
-    def __init__(self, bot: Bot, store: Store, backoff_s: float = FIRST_BACKOFF_S) -> None:
+    """Sends what the outbox holds, most urgent first, within Telegram's limits, until stopped."""
+
+    def __init__(self, bot: Bot, store: Store, pacer: Pacer | None = None, backoff_s: float = FIRST_BACKOFF_S,
+                 on_chat_gone: Callable[[int], None] | None = None,
+                 on_chat_moved: Callable[[int, int], None] | None = None) -> None:
         self.bot = bot
         self.store = store
+        self.pacer = pacer or Pacer()
         self.backoff_s = backoff_s
-        self.in_flight = 0  # messages being sent right now (for /status)
+        self.on_chat_gone = on_chat_gone
+        self.on_chat_moved = on_chat_moved
+        self.sent = 0
+        self._wake = asyncio.Event()
 
-    async def send(self, chat_id: int, text: str, *, thread_id: int | None = None, previews: bool = False,
-                   markup: InlineKeyboardMarkup | None = None) -> int | None:
-        """Send a message; its id, or None if it could not be delivered (the reason is logged)."""
-        message = await self._call(chat_id, lambda: self.bot.send_message(
-            chat_id, text, parse_mode=ParseMode.HTML, message_thread_id=thread_id, reply_markup=markup,
-            link_preview_options=LinkPreviewOptions(is_disabled=not previews)))
-        return None if message is None else message.message_id
+    def notify(self) -> None:
+        """New messages are in the outbox: look now."""
+        self._wake.set()
 
-    async def edit(self, chat_id: int, message_id: int, text: str, *, previews: bool = False,
-                   markup: InlineKeyboardMarkup | None = None) -> bool:
-        """Replace a sent message's text; False if it could not be edited."""
-        done = await self._call(chat_id, lambda: self.bot.edit_message_text(
-            text, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML, reply_markup=markup,
-            link_preview_options=LinkPreviewOptions(is_disabled=not previews)), unchanged_ok=True)
-        return done is not None
+    async def run(self, stop: asyncio.Event) -> None:
+        """Send until `stop` is set; the message in flight then is finished and marked."""
+        while not stop.is_set():
+            self._wake.clear()
+            due = await self.store.pending_messages(datetime.now(UTC))
+            sent_any, soonest_s = False, None
+            for message in due:
+                overall_s = self.pacer.overall_wait_s()
+                if overall_s > 0 and not self._wake.is_set():
+                    await self._sleep(stop, overall_s)
+                if stop.is_set() or self._wake.is_set():
+                    break  # something more urgent may have come in: look again
+                wait = self.pacer.wait_s(message.chat_id)
+                if wait > 0:
+                    soonest_s = wait if soonest_s is None else min(soonest_s, wait)
+                    continue
+                await self._deliver(message)
+                sent_any = True
+            if sent_any or self._wake.is_set():
+                continue
+            retry_at = await self.store.next_retry_at()
+            if retry_at is not None:
+                retry_s = max(0.05, (retry_at - datetime.now(UTC)).total_seconds())
+                soonest_s = retry_s if soonest_s is None else min(soonest_s, retry_s)
+            await self._sleep(stop, soonest_s)
 
-    async def _call(self, chat_id: int, request: Callable[[], Awaitable], unchanged_ok: bool = False):
-        self.in_flight += 1
+    async def _sleep(self, stop: asyncio.Event, timeout_s: float | None) -> None:
+        waits = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
         try:
-            wait_s = self.backoff_s
-            for attempt in range(1, MAX_ATTEMPTS + 1):
-                try:
-                    return await request()
-                except RetryAfter as exc:
-                    delay = _wait_s(exc)
-                    if delay > MAX_RETRY_AFTER_S or attempt == MAX_ATTEMPTS:
-                        log.warning("delivery: chat=%s flood wait of %gs; message dropped", chat_id, delay)
-                        return None
-                    log.info("delivery: chat=%s Telegram asks to wait %gs", chat_id, delay)
-                    await asyncio.sleep(delay)
-                except Forbidden as exc:
-                    reason = exc.message.removeprefix("Forbidden: ")
-                    await self.store.deactivate(chat_id, f"blocked: {reason}", datetime.now(UTC))
-                    log.info("delivery: chat=%s refuses messages (%s); marked inactive", chat_id, reason)
-                    return None
-                except ChatMigrated as exc:
-                    log.warning("delivery: chat=%s became supergroup %s; it must /start there", chat_id,
-                                exc.new_chat_id)
-                    return None
-                except BadRequest as exc:
-                    if unchanged_ok and "not modified" in exc.message.lower():
-                        return True  # the message already says this
-                    if "chat not found" in exc.message.lower():
-                        await self.store.deactivate(chat_id, f"gone: {exc.message}", datetime.now(UTC))
-                    log.warning("delivery: chat=%s Telegram refused the message: %s", chat_id, exc.message)
-                    return None
-                except NetworkError as exc:  # timeouts and 5xx answers
-                    if attempt == MAX_ATTEMPTS:
-                        log.warning("delivery: chat=%s not sent after %d tries: %s", chat_id, attempt, exc)
-                        return None
-                    await asyncio.sleep(wait_s)
-                    wait_s *= 2
-                except TelegramError as exc:
-                    log.warning("delivery: chat=%s Telegram error: %s", chat_id, exc)
-                    return None
-            return None
+            await asyncio.wait(waits, timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            self.in_flight -= 1
+            for waiting in waits:
+                waiting.cancel()
+
+    async def _deliver(self, message: Outgoing) -> None:
+        chat_id = message.chat_id
+        self.pacer.record(chat_id)
+        try:
+            message_id = await self._request(message)
+        except RetryAfter as exc:
+            delay = _wait_s(exc)
+            self.pacer.pause(delay)
+            log.info("delivery: chat=%s Telegram asks to wait %gs", chat_id, delay)
+            await self.store.mark_retry(message.id, datetime.now(UTC) + timedelta(seconds=delay),
+                                        f"429: retry after {delay:g}s", count=False)
+            return
+        except Forbidden as exc:
+            await self._gone(chat_id, "blocked: " + exc.message.removeprefix("Forbidden: "))
+            return
+        except ChatMigrated as exc:  # the group became a supergroup: everything moves there, and is sent again
+            await self.store.move_chat(chat_id, exc.new_chat_id)
+            await self.store.mark_retry(message.id, datetime.now(UTC), f"moved to {exc.new_chat_id}", count=False)
+            if self.on_chat_moved:
+                self.on_chat_moved(chat_id, exc.new_chat_id)
+            log.info("delivery: chat=%s became supergroup %s; its subscription moved", chat_id, exc.new_chat_id)
+            return
+        except BadRequest as exc:
+            text = exc.message.lower()
+            if message.kind == "edit" and "not modified" in text:  # the message already says this
+                await self.store.mark_sent(message.id, message.edit_message_id, datetime.now(UTC))
+            elif "chat not found" in text:
+                await self._gone(chat_id, f"gone: {exc.message}")
+            else:
+                log.warning("delivery: chat=%s message=%s refused: %s", chat_id, message.id, exc.message)
+                await self.store.mark_failed(message.id, f"400: {exc.message}", datetime.now(UTC))
+            return
+        except NetworkError as exc:  # timeouts, connection trouble, 5xx
+            if message.attempts + 1 >= MAX_ATTEMPTS:
+                log.warning("delivery: chat=%s message=%s failed after %d tries: %s", chat_id, message.id,
+                            message.attempts + 1, exc)
+                await self.store.mark_failed(message.id, f"network: {exc}", datetime.now(UTC))
+            else:
+                wait = self.backoff_s * 2 ** message.attempts
+                await self.store.mark_retry(message.id, datetime.now(UTC) + timedelta(seconds=wait), f"network: {exc}")
+            return
+        except TelegramError as exc:
+            await self.store.mark_failed(message.id, f"telegram: {exc}", datetime.now(UTC))
+            return
+        await self.store.mark_sent(message.id, message_id, datetime.now(UTC))
+        self.sent += 1
+
+    async def _request(self, message: Outgoing) -> int | None:
+        markup = InlineKeyboardMarkup.de_json(json.loads(message.markup), self.bot) if message.markup else None
+        previews = LinkPreviewOptions(is_disabled=not message.previews)
+        if message.kind == "edit":
+            await self.bot.edit_message_text(message.text, chat_id=message.chat_id,
+                                             message_id=message.edit_message_id, parse_mode=ParseMode.HTML,
+                                             reply_markup=markup, link_preview_options=previews)
+            return message.edit_message_id
+        sent = await self.bot.send_message(message.chat_id, message.text, parse_mode=ParseMode.HTML,
+                                           message_thread_id=message.thread_id, reply_markup=markup,
+                                           link_preview_options=previews)
+        return sent.message_id
+
+    async def _gone(self, chat_id: int, reason: str) -> None:
+        dropped = await self.store.chat_gone(chat_id, reason, datetime.now(UTC))
+        log.info("delivery: chat=%s refuses messages (%s); marked inactive, %d pending dropped", chat_id, reason,
+                 dropped)
+        if self.on_chat_gone:
+            self.on_chat_gone(chat_id)

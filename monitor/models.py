@@ -100,9 +100,10 @@ class Subscriber:
     title: str = ""
     thread_id: int | None = None  # forum topic its messages go to
     language: str = "en"  # the language its messages are written in (chosen, else the client's)
-    timezone: str | None = None  # IANA name; None: UTC
+    timezone: str | None = None  # IANA name or "+03:00"; None: [digest] default_timezone
     link_previews: bool = False
     active: bool = True
+    digest_time: str | None = None  # "HH:MM", "off"; None: [digest] default_time
 
 
 @dataclass(frozen=True)
@@ -123,9 +124,29 @@ class Alert:
     story_id: int
     watch_id: int | None
     query: str
-    message_id: int
+    outbox_id: int
     source_count: int
-    sent_at: datetime
+    sent_at: datetime  # when it was queued
+    message_id: int | None = None  # Telegram's id, once sent
+    pending: bool = False  # still in the outbox: its text can simply be replaced
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message for the outbox: written first, then sent, then marked sent. `key` makes it
+    idempotent: a message with a key already queued is not queued again."""
+
+    key: str
+    chat_id: int
+    text: str
+    kind: str = "reply"  # "reply", "alert", "edit", "digest"
+    thread_id: int | None = None
+    markup: str | None = None  # inline keyboard, JSON
+    previews: bool = False
+    edit_message_id: int | None = None  # kind "edit": the message to change
+    priority: int = 1  # lower first: 0 replies, 1 alerts and edits, 2 digests
+    id: int | None = None  # set once queued
+    attempts: int = 0
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,50 @@ from monitor.sources.guard import is_refused
 @pytest.mark.parametrize(("address", "refused"), [
     ("127.0.0.1", True), ("10.1.2.3", True), ("192.168.0.1", True), ("172.16.5.4", True), ("169.254.169.254", True),
     ("100.64.0.1", True), ("0.0.0.0", True), ("::1", True), ("fe80::1", True), ("fd00:ec2::254", True),
-    ("::ffff:127.0.0.1", True), ("224.0.0.1", True), ("93.184.216.34", False), ("2606:2800:220:1::1", False),
+    ("::ffff:127.0.0.1", True), ("224.0.0.1", True), ("::7f00:1", True), ("2002:7f00:1::", True),
+    ("64:ff9b::a9fe:a9fe", True), ("2002:5db8:d822::1", False), ("93.184.216.34", False), ("2606:2800:220:1::1", False),
 ])
 def test_only_public_addresses_are_allowed_for_chat_sources(address, refused):
     assert is_refused(ipaddress.ip_address(address)) is refused
+
+
+async def test_names_are_resolved_and_local_names_refused():
+    import socket
+
+    from monitor.sources.guard import AddressRefused, check_url
+
+    for url in ("http://localhost:8080/feed", "http://metadata.google.internal/", f"http://{socket.gethostname()}/x",
+                "http://[::1]/feed", "http://10.0.0.5/rss"):
+        with pytest.raises(AddressRefused):
+            await check_url(url)
+
+
+async def test_a_source_added_from_chat_is_refused_at_poll_time_too(tmp_path, feed_server):
+    """Added while private addresses were allowed, or changed its DNS since: each poll checks again."""
+    from datetime import UTC, datetime
+
+    from monitor.poller import Poller, make_parse_executor
+    from monitor.sources.fetch import Fetcher
+    from monitor.storage.store import Store
+    from tests.conftest import make_settings
+    from tests.fakes.feed_builder import entry, rss2
+
+    feed_server.set("/feed.xml", rss2([entry(1)]))
+    settings = make_settings(tmp_path, [])
+    store = await Store.open(tmp_path / "m.db")
+    fetcher = Fetcher(timeout_s=5, max_bytes=100_000, user_agent="t", concurrency=2)
+    executor = make_parse_executor(1)
+    try:
+        now = datetime.now(UTC)
+        chat = await store.add_source("feed", feed_server.url("/feed.xml"), "chat", None, now, origin="chat")
+        cli = await store.add_source("feed", feed_server.url("/feed.xml?cli"), "cli", None, now)
+        poller = Poller(store, fetcher, settings.polling, executor)
+        refused, trusted = await poller.refresh(chat), await poller.refresh(cli)
+        assert refused.error and "127.0.0.1 is not a public address" in refused.error and not refused.new
+        assert trusted.error is None and len(trusted.new) == 1
+        allowing = Poller(store, fetcher, settings.polling, executor, allow_private_sources=True)
+        assert len((await allowing.refresh(chat)).new) == 1
+    finally:
+        executor.shutdown()
+        await fetcher.aclose()
+        await store.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from datetime import timedelta
 
 from telegram import Update
@@ -85,7 +86,7 @@ async def remove_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if not await _allowed(context, who, for_everyone=True):
         return
     argument = (context.args[0] if context.args else "").lstrip("#")
-    if not argument.isdigit():
+    if not re.fullmatch(r"[0-9]{1,9}", argument):
         await reply(context, who, say(who.language, "remove_usage"))
         return
     store = services(context).store
@@ -106,7 +107,7 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not await _allowed(context, who, for_everyone=False):
         return
     figures = await services(context).store.status_figures(now() - timedelta(hours=24))
-    await reply(context, who, say(who.language, "status", queue=services(context).sender.in_flight, **figures))
+    await reply(context, who, say(who.language, "status", **figures))
 
 
 def register(application: Application) -> None:

@@ -6,7 +6,7 @@ import logging
 
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from monitor.bot import admin, channels, subscriptions, watches
 from monitor.bot.context import BotServices, asker, attach, reply
@@ -27,8 +27,6 @@ def build_application(settings: TelegramSettings, services: BotServices) -> Appl
         .token(settings.token)
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
-        # Telegram's limits: 30 messages/s overall, 20 a minute per group; 429s are retried by the sender.
-        .rate_limiter(AIORateLimiter(max_retries=0))
         .build()
     )
     attach(application.bot_data, services)

@@ -14,7 +14,7 @@ from monitor.bot.render import split_lines
 from monitor.bot.texts import language_of
 from monitor.config import TelegramSettings
 from monitor.delivery import Sender
-from monitor.models import Subscriber
+from monitor.models import Outgoing, Subscriber
 from monitor.poller import ItemSink, Poller
 from monitor.storage.store import Store
 
@@ -48,15 +48,20 @@ class Asker:
     user_id: int | None
     subscriber: Subscriber | None
     language: str
+    update_id: int  # makes replies idempotent: an update handled again after a restart is not answered twice
 
 
 async def asker(update: Update, context: CallbackContext) -> Asker:
     chat, user, message = update.effective_chat, update.effective_user, update.effective_message
-    subscriber = await services(context).store.get_subscriber(chat.id)
+    store = services(context).store
+    subscriber = await store.get_subscriber(chat.id)
     code = user.language_code if user else None
+    if subscriber is not None and chat.type == "private" and code:
+        await store.note_language(chat.id, code)  # alerts follow the client's language when it changes
+        subscriber = await store.get_subscriber(chat.id)
     language = language_of(subscriber.language if subscriber else code)
     thread_id = message.message_thread_id if message is not None and message.is_topic_message else None
-    return Asker(chat.id, thread_id, user.id if user else None, subscriber, language)
+    return Asker(chat.id, thread_id, user.id if user else None, subscriber, language, update.update_id)
 
 
 def is_admin(context: CallbackContext, who: Asker) -> bool:
@@ -65,13 +70,24 @@ def is_admin(context: CallbackContext, who: Asker) -> bool:
 
 
 async def reply(context: CallbackContext, who: Asker, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    """Answer in the chat (and topic) the command came from; long answers go in several messages."""
-    sender = services(context).sender
+    """Answer in the chat (and topic) the command came from, through the outbox, ahead of alerts and
+    digests; long answers go in several messages."""
     previews = bool(who.subscriber and who.subscriber.link_previews)
     parts = split_lines(text.split("\n"))
-    for number, part in enumerate(parts):
-        await sender.send(who.chat_id, part, thread_id=who.thread_id, previews=previews,
-                          markup=markup if number == len(parts) - 1 else None)
+    messages = [Outgoing(f"reply:{who.chat_id}:{who.update_id}:{n}", who.chat_id, part, thread_id=who.thread_id,
+                         previews=previews, priority=0,
+                         markup=markup.to_json() if markup is not None and n == len(parts) - 1 else None)
+                for n, part in enumerate(parts)]
+    await services(context).store.enqueue(messages, now())
+    services(context).sender.notify()
+
+
+async def edit(context: CallbackContext, who: Asker, message_id: int, text: str) -> None:
+    """Replace the text of one of the bot's messages (and drop its buttons)."""
+    message = Outgoing(f"edit:{who.chat_id}:{who.update_id}", who.chat_id, text, kind="edit", priority=0,
+                       edit_message_id=message_id)
+    await services(context).store.enqueue([message], now())
+    services(context).sender.notify()
 
 
 def now() -> datetime:

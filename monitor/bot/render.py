@@ -76,8 +76,8 @@ def split_lines(lines: list[str], limit: int = MAX_MESSAGE_CHARS) -> list[str]:
     current: list[str] = []
     size = 0
     for line in lines:
-        if len(line) > limit:
-            line = html.escape(shorten(_strip_tags(line), limit // 2), quote=False)
+        if len(line) > limit:  # as plain text, short enough that escaping (at most 5x) cannot outgrow the limit
+            line = html.escape(shorten(_strip_tags(line), limit // 5), quote=False)
         if current and size + 1 + len(line) > limit:
             parts.append("\n".join(current))
             current, size = [], 0

@@ -17,7 +17,7 @@ from telegram.ext import (
     filters,
 )
 
-from monitor.bot.context import asker, is_admin, now, reply, services
+from monitor.bot.context import asker, edit, is_admin, now, reply, services
 from monitor.bot.render import shorten
 from monitor.bot.texts import COMMANDS, LANGUAGES, Html, say
 
@@ -66,9 +66,10 @@ async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = await asker(update, context)
     watches = len(await services(context).store.watches(who.chat_id))
+    # The buttons answer only the person who asked (in a group, anyone can see them).
     buttons = InlineKeyboardMarkup([[
-        InlineKeyboardButton(say(who.language, "forget_yes"), callback_data=FORGET + "yes"),
-        InlineKeyboardButton(say(who.language, "forget_no"), callback_data=FORGET + "no"),
+        InlineKeyboardButton(say(who.language, "forget_yes"), callback_data=f"{FORGET}yes:{who.user_id}"),
+        InlineKeyboardButton(say(who.language, "forget_no"), callback_data=f"{FORGET}no:{who.user_id}"),
     ]])
     await reply(context, who, say(who.language, "forget_ask", watches=watches), markup=buttons)
 
@@ -76,15 +77,19 @@ async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def forget_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     who = await asker(update, context)
+    answer, _, asked_by = query.data.removeprefix(FORGET).partition(":")
+    if asked_by != str(who.user_id):
+        await query.answer(say(who.language, "forget_not_yours"), show_alert=True)
+        return
     await query.answer()
-    if query.data == FORGET + "yes":
+    if answer == "yes":
         services(context).alerts.chat_removed(who.chat_id)
         await services(context).store.forget_chat(who.chat_id)
         log.info("bot: chat=%s forgotten", who.chat_id)
         text = say(who.language, "forget_done")
     else:
         text = say(who.language, "forget_kept")
-    await services(context).sender.edit(who.chat_id, query.message.message_id, text)
+    await edit(context, who, query.message.message_id, text)
 
 
 async def set_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

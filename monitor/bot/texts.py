@@ -68,6 +68,7 @@ EN = {
     "forget_no": "Keep",
     "forget_done": "Deleted: nothing about this chat is kept now. /start subscribes it again.",
     "forget_kept": "Nothing was deleted.",
+    "forget_not_yours": "Only the person who asked can answer this.",
     "watch_usage": "Write what to watch after the command, e.g. " + _EXAMPLE + "\n\n{syntax}",
     "watch_added": "Watch #{id} added: <b>{understood}</b>\nYou get one alert per story that matches. "
                    "/watches lists yours.",
@@ -106,7 +107,7 @@ EN = {
     "remove_config": "Source #{id} ({name}) comes from the config file; it can only be removed there.",
     "status": "<b>Status</b>\nSources: {sources} ({failing} failing)\nReports in the last 24 h: {items}\n"
               "New stories in the last 24 h: {stories}\nSubscribers: {subscribers}, watches: {watches}\n"
-              "Messages waiting to be sent: {queue}",
+              "Messages waiting to be sent: {queue}; failed in the last 24 h: {failed}",
     "unknown_command": "I don't know {command}. /help lists what I can do.",
     "plain_text": "To be alerted about a topic, write /watch and its words, e.g. <code>/watch {text}</code>\n"
                   "/help lists every command.",
@@ -154,6 +155,7 @@ RU = {
     "forget_no": "Оставить",
     "forget_done": "Удалено: об этом чате больше ничего не хранится. /start подпишет его снова.",
     "forget_kept": "Ничего не удалено.",
+    "forget_not_yours": "Ответить может только тот, кто спросил.",
     "watch_usage": "Напишите после команды, за чем следить, например: " + _EXAMPLE + "\n\n{syntax}",
     "watch_added": "Тема #{id} добавлена: <b>{understood}</b>\nОдно оповещение на каждый подходящий сюжет. "
                    "/watches — ваши темы.",
@@ -192,7 +194,7 @@ RU = {
     "remove_config": "Источник #{id} ({name}) задан в файле настроек; удалить его можно только там.",
     "status": "<b>Состояние</b>\nИсточники: {sources} (с ошибками: {failing})\nСообщений за 24 ч: {items}\n"
               "Новых сюжетов за 24 ч: {stories}\nПодписчиков: {subscribers}, тем: {watches}\n"
-              "Сообщений в очереди: {queue}",
+              "Сообщений в очереди: {queue}; не доставлено за 24 ч: {failed}",
     "unknown_command": "Я не знаю команды {command}. /help — что я умею.",
     "plain_text": "Чтобы получать оповещения по теме, напишите /watch и слова, например: "
                   "<code>/watch {text}</code>\n/help — все команды.",
@@ -241,6 +243,7 @@ UK = {
     "forget_no": "Залишити",
     "forget_done": "Видалено: про цей чат більше нічого не зберігається. /start підпише його знову.",
     "forget_kept": "Нічого не видалено.",
+    "forget_not_yours": "Відповісти може лише той, хто запитав.",
     "watch_usage": "Напишіть після команди, за чим стежити, наприклад: " + _EXAMPLE + "\n\n{syntax}",
     "watch_added": "Тему #{id} додано: <b>{understood}</b>\nОдне сповіщення на кожен відповідний сюжет. "
                    "/watches — ваші теми.",
@@ -279,7 +282,7 @@ UK = {
     "remove_config": "Джерело #{id} ({name}) задане у файлі налаштувань; видалити його можна лише там.",
     "status": "<b>Стан</b>\nДжерела: {sources} (з помилками: {failing})\nПовідомлень за 24 год: {items}\n"
               "Нових сюжетів за 24 год: {stories}\nПідписників: {subscribers}, тем: {watches}\n"
-              "Повідомлень у черзі: {queue}",
+              "Повідомлень у черзі: {queue}; не доставлено за 24 год: {failed}",
     "unknown_command": "Я не знаю команди {command}. /help — що я вмію.",
     "plain_text": "Щоб отримувати сповіщення за темою, напишіть /watch і слова, наприклад: "
                   "<code>/watch {text}</code>\n/help — усі команди.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
@@ -72,7 +73,7 @@ async def list_watches(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 async def unwatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = await asker(update, context)
     argument = _argument(update).lstrip("#")
-    if not argument.isdigit():
+    if not re.fullmatch(r"[0-9]{1,9}", argument):
         await reply(context, who, say(who.language, "unwatch_usage"))
         return
     removed = await services(context).store.remove_watch(who.chat_id, int(argument))

@@ -19,7 +19,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
-from monitor.core.text import skeleton, stem
+from monitor.core.text import skeleton
 
 MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 20
@@ -45,31 +45,61 @@ class QueryError(ValueError):
 
 # -- what a report offers to match ---------------------------------------------------------------
 
+# Endings a watch word may take in a report: Latin plural and verb endings (before folding), and the
+# vowel endings of Russian and Ukrainian cases. Consonant endings (-ov, -ev, -in) are kept: they end
+# surnames, and dropping them makes Lavrov match "лавра" and Rostov "рост".
+_LATIN_ENDINGS = ("ings", "ing", "ies", "ied", "es", "ed", "s")
+_VOWEL_ENDINGS = ("ami", "ogo", "ego", "omu", "emu", "imi", "ii", "ie", "ei", "oi", "ui", "ou", "a", "o", "e", "i", "u")
+_MIN_ROOT = 3
+_LONG_ROOT = 5  # a root this long also matches longer words it starts (Iran → Iranian, Prigozhin → Prigozhin's)
+
+
+def _drop(word: str, endings: tuple[str, ...]) -> str:
+    for ending in endings:
+        if word.endswith(ending) and len(word) - len(ending) >= _MIN_ROOT:
+            return word[: -len(ending)]
+    return word
+
+
+def word_root(word: str) -> str:
+    """A word without its inflection ending, in a script-independent spelling: Пригожина, Пригожину,
+    Prigozhin and Prigozhyn all give `prigozin`; negotiations gives `negotiation`."""
+    word = word.casefold().replace("ё", "е")
+    if word.isascii():
+        word = _drop(word, _LATIN_ENDINGS)
+    return _drop(skeleton(word), _VOWEL_ENDINGS)
+
+
+def _has_prefix(sorted_words: tuple[str, ...], prefix: str) -> bool:
+    at = bisect_left(sorted_words, prefix)
+    return at < len(sorted_words) and sorted_words[at].startswith(prefix)
+
+
+def _key(text: str) -> str:
+    return "*" + text[:MIN_PREFIX_CHARS]
+
+
 @dataclass(frozen=True)
 class Words:
     """A report's words, folded once for all the watches tested against it."""
 
-    stems: tuple[str, ...]  # every word's stem, in order (for phrases)
-    stem_set: frozenset[str]
-    skeletons: tuple[str, ...]  # whole words, script-folded, sorted and distinct (prefixes: a binary search)
+    roots: tuple[str, ...]  # every word's root, in order (for phrases)
+    root_set: frozenset[str]
+    skeletons: tuple[str, ...]  # whole words, script-folded, sorted and distinct (prefix tests: binary search)
+    raw: tuple[str, ...]  # whole words as written (case-folded), sorted and distinct
 
     def index_keys(self) -> set[str]:
-        return set(self.stem_set) | {_prefix_key(s) for s in self.skeletons if len(s) >= MIN_PREFIX_CHARS}
-
-    def has_prefix(self, folded: str) -> bool:
-        at = bisect_left(self.skeletons, folded)
-        return at < len(self.skeletons) and self.skeletons[at].startswith(folded)
+        keys = {_key(w) for w in self.skeletons}
+        keys.update(_key(w) for w in self.raw)
+        keys.update(_key(r) for r in self.root_set)
+        return keys
 
 
 def words_of(*texts: str) -> Words:
     """The words of a report's title and text."""
     raw = [w for text in texts for w in _WORD_PIECES.findall(text.casefold().replace("ё", "е"))]
-    stems = tuple(stem(w) for w in raw)
-    return Words(stems, frozenset(stems), tuple(sorted({skeleton(w) for w in raw})))
-
-
-def _prefix_key(folded: str) -> str:
-    return "*" + folded[:MIN_PREFIX_CHARS]
+    roots = tuple(word_root(w) for w in raw)
+    return Words(roots, frozenset(roots), tuple(sorted({skeleton(w) for w in raw})), tuple(sorted(set(raw))))
 
 
 # -- the tree ------------------------------------------------------------------------------------
@@ -77,13 +107,13 @@ def _prefix_key(folded: str) -> str:
 @dataclass(frozen=True)
 class Word:
     shown: str
-    stem: str
+    root: str
 
     def matches(self, words: Words) -> bool:
-        return self.stem in words.stem_set
+        return self.root in words.root_set or (len(self.root) >= _LONG_ROOT and _has_prefix(words.skeletons, self.root))
 
     def keys(self) -> frozenset[str] | None:
-        return frozenset({self.stem})
+        return frozenset({_key(self.root)})
 
     def describe(self) -> str:
         return self.shown
@@ -92,13 +122,18 @@ class Word:
 @dataclass(frozen=True)
 class Prefix:
     shown: str
-    folded: str
+    folded: str  # script-independent: kharkiv* finds Харків
+    raw: str  # as typed: syri* finds Syrian, whose folded spelling (siran) differs at the cut
 
     def matches(self, words: Words) -> bool:
-        return words.has_prefix(self.folded)
+        return ((len(self.folded) >= MIN_PREFIX_CHARS and _has_prefix(words.skeletons, self.folded))
+                or _has_prefix(words.raw, self.raw))
 
     def keys(self) -> frozenset[str] | None:
-        return frozenset({_prefix_key(self.folded)})
+        keys = {_key(self.raw)}
+        if len(self.folded) >= MIN_PREFIX_CHARS:
+            keys.add(_key(self.folded))
+        return frozenset(keys)
 
     def describe(self) -> str:
         return f"{self.shown}*"
@@ -107,16 +142,16 @@ class Prefix:
 @dataclass(frozen=True)
 class Phrase:
     shown: str
-    stems: tuple[str, ...]
+    roots: tuple[str, ...]
 
     def matches(self, words: Words) -> bool:
-        first, size, seq = self.stems[0], len(self.stems), words.stems
-        if first not in words.stem_set:
+        first, size, seq = self.roots[0], len(self.roots), words.roots
+        if first not in words.root_set:
             return False
-        return any(seq[at:at + size] == self.stems for at, s in enumerate(seq) if s == first)
+        return any(seq[at:at + size] == self.roots for at, s in enumerate(seq) if s == first)
 
     def keys(self) -> frozenset[str] | None:
-        return frozenset({max(self.stems, key=len)})  # the longest word is the most telling
+        return frozenset({_key(max(self.roots, key=len))})  # the longest word is the most telling
 
     def describe(self) -> str:
         return f'"{self.shown}"'
@@ -323,8 +358,8 @@ class _Parser:
         self.count(len(pieces))
         shown = " ".join(_WORD_PIECES.findall(text))
         if len(pieces) == 1:
-            return Word(shown, stem(pieces[0]))
-        return Phrase(shown, tuple(stem(p) for p in pieces))
+            return Word(shown, word_root(pieces[0]))
+        return Phrase(shown, tuple(word_root(p) for p in pieces))
 
     def word(self, text: str) -> Node | None:
         if text.endswith("*"):
@@ -333,11 +368,10 @@ class _Parser:
                 return None
             if len(pieces) > 1:  # Ростов-на-* : the words before, then the prefix
                 raise QueryError("prefix_word", text)
-            folded = skeleton(pieces[0])
-            if len(folded) < MIN_PREFIX_CHARS:
+            if len(pieces[0]) < MIN_PREFIX_CHARS:
                 raise QueryError("short_prefix", text)
             self.count(1)
-            return Prefix(_WORD_PIECES.findall(text)[0], folded)
+            return Prefix(_WORD_PIECES.findall(text)[0], skeleton(pieces[0]), pieces[0])
         # Ростов-на-Дону, U.S.: the pieces of one written word, in order
         return self.phrase(text)
 
@@ -348,7 +382,7 @@ def _negate(node: Node) -> Node:
 
 def parse_query(text: str) -> Query:
     """A query's tree, or QueryError saying what is wrong with it."""
-    text = text.strip()
+    text = " ".join(text.split())  # newlines and runs of spaces mean nothing, and would split a reply's markup
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError("too_long", str(MAX_QUERY_CHARS))
     parser = _Parser(_tokens(text))

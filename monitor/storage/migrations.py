@@ -114,7 +114,8 @@ def _0005_subscribers_watches_alerts(db: sqlite_utils.Database) -> None:
             "thread_id": int,  # forum topic the subscription was made in (messages go there); NULL: none
             "language_code": str,  # from the user's Telegram client
             "language": str,  # chosen with /lang; NULL: follow language_code
-            "timezone": str,  # IANA name; NULL: UTC
+            "timezone": str,  # IANA name or a fixed offset like "+03:00"; NULL: [digest] default_timezone
+            "digest_time": str,  # "HH:MM" local time of the daily digest, "off"; NULL: [digest] default_time
             "link_previews": int,  # 1: show link previews in messages
             "active": int,  # 0 after /stop, or when Telegram says the bot was blocked or removed
             "created_at": str,
@@ -137,15 +138,49 @@ def _0005_subscribers_watches_alerts(db: sqlite_utils.Database) -> None:
             "story_id": int,
             "watch_id": int,  # the watch that matched first (NULL once it is removed)
             "query": str,  # that watch's text, kept for the message when the alert is edited
-            "message_id": int,  # Telegram's id of the alert message, for editMessageText
+            "outbox_id": int,  # the alert message in the outbox (its Telegram id once sent, for editMessageText)
             "source_count": int,  # sources the message shows
-            "sent_at": str,
+            "sent_at": str,  # when it was queued
             "edited_at": str,
         },
         pk=("chat_id", "story_id"),
-        not_null={"message_id", "source_count", "sent_at"},
+        not_null={"outbox_id", "source_count", "sent_at"},
     )
     db["alerts"].create_index(["story_id"])
+
+
+def _0006_outbox_and_digests(db: sqlite_utils.Database) -> None:
+    db["outbox"].create(
+        {
+            "id": int,
+            "key": str,  # idempotency key: the same message is never queued twice (alert:chat:story, digest:…)
+            "chat_id": int,
+            "thread_id": int,
+            "kind": str,  # "reply", "alert", "edit", "digest"
+            "priority": int,  # lower goes first: replies, then alerts and edits, then digests
+            "text": str,  # Telegram HTML
+            "markup": str,  # inline keyboard as JSON, or NULL
+            "previews": int,  # 1: show link previews
+            "edit_message_id": int,  # kind "edit": the message to edit
+            "status": str,  # "pending", "sent", "failed", "dropped"
+            "attempts": int,
+            "not_before": str,  # not sent before this time (retries wait)
+            "created_at": str,
+            "sent_at": str,
+            "message_id": int,  # Telegram's id of the sent message
+            "error": str,  # why it failed or was dropped
+        },
+        pk="id",
+        not_null={"key", "chat_id", "kind", "priority", "text", "previews", "status", "attempts", "created_at"},
+        defaults={"status": "pending", "attempts": 0, "previews": 0},
+    )
+    db["outbox"].create_index(["key"], unique=True)
+    db["outbox"].create_index(["status", "priority", "id"])
+    db["digests"].create(
+        {"chat_id": int, "local_date": str, "stories": int, "parts": int, "created_at": str},
+        pk=("chat_id", "local_date"),
+        not_null={"stories", "parts", "created_at"},
+    )
 
 
 MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
@@ -154,6 +189,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
     ("0003_stories", _0003_stories),
     ("0004_story_sources", _0004_story_sources),
     ("0005_subscribers_watches_alerts", _0005_subscribers_watches_alerts),
+    ("0006_outbox_and_digests", _0006_outbox_and_digests),
 )
 
 

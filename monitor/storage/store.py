@@ -20,7 +20,7 @@ from typing import Any
 import sqlite_utils
 
 from monitor.config import SourceConfig
-from monitor.models import Alert, Item, Source, SourceState, StoredItem, Story, Subscriber, Watch
+from monitor.models import Alert, Item, Outgoing, Source, SourceState, StoredItem, Story, Subscriber, Watch
 from monitor.storage.migrations import migrate
 
 BUSY_TIMEOUT_MS = 10_000
@@ -470,12 +470,14 @@ class Repository:
         with self._write() as conn:
             gone = conn.execute("DELETE FROM alerts WHERE chat_id = ?", (chat_id,)).rowcount
             gone += conn.execute("DELETE FROM watches WHERE chat_id = ?", (chat_id,)).rowcount
+            gone += conn.execute("DELETE FROM digests WHERE chat_id = ?", (chat_id,)).rowcount
+            gone += conn.execute("DELETE FROM outbox WHERE chat_id = ?", (chat_id,)).rowcount
             gone += conn.execute("DELETE FROM subscribers WHERE chat_id = ?", (chat_id,)).rowcount
         return gone
 
     def set_subscriber(self, chat_id: int, **values: Any) -> None:
-        """Change a subscriber's settings: language, timezone, link_previews."""
-        allowed = {"language", "timezone", "link_previews"}
+        """Change a subscriber's settings: language, timezone, link_previews, digest_time."""
+        allowed = {"language", "timezone", "link_previews", "digest_time"}
         if not values or not set(values) <= allowed:
             raise ValueError(f"set_subscriber takes {allowed}")
         columns = ", ".join(f"{name} = ?" for name in values)
@@ -534,22 +536,167 @@ class Repository:
         out = []
         for at in range(0, len(ids), 500):
             chunk = ids[at:at + 500]
-            out += [Alert(c, s, w, q, m, n, from_iso(t)) for c, s, w, q, m, n, t in self.conn.execute(
-                f"""SELECT chat_id, story_id, watch_id, query, message_id, source_count, sent_at FROM alerts
-                    WHERE story_id IN ({','.join('?' * len(chunk))})""", chunk)]
+            out += [Alert(c, s, w, q, o, n, from_iso(t), m, status == "pending")
+                    for c, s, w, q, o, n, t, m, status in self.conn.execute(
+                f"""SELECT a.chat_id, a.story_id, a.watch_id, a.query, a.outbox_id, a.source_count, a.sent_at,
+                           o.message_id, o.status
+                    FROM alerts a JOIN outbox o ON o.id = a.outbox_id
+                    WHERE a.story_id IN ({','.join('?' * len(chunk))})""", chunk)]
         return out
 
-    def record_alert(self, alert: Alert) -> None:
+    def queue_alert(self, alert: Alert, message: Outgoing, now: datetime) -> int | None:
+        """Queue an alert message and remember it for the story; None if this chat has one for it already."""
         with self._write() as conn:
-            conn.execute("INSERT OR REPLACE INTO alerts (chat_id, story_id, watch_id, query, message_id, source_count, "
+            outbox_id = self._enqueue(conn, message, now)
+            if outbox_id is None:
+                return None
+            conn.execute("INSERT OR IGNORE INTO alerts (chat_id, story_id, watch_id, query, outbox_id, source_count, "
                          "sent_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                         (alert.chat_id, alert.story_id, alert.watch_id, alert.query, alert.message_id,
-                          alert.source_count, to_iso(alert.sent_at)))
+                         (alert.chat_id, alert.story_id, alert.watch_id, alert.query, outbox_id,
+                          alert.source_count, to_iso(now)))
+        return outbox_id
 
-    def record_alert_edit(self, chat_id: int, story_id: int, source_count: int, now: datetime) -> None:
+    def grow_alert(self, alert: Alert, text: str, source_count: int, now: datetime) -> None:
+        """Show a story's new figures in its alert: rewrite the message while it waits in the outbox,
+        else queue an edit of the sent message (one pending edit per alert, holding the latest text)."""
         with self._write() as conn:
+            replaced = conn.execute("UPDATE outbox SET text = ? WHERE id = ? AND status = 'pending'",
+                                    (text, alert.outbox_id)).rowcount
+            if not replaced and alert.message_id is not None:
+                conn.execute(
+                    """INSERT INTO outbox (key, chat_id, kind, priority, text, previews, edit_message_id, status,
+                         attempts, created_at) VALUES (?, ?, 'edit', 1, ?, 0, ?, 'pending', 0, ?)
+                       ON CONFLICT(key) DO UPDATE SET text = excluded.text, status = 'pending', attempts = 0,
+                         not_before = NULL, error = NULL""",
+                    (f"edit:{alert.chat_id}:{alert.story_id}", alert.chat_id, text, alert.message_id, to_iso(now)))
             conn.execute("UPDATE alerts SET source_count = ?, edited_at = ? WHERE chat_id = ? AND story_id = ?",
-                         (source_count, to_iso(now), chat_id, story_id))
+                         (source_count, to_iso(now), alert.chat_id, alert.story_id))
+
+    # -- outbox ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _enqueue(conn: sqlite3.Connection, message: Outgoing, now: datetime) -> int | None:
+        cursor = conn.execute(
+            """INSERT OR IGNORE INTO outbox (key, chat_id, thread_id, kind, priority, text, markup, previews,
+                 edit_message_id, status, attempts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)""",
+            (message.key, message.chat_id, message.thread_id, message.kind, message.priority, message.text,
+             message.markup, int(message.previews), message.edit_message_id, to_iso(now)))
+        return cursor.lastrowid if cursor.rowcount == 1 else None
+
+    def enqueue(self, messages: Iterable[Outgoing], now: datetime) -> list[int | None]:
+        """Queue messages; each one's outbox id, or None where its key was queued before."""
+        with self._write() as conn:
+            return [self._enqueue(conn, message, now) for message in messages]
+
+    def pending_messages(self, now: datetime, limit: int = 500) -> list[Outgoing]:
+        """Messages due to be sent, most urgent first."""
+        rows = self.conn.execute(
+            """SELECT id, key, chat_id, thread_id, kind, priority, text, markup, previews, edit_message_id, attempts
+               FROM outbox WHERE status = 'pending' AND (not_before IS NULL OR not_before <= ?)
+               ORDER BY priority, id LIMIT ?""", (to_iso(now), limit)).fetchall()
+        return [Outgoing(key=k, chat_id=c, text=t, kind=kind, thread_id=th, markup=mk, previews=bool(pv),
+                         edit_message_id=e, priority=p, id=i, attempts=a)
+                for i, k, c, th, kind, p, t, mk, pv, e, a in rows]
+
+    def next_retry_at(self) -> datetime | None:
+        """When the earliest message waiting to be retried is due."""
+        return from_iso(self.conn.execute(
+            "SELECT min(not_before) FROM outbox WHERE status = 'pending' AND not_before IS NOT NULL").fetchone()[0])
+
+    def mark_sent(self, outbox_id: int, message_id: int | None, now: datetime) -> None:
+        with self._write() as conn:
+            conn.execute("UPDATE outbox SET status = 'sent', sent_at = ?, message_id = ?, error = NULL WHERE id = ?",
+                         (to_iso(now), message_id, outbox_id))
+
+    def mark_retry(self, outbox_id: int, not_before: datetime, error: str, count: bool = True) -> None:
+        """Try again later; `count` False for waits Telegram asked for (429), which are not failures."""
+        with self._write() as conn:
+            conn.execute("UPDATE outbox SET attempts = attempts + ?, not_before = ?, error = ? WHERE id = ?",
+                         (int(count), to_iso(not_before), error, outbox_id))
+
+    def mark_failed(self, outbox_id: int, error: str, now: datetime) -> None:
+        with self._write() as conn:
+            conn.execute("UPDATE outbox SET status = 'failed', attempts = attempts + 1, error = ?, sent_at = ? "
+                         "WHERE id = ?", (error, to_iso(now), outbox_id))
+
+    def chat_gone(self, chat_id: int, reason: str, now: datetime) -> int:
+        """Telegram refuses messages to a chat: mark it inactive and drop what waits for it; how many dropped."""
+        with self._write() as conn:
+            conn.execute("UPDATE subscribers SET active = 0, inactive_reason = ?, updated_at = ? WHERE chat_id = ?",
+                         (reason, to_iso(now), chat_id))
+            return conn.execute("UPDATE outbox SET status = 'dropped', error = ? WHERE chat_id = ? AND "
+                                "status = 'pending'", (reason, chat_id)).rowcount
+
+    def move_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        """A group became a supergroup: its subscription, watches, alerts and pending messages follow it."""
+        with self._write() as conn:
+            conn.execute(
+                """INSERT OR IGNORE INTO subscribers (chat_id, chat_type, title, thread_id, language_code, language,
+                     timezone, digest_time, link_previews, active, created_at, updated_at, inactive_reason)
+                   SELECT ?, 'supergroup', title, thread_id, language_code, language, timezone, digest_time,
+                     link_previews, active, created_at, updated_at, inactive_reason
+                   FROM subscribers WHERE chat_id = ?""", (new_chat_id, old_chat_id))
+            for table in ("watches", "outbox"):
+                conn.execute(f"UPDATE {table} SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id))
+            conn.execute("DELETE FROM subscribers WHERE chat_id = ?", (old_chat_id,))
+            conn.execute("UPDATE OR IGNORE alerts SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id))
+            conn.execute("UPDATE OR IGNORE digests SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id))
+
+    def outbox_figures(self) -> dict[str, int]:
+        return dict(self.conn.execute("SELECT status, count(*) FROM outbox GROUP BY status").fetchall())
+
+    # -- digests --------------------------------------------------------------------------
+
+    def queue_digest(self, chat_id: int, local_date: str, stories: int, messages: list[Outgoing],
+                     now: datetime) -> bool:
+        """Queue a chat's digest for a local date, once: False if that date's digest exists already."""
+        with self._write() as conn:
+            fresh = conn.execute("INSERT OR IGNORE INTO digests (chat_id, local_date, stories, parts, created_at) "
+                                 "VALUES (?, ?, ?, ?, ?)",
+                                 (chat_id, local_date, stories, len(messages), to_iso(now))).rowcount
+            if fresh:
+                for message in messages:
+                    self._enqueue(conn, message, now)
+        return bool(fresh)
+
+    def has_digest(self, chat_id: int, local_date: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM digests WHERE chat_id = ? AND local_date = ?",
+                                 (chat_id, local_date)).fetchone() is not None
+
+    def digest_stories(self, since: datetime, limit: int = 300) -> list[Story]:
+        """Stories first seen or grown since a moment, most sources first, then the latest."""
+        return self.stories(since, limit)
+
+    def story_details(self, story_ids: Iterable[int], per_story: int = 3) -> dict[int, dict]:
+        """For each story: its first title in each language ({"titles": {lang: title}}) and its first
+        `per_story` sources with the link of their first report ({"links": [(name, url)]})."""
+        out: dict[int, dict] = {}
+        for story_id in set(story_ids):
+            titles = {}
+            for lang, title in self.conn.execute(
+                    """SELECT lang, title FROM items WHERE story_id = ? AND title != '' AND lang != ''
+                       ORDER BY cluster_seq""", (story_id,)):
+                titles.setdefault(lang, title)
+            links = self.conn.execute(
+                """SELECT s.name, (SELECT i.url FROM items i WHERE i.story_id = ss.story_id
+                                     AND i.source_id = ss.source_id ORDER BY i.cluster_seq LIMIT 1)
+                   FROM story_sources ss JOIN sources s ON s.id = ss.source_id
+                   WHERE ss.story_id = ? ORDER BY ss.first_seq LIMIT ?""", (story_id, per_story)).fetchall()
+            out[story_id] = {"titles": titles, "links": [(name, url or "") for name, url in links]}
+        return out
+
+    def alerted_stories(self, chat_id: int, story_ids: Iterable[int]) -> set[int]:
+        ids = list(story_ids)
+        if not ids:
+            return set()
+        return {s for (s,) in self.conn.execute(
+            f"SELECT story_id FROM alerts WHERE chat_id = ? AND story_id IN ({','.join('?' * len(ids))})",
+            (chat_id, *ids))}
+
+    def subscribers(self, active_only: bool = True) -> list[Subscriber]:
+        where = "WHERE active = 1" if active_only else ""
+        return [_subscriber(row) for row in self.conn.execute(
+            f"SELECT {_SUBSCRIBER_COLUMNS} FROM subscribers {where} ORDER BY chat_id")]
 
     def status_figures(self, since: datetime) -> dict[str, int]:
         """What /status shows: sources, their errors, items and stories since a moment, subscribers, watches."""
@@ -561,6 +708,8 @@ class Repository:
             "stories": one("SELECT count(*) FROM stories WHERE first_seen >= ?", to_iso(since)),
             "subscribers": one("SELECT count(*) FROM subscribers WHERE active = 1"),
             "watches": one("SELECT count(*) FROM watches w JOIN subscribers s USING (chat_id) WHERE s.active = 1"),
+            "queue": one("SELECT count(*) FROM outbox WHERE status = 'pending'"),
+            "failed": one("SELECT count(*) FROM outbox WHERE status = 'failed' AND sent_at >= ?", to_iso(since)),
         }
 
 
@@ -572,12 +721,12 @@ _STATE_COLUMNS = ("s.id, s.etag, s.last_modified, s.last_success_at, s.last_atte
 
 
 _SUBSCRIBER_COLUMNS = ("chat_id, chat_type, title, thread_id, coalesce(language, language_code, 'en'), timezone, "
-                       "link_previews, active")
+                       "link_previews, active, digest_time")
 
 
 def _subscriber(row: tuple) -> Subscriber:
     return Subscriber(chat_id=row[0], chat_type=row[1], title=row[2] or "", thread_id=row[3], language=row[4],
-                      timezone=row[5], link_previews=bool(row[6]), active=bool(row[7]))
+                      timezone=row[5], link_previews=bool(row[6]), active=bool(row[7]), digest_time=row[8])
 
 
 def _source(row: tuple) -> Source:

@@ -160,12 +160,15 @@ async def test_forget_deletes_everything_after_the_button_and_stop_pauses(tmp_pa
         await run.say(ALICE, "/start", "Welcome back")
         ask = await run.say(ALICE, "/forget", "Delete everything kept about this chat (subscription, 1 watches")
         buttons = json.loads(ask["reply_markup"])["inline_keyboard"][0]
-        assert [b["callback_data"] for b in buttons] == ["forget:yes", "forget:no"]
+        assert [b["callback_data"] for b in buttons] == [f"forget:yes:{ALICE}", f"forget:no:{ALICE}"]
         message_id = bot_api.wait_sent(ALICE, "Delete everything").result["message_id"]
-        bot_api.user_presses(ALICE, message_id, "forget:no")
+        bot_api.user_presses(ALICE, message_id, f"forget:no:{ALICE}")
         await asyncio.to_thread(bot_api.wait_sent, ALICE, "Nothing was deleted", method="editMessageText")
         assert rows(tmp_path, "SELECT count(*) FROM watches") == [(1,)]
-        bot_api.user_presses(ALICE, message_id, "forget:yes")
+        bot_api.user_presses(ALICE, message_id, f"forget:yes:{BOB}")  # someone else's button press
+        answered = await asyncio.to_thread(bot_api.wait_for, "answerCallbackQuery", 2)
+        assert answered[-1].params["text"] == "Only the person who asked can answer this."
+        bot_api.user_presses(ALICE, message_id, f"forget:yes:{ALICE}")
         await asyncio.to_thread(bot_api.wait_sent, ALICE, "Deleted: nothing about this chat", method="editMessageText")
         assert bot_api.calls_of("answerCallbackQuery")
     assert rows(tmp_path, "SELECT count(*) FROM subscribers") == [(0,)]
@@ -292,3 +295,16 @@ async def test_a_chat_source_redirecting_to_a_private_address_is_refused_at_ever
             await fetcher.fetch(feed_server.url("/inward.xml"))
     finally:
         await fetcher.aclose()
+
+
+async def test_a_group_that_became_a_supergroup_takes_its_subscription_along(tmp_path, bot_api):
+    old, new = -400, -100400
+    async with Running(settings_for(tmp_path, bot_api), bot_api) as run:
+        await run.say(old, "/start", "Subscribed", chat_type="group")
+        await run.say(old, "/watch Prigozhin", "Watch #1 added", chat_type="group")
+        bot_api.fail_next("sendMessage", 400, "Bad Request: group chat was upgraded to a supergroup chat",
+                          chat_id=old, migrate_to_chat_id=new)
+        bot_api.user_says(old, "/watches", chat_type="group")
+        await asyncio.to_thread(bot_api.wait_sent, new, "#1 <code>Prigozhin</code>")  # sent again, to the new id
+    assert rows(tmp_path, "SELECT chat_id, chat_type, active FROM subscribers") == [(new, "supergroup", 1)]
+    assert rows(tmp_path, "SELECT chat_id FROM watches") == [(new,)]

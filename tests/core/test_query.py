@@ -88,3 +88,18 @@ def test_the_index_tests_only_watches_a_report_can_match():
     assert len(index) == 3004
     # the report's words reach few watches: the index is what keeps matching cheap
     assert sum(1 for key in ROSTOV_EN.index_keys() if key in index._by_key) <= 4
+
+
+@pytest.mark.parametrize(("query", "text", "found"), [
+    ("Lavrov", "Лаврова встретили в аэропорту", True), ("Lavrov", "паломники у лавры", False),
+    ("Peskov", "на песке", False), ("Rostov", "рост цен", False), ("Rostov", "в Ростове", True),
+    ("Medvedev", "медведь вышел к людям", False), ("Ivanov", "Иван Грозный", False),
+    ("war", "two wars", True), ("war", "various views", False),
+    ("Syri*", "Syrian army", True), ("Pak*", "Pakhomov said", True), ("Ann*", "Anna Netrebko", True),
+])
+def test_surnames_do_not_match_common_words_and_prefixes_follow_the_spelling(query, text, found):
+    assert matches(query, words_of(text)) is found
+
+
+def test_a_query_on_several_lines_is_one_line():
+    assert parse_query("Prigozhin\n\n  Rostov").text == "Prigozhin Rostov"

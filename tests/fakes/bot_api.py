@@ -5,7 +5,9 @@ long polling that a test feeds with push_update()."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -16,6 +18,38 @@ from tests.fakes.loopback import LoopbackServer
 
 BOT_USER = {"id": 777000111, "is_bot": True, "first_name": "monitor", "username": "monitor_test_bot",
             "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
+
+
+_TAG = re.compile(r"<(/?)([a-zA-Z-]+)((?:\s[^<>]*)?)>")
+_ENTITY = re.compile(r"&(lt|gt|amp|quot|#[0-9]+|#x[0-9a-fA-F]+);")
+_HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "tg-spoiler", "span", "a", "code", "pre",
+              "blockquote", "tg-emoji"}
+
+
+def _parse_html(markup: str) -> str:
+    """The visible text of Telegram HTML, or ApiError(400) where the real server would refuse it."""
+    out, stack, at = [], [], 0
+    for match in _TAG.finditer(markup):
+        out.append(markup[at:match.start()])
+        at = match.end()
+        closing, tag = match.group(1) == "/", match.group(2).lower()
+        if tag not in _HTML_TAGS:
+            raise ApiError(400, f"Bad Request: can't parse entities: unsupported start tag \"{tag}\"")
+        if closing:
+            if not stack or stack.pop() != tag:
+                raise ApiError(400, f"Bad Request: can't parse entities: unexpected end tag \"{tag}\"")
+        else:
+            stack.append(tag)
+    out.append(markup[at:])
+    if stack:
+        raise ApiError(400, f"Bad Request: can't parse entities: can't find end tag corresponding to \"{stack[-1]}\"")
+    text = "".join(out)
+    if "<" in text or ">" in text:
+        raise ApiError(400, "Bad Request: can't parse entities: unexpected < or > in text")
+    for amp in re.finditer("&", text):
+        if not _ENTITY.match(text, amp.start()):
+            raise ApiError(400, "Bad Request: can't parse entities: unsupported entity")
+    return html.unescape(text)
 
 
 class ApiError(Exception):
@@ -234,13 +268,26 @@ class FakeBotApi(LoopbackServer):
                 "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
                 "from": BOT_USER, "text": text}
 
+    @staticmethod
+    def _check_text(params: dict) -> None:
+        """What the real server refuses: bad Telegram HTML, and more than 4,096 characters once parsed."""
+        text = params.get("text", "")
+        if params.get("parse_mode") == "HTML":
+            text = _parse_html(text)
+        if not text.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        if len(text) > 4096:
+            raise ApiError(400, "Bad Request: message is too long")
+
     def _m_sendMessage(self, params):  # noqa: N802
+        self._check_text(params)
         chat_id, text = int(params["chat_id"]), params.get("text", "")
         message_id = self._take_message_id()
         self.messages[(chat_id, message_id)] = text
         return self._message(chat_id, message_id, text)
 
     def _m_editMessageText(self, params):  # noqa: N802
+        self._check_text(params)
         chat_id, message_id, text = int(params["chat_id"]), int(params["message_id"]), params.get("text", "")
         if (chat_id, message_id) not in self.messages:
             raise ApiError(400, "Bad Request: message to edit not found")
