@@ -225,6 +225,7 @@ async def running_bot(settings: Settings, services: Services):
     from monitor.bot.application import ALLOWED_UPDATES, build_application, set_commands
     from monitor.bot.context import BotServices, attach
     from monitor.delivery import Sender
+    from monitor.digests import DigestJobs, Digests
 
     bot_services = BotServices(services.store, services.hand_on, settings.telegram, services.poller)
     application = build_application(settings.telegram, bot_services)
@@ -240,18 +241,27 @@ async def running_bot(settings: Settings, services: Services):
     alerts = Alerts(services.store, sender.notify)
     sender.on_chat_gone, sender.on_chat_moved = alerts.chat_removed, alerts.chat_moved
     watches = await alerts.load()
-    attach(application.bot_data, replace(bot_services, alerts=alerts, sender=sender))
+    digests = Digests(services.store, settings.digest, sender.notify)
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    digest_jobs = DigestJobs(digests, scheduler)
+    attach(application.bot_data, replace(bot_services, alerts=alerts, sender=sender, digests=digests,
+                                         digest_jobs=digest_jobs))
     services.story_sinks.append(alerts.on_batch)
     stop_sending = asyncio.Event()
     sending = asyncio.create_task(sender.run(stop_sending))
     try:
         await set_commands(application, settings.telegram)
+        scheduler.start()
+        chats = await digest_jobs.start()  # missed digests are queued now, the rest planned
         await application.start()
         await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
-        log.info("bot: @%s receives updates; %d watches", application.bot.username, watches)
+        log.info("bot: @%s receives updates; %d watches, %d subscribed chats", application.bot.username, watches,
+                 chats)
         yield application
     finally:
         services.story_sinks.remove(alerts.on_batch)
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
         stop_sending.set()
         await sending  # the message in flight is finished and marked; the rest waits in the outbox
         if application.updater.running:

@@ -28,6 +28,8 @@ from monitor.config import (
 from monitor.config import parse_duration as parse_duration_option
 from monitor.core.clustering import ClusterSettings
 from monitor.core.opml import OpmlError, Outline, parse_opml, render_opml
+from monitor.core.text import html_to_text
+from monitor.digests import Digests
 from monitor.embedding import EmbeddingError, load_embedder
 from monitor.poller import PollReport
 from monitor.storage.store import SourceRow, StoreError
@@ -58,6 +60,17 @@ def build_parser() -> argparse.ArgumentParser:
                                description="One pass over every enabled source; a line per source, then a total.")
     once.add_argument("--json", action="store_true", help="print one JSON object instead of lines")
     once.set_defaults(handler=cmd_poll_once)
+
+    digest = commands.add_parser(
+        "digest", parents=[common], help="print a digest of the last 24 hours in the terminal",
+        description="Print the daily digest as a chat would get it (--chat ID), or of all sources (--print), "
+                    "as plain text with links; needs no bot token. Polls nothing: run `monitor poll-once` first "
+                    "on a fresh database.")
+    which = digest.add_mutually_exclusive_group(required=True)
+    which.add_argument("--chat", type=int, metavar="ID", help="the digest of this subscribed chat")
+    which.add_argument("--print", action="store_true", dest="everything",
+                       help="the digest of all sources, in English, in digest.default_timezone")
+    digest.set_defaults(handler=cmd_digest)
 
     check = commands.add_parser("check-config", parents=[common], help="validate the config file and summarise it",
                                 description="Validate the config file; print a summary or the one problem found.")
@@ -161,6 +174,24 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         log.info("run: stopped")
 
     asyncio.run(go())
+    return 0
+
+
+def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
+    async def compose() -> list[str]:
+        async with app.open_store(settings) as store:
+            digests = Digests(store, settings.digest)
+            chat = None
+            if args.chat is not None:
+                chat = await store.get_subscriber(args.chat)
+                if chat is None:
+                    raise StoreError(f"digest: no chat {args.chat} has subscribed; `monitor digest --print` "
+                                     "shows the digest of all sources")
+            parts, _ = await digests.compose(chat)
+            return parts
+
+    for number, part in enumerate(asyncio.run(compose())):
+        print(("\n" if number else "") + html_to_text(part, keep_links=True))
     return 0
 
 

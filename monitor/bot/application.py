@@ -9,6 +9,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from monitor.bot import admin, channels, subscriptions, watches
+from monitor.bot import settings as chat_settings
 from monitor.bot.context import BotServices, asker, attach, reply
 from monitor.bot.texts import COMMANDS, LANGUAGES, say
 from monitor.config import TelegramSettings
@@ -33,6 +34,7 @@ def build_application(settings: TelegramSettings, services: BotServices) -> Appl
     channels.register(application)
     subscriptions.register(application)
     watches.register(application)
+    chat_settings.register(application)
     admin.register(application)
     subscriptions.register_fallbacks(application)
     application.add_error_handler(on_error)

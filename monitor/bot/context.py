@@ -14,6 +14,7 @@ from monitor.bot.render import split_lines
 from monitor.bot.texts import language_of
 from monitor.config import TelegramSettings
 from monitor.delivery import Sender
+from monitor.digests import DigestJobs, Digests
 from monitor.models import Outgoing, Subscriber
 from monitor.poller import ItemSink, Poller
 from monitor.storage.store import Store
@@ -29,6 +30,8 @@ class BotServices:
     poller: Poller | None = None  # /add polls a new source once to check it
     alerts: Alerts | None = None
     sender: Sender | None = None
+    digests: Digests | None = None
+    digest_jobs: DigestJobs | None = None
 
 
 def attach(bot_data: dict, services: BotServices) -> None:
@@ -69,11 +72,12 @@ def is_admin(context: CallbackContext, who: Asker) -> bool:
     return settings is not None and who.user_id in settings.admins
 
 
-async def reply(context: CallbackContext, who: Asker, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+async def reply(context: CallbackContext, who: Asker, text: str = "", markup: InlineKeyboardMarkup | None = None,
+                parts: list[str] | None = None) -> None:
     """Answer in the chat (and topic) the command came from, through the outbox, ahead of alerts and
-    digests; long answers go in several messages."""
+    digests; a long answer goes in several messages (`parts`, when the caller split it already)."""
     previews = bool(who.subscriber and who.subscriber.link_previews)
-    parts = split_lines(text.split("\n"))
+    parts = parts or split_lines(text.split("\n"))
     messages = [Outgoing(f"reply:{who.chat_id}:{who.update_id}:{n}", who.chat_id, part, thread_id=who.thread_id,
                          previews=previews, priority=0,
                          markup=markup.to_json() if markup is not None and n == len(parts) - 1 else None)
@@ -82,10 +86,11 @@ async def reply(context: CallbackContext, who: Asker, text: str, markup: InlineK
     services(context).sender.notify()
 
 
-async def edit(context: CallbackContext, who: Asker, message_id: int, text: str) -> None:
-    """Replace the text of one of the bot's messages (and drop its buttons)."""
+async def edit(context: CallbackContext, who: Asker, message_id: int, text: str,
+               markup: InlineKeyboardMarkup | None = None) -> None:
+    """Replace the text (and buttons: none unless given) of one of the bot's messages."""
     message = Outgoing(f"edit:{who.chat_id}:{who.update_id}", who.chat_id, text, kind="edit", priority=0,
-                       edit_message_id=message_id)
+                       edit_message_id=message_id, markup=markup.to_json() if markup is not None else None)
     await services(context).store.enqueue([message], now())
     services(context).sender.notify()
 

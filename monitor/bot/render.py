@@ -4,10 +4,11 @@ Telegram's 4,096 characters."""
 from __future__ import annotations
 
 import html
-from datetime import UTC, datetime, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import datetime, tzinfo
 
 from monitor.bot.texts import Html, say
+from monitor.core.digest import DigestStory
+from monitor.core.schedule import zone_info
 from monitor.core.text import html_to_text
 from monitor.models import Story
 
@@ -28,12 +29,7 @@ def shorten(text: str, limit: int) -> str:
 
 def zone(name: str | None) -> tzinfo:
     """The chat's time zone (UTC when unset or unknown to this machine)."""
-    if not name:
-        return UTC
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
+    return zone_info(name)
 
 
 def local_time(moment: datetime, zone_name: str | None) -> str:
@@ -90,3 +86,49 @@ def split_lines(lines: list[str], limit: int = MAX_MESSAGE_CHARS) -> list[str]:
 
 def _strip_tags(markup: str) -> str:
     return html_to_text(markup)
+
+
+def digest_messages(entries: list[DigestStory], total: int, language: str, zone_name: str | None,
+                    day: str) -> list[str]:
+    """A digest as Telegram messages: a header with the date and counts, one block per story (headline,
+    sources with links to their reports, first-seen time), a footer; split between blocks, never
+    inside one, when longer than a message."""
+    if not entries:
+        return [say(language, "digest_quiet", date=day)]
+    blocks = [say(language, "digest_header", date=day, shown=len(entries), total=total)]
+    for number, entry in enumerate(entries, start=1):
+        story = entry.story
+        mark = "⭐ " if entry.watched else ""
+        headline = html.escape(shorten(entry.headline or story.url, HEADLINE_CHARS), quote=False)
+        links = ", ".join(_link(name, url) for name, url in entry.links)
+        seen = story.first_seen.astimezone(zone(zone_name))
+        when = f"{seen:%H:%M}" if seen.date().isoformat() == day else f"{seen:%d.%m %H:%M}"
+        counted = say(language, "digest_sources", count=story.source_count)
+        blocks.append(f"{number}. {mark}<b>{headline}</b>\n{counted}: {links} · {when}" if links
+                      else f"{number}. {mark}<b>{headline}</b>\n{counted} · {when}")
+    blocks.append(say(language, "digest_footer"))
+    return pack(blocks, separator="\n\n")
+
+
+def _link(name: str, url: str) -> str:
+    label = html.escape(shorten(name, 40), quote=False)
+    if url.startswith(("http://", "https://")):
+        return f'<a href="{html.escape(url, quote=True)}">{label}</a>'
+    return label
+
+
+def pack(blocks: list[str], separator: str = "\n", limit: int = MAX_MESSAGE_CHARS) -> list[str]:
+    """Blocks joined into as few messages as fit; a block is never split (one longer than a whole
+    message is cut to its first lines)."""
+    parts: list[str] = []
+    current = ""
+    for block in blocks:
+        if len(block) > limit:
+            block = split_lines(block.split("\n"), limit)[0]
+        if current and len(current) + len(separator) + len(block) > limit:
+            parts.append(current)
+            current = ""
+        current = f"{current}{separator}{block}" if current else block
+    if current:
+        parts.append(current)
+    return parts

@@ -45,6 +45,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if who.subscriber is not None and fresh:  # paused before: its watches match again
         for watch in await services(context).store.watches(who.chat_id):
             services(context).alerts.watch_added(watch)
+    await services(context).digest_jobs.replan(who.chat_id)
     log.info("bot: chat=%s subscribed%s", who.chat_id, "" if who.subscriber is None else " again")
     if who.subscriber is not None and fresh:
         await reply(context, who, say(who.language, "start_resumed"))
@@ -59,6 +60,7 @@ async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     await services(context).store.deactivate(who.chat_id, "stop", now())
     services(context).alerts.chat_removed(who.chat_id)
+    await services(context).digest_jobs.replan(who.chat_id)
     log.info("bot: chat=%s paused", who.chat_id)
     await reply(context, who, say(who.language, "stop"))
 
@@ -85,6 +87,7 @@ async def forget_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if answer == "yes":
         services(context).alerts.chat_removed(who.chat_id)
         await services(context).store.forget_chat(who.chat_id)
+        await services(context).digest_jobs.replan(who.chat_id)
         log.info("bot: chat=%s forgotten", who.chat_id)
         text = say(who.language, "forget_done")
     else:

@@ -30,8 +30,8 @@ def say(language: str, key: str, **values: object) -> str:
 # where sources are not open to everyone.
 COMMANDS = (
     ("start", False), ("watch", False), ("watches", False), ("unwatch", False), ("sources", False),
-    ("add", True), ("remove", True), ("status", True), ("lang", False), ("previews", False), ("stop", False),
-    ("forget", False), ("help", False),
+    ("digest", False), ("time", False), ("tz", False), ("settings", False), ("add", True), ("remove", True),
+    ("status", True), ("lang", False), ("previews", False), ("stop", False), ("forget", False), ("help", False),
 )
 
 _EXAMPLE = "<code>/watch Prigozhin OR Пригожин</code>"
@@ -117,6 +117,29 @@ EN = {
     "previews_on": "Link previews are on for this chat.",
     "previews_off": "Link previews are off for this chat.",
     "error": "Something went wrong on my side; please try again later.",
+    "cmd_time": "Daily digest time: /time 08:00, or /time off",
+    "cmd_tz": "Time zone: /tz Europe/Kyiv or /tz +03:00",
+    "cmd_settings": "This chat's settings, with buttons",
+    "cmd_digest": "Send today's digest now",
+    "digest_header": "📰 <b>Digest, {date}</b>\n{shown} of {total} stories of the last 24 hours, most widely reported "
+                     "first.",
+    "digest_sources": "Sources: {count}",
+    "digest_footer": "Change: /time HH:MM · /tz ZONE · /watch WORDS · /settings",
+    "digest_quiet": "📰 {date}: nothing new from the sources in the last 24 hours.",
+    "time_usage": "Write the digest time as HH:MM, e.g. <code>/time 08:00</code>, or <code>/time off</code>.",
+    "time_set": "Daily digest at {time} ({zone}); the next one comes {next}.",
+    "time_off": "Daily digests are off for this chat. <code>/time 08:00</code> turns them on again.",
+    "tz_usage": "Write a time zone: <code>/tz Europe/Kyiv</code>, <code>/tz New York</code> or <code>/tz "
+                "+03:00</code>.",
+    "tz_set": "Time zone: {zone} (it is {now} there now).",
+    "tz_unknown": "I don't know the time zone “{text}”. {suggestions}Write an IANA name like Europe/Kyiv, a city, or "
+                  "an offset like +03:00.",
+    "tz_suggest": "Did you mean {names}? ",
+    "settings": "<b>Settings</b>\nDaily digest: {time}\nTime zone: {zone}\n"
+                "Language: {chat_language}\nLink previews: "
+                "{previews}\nWatches: {watches}\n\nChoose below, or write /time HH:MM, /tz ZONE, /lang, /previews.",
+    "off": "off",
+    "on": "on",
     "alert_sources": "Sources so far: {count}",
     "alert_more": "and {count} more",
     "alert_watch": "Watch: {query}",
@@ -204,6 +227,28 @@ RU = {
     "previews_on": "Превью ссылок в этом чате включены.",
     "previews_off": "Превью ссылок в этом чате выключены.",
     "error": "У меня что-то сломалось; попробуйте позже.",
+    "cmd_time": "Время ежедневной сводки: /time 08:00 или /time off",
+    "cmd_tz": "Часовой пояс: /tz Europe/Moscow или /tz +03:00",
+    "cmd_settings": "Настройки этого чата, с кнопками",
+    "cmd_digest": "Прислать сводку сейчас",
+    "digest_header": "📰 <b>Сводка, {date}</b>\n{shown} из {total} сюжетов за 24 часа, сначала самые освещаемые.",
+    "digest_sources": "Источников: {count}",
+    "digest_footer": "Изменить: /time ЧЧ:ММ · /tz ПОЯС · /watch СЛОВА · /settings",
+    "digest_quiet": "📰 {date}: за 24 часа в источниках ничего нового.",
+    "time_usage": "Напишите время сводки как ЧЧ:ММ, например <code>/time 08:00</code>, или <code>/time off</code>.",
+    "time_set": "Ежедневная сводка в {time} ({zone}); следующая — {next}.",
+    "time_off": "Ежедневные сводки для этого чата выключены. <code>/time 08:00</code> включит их снова.",
+    "tz_usage": "Напишите часовой пояс: <code>/tz Europe/Moscow</code>, <code>/tz Москва</code> или <code>/tz "
+                "+03:00</code>.",
+    "tz_set": "Часовой пояс: {zone} (там сейчас {now}).",
+    "tz_unknown": "Я не знаю часового пояса «{text}». {suggestions}Напишите имя IANA вроде Europe/Kyiv, город или "
+                  "смещение вроде +03:00.",
+    "tz_suggest": "Может быть, {names}? ",
+    "settings": "<b>Настройки</b>\nЕжедневная сводка: {time}\nЧасовой пояс: {zone}\n"
+                "Язык: {chat_language}\nПревью ссылок: "
+                "{previews}\nТем: {watches}\n\nВыберите ниже или напишите /time ЧЧ:ММ, /tz ПОЯС, /lang, /previews.",
+    "off": "выкл.",
+    "on": "вкл.",
     "alert_sources": "Источников: {count}",
     "alert_more": "и ещё {count}",
     "alert_watch": "Тема: {query}",
@@ -292,6 +337,29 @@ UK = {
     "previews_on": "Прев'ю посилань у цьому чаті увімкнено.",
     "previews_off": "Прев'ю посилань у цьому чаті вимкнено.",
     "error": "У мене щось зламалося; спробуйте пізніше.",
+    "cmd_time": "Час щоденного зведення: /time 08:00 або /time off",
+    "cmd_tz": "Часовий пояс: /tz Europe/Kyiv або /tz +03:00",
+    "cmd_settings": "Налаштування цього чату, з кнопками",
+    "cmd_digest": "Надіслати зведення зараз",
+    "digest_header": "📰 <b>Зведення, {date}</b>\n{shown} з {total} сюжетів за 24 години, спершу найширше висвітлені.",
+    "digest_sources": "Джерел: {count}",
+    "digest_footer": "Змінити: /time ГГ:ХХ · /tz ПОЯС · /watch СЛОВА · /settings",
+    "digest_quiet": "📰 {date}: за 24 години в джерелах нічого нового.",
+    "time_usage": "Напишіть час зведення як ГГ:ХХ, наприклад <code>/time 08:00</code>, або <code>/time off</code>.",
+    "time_set": "Щоденне зведення о {time} ({zone}); наступне — {next}.",
+    "time_off": "Щоденні зведення для цього чату вимкнено. <code>/time 08:00</code> увімкне їх знову.",
+    "tz_usage": "Напишіть часовий пояс: <code>/tz Europe/Kyiv</code>, <code>/tz Київ</code> або <code>/tz "
+                "+03:00</code>.",
+    "tz_set": "Часовий пояс: {zone} (там зараз {now}).",
+    "tz_unknown": "Я не знаю часового поясу «{text}». {suggestions}Напишіть назву IANA на кшталт Europe/Kyiv, місто "
+                  "або зсув на кшталт +03:00.",
+    "tz_suggest": "Можливо, {names}? ",
+    "settings": "<b>Налаштування</b>\nЩоденне зведення: {time}\nЧасовий пояс: {zone}\n"
+                "Мова: {chat_language}\nПрев'ю "
+                "посилань: {previews}\nТем: {watches}\n\nОберіть нижче або напишіть /time ГГ:ХХ, /tz ПОЯС, /lang, "
+                "/previews.",
+    "off": "вимк.",
+    "on": "увімк.",
     "alert_sources": "Джерел: {count}",
     "alert_more": "і ще {count}",
     "alert_watch": "Тема: {query}",

@@ -663,6 +663,10 @@ class Repository:
         return self.conn.execute("SELECT 1 FROM digests WHERE chat_id = ? AND local_date = ?",
                                  (chat_id, local_date)).fetchone() is not None
 
+    def count_stories(self, since: datetime) -> int:
+        """Stories first seen or grown since a moment."""
+        return self.conn.execute("SELECT count(*) FROM stories WHERE last_seen >= ?", (to_iso(since),)).fetchone()[0]
+
     def digest_stories(self, since: datetime, limit: int = 300) -> list[Story]:
         """Stories first seen or grown since a moment, most sources first, then the latest."""
         return self.stories(since, limit)
@@ -683,6 +687,18 @@ class Repository:
                    FROM story_sources ss JOIN sources s ON s.id = ss.source_id
                    WHERE ss.story_id = ? ORDER BY ss.first_seq LIMIT ?""", (story_id, per_story)).fetchall()
             out[story_id] = {"titles": titles, "links": [(name, url or "") for name, url in links]}
+        return out
+
+    def story_texts(self, story_ids: Iterable[int], per_story: int = 20) -> dict[int, tuple[int, str]]:
+        """For each story: its report count and the titles and openings of its first reports (what
+        watches are matched against in a digest)."""
+        out = {}
+        for story_id in set(story_ids):
+            reports = self.conn.execute(
+                "SELECT title, substr(text, 1, 400) FROM items WHERE story_id = ? ORDER BY cluster_seq LIMIT ?",
+                (story_id, per_story)).fetchall()
+            count = self.conn.execute("SELECT item_count FROM stories WHERE id = ?", (story_id,)).fetchone()
+            out[story_id] = (count[0] if count else 0, "\n".join(f"{t or ''}\n{x or ''}" for t, x in reports))
         return out
 
     def alerted_stories(self, chat_id: int, story_ids: Iterable[int]) -> set[int]:

@@ -10,7 +10,7 @@ import json
 import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl
 
@@ -66,6 +66,7 @@ class Call:
     method: str
     params: dict
     result: object = None  # what the server answered, once it has
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
 
 class FakeBotApi(LoopbackServer):
@@ -80,6 +81,7 @@ class FakeBotApi(LoopbackServer):
         self._changed = threading.Condition()
         self._closing = False
         self.messages: dict[tuple[int, int], str] = {}  # (chat id, message id) → current text, as the bot left it
+        self.send_delay_s = 0.0  # how long sendMessage takes (a slower server, to catch a fan-out midway)
     # -- test side ---------------------------------------------------------------------------
 
     def stop(self) -> None:
@@ -126,8 +128,9 @@ class FakeBotApi(LoopbackServer):
         return self.push_update({"callback_query": query})
 
     def sent(self, chat_id: int) -> list[Call]:
-        """sendMessage calls to a chat, oldest first."""
-        return [c for c in self.calls_of("sendMessage") if int(c.params["chat_id"]) == chat_id]
+        """Messages delivered to a chat (sendMessage calls answered with a message), oldest first."""
+        return [c for c in self.calls_of("sendMessage")
+                if int(c.params["chat_id"]) == chat_id and c.result is not None]
 
     def wait_sent(self, chat_id: int, contains: str, timeout_s: float = 10.0, method: str = "sendMessage") -> Call:
         """The first message sent to the chat (or edit, with method="editMessageText") whose text contains
@@ -280,6 +283,8 @@ class FakeBotApi(LoopbackServer):
             raise ApiError(400, "Bad Request: message is too long")
 
     def _m_sendMessage(self, params):  # noqa: N802
+        if self.send_delay_s:
+            time.sleep(self.send_delay_s)
         self._check_text(params)
         chat_id, text = int(params["chat_id"]), params.get("text", "")
         message_id = self._take_message_id()

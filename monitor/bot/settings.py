@@ -1,0 +1,143 @@
+"""A chat's digest settings: /time HH:MM|off, /tz ZONE, /settings (with buttons for the common
+choices), and /digest to get the digest now."""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+
+from monitor.bot.context import Asker, asker, edit, now, reply, services
+from monitor.bot.render import shorten
+from monitor.bot.texts import LANGUAGES, say
+from monitor.core.schedule import ZoneError, parse_local_time, parse_zone, zone_info
+from monitor.models import Subscriber
+
+SET = "set:"
+TIME_CHOICES = ("07:00", "08:00", "09:00", "18:00", "21:00", "off")
+ZONE_CHOICES = ("UTC", "Europe/Kyiv", "Europe/Moscow", "Europe/Berlin", "Europe/London", "America/New_York")
+
+
+def _argument(update: Update) -> str:
+    parts = (update.effective_message.text or "").split(maxsplit=1)
+    return parts[1].strip() if len(parts) > 1 else ""
+
+
+async def _subscribed(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
+    """Settings belong to a subscription: make one if the chat has none yet."""
+    if who.subscriber is None:
+        user = update.effective_user
+        await services(context).store.subscribe(who.chat_id, update.effective_chat.type,
+                                                update.effective_chat.title or "", who.thread_id,
+                                                user.language_code if user else None, now())
+
+
+async def _time_reply(context, chat_id: int, language: str) -> str:
+    the = services(context)
+    chat = await the.store.get_subscriber(chat_id)
+    at = the.digests.time_of(chat)
+    if at is None:
+        return say(language, "time_off")
+    zone_name = the.digests.zone_name(chat)
+    when = await the.digest_jobs.plan(chat)
+    local = when.astimezone(zone_info(zone_name)) if when else None
+    return say(language, "time_set", time=f"{at[0]:02d}:{at[1]:02d}", zone=zone_name,
+               next=f"{local:%Y-%m-%d %H:%M}" if local else "-")
+
+
+async def set_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    who = await asker(update, context)
+    text = _argument(update).lower()
+    parsed = parse_local_time(text) if text not in ("off", "none", "выкл", "вимк") else None
+    if parsed is None and text not in ("off", "none", "выкл", "вимк"):
+        await reply(context, who, say(who.language, "time_usage"))
+        return
+    await _subscribed(update, context, who)
+    value = "off" if parsed is None else f"{parsed[0]:02d}:{parsed[1]:02d}"
+    await services(context).store.set_subscriber(who.chat_id, digest_time=value)
+    await reply(context, who, await _time_reply(context, who.chat_id, who.language))
+
+
+async def set_zone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    who = await asker(update, context)
+    text = _argument(update)
+    if not text:
+        await reply(context, who, say(who.language, "tz_usage"))
+        return
+    try:
+        name = parse_zone(text, available_timezones())
+    except ZoneError as exc:
+        suggestions = say(who.language, "tz_suggest", names=", ".join(exc.suggestions)) if exc.suggestions else ""
+        await reply(context, who, say(who.language, "tz_unknown", text=shorten(text, 40), suggestions=suggestions))
+        return
+    await _subscribed(update, context, who)
+    await services(context).store.set_subscriber(who.chat_id, timezone=name)
+    await services(context).digest_jobs.replan(who.chat_id)
+    local = now().astimezone(zone_info(name))
+    await reply(context, who, say(who.language, "tz_set", zone=name, now=f"{local:%H:%M}"))
+
+
+def _settings_markup(language: str) -> InlineKeyboardMarkup:
+    times = [InlineKeyboardButton(say(language, "off") if t == "off" else t, callback_data=f"{SET}time:{t}")
+             for t in TIME_CHOICES]
+    zones = [InlineKeyboardButton(z.split("/")[-1].replace("_", " "), callback_data=f"{SET}tz:{z}")
+             for z in ZONE_CHOICES]
+    languages = [InlineKeyboardButton(code, callback_data=f"{SET}lang:{code}") for code in LANGUAGES]
+    return InlineKeyboardMarkup([times[:3], times[3:], zones[:3], zones[3:], languages])
+
+
+async def _settings_text(context, chat_id: int, language: str) -> str:
+    the = services(context)
+    chat = await the.store.get_subscriber(chat_id)
+    at = the.digests.time_of(chat)
+    watches = len(await the.store.watches(chat_id))
+    return say(language, "settings", time=f"{at[0]:02d}:{at[1]:02d}" if at else say(language, "off"),
+               zone=the.digests.zone_name(chat), chat_language=chat.language,
+               previews=say(language, "on" if chat.link_previews else "off"), watches=watches)
+
+
+async def show_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    who = await asker(update, context)
+    await _subscribed(update, context, who)
+    await reply(context, who, await _settings_text(context, who.chat_id, who.language),
+                markup=_settings_markup(who.language))
+
+
+async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    who = await asker(update, context)
+    await query.answer()
+    what, _, value = query.data.removeprefix(SET).partition(":")
+    store = services(context).store
+    if who.subscriber is None:
+        return
+    if what == "time" and (value == "off" or parse_local_time(value)):
+        await store.set_subscriber(who.chat_id, digest_time=value)
+    elif what == "tz" and value in ZONE_CHOICES:
+        await store.set_subscriber(who.chat_id, timezone=value)
+    elif what == "lang" and value in LANGUAGES:
+        await store.set_subscriber(who.chat_id, language=value)
+        who = await asker(update, context)
+    else:
+        return
+    await services(context).digest_jobs.replan(who.chat_id)
+    await edit(context, who, query.message.message_id, await _settings_text(context, who.chat_id, who.language),
+               markup=_settings_markup(who.language))
+
+
+async def digest_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    who = await asker(update, context)
+    # a chat that never subscribed sees it in its user's language, with the default zone
+    chat = who.subscriber or Subscriber(who.chat_id, language=who.language)
+    parts, _ = await services(context).digests.compose(chat)
+    await reply(context, who, parts=parts)
+
+
+def register(application: Application) -> None:
+    only_new = filters.UpdateType.MESSAGE
+    application.add_handler(CommandHandler("time", set_time, filters=only_new))
+    application.add_handler(CommandHandler("tz", set_zone, filters=only_new))
+    application.add_handler(CommandHandler("settings", show_settings, filters=only_new))
+    application.add_handler(CallbackQueryHandler(settings_button, pattern=f"^{SET}"))
+    application.add_handler(CommandHandler("digest", digest_now, filters=only_new))

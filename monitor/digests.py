@@ -1,0 +1,158 @@
+"""Daily digests: what each chat gets at its local time, queued in the outbox once per chat and local
+date, and the jobs that make them come on time (rebuilt from the store on start, with a missed digest
+caught up if it was due less than `digest.catch_up` ago)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from monitor.bot.render import digest_messages
+from monitor.config import DigestSettings
+from monitor.core.digest import DIGEST_PERIOD, DigestStory, in_period, rank
+from monitor.core.query import QueryError, Words, parse_query, words_of
+from monitor.core.schedule import last_digest_at, local_date, next_digest_at, parse_local_time, zone_info
+from monitor.models import Outgoing, Story, Subscriber
+from monitor.storage.store import Store
+
+log = logging.getLogger("monitor.digest")
+
+CANDIDATES = 300  # stories read per digest before ranking (the most reported of the day)
+WATCH_SCAN = 100  # of those, the most reported are matched against the chat's watches
+
+
+class Digests:
+    def __init__(self, store: Store, settings: DigestSettings, notify: Callable[[], None] = lambda: None,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.store = store
+        self.settings = settings
+        self.notify = notify
+        self.clock = clock
+        self._words: dict[int, tuple[int, Words]] = {}  # story → (reports, its words): shared by a fan-out
+
+    async def _story_words(self, stories: list[Story]) -> dict[int, Words]:
+        stale = [s.id for s in stories if self._words.get(s.id, (-1,))[0] != s.item_count]
+        if stale:
+            for story_id, (count, text) in (await self.store.story_texts(stale)).items():
+                self._words[story_id] = (count, words_of(text))
+        if len(self._words) > 4 * CANDIDATES:  # keep only today's
+            keep = {s.id for s in stories}
+            self._words = {k: v for k, v in self._words.items() if k in keep}
+        return {s.id: self._words[s.id][1] for s in stories if s.id in self._words}
+
+    async def watched(self, chat: Subscriber, stories: list[Story]) -> set[int]:
+        """The stories a chat's watches match: those it was alerted about, and any of the day's most
+        reported that a watch matches now (a watch set after the story came)."""
+        found = await self.store.alerted_stories(chat.chat_id, [s.id for s in stories])
+        queries = []
+        for watch in await self.store.watches(chat.chat_id):
+            try:
+                queries.append(parse_query(watch.query))
+            except QueryError:
+                continue
+        if queries:
+            for story_id, words in (await self._story_words(stories[:WATCH_SCAN])).items():
+                if any(q.matches(words) for q in queries):
+                    found.add(story_id)
+        return found
+
+    def time_of(self, chat: Subscriber) -> tuple[int, int] | None:
+        """The chat's digest time (hour, minute), or None when it turned digests off."""
+        text = chat.digest_time or self.settings.default_time
+        return None if text == "off" else parse_local_time(text)
+
+    def zone_name(self, chat: Subscriber | None) -> str:
+        return (chat.timezone if chat else None) or self.settings.default_timezone
+
+    async def compose(self, chat: Subscriber | None, now: datetime | None = None) -> tuple[list[str], int]:
+        """A digest of the last 24 hours for a chat (None: all sources, in English): its messages and
+        how many stories it shows."""
+        now = now or self.clock()
+        language = chat.language if chat else "en"
+        zone = self.zone_name(chat)
+        candidates = in_period(await self.store.digest_stories(now - DIGEST_PERIOD, CANDIDATES), now)
+        watched = await self.watched(chat, candidates) if chat else set()
+        chosen = rank(candidates, watched, self.settings.max_stories)
+        details = await self.store.story_details([s.id for s in chosen])
+        entries = [DigestStory(s, details[s.id]["titles"].get(language) or s.headline,
+                               tuple(details[s.id]["links"]), s.id in watched) for s in chosen]
+        total = await self.store.count_stories(now - DIGEST_PERIOD)
+        return digest_messages(entries, total, language, zone, local_date(now, zone_info(zone))), len(entries)
+
+    async def queue_daily(self, chat: Subscriber, due: datetime) -> bool:
+        """Queue the chat's digest for the local date of `due`, unless that date has one: True if queued."""
+        day = local_date(due, zone_info(self.zone_name(chat)))
+        if await self.store.has_digest(chat.chat_id, day):
+            return False
+        parts, count = await self.compose(chat)
+        if count == 0 and self.settings.quiet_day == "skip":
+            parts = []
+        messages = [Outgoing(f"digest:{chat.chat_id}:{day}:{n}", chat.chat_id, part, kind="digest",
+                             thread_id=chat.thread_id, previews=chat.link_previews, priority=2)
+                    for n, part in enumerate(parts)]
+        queued = await self.store.queue_digest(chat.chat_id, day, count, messages, self.clock())
+        if queued:
+            log.info("digest: chat=%s date=%s stories=%d parts=%d queued", chat.chat_id, day, count, len(parts))
+            self.notify()
+        return queued
+
+
+class DigestJobs:
+    """One APScheduler job per chat, at its next digest time; each run queues the digest and plans the next."""
+
+    def __init__(self, digests: Digests, scheduler: AsyncIOScheduler) -> None:
+        self.digests = digests
+        self.store = digests.store
+        self.scheduler = scheduler
+
+    @staticmethod
+    def job_id(chat_id: int) -> str:
+        return f"digest:{chat_id}"
+
+    async def start(self) -> int:
+        """Plan every active chat's digest; queue those missed within `catch_up`. Returns how many chats."""
+        chats = await self.store.subscribers()
+        for chat in chats:
+            await self.plan(chat, catch_up=True)
+        return len(chats)
+
+    async def replan(self, chat_id: int) -> None:
+        """A chat's settings or subscription changed."""
+        chat = await self.store.get_subscriber(chat_id)
+        if chat is None:
+            self._drop(chat_id)
+        else:
+            await self.plan(chat)
+
+    async def plan(self, chat: Subscriber, catch_up: bool = False) -> datetime | None:
+        at = self.digests.time_of(chat)
+        if not chat.active or at is None:
+            self._drop(chat.chat_id)
+            return None
+        zone, now = zone_info(self.digests.zone_name(chat)), self.digests.clock()
+        if catch_up:
+            missed = last_digest_at(now, *at, zone)
+            if now - missed <= timedelta(seconds=self.digests.settings.catch_up):
+                await self.digests.queue_daily(chat, missed)  # nothing if that day's digest went out
+        when = next_digest_at(now, *at, zone)
+        self.scheduler.add_job(self._run, "date", run_date=when, args=[chat.chat_id, when],
+                               id=self.job_id(chat.chat_id), replace_existing=True, misfire_grace_time=None)
+        return when
+
+    def _drop(self, chat_id: int) -> None:
+        if self.scheduler.get_job(self.job_id(chat_id)):
+            self.scheduler.remove_job(self.job_id(chat_id))
+
+    async def _run(self, chat_id: int, due: datetime) -> None:
+        chat = await self.store.get_subscriber(chat_id)
+        if chat is None:
+            return
+        try:
+            if chat.active and self.digests.time_of(chat) is not None:
+                await self.digests.queue_daily(chat, due)
+        except Exception:  # one chat's failure must not stop its later digests
+            log.exception("digest: chat=%s could not be made", chat_id)
+        await self.plan(chat)
