@@ -58,3 +58,29 @@ def test_long_lists_are_split_between_lines_within_the_limit():
     parts = split_lines(lines)
     assert len(parts) > 1 and all(len(p) <= MAX_MESSAGE_CHARS for p in parts)
     assert "\n".join(parts) == "\n".join(lines)
+
+
+def test_a_long_digest_is_split_between_stories_into_valid_messages():
+    from monitor.bot.render import digest_messages
+    from monitor.core.digest import DigestStory
+    from tests.fakes.bot_api import _parse_html
+
+    day = datetime(2023, 6, 24, tzinfo=UTC)
+    entries = [DigestStory(Story(n, "", f"https://x.org/{n}", day, day, 9, 9, ("en",)),
+                           f"Story {n} <&> " + "long words " * 25,
+                           tuple((f"Source {k} & co", f"https://x.org/{n}/{k}?a=1&b=2") for k in range(3)),
+                           watched=n % 7 == 0)
+               for n in range(1, 41)]
+    parts = digest_messages(entries, 120, "en", "Europe/Kyiv", "2023-06-24")
+    assert len(parts) > 1
+    for part in parts:
+        assert len(part) <= MAX_MESSAGE_CHARS
+        _parse_html(part)  # what the Bot API would accept: tags closed within each message, entities valid
+    text = "\n\n".join(parts)
+    positions = [text.index(f"{n}. {'⭐ ' if n % 7 == 0 else ''}<b>Story {n} &lt;&amp;&gt;") for n in range(1, 41)]
+    assert positions == sorted(positions)  # every story once, in order
+    for n in range(1, 41):  # and whole, within one message
+        assert sum(f"<b>Story {n} &lt;" in p and f"https://x.org/{n}/2?a=1&amp;b=2" in p for p in parts) == 1
+    assert parts[0].startswith("📰 <b>Digest, 2023-06-24</b>\n40 of 120 stories")
+    assert parts[-1].endswith("/settings")
+    assert "· 03:00" in parts[0]  # first seen, in the chat's zone (Kyiv, UTC+3 in summer)
