@@ -239,11 +239,21 @@ async def running_bot(settings: Settings, services: Services):
                        "check telegram.api_base_url and the network") from None
     sender = Sender(application.bot, services.store)
     alerts = Alerts(services.store, sender.notify)
-    sender.on_chat_gone, sender.on_chat_moved = alerts.chat_removed, alerts.chat_moved
     watches = await alerts.load()
     digests = Digests(services.store, settings.digest, sender.notify)
     scheduler = AsyncIOScheduler(timezone=UTC)
     digest_jobs = DigestJobs(digests, scheduler)
+
+    async def chat_gone(chat_id: int) -> None:
+        alerts.chat_removed(chat_id)
+        await digest_jobs.replan(chat_id)
+
+    async def chat_moved(old_chat_id: int, new_chat_id: int) -> None:
+        alerts.chat_moved(old_chat_id, new_chat_id)
+        await digest_jobs.replan(old_chat_id)
+        await digest_jobs.replan(new_chat_id)
+
+    sender.on_chat_gone, sender.on_chat_moved = chat_gone, chat_moved
     attach(application.bot_data, replace(bot_services, alerts=alerts, sender=sender, digests=digests,
                                          digest_jobs=digest_jobs))
     services.story_sinks.append(alerts.on_batch)
@@ -251,10 +261,10 @@ async def running_bot(settings: Settings, services: Services):
     sending = asyncio.create_task(sender.run(stop_sending))
     try:
         await set_commands(application, settings.telegram)
-        scheduler.start()
-        chats = await digest_jobs.start()  # missed digests are queued now, the rest planned
         await application.start()
         await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+        scheduler.start()
+        chats = await digest_jobs.start()  # missed digests are queued now (the bot answers meanwhile), the rest planned
         log.info("bot: @%s receives updates; %d watches, %d subscribed chats", application.bot.username, watches,
                  chats)
         yield application

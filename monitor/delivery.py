@@ -14,6 +14,7 @@ twice (idempotency keys), and one at a time is in flight, so a hard kill can rep
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import logging
 import time
@@ -34,6 +35,9 @@ log = logging.getLogger("monitor.delivery")
 
 MAX_ATTEMPTS = 5  # network errors and 5xx: then the message is marked failed
 FIRST_BACKOFF_S = 1.0
+GLOBAL_PAUSE_S = 2.0  # after a 429 everything rests this long at most; the chat itself waits what Telegram asked
+PRUNE_EVERY_S = 3600.0
+KEEP_SENT = timedelta(days=7)  # sent, failed and dropped messages are kept this long (for /status and debugging)
 OVERALL_PER_WINDOW = 30
 # A hair over a second: requests leave spaced by the window, but arrive with network jitter.
 OVERALL_WINDOW_S = 1.05
@@ -53,6 +57,7 @@ class Pacer:
         self._sent: deque[float] = deque()  # send times within the last window
         self._chat_sent: dict[int, deque[float]] = {}
         self._paused_until = 0.0
+        self._chat_paused_until: dict[int, float] = {}
 
     def overall_wait_s(self) -> float:
         """How long until any message may go (a 429 pause, or the overall limit)."""
@@ -66,7 +71,7 @@ class Pacer:
 
     def wait_s(self, chat_id: int) -> float:
         now = self.clock()
-        waits = [self.overall_wait_s()]
+        waits = [self.overall_wait_s(), self._chat_paused_until.get(chat_id, 0.0) - now]
         history = self._chat_sent.get(chat_id)
         if history:
             # a private chat (user ids are positive): `private_burst` per that many seconds; a group: 20 a minute
@@ -86,8 +91,13 @@ class Pacer:
             for chat in [c for c, h in self._chat_sent.items() if not h or now - h[-1] > 60.0]:
                 del self._chat_sent[chat]
 
-    def pause(self, seconds: float) -> None:
-        self._paused_until = max(self._paused_until, self.clock() + seconds)
+    def pause(self, seconds: float, chat_id: int | None = None) -> None:
+        """Send nothing (to this chat, or at all) for a while."""
+        until = self.clock() + seconds
+        if chat_id is None:
+            self._paused_until = max(self._paused_until, until)
+        else:
+            self._chat_paused_until[chat_id] = max(self._chat_paused_until.get(chat_id, 0.0), until)
 
 
 def _wait_s(error: RetryAfter) -> float:
@@ -118,29 +128,41 @@ class Sender:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Send until `stop` is set; the message in flight then is finished and marked."""
+        pruned_at = 0.0
         while not stop.is_set():
-            self._wake.clear()
-            due = await self.store.pending_messages(datetime.now(UTC))
-            sent_any, soonest_s = False, None
-            for message in due:
-                overall_s = self.pacer.overall_wait_s()
-                if overall_s > 0 and not self._wake.is_set():
-                    await self._sleep(stop, overall_s)
-                if stop.is_set() or self._wake.is_set():
-                    break  # something more urgent may have come in: look again
-                wait = self.pacer.wait_s(message.chat_id)
-                if wait > 0:
-                    soonest_s = wait if soonest_s is None else min(soonest_s, wait)
-                    continue
-                await self._deliver(message)
-                sent_any = True
-            if sent_any or self._wake.is_set():
+            try:
+                if time.monotonic() - pruned_at > PRUNE_EVERY_S:
+                    pruned_at = time.monotonic()
+                    await self.store.prune_outbox(datetime.now(UTC) - KEEP_SENT)
+                await self._pass(stop)
+            except Exception:  # the store failing (disk full, locked too long): keep trying, never die silently
+                log.exception("delivery: sending failed; trying again in 5 s")
+                await self._sleep(stop, 5.0)
+
+    async def _pass(self, stop: asyncio.Event) -> None:
+        """Send what is due now, then wait until something else may be."""
+        self._wake.clear()
+        due = await self.store.pending_messages(datetime.now(UTC))
+        sent_any, soonest_s = False, None
+        for message in due:
+            overall_s = self.pacer.overall_wait_s()
+            if overall_s > 0 and not self._wake.is_set():
+                await self._sleep(stop, overall_s)
+            if stop.is_set() or self._wake.is_set():
+                break  # something more urgent may have come in: look again
+            wait = self.pacer.wait_s(message.chat_id)
+            if wait > 0:
+                soonest_s = wait if soonest_s is None else min(soonest_s, wait)
                 continue
-            retry_at = await self.store.next_retry_at()
-            if retry_at is not None:
-                retry_s = max(0.05, (retry_at - datetime.now(UTC)).total_seconds())
-                soonest_s = retry_s if soonest_s is None else min(soonest_s, retry_s)
-            await self._sleep(stop, soonest_s)
+            await self._deliver(message)
+            sent_any = True
+        if sent_any or self._wake.is_set() or stop.is_set():
+            return
+        retry_at = await self.store.next_retry_at(datetime.now(UTC))
+        if retry_at is not None:
+            retry_s = max(0.05, (retry_at - datetime.now(UTC)).total_seconds())
+            soonest_s = retry_s if soonest_s is None else min(soonest_s, retry_s)
+        await self._sleep(stop, soonest_s)
 
     async def _sleep(self, stop: asyncio.Event, timeout_s: float | None) -> None:
         waits = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
@@ -150,14 +172,18 @@ class Sender:
             for waiting in waits:
                 waiting.cancel()
 
-    async def _deliver(self, message: Outgoing) -> None:
+    async def _deliver(self, listed: Outgoing) -> None:
+        message = await self.store.pending_message(listed.id)  # as it stands now: its text may have grown
+        if message is None:  # sent, or dropped (the chat blocked the bot, or /forget) since it was listed
+            return
         chat_id = message.chat_id
         self.pacer.record(chat_id)
         try:
             message_id = await self._request(message)
         except RetryAfter as exc:
             delay = _wait_s(exc)
-            self.pacer.pause(delay)
+            self.pacer.pause(delay, chat_id)
+            self.pacer.pause(min(delay, GLOBAL_PAUSE_S))
             log.info("delivery: chat=%s Telegram asks to wait %gs", chat_id, delay)
             await self.store.mark_retry(message.id, datetime.now(UTC) + timedelta(seconds=delay),
                                         f"429: retry after {delay:g}s", count=False)
@@ -169,13 +195,13 @@ class Sender:
             await self.store.move_chat(chat_id, exc.new_chat_id)
             await self.store.mark_retry(message.id, datetime.now(UTC), f"moved to {exc.new_chat_id}", count=False)
             if self.on_chat_moved:
-                self.on_chat_moved(chat_id, exc.new_chat_id)
+                await _call(self.on_chat_moved, chat_id, exc.new_chat_id)
             log.info("delivery: chat=%s became supergroup %s; its subscription moved", chat_id, exc.new_chat_id)
             return
         except BadRequest as exc:
             text = exc.message.lower()
             if message.kind == "edit" and "not modified" in text:  # the message already says this
-                await self.store.mark_sent(message.id, message.edit_message_id, datetime.now(UTC))
+                await self.store.mark_sent(message, message.edit_message_id, datetime.now(UTC))
             elif "chat not found" in text:
                 await self._gone(chat_id, f"gone: {exc.message}")
             else:
@@ -194,7 +220,7 @@ class Sender:
         except TelegramError as exc:
             await self.store.mark_failed(message.id, f"telegram: {exc}", datetime.now(UTC))
             return
-        await self.store.mark_sent(message.id, message_id, datetime.now(UTC))
+        await self.store.mark_sent(message, message_id, datetime.now(UTC))
         self.sent += 1
 
     async def _request(self, message: Outgoing) -> int | None:
@@ -215,4 +241,11 @@ class Sender:
         log.info("delivery: chat=%s refuses messages (%s); marked inactive, %d pending dropped", chat_id, reason,
                  dropped)
         if self.on_chat_gone:
-            self.on_chat_gone(chat_id)
+            await _call(self.on_chat_gone, chat_id)
+
+
+async def _call(callback: Callable, *args) -> None:
+    """Run a callback that may be a plain function or a coroutine function."""
+    result = callback(*args)
+    if inspect.isawaitable(result):
+        await result

@@ -31,7 +31,30 @@ class Digests:
         self.settings = settings
         self.notify = notify
         self.clock = clock
-        self._words: dict[int, tuple[int, Words]] = {}  # story → (reports, its words): shared by a fan-out
+        # Shared by the chats of one fan-out: the day's stories (for a minute), and each story's words and
+        # details (until it grows).
+        self._words: dict[int, tuple[int, Words]] = {}
+        self._details: dict[int, tuple[int, dict]] = {}
+        self._day: tuple[int, list[Story], int] | None = None
+
+    async def _stories_of_the_day(self, now: datetime) -> tuple[list[Story], int]:
+        minute = int(now.timestamp() // 60)
+        if self._day is None or self._day[0] != minute:
+            since = now - DIGEST_PERIOD
+            stories = in_period(await self.store.digest_stories(since, CANDIDATES), now)
+            self._day = (minute, stories, await self.store.count_stories(since))
+        return self._day[1], self._day[2]
+
+    async def _story_details(self, stories: list[Story]) -> dict[int, dict]:
+        stale = [s.id for s in stories if self._details.get(s.id, (-1,))[0] != s.item_count]
+        if stale:
+            counts = {s.id: s.item_count for s in stories}
+            for story_id, details in (await self.store.story_details(stale)).items():
+                self._details[story_id] = (counts[story_id], details)
+        if len(self._details) > 4 * CANDIDATES:
+            keep = {s.id for s in stories}
+            self._details = {k: v for k, v in self._details.items() if k in keep}
+        return {s.id: self._details[s.id][1] for s in stories}
 
     async def _story_words(self, stories: list[Story]) -> dict[int, Words]:
         stale = [s.id for s in stories if self._words.get(s.id, (-1,))[0] != s.item_count]
@@ -67,27 +90,27 @@ class Digests:
     def zone_name(self, chat: Subscriber | None) -> str:
         return (chat.timezone if chat else None) or self.settings.default_timezone
 
-    async def compose(self, chat: Subscriber | None, now: datetime | None = None) -> tuple[list[str], int]:
+    async def compose(self, chat: Subscriber | None, day: str | None = None) -> tuple[list[str], int]:
         """A digest of the last 24 hours for a chat (None: all sources, in English): its messages and
-        how many stories it shows."""
-        now = now or self.clock()
+        how many stories it shows. `day` is the local date it is for (default: today in the chat's zone)."""
+        now = self.clock()
         language = chat.language if chat else "en"
         zone = self.zone_name(chat)
-        candidates = in_period(await self.store.digest_stories(now - DIGEST_PERIOD, CANDIDATES), now)
+        candidates, total = await self._stories_of_the_day(now)
         watched = await self.watched(chat, candidates) if chat else set()
         chosen = rank(candidates, watched, self.settings.max_stories)
-        details = await self.store.story_details([s.id for s in chosen])
+        details = await self._story_details(chosen)
         entries = [DigestStory(s, details[s.id]["titles"].get(language) or s.headline,
                                tuple(details[s.id]["links"]), s.id in watched) for s in chosen]
-        total = await self.store.count_stories(now - DIGEST_PERIOD)
-        return digest_messages(entries, total, language, zone, local_date(now, zone_info(zone))), len(entries)
+        day = day or local_date(now, zone_info(zone))
+        return digest_messages(entries, total, language, zone, day), len(entries)
 
     async def queue_daily(self, chat: Subscriber, due: datetime) -> bool:
         """Queue the chat's digest for the local date of `due`, unless that date has one: True if queued."""
         day = local_date(due, zone_info(self.zone_name(chat)))
         if await self.store.has_digest(chat.chat_id, day):
             return False
-        parts, count = await self.compose(chat)
+        parts, count = await self.compose(chat, day)
         if count == 0 and self.settings.quiet_day == "skip":
             parts = []
         messages = [Outgoing(f"digest:{chat.chat_id}:{day}:{n}", chat.chat_id, part, kind="digest",
@@ -155,4 +178,4 @@ class DigestJobs:
                 await self.digests.queue_daily(chat, due)
         except Exception:  # one chat's failure must not stop its later digests
             log.exception("digest: chat=%s could not be made", chat_id)
-        await self.plan(chat)
+        await self.replan(chat_id)  # read again: /time or /tz may have changed meanwhile

@@ -97,12 +97,13 @@ def parse_zone(text: str, known: Iterable[str]) -> str:
         if hours > 14 or minutes >= 60:
             raise ZoneError(raw, ["+03:00", "-05:00"])
         return f"{sign}{hours:02d}:{minutes:02d}" if hours or minutes else "UTC"
+    # Aliases first: "EST" and "CET" are also IANA names, but fixed offsets without daylight saving.
+    if raw.lower() in ZONE_ALIASES:
+        return ZONE_ALIASES[raw.lower()]
     names = {name.lower(): name for name in known}
     key = raw.lower().replace(" ", "_")
     if key in names:
         return names[key]
-    if raw.lower() in ZONE_ALIASES:
-        return ZONE_ALIASES[raw.lower()]
     cities: dict[str, str] = {}
     for lower, name in sorted(names.items()):
         cities.setdefault(lower.rsplit("/", 1)[-1], name)

@@ -176,6 +176,7 @@ def _0006_outbox_and_digests(db: sqlite_utils.Database) -> None:
     )
     db["outbox"].create_index(["key"], unique=True)
     db["outbox"].create_index(["status", "priority", "id"])
+    db["outbox"].create_index(["chat_id"])
     db["digests"].create(
         {"chat_id": int, "local_date": str, "stories": int, "parts": int, "created_at": str},
         pk=("chat_id", "local_date"),

@@ -589,24 +589,50 @@ class Repository:
             return [self._enqueue(conn, message, now) for message in messages]
 
     def pending_messages(self, now: datetime, limit: int = 500) -> list[Outgoing]:
-        """Messages due to be sent, most urgent first."""
+        """The next message of each chat, where it is due, most urgent first. A chat's later messages wait
+        behind its first (a digest's parts stay in order, even when one is retried), and a chat with a
+        long backlog takes one place in the list, not all of it."""
         rows = self.conn.execute(
-            """SELECT id, key, chat_id, thread_id, kind, priority, text, markup, previews, edit_message_id, attempts
-               FROM outbox WHERE status = 'pending' AND (not_before IS NULL OR not_before <= ?)
-               ORDER BY priority, id LIMIT ?""", (to_iso(now), limit)).fetchall()
-        return [Outgoing(key=k, chat_id=c, text=t, kind=kind, thread_id=th, markup=mk, previews=bool(pv),
-                         edit_message_id=e, priority=p, id=i, attempts=a)
-                for i, k, c, th, kind, p, t, mk, pv, e, a in rows]
+            f"""SELECT {_OUTBOX_COLUMNS} FROM (
+                  SELECT *, row_number() OVER (PARTITION BY chat_id ORDER BY priority, id) AS place
+                  FROM outbox WHERE status = 'pending')
+                WHERE place = 1 AND (not_before IS NULL OR not_before <= ?)
+                ORDER BY priority, id LIMIT ?""", (to_iso(now), limit)).fetchall()
+        return [_outgoing(row) for row in rows]
 
-    def next_retry_at(self) -> datetime | None:
+    def pending_message(self, outbox_id: int) -> Outgoing | None:
+        """A message as it stands now, if it still waits to be sent (its text may have changed since it
+        was listed, or its chat may be gone)."""
+        row = self.conn.execute(f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE id = ? AND status = 'pending'",
+                                (outbox_id,)).fetchone()
+        return _outgoing(row) if row else None
+
+    def next_retry_at(self, now: datetime) -> datetime | None:
         """When the earliest message waiting to be retried is due."""
         return from_iso(self.conn.execute(
-            "SELECT min(not_before) FROM outbox WHERE status = 'pending' AND not_before IS NOT NULL").fetchone()[0])
+            "SELECT min(not_before) FROM outbox WHERE status = 'pending' AND not_before > ?",
+            (to_iso(now),)).fetchone()[0])
 
-    def mark_sent(self, outbox_id: int, message_id: int | None, now: datetime) -> None:
+    def mark_sent(self, message: Outgoing, message_id: int | None, now: datetime) -> None:
+        """The message went out. If its text was replaced while it was on its way (an alert whose story
+        grew), an edit brings the sent message up to date."""
         with self._write() as conn:
+            current = conn.execute("SELECT text FROM outbox WHERE id = ?", (message.id,)).fetchone()
             conn.execute("UPDATE outbox SET status = 'sent', sent_at = ?, message_id = ?, error = NULL WHERE id = ?",
-                         (to_iso(now), message_id, outbox_id))
+                         (to_iso(now), message_id, message.id))
+            if current and current[0] != message.text and message_id is not None and message.kind != "edit":
+                conn.execute(
+                    """INSERT INTO outbox (key, chat_id, kind, priority, text, previews, edit_message_id, status,
+                         attempts, created_at) VALUES (?, ?, 'edit', 1, ?, ?, ?, 'pending', 0, ?)
+                       ON CONFLICT(key) DO UPDATE SET text = excluded.text, status = 'pending', attempts = 0""",
+                    (f"edit-of:{message.id}", message.chat_id, current[0], int(message.previews), message_id,
+                     to_iso(now)))
+
+    def prune_outbox(self, before: datetime) -> int:
+        """Forget messages sent, failed or dropped before a moment (their keys can no longer recur)."""
+        with self._write() as conn:
+            return conn.execute("DELETE FROM outbox WHERE status != 'pending' AND created_at < ? AND id NOT IN "
+                                "(SELECT outbox_id FROM alerts)", (to_iso(before),)).rowcount
 
     def mark_retry(self, outbox_id: int, not_before: datetime, error: str, count: bool = True) -> None:
         """Try again later; `count` False for waits Telegram asked for (429), which are not failures."""
@@ -734,6 +760,15 @@ _STORY_COLUMNS = "id, headline, url, first_seen, last_seen, item_count, source_c
 _SOURCE_COLUMNS = "s.id, s.kind, s.url, s.name, s.interval_s, s.origin, s.enabled, s.backfill"
 _STATE_COLUMNS = ("s.id, s.etag, s.last_modified, s.last_success_at, s.last_attempt_at, s.error_count, "
                   "s.last_error, s.next_check_at, s.last_post_id")
+
+
+_OUTBOX_COLUMNS = "id, key, chat_id, thread_id, kind, priority, text, markup, previews, edit_message_id, attempts"
+
+
+def _outgoing(row: tuple) -> Outgoing:
+    i, k, c, th, kind, p, t, mk, pv, e, a = row
+    return Outgoing(key=k, chat_id=c, text=t, kind=kind, thread_id=th, markup=mk, previews=bool(pv), edit_message_id=e,
+                    priority=p, id=i, attempts=a)
 
 
 _SUBSCRIBER_COLUMNS = ("chat_id, chat_type, title, thread_id, coalesce(language, language_code, 'en'), timezone, "

@@ -64,6 +64,7 @@ def test_far_time_zones_count_the_digest_under_their_own_date():
     ("Europe/Kyiv", "Europe/Kyiv"), ("europe/kyiv", "Europe/Kyiv"), ("Kyiv", "Europe/Kyiv"), ("Киев", "Europe/Kyiv"),
     ("new york", "America/New_York"), ("MSK", "Europe/Moscow"), ("UTC", "UTC"), ("+03:00", "+03:00"),
     ("UTC+3", "+03:00"), ("-5", "-05:00"), ("GMT+5:30", "+05:30"), ("+0", "UTC"),
+    ("EST", "America/New_York"), ("CET", "Europe/Berlin"),  # the IANA names of these have no daylight saving
 ])
 def test_zone_names_aliases_and_offsets(text, zone):
     assert parse_zone(text, available_timezones()) == zone
