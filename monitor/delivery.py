@@ -39,8 +39,9 @@ GLOBAL_PAUSE_S = 2.0  # after a 429 everything rests this long at most; the chat
 PRUNE_EVERY_S = 3600.0
 KEEP_SENT = timedelta(days=7)  # sent, failed and dropped messages are kept this long (for /status and debugging)
 OVERALL_PER_WINDOW = 30
-# A hair over a second: requests leave spaced by the window, but arrive with network jitter.
-OVERALL_WINDOW_S = 1.05
+# Counted from when each request was answered: the 31st-next request starts a second after the 1st was
+# answered, so it also arrives a second after the 1st arrived, whatever the network or the event loop did.
+OVERALL_WINDOW_S = 1.0
 PRIVATE_BURST = 3  # a private chat: at most 3 messages in any 3 seconds (1 a second on average, short bursts)
 GROUP_PER_MINUTE = 20
 
@@ -177,7 +178,6 @@ class Sender:
         if message is None:  # sent, or dropped (the chat blocked the bot, or /forget) since it was listed
             return
         chat_id = message.chat_id
-        self.pacer.record(chat_id)
         try:
             message_id = await self._request(message)
         except RetryAfter as exc:
@@ -224,6 +224,12 @@ class Sender:
         self.sent += 1
 
     async def _request(self, message: Outgoing) -> int | None:
+        try:
+            return await self._send(message)
+        finally:
+            self.pacer.record(message.chat_id)  # once answered (see OVERALL_WINDOW_S), refused or not
+
+    async def _send(self, message: Outgoing) -> int | None:
         markup = InlineKeyboardMarkup.de_json(json.loads(message.markup), self.bot) if message.markup else None
         previews = LinkPreviewOptions(is_disabled=not message.previews)
         if message.kind == "edit":
