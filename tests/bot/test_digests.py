@@ -227,3 +227,49 @@ def test_a_kill_during_a_digest_fan_out_to_100_chats_loses_none_and_repeats_at_m
     assert all(n >= 1 for n in counts.values()), err  # every chat has its digest
     assert sum(1 for n in counts.values() if n > 1) <= 1  # at most the one in flight at the kill twice
     assert all(n <= 2 for n in counts.values())
+
+
+async def test_plans_follow_daylight_saving_in_each_chats_zone(tmp_path):
+    """The night Berlin moves its clocks forward, its 08:00 digest comes an hour earlier in UTC; New York,
+    which changed two weeks before, stays; Kiritimati's comes on its own date."""
+    await subscribe(tmp_path / "m.db", {1: {"timezone": "Europe/Berlin"}, 2: {"timezone": "America/New_York"},
+                                        3: {"timezone": "Pacific/Kiritimati"}})
+    store = await Store.open(tmp_path / "m.db")
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    scheduler.start(paused=True)  # plans are computed, nothing runs
+    try:
+        for now, expected in [(datetime(2023, 3, 25, 12, tzinfo=UTC), {1: (3, 26, 6), 2: (3, 26, 12), 3: (3, 25, 18)}),
+                              (datetime(2023, 3, 24, 12, tzinfo=UTC), {1: (3, 25, 7), 2: (3, 25, 12), 3: (3, 24, 18)})]:
+            jobs = DigestJobs(Digests(store, config.DigestSettings(catch_up=1.0), clock=lambda now=now: now), scheduler)
+            await jobs.start()
+            for chat, (month, day, hour) in expected.items():
+                assert scheduler.get_job(f"digest:{chat}").next_run_time == datetime(2023, month, day, hour, tzinfo=UTC)
+    finally:
+        scheduler.shutdown(wait=False)
+        await store.close()
+
+
+async def test_a_long_digest_arrives_in_several_valid_messages(tmp_path, bot_api, feed_server):
+    topics = ["harvest", "airport", "museum", "election", "reactor", "bridge", "pipeline", "vaccine", "satellite",
+              "earthquake", "library", "tunnel", "stadium", "railway", "glacier", "refinery", "festival", "orchestra",
+              "parliament", "shipyard"]
+    # long headlines with no word in common, so that each report is a story of its own
+    entries = [report(100 + n, " ".join(f"{topic}{k}" for k in range(25)), f"{topic} {topic}x {topic}y")
+               for n, topic in enumerate(topics)]
+    feed_server.set("/a.xml", rss2(entries))
+    feed_server.set("/b.xml", rss2([]))
+    settings = settings_for(tmp_path, bot_api, feed_server)
+    settings = config.parse({"telegram": {"token": bot_api.token, "api_base_url": bot_api.root},
+                             "storage": {"path": settings.storage.path}, "digest": {"max_stories": 20},
+                             "polling": {"parse_processes": 1, "jitter": 0},
+                             "sources": [{"kind": "feed", "url": feed_server.url("/a.xml"), "name": "A News"}]},
+                            environ={})
+    async with Running(settings, bot_api) as run:
+        await wait_rows(tmp_path, "SELECT count(*) FROM stories", [(20,)])
+        await run.say(ALICE, "/digest", "Change: /time")  # the last part carries the footer
+    parts = [c.params["text"] for c in bot_api.sent(ALICE)]
+    assert len(parts) >= 2 and parts[0].startswith("📰 <b>Digest, ")
+    assert all(c.result for c in bot_api.sent(ALICE))  # the server accepted each: valid HTML, within 4,096
+    numbers = [int(line.split(".")[0]) for part in parts for line in part.split("\n")
+               if line[:1].isdigit() and ". <b>" in line]
+    assert numbers == list(range(1, 21))  # every story once, in order, none cut between two messages
