@@ -1,9 +1,10 @@
 """Keyword-watch alerts: one message per chat and story, edited as the story grows (through the outbox).
 
-A story sink: it sees each batch of new reports with the story each joined. A report matching a
-chat's watch alerts that chat about its story once; later reports of the story edit that message
-(new source count and sources) for 24 hours. A story that first matches when a later report joins
-(new words) alerts then, once.
+A story sink: it sees each batch of new reports with the story each joined. When a story gets a new
+report, the chat's watches are matched against the story's words (its first reports and the new
+ones); a match alerts that chat about the story once, and later reports edit that message (new
+source count and sources) for 24 hours. A story that first matches when a later report joins (new
+words) alerts then, once.
 """
 
 from __future__ import annotations
@@ -76,11 +77,17 @@ class Alerts:
         alerted = {(a.chat_id, a.story_id) for a in existing}
         new: dict[tuple[int, int], Watch] = {}
         if len(self.index):
+            # A watch is matched against the story as a whole, with its new reports: "Prigozhin Rostov"
+            # alerts once a report naming Rostov joins a story whose first report named Prigozhin.
+            fresh: dict[int, list[str]] = {}
             for stored in batch.items:
                 story_id = batch.story_of.get(stored.id)
-                if story_id not in stories or now - stored.item.published_at > MAX_REPORT_AGE:
-                    continue
-                for watch_id in self.index.matching(words_of(stored.item.title, stored.item.text)):
+                if story_id in stories and now - stored.item.published_at <= MAX_REPORT_AGE:
+                    fresh.setdefault(story_id, []).append(f"{stored.item.title}\n{stored.item.text}")
+            earlier = await self.store.story_texts(fresh) if fresh else {}
+            for story_id, texts in sorted(fresh.items()):
+                words = words_of(earlier.get(story_id, (0, ""))[1], *texts)
+                for watch_id in self.index.matching(words):
                     watch = self._watches[watch_id]
                     key = (watch.chat_id, story_id)
                     if key not in alerted:

@@ -308,3 +308,18 @@ async def test_a_group_that_became_a_supergroup_takes_its_subscription_along(tmp
         await asyncio.to_thread(bot_api.wait_sent, new, "#1 <code>Prigozhin</code>")  # sent again, to the new id
     assert rows(tmp_path, "SELECT chat_id, chat_type, active FROM subscribers") == [(new, "supergroup", 1)]
     assert rows(tmp_path, "SELECT chat_id FROM watches") == [(new,)]
+
+
+async def test_a_watch_matches_the_story_as_a_whole_once_a_later_report_brings_the_missing_word(
+        tmp_path, bot_api, feed_server):
+    feed_server.set("/a.xml", rss2([QUIET]))
+    feed_server.set("/b.xml", rss2([]))
+    async with Running(settings_for(tmp_path, bot_api, feed_server), bot_api) as run:
+        await run.say(ALICE, "/watch Prigozhin Yevgeny intermediaries familiar", "Watch #1 added")
+        feed_server.set("/a.xml", rss2([QUIET, REFUSED_A]))  # has Prigozhin, Yevgeny, intermediaries
+        await asyncio.to_thread(_wait_rows, tmp_path, "SELECT count(*) FROM items", [(2,)])
+        await asyncio.sleep(1.5)
+        assert not [c for c in bot_api.sent(ALICE) if "🔔" in c.params["text"]]  # "familiar" is missing
+        feed_server.set("/b.xml", rss2([REFUSED_B]))  # the same event; "people familiar with the talks"
+        alert = await asyncio.to_thread(bot_api.wait_sent, ALICE, "🔔")
+    assert "Sources so far: 2" in alert.params["text"]
