@@ -28,8 +28,9 @@ MAX_REPORT_AGE = timedelta(hours=24)  # older reports (a new source's backfill) 
 
 class Alerts:
     def __init__(self, store: Store, notify: Callable[[], None] = lambda: None,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)):
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC), default_zone: str | None = None):
         self.store = store
+        self.default_zone = default_zone  # for chats that set none with /tz
         self.notify = notify  # tells the sender the outbox has new messages
         self.clock = clock
         self.index = WatchIndex()
@@ -101,13 +102,13 @@ class Alerts:
                 continue
             if story.source_count == alert.source_count:
                 continue
-            text = alert_text(story, alert.query, chat.language, chat.timezone)
+            text = alert_text(story, alert.query, chat.language, chat.timezone or self.default_zone)
             await self.store.grow_alert(alert, text, story.source_count, now)
         for (chat_id, story_id), watch in sorted(new.items()):
             chat, story = chats.get(chat_id), stories[story_id]
             if chat is None or not chat.active:
                 continue
-            text = alert_text(story, watch.query, chat.language, chat.timezone)
+            text = alert_text(story, watch.query, chat.language, chat.timezone or self.default_zone)
             message = Outgoing(f"alert:{chat_id}:{story_id}", chat_id, text, kind="alert", thread_id=chat.thread_id,
                                previews=chat.link_previews)
             alert = Alert(chat_id, story_id, watch.id, watch.query, 0, story.source_count, now)

@@ -238,7 +238,7 @@ async def running_bot(settings: Settings, services: Services):
         raise BotError(f"telegram: cannot reach the Bot API at {settings.telegram.api_base_url} ({exc}); "
                        "check telegram.api_base_url and the network") from None
     sender = Sender(application.bot, services.store)
-    alerts = Alerts(services.store, sender.notify)
+    alerts = Alerts(services.store, sender.notify, default_zone=settings.digest.default_timezone)
     watches = await alerts.load()
     digests = Digests(services.store, settings.digest, sender.notify)
     scheduler = AsyncIOScheduler(timezone=UTC)
