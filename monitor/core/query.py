@@ -75,8 +75,14 @@ def _has_prefix(sorted_words: tuple[str, ...], prefix: str) -> bool:
     return at < len(sorted_words) and sorted_words[at].startswith(prefix)
 
 
-def _key(text: str) -> str:
-    return "*" + text[:MIN_PREFIX_CHARS]
+def _word_key(root: str) -> str:
+    """The index key of a word: a short root exactly, a long one by its first letters (a long root also
+    matches the longer words it starts, which share those letters)."""
+    return "*" + root[:_LONG_ROOT] if len(root) >= _LONG_ROOT else "=" + root
+
+
+def _prefix_key(text: str) -> str:
+    return "^" + text[:MIN_PREFIX_CHARS]
 
 
 @dataclass(frozen=True)
@@ -89,9 +95,10 @@ class Words:
     raw: tuple[str, ...]  # whole words as written (case-folded), sorted and distinct
 
     def index_keys(self) -> set[str]:
-        keys = {_key(w) for w in self.skeletons}
-        keys.update(_key(w) for w in self.raw)
-        keys.update(_key(r) for r in self.root_set)
+        keys = {_word_key(r) for r in self.root_set}
+        keys.update("*" + w[:_LONG_ROOT] for w in self.skeletons if len(w) >= _LONG_ROOT)
+        keys.update(_prefix_key(w) for w in self.skeletons)
+        keys.update(_prefix_key(w) for w in self.raw)
         return keys
 
 
@@ -113,7 +120,7 @@ class Word:
         return self.root in words.root_set or (len(self.root) >= _LONG_ROOT and _has_prefix(words.skeletons, self.root))
 
     def keys(self) -> frozenset[str] | None:
-        return frozenset({_key(self.root)})
+        return frozenset({_word_key(self.root)})
 
     def describe(self) -> str:
         return self.shown
@@ -130,9 +137,9 @@ class Prefix:
                 or _has_prefix(words.raw, self.raw))
 
     def keys(self) -> frozenset[str] | None:
-        keys = {_key(self.raw)}
+        keys = {_prefix_key(self.raw)}
         if len(self.folded) >= MIN_PREFIX_CHARS:
-            keys.add(_key(self.folded))
+            keys.add(_prefix_key(self.folded))
         return frozenset(keys)
 
     def describe(self) -> str:
@@ -151,7 +158,7 @@ class Phrase:
         return any(seq[at:at + size] == self.roots for at, s in enumerate(seq) if s == first)
 
     def keys(self) -> frozenset[str] | None:
-        return frozenset({_key(max(self.roots, key=len))})  # the longest word is the most telling
+        return frozenset({_word_key(max(self.roots, key=len))})  # the longest word is the most telling
 
     def describe(self) -> str:
         return f'"{self.shown}"'

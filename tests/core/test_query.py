@@ -103,3 +103,27 @@ def test_surnames_do_not_match_common_words_and_prefixes_follow_the_spelling(que
 
 def test_a_query_on_several_lines_is_one_line():
     assert parse_query("Prigozhin\n\n  Rostov").text == "Prigozhin Rostov"
+
+
+def test_the_index_finds_exactly_what_testing_every_watch_finds():
+    import random
+
+    rng = random.Random(3)
+    vocabulary = [
+        "Prigozhin", "Пригожина", "Rostov", "Ростове", "Wagner", "Вагнер", "Kremlin", "Кремль", "negotiations",
+        "talks", "Kyiv", "Київ", "Syrian", "Pakhomov", "Anna", "Lavrov", "лавра", "war", "wars", "Iran", "EU",
+        "NATO", "rate", "rates", "dam", "дамба", "Kharkiv", "Харків",
+    ]
+    shapes = ["{a}", "{a} {b}", "{a} OR {b}", '"{a} {b}"', "{a} -{b}", "{p}*", "({a} OR {b}) {c}"]
+    index, queries = WatchIndex(), {}
+    for n in range(400):
+        a, b, c = rng.sample(vocabulary, 3)
+        text = rng.choice(shapes).format(a=a, b=b, c=c, p=a[:rng.randint(3, max(3, len(a)))])
+        try:
+            queries[n] = parse_query(text)
+        except QueryError:
+            continue
+        index.add(n, queries[n])
+    for _ in range(300):
+        words = words_of(" ".join(rng.choices(vocabulary, k=rng.randint(1, 12))))
+        assert index.matching(words) == sorted(n for n, q in queries.items() if q.matches(words))
