@@ -7,12 +7,12 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from monitor import app, config
+from tests.bot.db import rows, wait_rows
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.feed_builder import entry, rss2
 
@@ -37,12 +37,6 @@ def settings_for(tmp_path, bot_api, feed_server=None, **telegram) -> config.Sett
                          "sources": sources}, environ={})
 
 
-def rows(tmp_path, sql: str):
-    conn = sqlite3.connect(tmp_path / "m.db")
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 class Running:
@@ -212,7 +206,7 @@ async def test_blocked_chats_are_paused_and_429_is_waited_out(tmp_path, bot_api,
         feed_server.set("/a.xml", rss2([QUIET, REFUSED_A]))
         # Alice's alert meets a 429, waits a second and is sent; Bob has blocked the bot.
         await asyncio.to_thread(bot_api.wait_sent, ALICE, "🔔")
-        await asyncio.to_thread(_wait_rows, tmp_path, "SELECT chat_id, active FROM subscribers ORDER BY chat_id",
+        await wait_rows(tmp_path, "SELECT chat_id, active FROM subscribers ORDER BY chat_id",
                                 [(ALICE, 1), (BOB, 0)])
         assert rows(tmp_path, f"SELECT inactive_reason FROM subscribers WHERE chat_id = {BOB}") == [
             ("blocked: bot was blocked by the user",)]
@@ -224,19 +218,9 @@ async def test_blocked_chats_are_paused_and_429_is_waited_out(tmp_path, bot_api,
             "old_chat_member": {"status": "member", "user": {"id": 777000111, "is_bot": True, "first_name": "m"}},
             "new_chat_member": {"status": "kicked", "until_date": 0,
                                 "user": {"id": 777000111, "is_bot": True, "first_name": "m"}}}})
-        await asyncio.to_thread(_wait_rows, tmp_path, "SELECT chat_id, active FROM subscribers ORDER BY chat_id",
+        await wait_rows(tmp_path, "SELECT chat_id, active FROM subscribers ORDER BY chat_id",
                                 [(ALICE, 0), (BOB, 1)])
 
-
-def _wait_rows(tmp_path, sql: str, expected, timeout_s: float = 10.0):
-    import time
-
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if rows(tmp_path, sql) == expected:
-            return
-        time.sleep(0.05)
-    assert rows(tmp_path, sql) == expected
 
 
 async def test_sources_from_chat_admins_only_and_never_private_addresses(tmp_path, bot_api, feed_server):
@@ -317,7 +301,7 @@ async def test_a_watch_matches_the_story_as_a_whole_once_a_later_report_brings_t
     async with Running(settings_for(tmp_path, bot_api, feed_server), bot_api) as run:
         await run.say(ALICE, "/watch Prigozhin Yevgeny intermediaries familiar", "Watch #1 added")
         feed_server.set("/a.xml", rss2([QUIET, REFUSED_A]))  # has Prigozhin, Yevgeny, intermediaries
-        await asyncio.to_thread(_wait_rows, tmp_path, "SELECT count(*) FROM items", [(2,)])
+        await wait_rows(tmp_path, "SELECT count(*) FROM items", [(2,)])
         await asyncio.sleep(1.5)
         assert not [c for c in bot_api.sent(ALICE) if "🔔" in c.params["text"]]  # "familiar" is missing
         feed_server.set("/b.xml", rss2([REFUSED_B]))  # the same event; "people familiar with the talks"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import io
-import sqlite3
 import time
 
 import pytest
 
 from monitor import app, config
+from tests.bot.db import rows, wait_rows
 from tests.fakes.bot_api import FakeBotApi
 
 CHANNEL = {"id": -1001234567890, "type": "channel", "title": "Newsroom", "username": "newsroom_test"}
@@ -36,22 +36,7 @@ def settings_for(tmp_path, bot_api: FakeBotApi) -> config.Settings:
                          "polling": {"parse_processes": 1}}, environ={})
 
 
-def rows(tmp_path, sql: str):
-    conn = sqlite3.connect(tmp_path / "m.db")
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
-
-async def wait_rows(tmp_path, sql: str, expected, timeout_s: float = 10.0):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        found = rows(tmp_path, sql)
-        if found == expected:
-            return found
-        await asyncio.sleep(0.05)
-    assert rows(tmp_path, sql) == expected
 
 
 async def test_posts_become_items_and_edits_replace_the_text(tmp_path, bot_api):

@@ -20,7 +20,8 @@ from monitor.core.schedule import local_date, zone_info
 from monitor.digests import DigestJobs, Digests
 from monitor.models import Outgoing
 from monitor.storage.store import Store
-from tests.bot.test_bot import ALICE, BOB, REFUSED_A, REFUSED_B, Running, report, rows, settings_for
+from tests.bot.db import rows, wait_rows
+from tests.bot.test_bot import ALICE, BOB, REFUSED_A, REFUSED_B, Running, report, settings_for
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.feed_builder import rss2
 
@@ -54,12 +55,6 @@ def three_feeds(tmp_path, bot_api, feed_server, **digest) -> config.Settings:
                          "polling": {"parse_processes": 1, "jitter": 0, "timeout": "5s"}, "sources": raw_sources},
                         environ={})
 
-
-async def wait_rows(tmp_path, sql, expected, timeout_s=15.0):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and rows(tmp_path, sql) != expected:
-        await asyncio.sleep(0.1)
-    assert rows(tmp_path, sql) == expected
 
 
 async def test_digest_now_ranks_by_sources_puts_watched_first_and_speaks_the_chats_language(
