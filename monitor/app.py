@@ -221,11 +221,11 @@ async def running_bot(settings: Settings, services: Services):
     # Imported here: python-telegram-bot is only needed once a token is set.
     from telegram.error import InvalidToken, NetworkError
 
-    from monitor.alerts import Alerts
+    from monitor.bot.alerts import Alerts
     from monitor.bot.application import ALLOWED_UPDATES, build_application, set_commands
     from monitor.bot.context import BotServices, attach
+    from monitor.bot.digests import DigestJobs, Digests
     from monitor.delivery import Sender
-    from monitor.digests import DigestJobs, Digests
 
     bot_services = BotServices(services.store, services.hand_on, settings.telegram, services.poller)
     application = build_application(settings.telegram, bot_services)

@@ -14,6 +14,7 @@ from typing import TextIO
 from urllib.parse import urlsplit
 
 from monitor import app
+from monitor.bot.digests import Digests
 from monitor.config import (
     DEDUP_BACKENDS,
     DEFAULT_PATH,
@@ -29,7 +30,6 @@ from monitor.config import parse_duration as parse_duration_option
 from monitor.core.clustering import ClusterSettings
 from monitor.core.opml import OpmlError, Outline, parse_opml, render_opml
 from monitor.core.text import html_to_text
-from monitor.digests import Digests
 from monitor.embedding import EmbeddingError, load_embedder
 from monitor.poller import PollReport
 from monitor.storage.store import SourceRow, StoreError

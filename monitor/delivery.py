@@ -120,7 +120,6 @@ class Sender:
         self.backoff_s = backoff_s
         self.on_chat_gone = on_chat_gone
         self.on_chat_moved = on_chat_moved
-        self.sent = 0
         self._wake = asyncio.Event()
 
     def notify(self) -> None:
@@ -221,7 +220,6 @@ class Sender:
             await self.store.mark_failed(message.id, f"telegram: {exc}", datetime.now(UTC))
             return
         await self.store.mark_sent(message, message_id, datetime.now(UTC))
-        self.sent += 1
 
     async def _request(self, message: Outgoing) -> int | None:
         try:

@@ -104,6 +104,7 @@ class Subscriber:
     link_previews: bool = False
     active: bool = True
     digest_time: str | None = None  # "HH:MM", "off"; None: [digest] default_time
+    client_language: str | None = None  # the language code of the user's Telegram client, last seen
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,6 @@ class Alert:
     source_count: int
     sent_at: datetime  # when it was queued
     message_id: int | None = None  # Telegram's id, once sent
-    pending: bool = False  # still in the outbox: its text can simply be replaced
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from monitor.bot.render import shorten
 from monitor.bot.texts import Html, say
 from monitor.config import ConfigError, source_from_argument
 from monitor.sources.guard import AddressRefused, check_url
-from monitor.storage.store import StoreError
+from monitor.storage.store import SourceExists
 
 log = logging.getLogger("monitor.bot")
 
@@ -69,8 +69,8 @@ async def add_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             return
     try:
         source = await the.store.add_source(spec.kind, spec.url, spec.name, None, now(), spec.backfill, origin="chat")
-    except StoreError as exc:
-        await reply(context, who, say(who.language, "add_failed", error=str(exc).removeprefix("sources: ")))
+    except SourceExists as exc:
+        await reply(context, who, say(who.language, "add_exists", id=exc.source_id))
         return
     report = await the.poller.refresh(source)  # a first poll tells at once whether the source works
     if report.error:

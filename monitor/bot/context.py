@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackContext
 
-from monitor.alerts import Alerts
+from monitor.bot.alerts import Alerts
+from monitor.bot.digests import DigestJobs, Digests
 from monitor.bot.render import split_lines
 from monitor.bot.texts import language_of
 from monitor.config import TelegramSettings
 from monitor.delivery import Sender
-from monitor.digests import DigestJobs, Digests
 from monitor.models import Outgoing, Subscriber
 from monitor.poller import ItemSink, Poller
 from monitor.storage.store import Store
@@ -59,12 +59,34 @@ async def asker(update: Update, context: CallbackContext) -> Asker:
     store = services(context).store
     subscriber = await store.get_subscriber(chat.id)
     code = user.language_code if user else None
-    if subscriber is not None and chat.type == "private" and code:
+    if subscriber is not None and chat.type == "private" and code and code != subscriber.client_language:
         await store.note_language(chat.id, code)  # alerts follow the client's language when it changes
         subscriber = await store.get_subscriber(chat.id)
     language = language_of(subscriber.language if subscriber else code)
     thread_id = message.message_thread_id if message is not None and message.is_topic_message else None
     return Asker(chat.id, thread_id, user.id if user else None, subscriber, language, update.update_id)
+
+
+def argument(update: Update) -> str:
+    """What follows the command, as typed (context.args would lose the spacing inside quotes)."""
+    parts = (update.effective_message.text or "").split(maxsplit=1)
+    return parts[1].strip() if len(parts) > 1 else ""
+
+
+async def subscribe(update: Update, context: CallbackContext, who: Asker) -> bool:
+    """Subscribe the chat the update came from (or make it active again), its messages going to the
+    topic it wrote from; a chat coming back has its watches match again and its digest planned.
+    True if it was not active before."""
+    the, chat, user = services(context), update.effective_chat, update.effective_user
+    title = chat.title or chat.full_name or chat.username or ""
+    fresh = await the.store.subscribe(who.chat_id, chat.type, title, who.thread_id,
+                                      user.language_code if user else None, now())
+    if fresh:
+        if who.subscriber is not None:
+            for watch in await the.store.watches(who.chat_id):
+                the.alerts.watch_added(watch)
+        await the.digest_jobs.replan(who.chat_id)
+    return fresh
 
 
 def is_admin(context: CallbackContext, who: Asker) -> bool:

@@ -4,7 +4,7 @@ Telegram's 4,096 characters."""
 from __future__ import annotations
 
 import html
-from datetime import datetime, tzinfo
+from datetime import datetime
 
 from monitor.bot.texts import Html, say
 from monitor.core.digest import DigestStory
@@ -27,13 +27,8 @@ def shorten(text: str, limit: int) -> str:
     return (cut[:space] if space > limit * 0.6 else cut).rstrip(" ,.;:-") + "…"
 
 
-def zone(name: str | None) -> tzinfo:
-    """The chat's time zone (UTC when unset or unknown to this machine)."""
-    return zone_info(name)
-
-
 def local_time(moment: datetime, zone_name: str | None) -> str:
-    local = moment.astimezone(zone(zone_name))
+    local = moment.astimezone(zone_info(zone_name))
     label = "UTC" if local.utcoffset().total_seconds() == 0 and not zone_name else local.tzname()
     return f"{local:%Y-%m-%d %H:%M} {label}"
 
@@ -73,7 +68,7 @@ def split_lines(lines: list[str], limit: int = MAX_MESSAGE_CHARS) -> list[str]:
     size = 0
     for line in lines:
         if len(line) > limit:  # as plain text, short enough that escaping (at most 5x) cannot outgrow the limit
-            line = html.escape(shorten(_strip_tags(line), limit // 5), quote=False)
+            line = html.escape(shorten(html_to_text(line), limit // 5), quote=False)
         if current and size + 1 + len(line) > limit:
             parts.append("\n".join(current))
             current, size = [], 0
@@ -82,10 +77,6 @@ def split_lines(lines: list[str], limit: int = MAX_MESSAGE_CHARS) -> list[str]:
     if current:
         parts.append("\n".join(current))
     return parts
-
-
-def _strip_tags(markup: str) -> str:
-    return html_to_text(markup)
 
 
 def digest_messages(entries: list[DigestStory], total: int, language: str, zone_name: str | None,
@@ -101,7 +92,7 @@ def digest_messages(entries: list[DigestStory], total: int, language: str, zone_
         mark = "⭐ " if entry.watched else ""
         headline = html.escape(shorten(entry.headline or story.url, HEADLINE_CHARS), quote=False)
         links = ", ".join(_link(name, url) for name, url in entry.links)
-        seen = story.first_seen.astimezone(zone(zone_name))
+        seen = story.first_seen.astimezone(zone_info(zone_name))
         when = f"{seen:%H:%M}" if seen.date().isoformat() == day else f"{seen:%d.%m %H:%M}"
         counted = say(language, "digest_sources", count=story.source_count)
         blocks.append(f"{number}. {mark}<b>{headline}</b>\n{counted}: {links} · {when}" if links

@@ -8,7 +8,7 @@ from zoneinfo import available_timezones
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
-from monitor.bot.context import Asker, asker, edit, now, reply, services
+from monitor.bot.context import Asker, argument, asker, edit, now, reply, services, subscribe
 from monitor.bot.render import shorten
 from monitor.bot.texts import LANGUAGES, say
 from monitor.core.schedule import ZoneError, parse_local_time, parse_zone, zone_info
@@ -19,18 +19,10 @@ TIME_CHOICES = ("07:00", "08:00", "09:00", "18:00", "21:00", "off")
 ZONE_CHOICES = ("UTC", "Europe/Kyiv", "Europe/Moscow", "Europe/Berlin", "Europe/London", "America/New_York")
 
 
-def _argument(update: Update) -> str:
-    parts = (update.effective_message.text or "").split(maxsplit=1)
-    return parts[1].strip() if len(parts) > 1 else ""
-
-
 async def _subscribed(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
     """Settings belong to a subscription: make one if the chat has none yet."""
     if who.subscriber is None:
-        user = update.effective_user
-        await services(context).store.subscribe(who.chat_id, update.effective_chat.type,
-                                                update.effective_chat.title or "", who.thread_id,
-                                                user.language_code if user else None, now())
+        await subscribe(update, context, who)
 
 
 async def _time_reply(context, chat_id: int, language: str) -> str:
@@ -48,7 +40,7 @@ async def _time_reply(context, chat_id: int, language: str) -> str:
 
 async def set_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = await asker(update, context)
-    text = _argument(update).lower()
+    text = argument(update).lower()
     parsed = parse_local_time(text) if text not in ("off", "none", "выкл", "вимк") else None
     if parsed is None and text not in ("off", "none", "выкл", "вимк"):
         await reply(context, who, say(who.language, "time_usage"))
@@ -61,7 +53,7 @@ async def set_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def set_zone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = await asker(update, context)
-    text = _argument(update)
+    text = argument(update)
     if not text:
         await reply(context, who, say(who.language, "tz_usage"))
         return

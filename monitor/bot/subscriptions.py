@@ -17,18 +17,13 @@ from telegram.ext import (
     filters,
 )
 
-from monitor.bot.context import asker, edit, is_admin, now, reply, services
+from monitor.bot.context import asker, edit, is_admin, now, reply, services, subscribe
 from monitor.bot.render import shorten
 from monitor.bot.texts import COMMANDS, LANGUAGES, Html, say
 
 log = logging.getLogger("monitor.bot")
 
 FORGET = "forget:"
-
-
-def _title(update: Update) -> str:
-    chat = update.effective_chat
-    return chat.title or chat.full_name or chat.username or ""
 
 
 async def about(context, language: str) -> Html:
@@ -38,14 +33,7 @@ async def about(context, language: str) -> Html:
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = await asker(update, context)
-    user = update.effective_user
-    fresh = await services(context).store.subscribe(
-        who.chat_id, update.effective_chat.type, _title(update), who.thread_id,
-        user.language_code if user else None, now())
-    if who.subscriber is not None and fresh:  # paused before: its watches match again
-        for watch in await services(context).store.watches(who.chat_id):
-            services(context).alerts.watch_added(watch)
-    await services(context).digest_jobs.replan(who.chat_id)
+    fresh = await subscribe(update, context, who)
     log.info("bot: chat=%s subscribed%s", who.chat_id, "" if who.subscriber is None else " again")
     if who.subscriber is not None and fresh:
         await reply(context, who, say(who.language, "start_resumed"))
@@ -102,9 +90,7 @@ async def set_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await reply(context, who, say(who.language, "lang_usage"))
         return
     if who.subscriber is None:
-        user = update.effective_user
-        await services(context).store.subscribe(who.chat_id, update.effective_chat.type, _title(update),
-                                                who.thread_id, user.language_code if user else None, now())
+        await subscribe(update, context, who)
     await services(context).store.set_subscriber(who.chat_id, language=choice)
     await reply(context, who, say(choice, "lang_set"))
 

@@ -9,20 +9,13 @@ import re
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
-from monitor.bot.context import asker, now, reply, services
+from monitor.bot.context import argument, asker, now, reply, services, subscribe
 from monitor.bot.render import shorten
 from monitor.bot.texts import Html, say
 from monitor.core.query import QueryError, parse_query
 from monitor.storage.store import WatchRefused
 
 log = logging.getLogger("monitor.bot")
-
-
-def _argument(update: Update) -> str:
-    """What follows the command, as typed (context.args would lose the spacing inside quotes)."""
-    text = update.effective_message.text or ""
-    parts = text.split(maxsplit=1)
-    return parts[1].strip() if len(parts) > 1 else ""
 
 
 def query_problem(language: str, error: QueryError) -> str:
@@ -32,7 +25,7 @@ def query_problem(language: str, error: QueryError) -> str:
 
 async def watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = await asker(update, context)
-    text = _argument(update)
+    text = argument(update)
     if not text:
         await reply(context, who, say(who.language, "watch_usage", syntax=Html(say(who.language, "syntax"))))
         return
@@ -43,12 +36,7 @@ async def watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     store = services(context).store
     if who.subscriber is None or not who.subscriber.active:  # a watch is the reason to subscribe
-        user = update.effective_user
-        await store.subscribe(who.chat_id, update.effective_chat.type, update.effective_chat.title or "",
-                              who.thread_id, user.language_code if user else None, now())
-        if who.subscriber is not None:
-            for old in await store.watches(who.chat_id):
-                services(context).alerts.watch_added(old)
+        await subscribe(update, context, who)
     try:
         added = await store.add_watch(who.chat_id, query.text, now(), services(context).settings.max_watches)
     except WatchRefused as exc:
@@ -72,13 +60,13 @@ async def list_watches(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def unwatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = await asker(update, context)
-    argument = _argument(update).lstrip("#")
-    if not re.fullmatch(r"[0-9]{1,9}", argument):
+    number = argument(update).lstrip("#")
+    if not re.fullmatch(r"[0-9]{1,9}", number):
         await reply(context, who, say(who.language, "unwatch_usage"))
         return
-    removed = await services(context).store.remove_watch(who.chat_id, int(argument))
+    removed = await services(context).store.remove_watch(who.chat_id, int(number))
     if removed is None:
-        await reply(context, who, say(who.language, "unwatch_missing", id=argument))
+        await reply(context, who, say(who.language, "unwatch_missing", id=number))
         return
     services(context).alerts.watch_removed(removed.id)
     await reply(context, who, say(who.language, "unwatch_done", id=removed.id, query=removed.query))

@@ -1,8 +1,8 @@
 """The keyword-watch language: parse a query into a tree, match it against a report's words, and
 index many watches by the words they need so one report is tested only against watches it can match.
 
-Words match on word forms and across scripts (`prigozhin` finds `Пригожина`) through `stem`, the
-same folding the deduplicator uses. Matching walks the report's words once: no user-supplied
+Words match on word forms and across scripts (`prigozhin` finds `Пригожина`) through `word_root`,
+built on the deduplicator's script folding (`skeleton`). Matching walks the report's words once: no user-supplied
 regular expression ever runs, so a watch cannot stall the poller.
 
     Prigozhin Rostov          both words (AND is implied)
@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from monitor.core.text import skeleton
 
@@ -61,6 +62,7 @@ def _drop(word: str, endings: tuple[str, ...]) -> str:
     return word
 
 
+@lru_cache(maxsize=200_000)  # news vocabulary repeats: each word is folded once
 def word_root(word: str) -> str:
     """A word without its inflection ending, in a script-independent spelling: Пригожина, Пригожину,
     Prigozhin and Prigozhyn all give `prigozin`; negotiations gives `negotiation`."""

@@ -213,6 +213,7 @@ _TERM_WORDS = re.compile(r"[^\W_]+", re.UNICODE)
 STEM_CHARS = 6  # word forms share their first letters: Пригожина/Пригожину → prigoz
 
 
+@lru_cache(maxsize=200_000)
 def skeleton(word: str) -> str:
     """A script-independent spelling of a word: Пригожин, Prigozhin and Prigozhyn all give `prigozin`."""
     text = word.casefold().translate(_CYRILLIC)

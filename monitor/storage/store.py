@@ -30,6 +30,14 @@ class StoreError(Exception):
     """A store operation the user asked for cannot be done; the message says why."""
 
 
+class SourceExists(StoreError):
+    """A source with this URL is in the store already (`source_id`)."""
+
+    def __init__(self, url: str, source_id: int) -> None:
+        super().__init__(f"sources: {url} is already source {source_id}")
+        self.source_id = source_id
+
+
 class WatchRefused(StoreError):
     """A watch not added: `reason` is "limit" (`value` the limit) or "duplicate" (`value` the watch's id)."""
 
@@ -128,7 +136,7 @@ class Repository:
         with self._write() as conn:
             existing = conn.execute("SELECT id, enabled FROM sources WHERE url = ?", (url,)).fetchone()
             if existing and existing[1]:
-                raise StoreError(f"sources: {url} is already source {existing[0]}")
+                raise SourceExists(url, existing[0])
             if existing:  # a disabled one comes back, with its items
                 conn.execute(
                     "UPDATE sources SET enabled = 1, origin = ?, name = ?, interval_s = ?, backfill = ? "
@@ -536,10 +544,10 @@ class Repository:
         out = []
         for at in range(0, len(ids), 500):
             chunk = ids[at:at + 500]
-            out += [Alert(c, s, w, q, o, n, from_iso(t), m, status == "pending")
-                    for c, s, w, q, o, n, t, m, status in self.conn.execute(
+            out += [Alert(c, s, w, q, o, n, from_iso(t), m)
+                    for c, s, w, q, o, n, t, m in self.conn.execute(
                 f"""SELECT a.chat_id, a.story_id, a.watch_id, a.query, a.outbox_id, a.source_count, a.sent_at,
-                           o.message_id, o.status
+                           o.message_id
                     FROM alerts a JOIN outbox o ON o.id = a.outbox_id
                     WHERE a.story_id IN ({','.join('?' * len(chunk))})""", chunk)]
         return out
@@ -563,12 +571,8 @@ class Repository:
             replaced = conn.execute("UPDATE outbox SET text = ? WHERE id = ? AND status = 'pending'",
                                     (text, alert.outbox_id)).rowcount
             if not replaced and alert.message_id is not None:
-                conn.execute(
-                    """INSERT INTO outbox (key, chat_id, kind, priority, text, previews, edit_message_id, status,
-                         attempts, created_at) VALUES (?, ?, 'edit', 1, ?, 0, ?, 'pending', 0, ?)
-                       ON CONFLICT(key) DO UPDATE SET text = excluded.text, status = 'pending', attempts = 0,
-                         not_before = NULL, error = NULL""",
-                    (f"edit:{alert.chat_id}:{alert.story_id}", alert.chat_id, text, alert.message_id, to_iso(now)))
+                self._enqueue_edit(conn, f"edit:{alert.chat_id}:{alert.story_id}", alert.chat_id, text,
+                                   alert.message_id, False, now)
             conn.execute("UPDATE alerts SET source_count = ?, edited_at = ? WHERE chat_id = ? AND story_id = ?",
                          (source_count, to_iso(now), alert.chat_id, alert.story_id))
 
@@ -621,12 +625,19 @@ class Repository:
             conn.execute("UPDATE outbox SET status = 'sent', sent_at = ?, message_id = ?, error = NULL WHERE id = ?",
                          (to_iso(now), message_id, message.id))
             if current and current[0] != message.text and message_id is not None and message.kind != "edit":
-                conn.execute(
-                    """INSERT INTO outbox (key, chat_id, kind, priority, text, previews, edit_message_id, status,
-                         attempts, created_at) VALUES (?, ?, 'edit', 1, ?, ?, ?, 'pending', 0, ?)
-                       ON CONFLICT(key) DO UPDATE SET text = excluded.text, status = 'pending', attempts = 0""",
-                    (f"edit-of:{message.id}", message.chat_id, current[0], int(message.previews), message_id,
-                     to_iso(now)))
+                self._enqueue_edit(conn, f"edit-of:{message.id}", message.chat_id, current[0], message_id,
+                                   message.previews, now)
+
+    @staticmethod
+    def _enqueue_edit(conn: sqlite3.Connection, key: str, chat_id: int, text: str, message_id: int,
+                      previews: bool, now: datetime) -> None:
+        """Queue an edit of a sent message; one pending edit per key, holding the latest text."""
+        conn.execute(
+            """INSERT INTO outbox (key, chat_id, kind, priority, text, previews, edit_message_id, status, attempts,
+                 created_at) VALUES (?, ?, 'edit', 1, ?, ?, ?, 'pending', 0, ?)
+               ON CONFLICT(key) DO UPDATE SET text = excluded.text, status = 'pending', attempts = 0,
+                 not_before = NULL, error = NULL""",
+            (key, chat_id, text, int(previews), message_id, to_iso(now)))
 
     def prune_outbox(self, before: datetime) -> int:
         """Forget messages sent, failed or dropped before a moment (their keys can no longer recur)."""
@@ -668,9 +679,6 @@ class Repository:
             conn.execute("UPDATE OR IGNORE alerts SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id))
             conn.execute("UPDATE OR IGNORE digests SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id))
 
-    def outbox_figures(self) -> dict[str, int]:
-        return dict(self.conn.execute("SELECT status, count(*) FROM outbox GROUP BY status").fetchall())
-
     # -- digests --------------------------------------------------------------------------
 
     def queue_digest(self, chat_id: int, local_date: str, stories: int, messages: list[Outgoing],
@@ -692,10 +700,6 @@ class Repository:
     def count_stories(self, since: datetime) -> int:
         """Stories first seen or grown since a moment."""
         return self.conn.execute("SELECT count(*) FROM stories WHERE last_seen >= ?", (to_iso(since),)).fetchone()[0]
-
-    def digest_stories(self, since: datetime, limit: int = 300) -> list[Story]:
-        """Stories first seen or grown since a moment, most sources first, then the latest."""
-        return self.stories(since, limit)
 
     def story_details(self, story_ids: Iterable[int], per_story: int = 3) -> dict[int, dict]:
         """For each story: its first title in each language ({"titles": {lang: title}}) and its first
@@ -772,12 +776,13 @@ def _outgoing(row: tuple) -> Outgoing:
 
 
 _SUBSCRIBER_COLUMNS = ("chat_id, chat_type, title, thread_id, coalesce(language, language_code, 'en'), timezone, "
-                       "link_previews, active, digest_time")
+                       "link_previews, active, digest_time, language_code")
 
 
 def _subscriber(row: tuple) -> Subscriber:
     return Subscriber(chat_id=row[0], chat_type=row[1], title=row[2] or "", thread_id=row[3], language=row[4],
-                      timezone=row[5], link_previews=bool(row[6]), active=bool(row[7]), digest_time=row[8])
+                      timezone=row[5], link_previews=bool(row[6]), active=bool(row[7]), digest_time=row[8],
+                      client_language=row[9])
 
 
 def _source(row: tuple) -> Source:

@@ -254,7 +254,7 @@ async def test_sources_from_chat_admins_only_and_never_private_addresses(tmp_pat
         assert "(1 reports so far)" in added["text"]
         (source_id, origin), = rows(tmp_path, "SELECT id, origin FROM sources WHERE url LIKE '%/c.xml'")
         assert origin == "chat"
-        await run.say(BOB, f"/add {new_feed}", "is already source")
+        await run.say(BOB, f"/add {new_feed}", f"That source is there already (#{source_id})")
         await run.say(BOB, f"/remove {source_id}", f"Removed source #{source_id}")
     assert rows(tmp_path, "SELECT count(*) FROM sources") == [(2,)]
 

@@ -16,8 +16,8 @@ import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from monitor import config
+from monitor.bot.digests import DigestJobs, Digests
 from monitor.core.schedule import local_date, zone_info
-from monitor.digests import DigestJobs, Digests
 from monitor.models import Outgoing
 from monitor.storage.store import Store
 from tests.bot.db import rows, wait_rows

@@ -20,7 +20,7 @@ from monitor.core.query import QueryError, WatchIndex, parse_query, words_of
 from monitor.models import Alert, Outgoing, StoryBatch, Watch
 from monitor.storage.store import Store
 
-log = logging.getLogger("monitor.alerts")
+log = logging.getLogger("monitor.bot.alerts")
 
 EDIT_WINDOW = timedelta(hours=24)  # an alert follows its story this long, then stays as it is
 MAX_REPORT_AGE = timedelta(hours=24)  # older reports (a new source's backfill) alert nobody

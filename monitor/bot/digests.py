@@ -41,7 +41,7 @@ class Digests:
         minute = int(now.timestamp() // 60)
         if self._day is None or self._day[0] != minute:
             since = now - DIGEST_PERIOD
-            stories = in_period(await self.store.digest_stories(since, CANDIDATES), now)
+            stories = in_period(await self.store.stories(since, CANDIDATES), now)
             self._day = (minute, stories, await self.store.count_stories(since))
         return self._day[1], self._day[2]
 
