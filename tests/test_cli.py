@@ -149,3 +149,27 @@ def test_run_polls_on_schedule_and_stops_cleanly_on_sigterm(tmp_path, feed_serve
     assert conn.execute("SELECT count(*) FROM items").fetchone() == (2,)
     assert conn.execute("SELECT count(DISTINCT story_id), max(item_count) FROM items JOIN stories s ON s.id = story_id"
                         ).fetchone() == (1, 2)
+
+
+def test_digest_prints_the_days_stories_without_a_token(tmp_path, feed_server, capsys):
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    shared = {"title": "Kremlin tried to negotiate with Prigozhin, he refused",
+              "summary": "The Kremlin tried to reach Wagner chief Yevgeny Prigozhin; he refused, sources say."}
+    feed_server.set("/a", rss2([entry(1, at=now - timedelta(hours=1), **shared),
+                                entry(2, at=now - timedelta(hours=2), title="Heatwave <b>warning</b> & more",
+                                      summary="Forecasters expect 38 degrees.")]))
+    feed_server.set("/b", rss2([entry(3, base="https://other.example.org", at=now - timedelta(minutes=30),
+                                      **shared)]))
+    cfg = str(config_for(tmp_path, feed_server, "/a", "/b"))
+    code, out, _ = run_cli(capsys, "digest", "-c", cfg, "--print")
+    assert code == 0 and "nothing new from the sources" in out  # nothing polled yet
+    assert run_cli(capsys, "poll-once", "-c", cfg)[0] == 0
+    code, out, _ = run_cli(capsys, "digest", "-c", cfg, "--print")
+    assert code == 0
+    assert f"📰 Digest, {now.date().isoformat()}" in out and "2 of 2 stories" in out
+    assert out.index("Kremlin tried to negotiate") < out.index("Heatwave warning & more")  # 2 sources first
+    assert "Sources: 2: a (https://news.example.org/story/1" in out  # plain text, links written out
+    code, _, err = run_cli(capsys, "digest", "-c", cfg, "--chat", "42")
+    assert code == 2 and "no chat 42 has subscribed" in err
