@@ -15,12 +15,11 @@ regular expression ever runs, so a watch cannot stall the poller.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from monitor.core.text import skeleton
+from monitor.core.text import LATIN_ENDINGS, WORDS, drop_ending, skeleton
 
 MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 20
@@ -28,7 +27,6 @@ MIN_PREFIX_CHARS = 3
 
 # Phones turn " into typographic quotes; all of these open or close a phrase.
 _QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»", "”": "”"}
-_WORD_PIECES = re.compile(r"[^\W_]+", re.UNICODE)
 _OR = {"OR", "ИЛИ", "АБО", "|"}
 _AND = {"AND", "И", "І", "&"}
 _NOT = {"NOT", "НЕ"}
@@ -49,17 +47,8 @@ class QueryError(ValueError):
 # Endings a watch word may take in a report: Latin plural and verb endings (before folding), and the
 # vowel endings of Russian and Ukrainian cases. Consonant endings (-ov, -ev, -in) are kept: they end
 # surnames, and dropping them makes Lavrov match "лавра" and Rostov "рост".
-_LATIN_ENDINGS = ("ings", "ing", "ies", "ied", "es", "ed", "s")
 _VOWEL_ENDINGS = ("ami", "ogo", "ego", "omu", "emu", "imi", "ii", "ie", "ei", "oi", "ui", "ou", "a", "o", "e", "i", "u")
-_MIN_ROOT = 3
 _LONG_ROOT = 5  # a root this long also matches longer words it starts (Iran → Iranian, Prigozhin → Prigozhin's)
-
-
-def _drop(word: str, endings: tuple[str, ...]) -> str:
-    for ending in endings:
-        if word.endswith(ending) and len(word) - len(ending) >= _MIN_ROOT:
-            return word[: -len(ending)]
-    return word
 
 
 @lru_cache(maxsize=200_000)  # news vocabulary repeats: each word is folded once
@@ -68,8 +57,8 @@ def word_root(word: str) -> str:
     Prigozhin and Prigozhyn all give `prigozin`; negotiations gives `negotiation`."""
     word = word.casefold().replace("ё", "е")
     if word.isascii():
-        word = _drop(word, _LATIN_ENDINGS)
-    return _drop(skeleton(word), _VOWEL_ENDINGS)
+        word = drop_ending(word, LATIN_ENDINGS)
+    return drop_ending(skeleton(word), _VOWEL_ENDINGS)
 
 
 def _has_prefix(sorted_words: tuple[str, ...], prefix: str) -> bool:
@@ -106,7 +95,7 @@ class Words:
 
 def words_of(*texts: str) -> Words:
     """The words of a report's title and text."""
-    raw = [w for text in texts for w in _WORD_PIECES.findall(text.casefold().replace("ё", "е"))]
+    raw = [w for text in texts for w in WORDS.findall(text.casefold().replace("ё", "е"))]
     roots = tuple(word_root(w) for w in raw)
     return Words(roots, frozenset(roots), tuple(sorted({skeleton(w) for w in raw})), tuple(sorted(set(raw))))
 
@@ -361,18 +350,18 @@ class _Parser:
             raise QueryError("too_many_words", str(MAX_QUERY_WORDS))
 
     def phrase(self, text: str) -> Node | None:
-        pieces = _WORD_PIECES.findall(text.casefold().replace("ё", "е"))
+        pieces = WORDS.findall(text.casefold().replace("ё", "е"))
         if not pieces:
             return None
         self.count(len(pieces))
-        shown = " ".join(_WORD_PIECES.findall(text))
+        shown = " ".join(WORDS.findall(text))
         if len(pieces) == 1:
             return Word(shown, word_root(pieces[0]))
         return Phrase(shown, tuple(word_root(p) for p in pieces))
 
     def word(self, text: str) -> Node | None:
         if text.endswith("*"):
-            pieces = _WORD_PIECES.findall(text.casefold().replace("ё", "е"))
+            pieces = WORDS.findall(text.casefold().replace("ё", "е"))
             if not pieces:
                 return None
             if len(pieces) > 1:  # Ростов-на-* : the words before, then the prefix
@@ -380,7 +369,7 @@ class _Parser:
             if len(pieces[0]) < MIN_PREFIX_CHARS:
                 raise QueryError("short_prefix", text)
             self.count(1)
-            return Prefix(_WORD_PIECES.findall(text)[0], skeleton(pieces[0]), pieces[0])
+            return Prefix(WORDS.findall(text)[0], skeleton(pieces[0]), pieces[0])
         # Ростов-на-Дону, U.S.: the pieces of one written word, in order
         return self.phrase(text)
 

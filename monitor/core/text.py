@@ -209,7 +209,7 @@ _LATIN_FOLDS = (("shch", "s"), ("sch", "s"), ("kh", "h"), ("zh", "z"), ("ts", "c
                 ("sh", "s"), ("ya", "a"), ("yu", "u"), ("ye", "e"), ("yo", "o"), ("ia", "a"), ("iu", "u"),
                 ("ph", "f"), ("w", "v"), ("y", "i"), ("j", "i"), ("x", "ks"), ("q", "k"))
 _DOUBLE = re.compile(r"(.)\1+")
-_TERM_WORDS = re.compile(r"[^\W_]+", re.UNICODE)
+WORDS = re.compile(r"[^\W_]+", re.UNICODE)  # letters and digits: a word in any script
 STEM_CHARS = 6  # word forms share their first letters: Пригожина/Пригожину → prigoz
 
 
@@ -228,11 +228,12 @@ def skeleton(word: str) -> str:
 # English endings only from Latin words.
 _SKELETON_ENDINGS = ("ami", "ogo", "ego", "omu", "emu", "imi", "ih", "ov", "ev", "ei", "am", "ah", "om", "em", "oi",
                      "ou", "ui", "ii", "ie", "a", "o", "e", "i", "u")
-_LATIN_ENDINGS = ("ings", "ing", "ies", "ied", "es", "ed", "s")
+LATIN_ENDINGS = ("ings", "ing", "ies", "ied", "es", "ed", "s")
 _MIN_STEM = 3
 
 
-def _drop(word: str, endings: tuple[str, ...]) -> str:
+def drop_ending(word: str, endings: tuple[str, ...]) -> str:
+    """The word without the first of `endings` it has, if at least three letters remain."""
     for ending in endings:
         if word.endswith(ending) and len(word) - len(ending) >= _MIN_STEM:
             return word[: -len(ending)]
@@ -245,8 +246,8 @@ def stem(word: str) -> str:
     STEM_CHARS letters."""
     word = word.casefold()
     if word.isascii():
-        word = _drop(word, _LATIN_ENDINGS)
-    return _drop(skeleton(word), _SKELETON_ENDINGS)[:STEM_CHARS]
+        word = drop_ending(word, LATIN_ENDINGS)
+    return drop_ending(skeleton(word), _SKELETON_ENDINGS)[:STEM_CHARS]
 
 
 def _concepts() -> dict[tuple[bool, str], str]:
@@ -262,7 +263,7 @@ def _concepts() -> dict[tuple[bool, str], str]:
         concept, *columns = line.split("\t")
         for column in columns:
             for entry in column.split(","):
-                parts = _TERM_WORDS.findall(entry.replace("ё", "е"))
+                parts = WORDS.findall(entry.replace("ё", "е"))
                 if not parts:
                     continue
                 word = max(parts, key=len)
@@ -305,7 +306,7 @@ def terms(text: str) -> list[str]:
     """The matching terms of a text: words without stop words and one-letter tokens, stemmed and
     folded across scripts, news words mapped to their lexicon concept; numbers are kept whole
     (casualty counts and dates tell events apart)."""
-    return [term for term in map(_term, _TERM_WORDS.findall(text.casefold().replace("ё", "е"))) if term]
+    return [term for term in map(_term, WORDS.findall(text.casefold().replace("ё", "е"))) if term]
 
 
 @lru_cache(maxsize=200_000)
@@ -323,7 +324,7 @@ def name_terms(text: str) -> set[str]:
     places and organisations (and a sentence's first word, which is harmless: it is usually shared
     by reports that share it)."""
     out = set()
-    for word in _TERM_WORDS.findall(text):
+    for word in WORDS.findall(text):
         if word[0].isupper():
             term = _term(word.casefold().replace("ё", "е"))
             if term and term[0] != "~":
