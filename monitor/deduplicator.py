@@ -82,8 +82,9 @@ class Deduplicator:
         return await asyncio.get_running_loop().run_in_executor(self._thread, function, *args)
 
     def _replay(self, rows: list[tuple]) -> None:
-        for item_id, title, text, published_at, story_id, embedding in rows:
-            report = Report(item_id, title or "", text or "", from_iso(published_at), unpack_vector(embedding))
+        for item_id, source_id, title, text, published_at, story_id, embedding in rows:
+            report = Report(item_id, title or "", text or "", from_iso(published_at), unpack_vector(embedding),
+                            source=source_id)
             self.clusterer.add(report, story_id=story_id)
             self._remember(item_id, story_id)
 
@@ -112,7 +113,7 @@ class Deduplicator:
         for item in items:
             # The same report elsewhere (same canonical URL or same words) is the same story, always.
             story_id = self._recent.get(item.same_as, known.get(item.same_as)) if item.same_as else None
-            report = Report(item.id, item.title, item.text, item.published_at)
+            report = Report(item.id, item.title, item.text, item.published_at, source=item.source_id)
             assignment = self.clusterer.add(report, story_id=story_id)
             score = 1.0 if story_id is not None else assignment.similarity
             rows.append((item.id, assignment.story_id, score, self._seq, assignment.lang))

@@ -89,7 +89,8 @@ def evaluate_file(path: str, settings: ClusterSettings, pairs_path: str | None =
     predicted: dict[str, int] = {}
     started = time.perf_counter()
     for n, item in enumerate(items):
-        report = Report(n, str(item.get("title") or ""), str(item.get("text") or ""), item["_at"])
+        report = Report(n, str(item.get("title") or ""), str(item.get("text") or ""), item["_at"],
+                        source=str(item["source"]) if item.get("source") is not None else None)
         predicted[str(item["id"])] = clusterer.add(report).story_id
     result.seconds = time.perf_counter() - started
     result.embedded = clusterer.embedded

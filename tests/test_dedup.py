@@ -91,6 +91,23 @@ async def test_the_same_article_in_two_feeds_is_one_story_even_reworded(tmp_path
     assert counts == [2, 2, "en"] and headline in (syndicated["title"], "Peskov: charges off")
 
 
+async def test_a_channel_signature_does_not_make_its_posts_one_story(tmp_path, feed_server):
+    signature = ('<br/><br/><a href="https://t.me/truexanewsua">Підписатися на Труха⚡️Україна</a> | '
+                 '<a href="https://t.me/truexa_bot">Надіслати новину</a>')
+    posts = ["У Києві вибухи, працює ППО. Перебувайте в укриттях.",
+             "Зеленський провів засідання Ставки щодо ситуації на фронті.",
+             "На Одещині через негоду знеструмлено 50 населених пунктів.",
+             "Ціни на пальне зросли на 2 гривні за літр за тиждень."]
+    channel = FakeChannel("truexanewsua", posts=[FakePost(700 + n, text + signature, T0 + timedelta(minutes=n))
+                                                 for n, text in enumerate(posts)])
+    serve_channel(feed_server, channel)
+    settings = config.parse({"telegram": {"preview_base_url": feed_server.url("/s")},
+                             "storage": {"path": str(tmp_path / "m.db")}, "polling": {"parse_processes": 1},
+                             "sources": [{"kind": "telegram", "channel": "truexanewsua"}]}, environ={})
+    await app.poll_once(settings)
+    assert len(stories(settings)) == len(posts)
+
+
 def _mutiny_items() -> list[Item]:
     rows = [json.loads(line) for line in (DATA / "mutiny-day.jsonl").read_text(encoding="utf-8").splitlines()]
     rows.sort(key=lambda r: datetime.fromisoformat(r["published"]))

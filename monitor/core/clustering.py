@@ -7,6 +7,9 @@ archive. Two signals decide:
 - lexical: cosine between the item's TF-IDF vector (stemmed terms folded across scripts, document
   frequencies over the window) and the story's centroid. Precise and cheap; it decides alone when the
   wording is clearly the same (a repost, the same wire copy) or when nothing is shared at all.
+- a source's own boilerplate (a channel's signature, "Subscribe | Send us news", a feed's "appeared
+  first on") is not evidence: lines a source already used in the window are left out of its next
+  reports, or every post of a channel would join one story through its footer.
 - meaning: when an `embed` function is given (multilingual sentence embeddings), items whose best
   candidates share some terms but not enough are embedded, and the mean cosine to each candidate's
   embedded members is blended in. Embedding is the slow part, so it is only done where it decides.
@@ -21,7 +24,7 @@ import heapq
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from itertools import repeat
 from operator import mul
@@ -34,6 +37,7 @@ QUERY_TERMS = 12  # candidates come from stories sharing one of the item's heavi
 SCORED_CANDIDATES = 16  # of those, the ones sharing most of them are scored
 EMBED_CHARS = 100  # embedded text: the title and the start of the text (speed grows with length)
 EMBED_CANDIDATES = 8  # at most this many stories are compared by meaning for one item
+BOILERPLATE_CHARS = 160  # a longer line is news, not a signature or a header, and is not remembered
 
 Vector = Sequence[float]
 Embed = Callable[[list[str]], Sequence[Vector]]  # texts → L2-normalised vectors
@@ -69,6 +73,7 @@ class Report:
     text: str
     published: datetime
     vector: Vector | None = None  # a stored embedding, when replaying
+    source: Hashable | None = None  # who published it: lines a source repeats are its boilerplate
 
 
 @dataclass(frozen=True)
@@ -109,6 +114,10 @@ def embed_text(title: str, text: str) -> str:
     return f"{title}. {text[:EMBED_CHARS]}"
 
 
+def _line_key(line: str) -> str:
+    return " ".join(line.casefold().split())
+
+
 def _dot(a: Vector, b: Vector) -> float:
     return sum(x * y for x, y in zip(a, b, strict=True))
 
@@ -127,7 +136,9 @@ class Clusterer:
         self.clock: datetime | None = None  # the latest publication time seen
         self.embedded = 0  # texts sent to `embed`, for figures
         self._df: Counter = Counter()  # document frequencies over the window
-        self._documents: list[tuple[datetime, int, tuple[str, ...]]] = []  # heap: (published, seq, terms)
+        # heap: (published, seq, terms, (source, line) pairs)
+        self._documents: list[tuple[datetime, int, tuple[str, ...], tuple[tuple, ...]]] = []
+        self._lines: Counter = Counter()  # (source, line) → reports in the window with that line
         self._seq = 0
         self._expiry: list[tuple[datetime, int]] = []  # (last_seen, story id), lazily refreshed
 
@@ -138,11 +149,15 @@ class Clusterer:
             self.clock = published
         horizon = self.clock - timedelta(seconds=self.settings.window_s)
         while self._documents and self._documents[0][0] < horizon:
-            _, _, gone = heapq.heappop(self._documents)
+            _, _, gone, lines = heapq.heappop(self._documents)
             for term in gone:
                 self._df[term] -= 1
                 if self._df[term] <= 0:
                     del self._df[term]
+            for line in lines:
+                self._lines[line] -= 1
+                if self._lines[line] <= 0:
+                    del self._lines[line]
         while self._expiry and self._expiry[0][0] < horizon:
             last_seen, story_id = heapq.heappop(self._expiry)
             story = self.stories.get(story_id)
@@ -169,9 +184,11 @@ class Clusterer:
         """Assign one report. `story_id` forces the story (replaying a stored assignment, or an exact
         duplicate of an item already assigned); a story unknown to the window is opened under that id."""
         self._advance(report.published)
+        report, lines = self._without_boilerplate(report)
         counts = item_terms(report.title, report.text)
         self._seq += 1
-        heapq.heappush(self._documents, (report.published, self._seq, tuple(counts)))
+        heapq.heappush(self._documents, (report.published, self._seq, tuple(counts), lines))
+        self._lines.update(lines)
         self._df.update(counts.keys())
         vector = self._vector(counts)
         lang = language(f"{report.title}\n{report.text[:TEXT_CHARS]}")
@@ -192,6 +209,26 @@ class Clusterer:
         story.languages.add(lang)
         self._join(story, vector, item_vector, report.published)
         return Assignment(story_id, score, created, computed, lang)
+
+    def _without_boilerplate(self, report: Report) -> tuple[Report, tuple[tuple, ...]]:
+        """The report without the lines its source already used in the window (and without its title
+        when that is such a line: a post's title is its first line), and its lines to remember.
+        A report made only of such lines (the same post again) is kept whole."""
+        if report.source is None:
+            return report, ()
+        lines = report.text[:TEXT_CHARS * 2].splitlines()
+        keys = [(report.source, _line_key(line) if len(line) <= BOILERPLATE_CHARS else "") for line in lines]
+        remembered = tuple({key for key in keys if key[1]})
+        dropped = [key[1] for key in keys if key[1] and key in self._lines]
+        if not dropped:
+            return report, remembered
+        kept = "\n".join(line for line, key in zip(lines, keys, strict=True) if key not in self._lines)
+        if not kept.strip():
+            return report, remembered
+        title = _line_key(report.title).removesuffix("…")
+        if title and any(line.startswith(title) for line in dropped):
+            return replace(report, title="", text=kept), remembered
+        return replace(report, text=kept), remembered
 
     def _join(self, story: Story, vector: dict[str, float], item_vector: Vector | None, published: datetime) -> None:
         centroid = story.centroid

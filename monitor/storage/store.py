@@ -317,7 +317,7 @@ class Repository:
         order it saw them: every item published within a window before the first report of a story
         still active (so document frequencies at each member's arrival are complete).
 
-        Rows: (item id, title, text, published_at, story_id, embedding)."""
+        Rows: (item id, source id, title, text, published_at, story_id, embedding)."""
         clock = self.conn.execute("SELECT max(published_at) FROM items WHERE story_id IS NOT NULL").fetchone()[0]
         if clock is None:
             return []
@@ -328,7 +328,7 @@ class Repository:
                WHERE s.last_seen >= ?""", (active_since,)).fetchone()[0] or clock
         start = to_iso(min(from_iso(first), from_iso(clock)) - window)
         return self.conn.execute(
-            """SELECT id, title, text, published_at, story_id, embedding FROM items
+            """SELECT id, source_id, title, text, published_at, story_id, embedding FROM items
                WHERE story_id IS NOT NULL AND published_at >= ? ORDER BY cluster_seq""", (start,)).fetchall()
 
     def unclustered_items(self, after_id: int = 0, limit: int = 500) -> list[tuple]:

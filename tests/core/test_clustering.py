@@ -1,4 +1,5 @@
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -100,8 +101,8 @@ def test_stories_leave_the_window():
 def _mutiny_reports() -> list[Report]:
     rows = [json.loads(line) for line in (DATA / "mutiny-day.jsonl").read_text(encoding="utf-8").splitlines()]
     rows.sort(key=lambda r: datetime.fromisoformat(r["published"]))
-    return [Report(n, r["title"], r["text"], datetime.fromisoformat(r["published"]).astimezone(UTC))
-            for n, r in enumerate(rows)]
+    return [Report(n, r["title"], r["text"], datetime.fromisoformat(r["published"]).astimezone(UTC),
+                   source=r["source"]) for n, r in enumerate(rows)]
 
 
 def test_replaying_stored_assignments_and_vectors_continues_identically(embed):
@@ -118,8 +119,7 @@ def test_replaying_stored_assignments_and_vectors_continues_identically(embed):
     restarted = Clusterer(ClusterSettings(), embed)
     for report, (story_id, _) in zip(reports[:cut], expected[:cut], strict=True):
         # what the store holds: the assignment, and the vector if one was ever computed for the item
-        restarted.add(Report(report.key, report.title, report.text, report.published, vectors.get(report.key)),
-                      story_id=story_id)
+        restarted.add(replace(report, vector=vectors.get(report.key)), story_id=story_id)
     went_on = [restarted.add(report) for report in reports[cut:]]
     assert [(a.story_id, a.similarity) for a in went_on] == expected[cut:]
 
@@ -142,3 +142,41 @@ def test_similarity_fades_as_a_story_goes_quiet():
     apart = add(later, 2, ROSTOV_2, 60 + 18 * 60)
     assert apart.story_id == 1 and close.story_id == 1
     assert apart.similarity == pytest.approx(close.similarity / 2)
+
+
+SIGNATURE = "\n\nПідписатися на Труха⚡️Україна | Надіслати новину @truexanewsua"
+CHANNEL_POSTS = ["У Києві вибухи, працює ППО. Перебувайте в укриттях.",
+                 "Зеленський провів засідання Ставки щодо ситуації на фронті.",
+                 "На Одещині через негоду знеструмлено 50 населених пунктів.",
+                 "Ціни на пальне зросли на 2 гривні за літр за тиждень."]
+
+
+def _post(n: int, text: str, source: str | None) -> Report:
+    return Report(n, "", text + SIGNATURE, T0 + timedelta(minutes=n), source=source)
+
+
+def test_a_channel_signature_does_not_join_its_posts_into_one_story():
+    # Without knowing the source, the signature alone is enough to glue unrelated posts together.
+    unsourced = Clusterer(ClusterSettings())
+    assert len({unsourced.add(_post(n, text, None)).story_id for n, text in enumerate(CHANNEL_POSTS)}) == 1
+
+    clusterer = Clusterer(ClusterSettings())
+    stories = [clusterer.add(_post(n, text, "truha")).story_id for n, text in enumerate(CHANNEL_POSTS)]
+    assert len(set(stories)) == len(CHANNEL_POSTS)
+    # The channel's next post about the first event still joins it, and so does the same post again.
+    update = clusterer.add(_post(10, "Вибухи у Києві: працює ППО, уламки впали на Оболоні. Перебувайте в укриттях.",
+                                 "truha"))
+    assert update.story_id == stories[0]
+    assert clusterer.add(_post(11, CHANNEL_POSTS[1], "truha")).story_id == stories[1]
+    # What one channel repeats is its own: another channel's line with the same words still counts.
+    other = clusterer.add(Report(12, "Бензин дорожчає", "Ціни на пальне зросли на 2 гривні за літр за тиждень.",
+                                 T0 + timedelta(minutes=12), source="other"))
+    assert other.story_id == stories[3]
+
+
+def test_a_channel_header_line_is_left_out_of_title_and_text():
+    clusterer = Clusterer(ClusterSettings())
+    stories = {clusterer.add(Report(n, "⚡️Терміново від Труха Україна", f"⚡️Терміново від Труха Україна\n{text}",
+                                    T0 + timedelta(minutes=n), source="truha")).story_id
+               for n, text in enumerate(CHANNEL_POSTS)}
+    assert len(stories) == len(CHANNEL_POSTS)
