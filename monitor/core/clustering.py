@@ -114,6 +114,14 @@ def embed_text(title: str, text: str) -> str:
     return f"{title}. {text[:EMBED_CHARS]}"
 
 
+def _forget(counts: Counter, keys: Sequence) -> None:
+    """One fewer of each key; a key at zero leaves, so the counter's size follows the window."""
+    for key in keys:
+        counts[key] -= 1
+        if counts[key] <= 0:
+            del counts[key]
+
+
 def _line_key(line: str) -> str:
     return " ".join(line.casefold().split())
 
@@ -150,14 +158,8 @@ class Clusterer:
         horizon = self.clock - timedelta(seconds=self.settings.window_s)
         while self._documents and self._documents[0][0] < horizon:
             _, _, gone, lines = heapq.heappop(self._documents)
-            for term in gone:
-                self._df[term] -= 1
-                if self._df[term] <= 0:
-                    del self._df[term]
-            for line in lines:
-                self._lines[line] -= 1
-                if self._lines[line] <= 0:
-                    del self._lines[line]
+            _forget(self._df, gone)
+            _forget(self._lines, lines)
         while self._expiry and self._expiry[0][0] < horizon:
             last_seen, story_id = heapq.heappop(self._expiry)
             story = self.stories.get(story_id)
