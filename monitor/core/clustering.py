@@ -213,22 +213,33 @@ class Clusterer:
         return Assignment(story_id, score, created, computed, lang)
 
     def _without_boilerplate(self, report: Report) -> tuple[Report, tuple[tuple, ...]]:
-        """The report without the lines its source already used in the window (and without its title
-        when that is such a line: a post's title is its first line), and its lines to remember.
-        A report made only of such lines (the same post again) is kept whole."""
+        """The report without its source's boilerplate, and its lines to remember.
+
+        A line the source used in two earlier reports within the window is boilerplate wherever it
+        stands; one used once only when it is in the report's closing run of such lines (a footer).
+        A repeated first line after one use is more likely the event's headline in a follow-up
+        ("Вибухи у Києві" then "Вибухи у Києві. Уламки впали …"), so it stays. The title goes
+        with the first line when that is dropped (a post's title is its first line). A report made
+        only of known lines (the same post again) is kept whole."""
         if report.source is None:
             return report, ()
         lines = report.text[:TEXT_CHARS * 2].splitlines()
         keys = [(report.source, _line_key(line) if len(line) <= BOILERPLATE_CHARS else "") for line in lines]
         remembered = tuple({key for key in keys if key[1]})
-        dropped = [key[1] for key in keys if key[1] and key in self._lines]
-        if not dropped:
+        seen = [self._lines.get(key, 0) if key[1] else 0 for key in keys]
+        footer = len(lines)  # the closing run of lines used before (blank lines do not break it)
+        while footer and (seen[footer - 1] or not keys[footer - 1][1] and not lines[footer - 1].strip()):
+            footer -= 1
+        drop = [n >= 2 or (n == 1 and i >= footer) for i, n in enumerate(seen)]
+        if not any(drop):
             return report, remembered
-        kept = "\n".join(line for line, key in zip(lines, keys, strict=True) if key not in self._lines)
+        kept = "\n".join(line for line, dropped in zip(lines, drop, strict=True) if not dropped)
         if not kept.strip():
             return report, remembered
-        title = _line_key(report.title).removesuffix("…")
-        if title and any(line.startswith(title) for line in dropped):
+        title = _line_key(report.title)
+        first = next((i for i, line in enumerate(lines) if line.strip()), None)
+        if first is not None and drop[first] and title and (
+                title == keys[first][1] or title.endswith("…") and keys[first][1].startswith(title[:-1])):
             return replace(report, title="", text=kept), remembered
         return replace(report, text=kept), remembered
 

@@ -314,8 +314,10 @@ class Repository:
 
     def replay_rows(self, window_s: float) -> list[tuple]:
         """The clustered items a restarted clusterer must see again to be in the state it left, in the
-        order it saw them: every item published within a window before the first report of a story
-        still active (so document frequencies at each member's arrival are complete).
+        order it saw them: every item published within two windows before the first report of a story
+        still active. One window makes the document frequencies at each member's arrival complete; the
+        one before it lets those items be read as they were (a line their source used in the window
+        before them was left out of them, monitor.core.clustering).
 
         Rows: (item id, source id, title, text, published_at, story_id, embedding)."""
         clock = self.conn.execute("SELECT max(published_at) FROM items WHERE story_id IS NOT NULL").fetchone()[0]
@@ -326,7 +328,7 @@ class Repository:
         first = self.conn.execute(
             """SELECT min(i.published_at) FROM items i JOIN stories s ON s.id = i.story_id
                WHERE s.last_seen >= ?""", (active_since,)).fetchone()[0] or clock
-        start = to_iso(min(from_iso(first), from_iso(clock)) - window)
+        start = to_iso(min(from_iso(first), from_iso(clock)) - 2 * window)
         return self.conn.execute(
             """SELECT id, source_id, title, text, published_at, story_id, embedding FROM items
                WHERE story_id IS NOT NULL AND published_at >= ? ORDER BY cluster_seq""", (start,)).fetchall()

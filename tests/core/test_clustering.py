@@ -169,14 +169,37 @@ def test_a_channel_signature_does_not_join_its_posts_into_one_story():
     assert update.story_id == stories[0]
     assert clusterer.add(_post(11, CHANNEL_POSTS[1], "truha")).story_id == stories[1]
     # What one channel repeats is its own: another channel's line with the same words still counts.
-    other = clusterer.add(Report(12, "Бензин дорожчає", "Ціни на пальне зросли на 2 гривні за літр за тиждень.",
-                                 T0 + timedelta(minutes=12), source="other"))
+    other = clusterer.add(Report(12, "Економіка коротко", "Економіка коротко\n"
+                                 "Ціни на пальне зросли на 2 гривні за літр за тиждень.", T0 + timedelta(minutes=12),
+                                 source="other"))
     assert other.story_id == stories[3]
 
 
-def test_a_channel_header_line_is_left_out_of_title_and_text():
+def test_a_channel_header_line_is_left_out_once_the_channel_has_used_it_twice():
+    # Once, a repeated first line may be a follow-up's headline; twice, it is the channel's header.
+    header = "⚡️Терміново від Труха Україна"
     clusterer = Clusterer(ClusterSettings())
-    stories = {clusterer.add(Report(n, "⚡️Терміново від Труха Україна", f"⚡️Терміново від Труха Україна\n{text}",
-                                    T0 + timedelta(minutes=n), source="truha")).story_id
-               for n, text in enumerate(CHANNEL_POSTS)}
-    assert len(stories) == len(CHANNEL_POSTS)
+    posts = [*CHANNEL_POSTS, "Укренерго: графіки відключень світла скасовано до кінця тижня."]
+    joined = [clusterer.add(Report(n, header, f"{header}\n{text}", T0 + timedelta(minutes=n), source="truha"))
+              for n, text in enumerate(posts)]
+    assert all(assignment.created for assignment in joined[2:])
+    unsourced = Clusterer(ClusterSettings())
+    assert not all(unsourced.add(Report(n, header, f"{header}\n{text}", T0 + timedelta(minutes=n))).created
+                   for n, text in enumerate(posts))
+
+
+@pytest.mark.parametrize("follow_up", [
+    ("Вибухи у Києві", "Вибухи у Києві\nПрацює ППО, перебувайте в укриттях.",
+     "Вибухи у Києві\nУламки впали на Оболоні, є постраждалі."),
+    ("Росія атакувала Одесу дронами вночі, пошкоджено портову інфраструктуру.",
+     "Росія атакувала Одесу дронами вночі, пошкоджено портову інфраструктуру.",
+     "Росія атакувала Одесу дронами вночі, пошкоджено портову інфраструктуру.\nUPD: загинув охоронець порту."),
+    ("🔴 Обстріл Дніпра", "🔴 Обстріл Дніпра\nЛунають вибухи в місті.",
+     "🔴 Обстріл Дніпра\nПошкоджено багатоповерхівку на лівому березі, рятувальники на місці."),
+], ids=["headline", "update", "alert"])
+def test_a_channel_follow_up_repeating_its_first_line_joins_the_story(follow_up):
+    title, first, second = follow_up
+    clusterer = Clusterer(ClusterSettings())
+    story = clusterer.add(Report(1, title, first + SIGNATURE, T0, source="truha")).story_id
+    update = clusterer.add(Report(2, title, second + SIGNATURE, T0 + timedelta(minutes=15), source="truha"))
+    assert update.story_id == story
