@@ -3,7 +3,8 @@
 Builds N items (default 100,000) over several days in a fresh SQLite file, then times the real path
 monitor takes on start: Deduplicator.start() clusters every stored, unclustered item (store reads,
 clusterer, embeddings where needed, store writes). Prints items/s, texts embedded, peak RSS, and
-RSS and active stories at each quarter, to show memory follows the window, not the archive.
+RSS and active stories at each quarter, to show memory follows the window, not the archive, and
+how long a restart takes to rebuild the window from the store.
 
 The stream: stories of Zipf-like sizes (most are single reports, a few have dozens), each with its
 own names and words, drawn from shared topics (so stories of one topic share words, the way
@@ -25,6 +26,7 @@ import json
 import random
 import re
 import resource
+import sqlite3
 import sys
 import tempfile
 import time
@@ -134,11 +136,23 @@ async def measure(backend: str, count: int, days: float) -> dict:
         stories = (await store.clustering_start())[0] - 1
         embedded = dedup.clusterer.embedded
         await dedup.close()
+        dedup.clusterer = None  # let the first run's window go before the restart is measured
+        gc.collect()
+        # A restart: a fresh deduplicator puts the window back from the store (nothing left to cluster).
+        restarted = Deduplicator(store, ClusterSettings(), load_embedder(backend))
+        started = time.perf_counter()
+        replayed = await restarted.start()
+        restart_s = time.perf_counter() - started
+        await restarted.close()
         await store.close()
+        with sqlite3.connect(Path(folder) / "bench.db") as conn:
+            vector_mb, text_mb = (round((n or 0) / 1e6, 1) for n in conn.execute(
+                "SELECT sum(length(term_vector)), sum(length(title) + length(text)) FROM items").fetchone())
     quarters = [checkpoints[min(len(checkpoints) - 1, int(len(checkpoints) * q))] for q in (0.25, 0.5, 0.75, 1.0)]
     return {"backend": backend, "items": count, "days": days, "seconds": round(seconds, 1),
             "items_per_s": round(count / seconds, 1), "stories": stories, "embedded": embedded,
             "rss_before_mb": round(before_mb, 1), "peak_rss_mb": round(rss_mb(), 1),
+            "restart_s": round(restart_s, 1), "replayed": replayed, "term_vectors_mb": vector_mb, "text_mb": text_mb,
             "quarters": [{"items": i, "rss_mb": r, "active_stories": a} for i, r, a in quarters]}
 
 
@@ -158,6 +172,8 @@ def main() -> None:
         print(f"{backend}: {figures['items']} items over {figures['days']:g} days in {figures['seconds']} s = "
               f"{figures['items_per_s']} items/s; {figures['stories']} stories, {figures['embedded']} texts "
               f"embedded; RSS before clustering {figures['rss_before_mb']} MB, peak {figures['peak_rss_mb']} MB")
+        print(f"    restart: {figures['replayed']} items put back to rebuild the window in {figures['restart_s']} s; "
+              f"stored term vectors {figures['term_vectors_mb']} MB (titles and texts {figures['text_mb']} MB)")
         for q in figures["quarters"]:
             print(f"    after {q['items']:>7} items: RSS {q['rss_mb']} MB, {q['active_stories']} stories in the window")
 

@@ -2,18 +2,20 @@
 
 One thread owns the clusterer (it is CPU work, and embedding runs there too, outside the event
 loop). Calls are serialised, so items are clustered in the order they are handed in, and that order
-is stored (`items.cluster_seq`): on start the active window is replayed from the store in the same
-order, with the stored story ids and embeddings, which puts the clusterer back where it was.
+is stored (`items.cluster_seq`): on start the reports of the stories still active are put back in the
+same order, with their stored story ids, TF-IDF vectors, languages and embeddings, which puts the
+clusterer back where it was.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from array import array
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from monitor.config import DedupSettings
 from monitor.core.clustering import Clusterer, ClusterSettings, Embed, Report
@@ -23,8 +25,20 @@ from monitor.storage.store import Store, from_iso
 
 log = logging.getLogger("monitor.dedup")
 
+FORGET_EVERY = timedelta(hours=1)  # how far the window moves between clean-ups of stored term vectors
 BACKLOG_BATCH = 500  # items clustered and stored together when catching up on start
 RECENT_ITEMS = 20_000  # item → story for recent items, so an exact repost finds its story without a query
+
+
+def pack_terms(vector: dict[str, float]) -> bytes:
+    """A TF-IDF vector as stored in items.term_vector: the terms, newline-separated, a NUL, then the
+    weights as float64 (exact, so a restart scores new reports exactly as before it)."""
+    return "\n".join(vector).encode() + b"\0" + array("d", vector.values()).tobytes()
+
+
+def unpack_terms(blob: bytes) -> dict[str, float]:
+    names, _, weights = blob.partition(b"\0")
+    return dict(zip(names.decode().split("\n"), array("d", weights), strict=True)) if names else {}
 
 
 def cluster_settings(dedup: DedupSettings) -> ClusterSettings:
@@ -58,6 +72,7 @@ class Deduplicator:
         self._lock = asyncio.Lock()
         self._seq = 1
         self._recent: OrderedDict[int, int] = OrderedDict()
+        self._forgotten_until: datetime | None = None  # stories quiet before this have no term vectors stored
 
     async def start(self) -> int:
         """Rebuild the active window from the store, then cluster items stored but never clustered
@@ -66,6 +81,7 @@ class Deduplicator:
         self.clusterer = Clusterer(self.settings, self.embed, first_story_id=next_story)
         rows = await self.store.replay_rows(self.settings.window_s)
         await self._in_thread(self._replay, rows)
+        await self._forget_term_vectors()
         after_id = caught_up = 0
         while page := await self.store.unclustered_items(after_id, BACKLOG_BATCH):
             await self.add_pending([Pending(i, s, t or "", x or "", from_iso(p), same)
@@ -82,10 +98,13 @@ class Deduplicator:
         return await asyncio.get_running_loop().run_in_executor(self._thread, function, *args)
 
     def _replay(self, rows: list[tuple]) -> None:
-        for item_id, source_id, title, text, published_at, story_id, embedding in rows:
+        for item_id, source_id, title, text, published_at, story_id, embedding, term_vector, lang in rows:
             report = Report(item_id, title or "", text or "", from_iso(published_at), unpack_vector(embedding),
                             source=source_id)
-            self.clusterer.add(report, story_id=story_id)
+            if term_vector is not None:
+                self.clusterer.restore(report, story_id, unpack_terms(term_vector), lang or "")
+            else:  # clustered before vectors were stored: read again (close to, not exactly, as it was)
+                self.clusterer.add(report, story_id=story_id)
             self._remember(item_id, story_id)
 
     def _remember(self, item_id: int, story_id: int) -> None:
@@ -106,7 +125,19 @@ class Deduplicator:
             known = await self.store.stories_of(missing) if missing else {}
             rows, vectors = await self._in_thread(self._assign, items, known)
             stories = await self.store.record_assignments(rows, vectors, datetime.now(UTC))
+            await self._forget_term_vectors()
             return stories, {row[0]: row[1] for row in rows}
+
+    async def _forget_term_vectors(self) -> None:
+        """Stored term vectors are needed only while their story can take reports: drop the others as
+        the window moves on (an hour at a time), so they cost space for the window, not the archive."""
+        clock = self.clusterer.clock
+        if clock is None:
+            return
+        quiet_before = clock - timedelta(seconds=self.settings.window_s)
+        if self._forgotten_until is None or quiet_before - self._forgotten_until >= FORGET_EVERY:
+            await self.store.forget_term_vectors(quiet_before, self._forgotten_until)
+            self._forgotten_until = quiet_before
 
     def _assign(self, items: list[Pending], known: dict[int, int]) -> tuple[list[tuple], dict[int, bytes]]:
         rows, vectors = [], {}
@@ -116,7 +147,8 @@ class Deduplicator:
             report = Report(item.id, item.title, item.text, item.published_at, source=item.source_id)
             assignment = self.clusterer.add(report, story_id=story_id)
             score = 1.0 if story_id is not None else assignment.similarity
-            rows.append((item.id, assignment.story_id, score, self._seq, assignment.lang))
+            rows.append((item.id, assignment.story_id, score, self._seq, assignment.lang,
+                         pack_terms(assignment.terms)))
             self._seq += 1
             self._remember(item.id, assignment.story_id)
             vectors.update((key, pack_vector(vector)) for key, vector in assignment.vectors.items())

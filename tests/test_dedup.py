@@ -164,6 +164,47 @@ async def test_a_restart_goes_on_identically_when_a_channel_signs_its_posts(tmp_
     assert restarted == straight
 
 
+def _long_story_and_singletons(hours: int) -> list[Item]:
+    """A story with a report every two hours, and an unrelated report every hour in between."""
+    words = ["Wagner", "Prigozhin", "Rostov", "Voronezh", "Lipetsk", "Moscow", "Belarus", "Lukashenko"]
+    items = []
+    for hour in range(hours):
+        at = T0 + timedelta(hours=hour)
+        if hour % 2 == 0:
+            title = f"Wagner convoy and Prigozhin: update {hour}, {words[hour % len(words)]}"
+            text = f"Prigozhin's Wagner column moved on; {words[(hour + 3) % len(words)]} reported news at hour {hour}."
+        else:  # nothing in common with anything else
+            title, text = f"Item{hour}x", f"Zeta{hour}q"
+        url = f"https://example.org/{hour}"
+        items.append(Item(key=f"h{hour}", url=url, canonical_url=canonical_url(url), title=title, text=text,
+                          published_at=at, fingerprint=fingerprint(title, text)))
+    return items
+
+
+async def test_a_restart_puts_back_only_the_active_stories_however_long_one_has_run(tmp_path):
+    settings = ClusterSettings(window_s=4 * 3600)
+    items = _long_story_and_singletons(48)
+    batches = [items[:40], items[40:44], items[44:]]
+    straight = await _cluster(tmp_path / "straight.db", batches, False, settings, "lexical")
+    restarted = await _cluster(tmp_path / "restarted.db", batches, True, settings, "lexical")
+    assert restarted == straight
+    long_story = straight["h0"][0]
+    assert all(straight[f"h{hour}"][0] == long_story for hour in range(0, 48, 2))  # one story all along
+    assert len({straight[f"h{hour}"][0] for hour in range(1, 48, 2)}) == 24  # the others each alone
+    # What a restart reads back: the long story's 24 reports and the few others within the window,
+    # not the 48 hours of everything.
+    store = await Store.open(tmp_path / "straight.db")
+    replayed = await store.replay_rows(settings.window_s)
+    await store.close()
+    assert {row[5] for row in replayed} == {long_story} | {straight[f"h{hour}"][0] for hour in (43, 45, 47)}
+    assert all(row[7] for row in replayed)  # each put back with its stored vector
+    # Stories long out of the window keep no vectors: the store grows with the window, not the archive.
+    conn = sqlite3.connect(tmp_path / "straight.db")
+    kept = dict(conn.execute("SELECT key, term_vector IS NOT NULL FROM items").fetchall())
+    conn.close()
+    assert not any(kept[f"h{hour}"] for hour in range(1, 40, 2)) and all(kept[f"h{hour}"] for hour in range(0, 48, 2))
+
+
 async def test_items_stored_but_never_clustered_are_clustered_on_start(tmp_path):
     store = await Store.open(tmp_path / "m.db")
     source = await store.add_source("feed", "https://example.org/feed", "example", None, T0)

@@ -14,8 +14,9 @@ archive. Two signals decide:
   candidates share some terms but not enough are embedded, and the mean cosine to each candidate's
   embedded members is blended in. Embedding is the slow part, so it is only done where it decides.
 
-State is a function of the items added, in order: replaying stored items with their stored story ids
-and vectors (`add(report, story_id=...)`) rebuilds the same window after a restart.
+State is a function of the items added, in order. After a restart, `restore` puts back each report of
+the stories still active, in the order they were added, with the story, TF-IDF vector and language
+stored for it: that rebuilds the same window without replaying everything since the oldest of them began.
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ class Assignment:
     created: bool
     vectors: dict = field(default_factory=dict)  # key → embedding computed during this call, to be stored
     lang: str = ""  # the report's language as the clusterer read it
+    terms: dict = field(default_factory=dict)  # the report's TF-IDF vector, to be stored for `restore`
 
 
 @dataclass
@@ -124,6 +126,16 @@ def _forget(counts: Counter, keys: Sequence) -> None:
 
 def _line_key(line: str) -> str:
     return " ".join(line.casefold().split())
+
+
+def _lines_of(report: Report) -> tuple[list[str], list[tuple]]:
+    """The lines of a report's beginning and their (source, line) keys; "" for a line too long to be boilerplate."""
+    lines = report.text[:TEXT_CHARS * 2].splitlines()
+    return lines, [(report.source, _line_key(line) if len(line) <= BOILERPLATE_CHARS else "") for line in lines]
+
+
+def _remembered(keys: list[tuple]) -> tuple[tuple, ...]:
+    return tuple({key for key in keys if key[1]})
 
 
 def _dot(a: Vector, b: Vector) -> float:
@@ -188,10 +200,7 @@ class Clusterer:
         self._advance(report.published)
         report, lines = self._without_boilerplate(report)
         counts = item_terms(report.title, report.text)
-        self._seq += 1
-        heapq.heappush(self._documents, (report.published, self._seq, tuple(counts), lines))
-        self._lines.update(lines)
-        self._df.update(counts.keys())
+        self._count(report.published, tuple(counts), lines)
         vector = self._vector(counts)
         lang = language(f"{report.title}\n{report.text[:TEXT_CHARS]}")
         item_vector = report.vector
@@ -203,14 +212,34 @@ class Clusterer:
         if story_id is None:
             story_id = self.next_id
         if created:
+            score = 0.0
+        self._join(self._story(story_id, report), vector, item_vector, report.published, lang)
+        return Assignment(story_id, score, created, computed, lang, vector)
+
+    def restore(self, report: Report, story_id: int, terms: dict[str, float], lang: str) -> None:
+        """Put back a report as it was assigned before a restart: its story, its TF-IDF vector and its
+        language as stored, so nothing depends on what the window held when it came. Restoring the
+        reports of the stories still active, in the order they were added, rebuilds the window: those
+        within it count for document frequencies and the source's lines; older ones only for their story."""
+        self._advance(report.published)
+        self._count(report.published, tuple(terms), _remembered(_lines_of(report)[1]) if report.source else ())
+        self._join(self._story(story_id, report), terms, report.vector, report.published, lang)
+
+    def _count(self, published: datetime, terms: tuple[str, ...], lines: tuple[tuple, ...]) -> None:
+        """A report in the window: its terms count for document frequencies and its lines as its
+        source's, until it leaves the window."""
+        self._seq += 1
+        heapq.heappush(self._documents, (published, self._seq, terms, lines))
+        self._lines.update(lines)
+        self._df.update(terms)
+
+    def _story(self, story_id: int, report: Report) -> Story:
+        """The story, opened with this report as its first when the window does not have it."""
+        if story_id not in self.stories:
             self.stories[story_id] = Story(story_id, report.published, report.published,
                                            seed=(report.key, embed_text(report.title, report.text)))
-            score = 0.0
         self.next_id = max(self.next_id, story_id + 1)
-        story = self.stories[story_id]
-        story.languages.add(lang)
-        self._join(story, vector, item_vector, report.published)
-        return Assignment(story_id, score, created, computed, lang)
+        return self.stories[story_id]
 
     def _without_boilerplate(self, report: Report) -> tuple[Report, tuple[tuple, ...]]:
         """The report without its source's boilerplate, and its lines to remember.
@@ -223,9 +252,8 @@ class Clusterer:
         only of known lines (the same post again) is kept whole."""
         if report.source is None:
             return report, ()
-        lines = report.text[:TEXT_CHARS * 2].splitlines()
-        keys = [(report.source, _line_key(line) if len(line) <= BOILERPLATE_CHARS else "") for line in lines]
-        remembered = tuple({key for key in keys if key[1]})
+        lines, keys = _lines_of(report)
+        remembered = _remembered(keys)
         seen = [self._lines.get(key, 0) if key[1] else 0 for key in keys]
         footer = len(lines)  # the closing run of lines used before (blank lines do not break it)
         while footer and (seen[footer - 1] or not keys[footer - 1][1] and not lines[footer - 1].strip()):
@@ -243,7 +271,9 @@ class Clusterer:
             return replace(report, title="", text=kept), remembered
         return replace(report, text=kept), remembered
 
-    def _join(self, story: Story, vector: dict[str, float], item_vector: Vector | None, published: datetime) -> None:
+    def _join(self, story: Story, vector: dict[str, float], item_vector: Vector | None, published: datetime,
+              lang: str) -> None:
+        story.languages.add(lang)
         centroid = story.centroid
         for term, weight in vector.items():
             centroid[term] = centroid.get(term, 0.0) + weight

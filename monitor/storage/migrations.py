@@ -184,6 +184,12 @@ def _0006_outbox_and_digests(db: sqlite_utils.Database) -> None:
     )
 
 
+def _0007_item_term_vectors(db: sqlite_utils.Database) -> None:
+    # The TF-IDF vector each item was given when clustered, so a restart puts it back as it was instead
+    # of replaying every report since the oldest active story began.
+    db["items"].add_column("term_vector", bytes)
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
     ("0001_sources_and_items", _0001_sources_and_items),
     ("0002_telegram_channels", _0002_telegram_channels),
@@ -191,6 +197,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
     ("0004_story_sources", _0004_story_sources),
     ("0005_subscribers_watches_alerts", _0005_subscribers_watches_alerts),
     ("0006_outbox_and_digests", _0006_outbox_and_digests),
+    ("0007_item_term_vectors", _0007_item_term_vectors),
 )
 
 

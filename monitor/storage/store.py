@@ -314,24 +314,29 @@ class Repository:
 
     def replay_rows(self, window_s: float) -> list[tuple]:
         """The clustered items a restarted clusterer must see again to be in the state it left, in the
-        order it saw them: every item published within two windows before the first report of a story
-        still active. One window makes the document frequencies at each member's arrival complete; the
-        one before it lets those items be read as they were (a line their source used in the window
-        before them was left out of them, monitor.core.clustering).
+        order it saw them: the reports of every story still active (its latest report within a window of
+        the latest report of all). Every item within that window belongs to one of them.
 
-        Rows: (item id, source id, title, text, published_at, story_id, embedding)."""
+        Rows: (item id, source id, title, text, published_at, story_id, embedding, term_vector, lang)."""
         clock = self.conn.execute("SELECT max(published_at) FROM items WHERE story_id IS NOT NULL").fetchone()[0]
         if clock is None:
             return []
-        window = timedelta(seconds=window_s)
-        active_since = to_iso(from_iso(clock) - window)
-        first = self.conn.execute(
-            """SELECT min(i.published_at) FROM items i JOIN stories s ON s.id = i.story_id
-               WHERE s.last_seen >= ?""", (active_since,)).fetchone()[0] or clock
-        start = to_iso(min(from_iso(first), from_iso(clock)) - 2 * window)
+        active_since = to_iso(from_iso(clock) - timedelta(seconds=window_s))
         return self.conn.execute(
-            """SELECT id, source_id, title, text, published_at, story_id, embedding FROM items
-               WHERE story_id IS NOT NULL AND published_at >= ? ORDER BY cluster_seq""", (start,)).fetchall()
+            """SELECT id, source_id, title, text, published_at, story_id, embedding, term_vector, lang FROM items
+               WHERE story_id IN (SELECT id FROM stories WHERE last_seen >= ?) ORDER BY cluster_seq""",
+            (active_since,)).fetchall()
+
+    def forget_term_vectors(self, quiet_before: datetime, quiet_since: datetime | None = None) -> int:
+        """Drop the stored TF-IDF vectors of the stories whose latest report came before `quiet_before`
+        (and at or after `quiet_since`, to look only at what went quiet since the last call): out of the
+        window, they are not put back on a restart. Returns how many items lost theirs."""
+        since = "AND last_seen >= ?" if quiet_since else ""
+        args = (to_iso(quiet_before), to_iso(quiet_since)) if quiet_since else (to_iso(quiet_before),)
+        with self._write() as conn:
+            return conn.execute(
+                f"""UPDATE items SET term_vector = NULL WHERE term_vector IS NOT NULL AND story_id IN
+                    (SELECT id FROM stories WHERE last_seen < ? {since})""", args).rowcount
 
     def unclustered_items(self, after_id: int = 0, limit: int = 500) -> list[tuple]:
         """Items stored but not clustered yet, in the order they were stored, a page at a time:
@@ -351,18 +356,18 @@ class Repository:
                 f"SELECT id, story_id FROM items WHERE id IN ({marks}) AND story_id IS NOT NULL", chunk).fetchall())
         return out
 
-    def record_assignments(self, rows: Iterable[tuple[int, int, float, int, str]],
+    def record_assignments(self, rows: Iterable[tuple[int, int, float, int, str, bytes | None]],
                            embeddings: dict[int, bytes], now: datetime) -> list[Story]:
-        """Store (item id, story id, score, sequence, language) rows and computed embeddings; return the
+        """Store (item id, story id, score, sequence, language, term vector) rows and computed embeddings; return the
         stories they touched, summed up again. An item is assigned once: a row for an item that already
         has a story is ignored. The stories' figures grow by what this call adds (no rescan of the story)."""
         growth: dict[int, dict] = {}
         with self._write() as conn:
-            for item_id, story_id, score, seq, lang in rows:
+            for item_id, story_id, score, seq, lang, term_vector in rows:
                 assigned = conn.execute(
-                    """UPDATE items SET story_id = ?, story_score = ?, cluster_seq = ?, lang = ?
+                    """UPDATE items SET story_id = ?, story_score = ?, cluster_seq = ?, lang = ?, term_vector = ?
                        WHERE id = ? AND story_id IS NULL RETURNING source_id, title, url, published_at""",
-                    (story_id, score, seq, lang, item_id)).fetchone()
+                    (story_id, score, seq, lang, term_vector, item_id)).fetchone()
                 if assigned is None:
                     continue
                 source_id, title, url, published = assigned

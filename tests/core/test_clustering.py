@@ -105,21 +105,23 @@ def _mutiny_reports() -> list[Report]:
                    source=r["source"]) for n, r in enumerate(rows)]
 
 
-def test_replaying_stored_assignments_and_vectors_continues_identically(embed):
+def test_restoring_stored_assignments_and_vectors_continues_identically(embed):
     reports = _mutiny_reports()
     cut = len(reports) // 2
     whole = Clusterer(ClusterSettings(), embed)
-    expected, vectors = [], {}
+    expected, stored, vectors = [], {}, {}
     for report in reports:
         assignment = whole.add(report)
         expected.append((assignment.story_id, assignment.similarity))
+        stored[report.key] = (assignment.story_id, assignment.terms, assignment.lang)
         vectors.update(assignment.vectors)
     assert len({story for story, _ in expected}) > 5 and vectors  # a real mix of stories, some embedded
 
     restarted = Clusterer(ClusterSettings(), embed)
-    for report, (story_id, _) in zip(reports[:cut], expected[:cut], strict=True):
-        # what the store holds: the assignment, and the vector if one was ever computed for the item
-        restarted.add(replace(report, vector=vectors.get(report.key)), story_id=story_id)
+    for report in reports[:cut]:
+        # what the store holds: the assignment, vector and language, and the embedding if one was computed
+        story_id, terms, lang = stored[report.key]
+        restarted.restore(replace(report, vector=vectors.get(report.key)), story_id, terms, lang)
     went_on = [restarted.add(report) for report in reports[cut:]]
     assert [(a.story_id, a.similarity) for a in went_on] == expected[cut:]
 
