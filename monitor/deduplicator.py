@@ -15,7 +15,7 @@ from array import array
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from monitor.config import DedupSettings
 from monitor.core.clustering import Clusterer, ClusterSettings, Embed, Report
@@ -25,7 +25,6 @@ from monitor.storage.store import Store, from_iso
 
 log = logging.getLogger("monitor.dedup")
 
-FORGET_EVERY = timedelta(hours=1)  # how far the window moves between clean-ups of stored term vectors
 BACKLOG_BATCH = 500  # items clustered and stored together when catching up on start
 RECENT_ITEMS = 20_000  # item → story for recent items, so an exact repost finds its story without a query
 
@@ -59,7 +58,9 @@ class Pending:
 
 def pending(stored: StoredItem) -> Pending:
     item = stored.item
-    return Pending(stored.id, stored.source_id, item.title, item.text, item.published_at, stored.same_as)
+    # to the second, as stored: a restart reads the time back from the store and must see the same
+    published_at = item.published_at.astimezone(UTC).replace(microsecond=0)
+    return Pending(stored.id, stored.source_id, item.title, item.text, published_at, stored.same_as)
 
 
 class Deduplicator:
@@ -72,7 +73,6 @@ class Deduplicator:
         self._lock = asyncio.Lock()
         self._seq = 1
         self._recent: OrderedDict[int, int] = OrderedDict()
-        self._forgotten_until: datetime | None = None  # stories quiet before this have no term vectors stored
 
     async def start(self) -> int:
         """Rebuild the active window from the store, then cluster items stored but never clustered
@@ -81,7 +81,6 @@ class Deduplicator:
         self.clusterer = Clusterer(self.settings, self.embed, first_story_id=next_story)
         rows = await self.store.replay_rows(self.settings.window_s)
         await self._in_thread(self._replay, rows)
-        await self._forget_term_vectors()
         after_id = caught_up = 0
         while page := await self.store.unclustered_items(after_id, BACKLOG_BATCH):
             await self.add_pending([Pending(i, s, t or "", x or "", from_iso(p), same)
@@ -103,9 +102,14 @@ class Deduplicator:
                             source=source_id)
             if term_vector is not None:
                 self.clusterer.restore(report, story_id, unpack_terms(term_vector), lang or "")
-            else:  # clustered before vectors were stored: read again (close to, not exactly, as it was)
+            else:
+                # No vector: clustered by a version that did not store them (read again: close to, not
+                # exactly, as it was), or its story left the window and was opened again by the same
+                # report from elsewhere; then the report that moved the window on is replayed after it,
+                # so the story leaves again before taking the report that opened it again.
                 self.clusterer.add(report, story_id=story_id)
             self._remember(item_id, story_id)
+        self.clusterer.expired.clear()  # any story leaving during the replay left before, and was forgotten then
 
     def _remember(self, item_id: int, story_id: int) -> None:
         self._recent[item_id] = story_id
@@ -123,23 +127,13 @@ class Deduplicator:
         async with self._lock:
             missing = [p.same_as for p in items if p.same_as is not None and p.same_as not in self._recent]
             known = await self.store.stories_of(missing) if missing else {}
-            rows, vectors = await self._in_thread(self._assign, items, known)
-            stories = await self.store.record_assignments(rows, vectors, datetime.now(UTC))
-            await self._forget_term_vectors()
+            rows, vectors, expired = await self._in_thread(self._assign, items, known)
+            stories = await self.store.record_assignments(rows, vectors, datetime.now(UTC), expired)
             return stories, {row[0]: row[1] for row in rows}
 
-    async def _forget_term_vectors(self) -> None:
-        """Stored term vectors are needed only while their story can take reports: drop the others as
-        the window moves on (an hour at a time), so they cost space for the window, not the archive."""
-        clock = self.clusterer.clock
-        if clock is None:
-            return
-        quiet_before = clock - timedelta(seconds=self.settings.window_s)
-        if self._forgotten_until is None or quiet_before - self._forgotten_until >= FORGET_EVERY:
-            await self.store.forget_term_vectors(quiet_before, self._forgotten_until)
-            self._forgotten_until = quiet_before
-
-    def _assign(self, items: list[Pending], known: dict[int, int]) -> tuple[list[tuple], dict[int, bytes]]:
+    def _assign(self, items: list[Pending], known: dict[int, int]
+                ) -> tuple[list[tuple], dict[int, bytes], list[int]]:
+        """Rows to store, embeddings computed, and the stories that left the window meanwhile."""
         rows, vectors = [], {}
         for item in items:
             # The same report elsewhere (same canonical URL or same words) is the same story, always.
@@ -152,4 +146,5 @@ class Deduplicator:
             self._seq += 1
             self._remember(item.id, assignment.story_id)
             vectors.update((key, pack_vector(vector)) for key, vector in assignment.vectors.items())
-        return rows, vectors
+        expired, self.clusterer.expired = self.clusterer.expired, []
+        return rows, vectors, expired

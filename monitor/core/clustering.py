@@ -155,6 +155,7 @@ class Clusterer:
         self.next_id = first_story_id
         self.clock: datetime | None = None  # the latest publication time seen
         self.embedded = 0  # texts sent to `embed`, for figures
+        self.expired: list[int] = []  # stories that left the window, for the caller to collect and clear
         self._df: Counter = Counter()  # document frequencies over the window
         # heap: (published, seq, terms, (source, line) pairs)
         self._documents: list[tuple[datetime, int, tuple[str, ...], tuple[tuple, ...]]] = []
@@ -184,6 +185,7 @@ class Clusterer:
                     if not ids:
                         del self.index[term]
             del self.stories[story_id]
+            self.expired.append(story_id)
 
     def _vector(self, counts: Counter) -> dict[str, float]:
         documents = len(self._documents)
@@ -198,6 +200,7 @@ class Clusterer:
         """Assign one report. `story_id` forces the story (replaying a stored assignment, or an exact
         duplicate of an item already assigned); a story unknown to the window is opened under that id."""
         self._advance(report.published)
+        as_published = report  # a new story's seed: what `restore` has too, whatever the window held
         report, lines = self._without_boilerplate(report)
         counts = item_terms(report.title, report.text)
         self._count(report.published, tuple(counts), lines)
@@ -213,7 +216,7 @@ class Clusterer:
             story_id = self.next_id
         if created:
             score = 0.0
-        self._join(self._story(story_id, report), vector, item_vector, report.published, lang)
+        self._join(self._story(story_id, as_published), vector, item_vector, report.published, lang)
         return Assignment(story_id, score, created, computed, lang, vector)
 
     def restore(self, report: Report, story_id: int, terms: dict[str, float], lang: str) -> None:

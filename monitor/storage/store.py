@@ -327,17 +327,6 @@ class Repository:
                WHERE story_id IN (SELECT id FROM stories WHERE last_seen >= ?) ORDER BY cluster_seq""",
             (active_since,)).fetchall()
 
-    def forget_term_vectors(self, quiet_before: datetime, quiet_since: datetime | None = None) -> int:
-        """Drop the stored TF-IDF vectors of the stories whose latest report came before `quiet_before`
-        (and at or after `quiet_since`, to look only at what went quiet since the last call): out of the
-        window, they are not put back on a restart. Returns how many items lost theirs."""
-        since = "AND last_seen >= ?" if quiet_since else ""
-        args = (to_iso(quiet_before), to_iso(quiet_since)) if quiet_since else (to_iso(quiet_before),)
-        with self._write() as conn:
-            return conn.execute(
-                f"""UPDATE items SET term_vector = NULL WHERE term_vector IS NOT NULL AND story_id IN
-                    (SELECT id FROM stories WHERE last_seen < ? {since})""", args).rowcount
-
     def unclustered_items(self, after_id: int = 0, limit: int = 500) -> list[tuple]:
         """Items stored but not clustered yet, in the order they were stored, a page at a time:
         (id, source_id, title, text, published_at, same_as)."""
@@ -357,10 +346,12 @@ class Repository:
         return out
 
     def record_assignments(self, rows: Iterable[tuple[int, int, float, int, str, bytes | None]],
-                           embeddings: dict[int, bytes], now: datetime) -> list[Story]:
-        """Store (item id, story id, score, sequence, language, term vector) rows and computed embeddings; return the
-        stories they touched, summed up again. An item is assigned once: a row for an item that already
-        has a story is ignored. The stories' figures grow by what this call adds (no rescan of the story)."""
+                           embeddings: dict[int, bytes], now: datetime, expired: Iterable[int] = ()) -> list[Story]:
+        """Store (item id, story id, score, sequence, language, term vector) rows and computed embeddings,
+        and forget the term vectors of stories that left the clusterer's window (they are not put back
+        on a restart: the store keeps vectors for the window, not the archive); return the stories the rows
+        touched, summed up again. An item is assigned once: a row for an item that already has a story
+        is ignored. The stories' figures grow by what this call adds (no rescan of the story)."""
         growth: dict[int, dict] = {}
         with self._write() as conn:
             for item_id, story_id, score, seq, lang, term_vector in rows:
@@ -383,6 +374,8 @@ class Repository:
                     grown["headline"] = (title, url or "")
             for item_id, blob in embeddings.items():
                 conn.execute("UPDATE items SET embedding = ? WHERE id = ?", (blob, item_id))
+            conn.executemany("UPDATE items SET term_vector = NULL WHERE story_id = ? AND term_vector IS NOT NULL",
+                             [(story_id,) for story_id in expired])
             for story_id, grown in growth.items():
                 self._grow_story(conn, story_id, grown, now)
         return [self.get_story(story_id) for story_id in growth]
