@@ -73,6 +73,7 @@ class Deduplicator:
         self._lock = asyncio.Lock()
         self._seq = 1
         self._recent: OrderedDict[int, int] = OrderedDict()
+        self._expired: list[tuple[int, int]] = []  # (story, sequence) left the window, not yet written
 
     async def start(self) -> int:
         """Rebuild the active window from the store, then cluster items stored but never clustered
@@ -102,14 +103,12 @@ class Deduplicator:
                             source=source_id)
             if term_vector is not None:
                 self.clusterer.restore(report, story_id, unpack_terms(term_vector), lang or "")
-            else:
-                # No vector: clustered by a version that did not store them (read again: close to, not
-                # exactly, as it was), or its story left the window and was opened again by the same
-                # report from elsewhere; then the report that moved the window on is replayed after it,
-                # so the story leaves again before taking the report that opened it again.
+            else:  # clustered by a version that did not store vectors: read again (close to how it was)
                 self.clusterer.add(report, story_id=story_id)
             self._remember(item_id, story_id)
-        self.clusterer.expired.clear()  # any story leaving during the replay left before, and was forgotten then
+        # Only data from before stored vectors can make a story leave during the replay (all its reports
+        # are replayed, also those from before it was opened again); it was forgotten then.
+        self.clusterer.expired.clear()
 
     def _remember(self, item_id: int, story_id: int) -> None:
         self._recent[item_id] = story_id
@@ -127,13 +126,14 @@ class Deduplicator:
         async with self._lock:
             missing = [p.same_as for p in items if p.same_as is not None and p.same_as not in self._recent]
             known = await self.store.stories_of(missing) if missing else {}
-            rows, vectors, expired = await self._in_thread(self._assign, items, known)
-            stories = await self.store.record_assignments(rows, vectors, datetime.now(UTC), expired)
+            rows, vectors = await self._in_thread(self._assign, items, known)
+            stories = await self.store.record_assignments(rows, vectors, datetime.now(UTC), self._expired)
+            self._expired = []  # kept until written: a failed write tries them again with the next batch
             return stories, {row[0]: row[1] for row in rows}
 
-    def _assign(self, items: list[Pending], known: dict[int, int]
-                ) -> tuple[list[tuple], dict[int, bytes], list[int]]:
-        """Rows to store, embeddings computed, and the stories that left the window meanwhile."""
+    def _assign(self, items: list[Pending], known: dict[int, int]) -> tuple[list[tuple], dict[int, bytes]]:
+        """Rows to store and embeddings computed; the stories that left the window meanwhile go to
+        `_expired`, each with the first sequence number after it left."""
         rows, vectors = [], {}
         for item in items:
             # The same report elsewhere (same canonical URL or same words) is the same story, always.
@@ -142,9 +142,10 @@ class Deduplicator:
             assignment = self.clusterer.add(report, story_id=story_id)
             score = 1.0 if story_id is not None else assignment.similarity
             rows.append((item.id, assignment.story_id, score, self._seq, assignment.lang,
-                         pack_terms(assignment.terms)))
+                         pack_terms(assignment.terms), assignment.created))
+            self._expired.extend((story_id, self._seq) for story_id in self.clusterer.expired)
+            self.clusterer.expired.clear()
             self._seq += 1
             self._remember(item.id, assignment.story_id)
             vectors.update((key, pack_vector(vector)) for key, vector in assignment.vectors.items())
-        expired, self.clusterer.expired = self.clusterer.expired, []
-        return rows, vectors, expired
+        return rows, vectors

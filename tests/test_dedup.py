@@ -219,24 +219,34 @@ def _item(key: str, hour: float, title: str, text: str, url: str | None = None) 
                 published_at=T0 + timedelta(hours=hour, microseconds=654_321), fingerprint=fingerprint(title, text))
 
 
-async def test_a_restart_goes_on_identically_after_a_story_was_opened_again(tmp_path):
+@pytest.mark.parametrize("with_mover", [False, True], ids=["copy alone", "copy with the report moving the window"])
+async def test_a_restart_goes_on_identically_after_a_story_was_opened_again(tmp_path, with_mover):
     # A story leaves the window; then the same article comes from another feed, late (published two
-    # hours after the first, seen after five), which opens that story again; then follow-ups. The
-    # restarted clusterer must hold what the first one did: the story as opened again, without the
-    # report from before it left (whose vector is no longer stored).
+    # hours after the first, seen after five), which opens that story again; then follow-ups, also
+    # after the report that moved the window on has itself gone quiet. A restart between any two
+    # batches must hold what the first run did: the story as opened again, without the report from
+    # before it left, and with the vector of the report that opened it again.
     settings = ClusterSettings(window_s=4 * 3600)
     first = _item("a", 0, "Kremlin tried to negotiate with Prigozhin, he refused",
                   "The Kremlin tried to reach Wagner chief Yevgeny Prigozhin; he refused, sources say.")
-    items = [first, *(_item(f"x{hour}", hour, f"Item{hour}x", f"Zeta{hour}q") for hour in range(1, 6)),
-             _item("again", 2, "Prigozhin refused Kremlin talks", "Repost.", url=first.url),
-             _item("f1", 5.5, "Prigozhin refused to negotiate with the Kremlin, sources say",
-                   "Wagner chief Yevgeny Prigozhin turned down the Kremlin's attempt to negotiate."),
-             _item("f2", 6, "Kremlin: no talks with Prigozhin",
-                   "Peskov said there were no negotiations with Prigozhin.")]
-    batches = [items[:6], items[6:7], items[7:]]
+    movers = [_item(f"x{hour}", hour, f"Item{hour}x", f"Zeta{hour}q") for hour in range(1, 6)]
+    again = _item("again", 2, "Prigozhin refused Kremlin talks", "Repost.", url=first.url)
+    follow_ups = [_item("f1", 5.5, "Prigozhin refused to negotiate with the Kremlin, sources say",
+                        "Wagner chief Yevgeny Prigozhin turned down the Kremlin's attempt to negotiate."),
+                  _item("f2", 6, "Kremlin: no talks with Prigozhin",
+                        "Peskov said there were no negotiations with Prigozhin."),
+                  _item("g1", 9.5, "Prigozhin still refuses talks with the Kremlin",
+                        "Wagner chief Yevgeny Prigozhin again refused the Kremlin's offer to negotiate."),
+                  _item("g2", 10, "Kremlin says Prigozhin refused to negotiate",
+                        "Peskov confirmed Prigozhin had refused the Kremlin's attempt to negotiate.")]
+    if with_mover:  # the last mover comes in the same batch as the copy, just before it
+        batches = [[first, *movers[:-1]], [movers[-1], again], *([f] for f in follow_ups)]
+    else:
+        batches = [[first, *movers], [again], *([f] for f in follow_ups)]
     straight = await _cluster(tmp_path / "straight.db", batches, False, settings, "lexical", frozenset({1}))
     restarted = await _cluster(tmp_path / "restarted.db", batches, True, settings, "lexical", frozenset({1}))
-    assert straight["again"][0] == straight["a"][0] == straight["f1"][0]  # opened again, then joined
+    story = straight["a"][0]
+    assert all(straight[key][0] == story for key in ("again", "f1", "f2", "g1", "g2"))  # opened again, joined
     assert restarted == straight
 
 

@@ -190,6 +190,13 @@ def _0007_item_term_vectors(db: sqlite_utils.Database) -> None:
     db["items"].add_column("term_vector", bytes)
 
 
+def _0008_story_opened_seq(db: sqlite_utils.Database) -> None:
+    # The clustering sequence number of the report that last opened the story in the clusterer: a story
+    # that left the window can be opened again (by the same report from elsewhere); a restart puts back
+    # only its reports from then on.
+    db["stories"].add_column("opened_seq", int)
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
     ("0001_sources_and_items", _0001_sources_and_items),
     ("0002_telegram_channels", _0002_telegram_channels),
@@ -198,6 +205,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
     ("0005_subscribers_watches_alerts", _0005_subscribers_watches_alerts),
     ("0006_outbox_and_digests", _0006_outbox_and_digests),
     ("0007_item_term_vectors", _0007_item_term_vectors),
+    ("0008_story_opened_seq", _0008_story_opened_seq),
 )
 
 

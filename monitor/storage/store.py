@@ -315,7 +315,8 @@ class Repository:
     def replay_rows(self, window_s: float) -> list[tuple]:
         """The clustered items a restarted clusterer must see again to be in the state it left, in the
         order it saw them: the reports of every story still active (its latest report within a window of
-        the latest report of all). Every item within that window belongs to one of them.
+        the latest report of all) since the clusterer last opened it (a story that left the window can be
+        opened again by the same report from elsewhere). Every item within that window belongs to one.
 
         Rows: (item id, source id, title, text, published_at, story_id, embedding, term_vector, lang)."""
         clock = self.conn.execute("SELECT max(published_at) FROM items WHERE story_id IS NOT NULL").fetchone()[0]
@@ -323,8 +324,9 @@ class Repository:
             return []
         active_since = to_iso(from_iso(clock) - timedelta(seconds=window_s))
         return self.conn.execute(
-            """SELECT id, source_id, title, text, published_at, story_id, embedding, term_vector, lang FROM items
-               WHERE story_id IN (SELECT id FROM stories WHERE last_seen >= ?) ORDER BY cluster_seq""",
+            """SELECT i.id, i.source_id, i.title, i.text, i.published_at, i.story_id, i.embedding, i.term_vector,
+                      i.lang FROM items i JOIN stories s ON s.id = i.story_id
+               WHERE s.last_seen >= ? AND i.cluster_seq >= coalesce(s.opened_seq, 0) ORDER BY i.cluster_seq""",
             (active_since,)).fetchall()
 
     def unclustered_items(self, after_id: int = 0, limit: int = 500) -> list[tuple]:
@@ -345,16 +347,18 @@ class Repository:
                 f"SELECT id, story_id FROM items WHERE id IN ({marks}) AND story_id IS NOT NULL", chunk).fetchall())
         return out
 
-    def record_assignments(self, rows: Iterable[tuple[int, int, float, int, str, bytes | None]],
-                           embeddings: dict[int, bytes], now: datetime, expired: Iterable[int] = ()) -> list[Story]:
-        """Store (item id, story id, score, sequence, language, term vector) rows and computed embeddings,
-        and forget the term vectors of stories that left the clusterer's window (they are not put back
-        on a restart: the store keeps vectors for the window, not the archive); return the stories the rows
+    def record_assignments(self, rows: Iterable[tuple[int, int, float, int, str, bytes | None, bool]],
+                           embeddings: dict[int, bytes], now: datetime,
+                           expired: Iterable[tuple[int, int]] = ()) -> list[Story]:
+        """Store (item id, story id, score, sequence, language, term vector, opened the story) rows and
+        computed embeddings, and forget the term vectors of the reports a story had when it left the
+        clusterer's window ((story, first sequence after): they are not put back on a restart, so the
+        store keeps vectors for the window, not the archive); return the stories the rows
         touched, summed up again. An item is assigned once: a row for an item that already has a story
         is ignored. The stories' figures grow by what this call adds (no rescan of the story)."""
         growth: dict[int, dict] = {}
         with self._write() as conn:
-            for item_id, story_id, score, seq, lang, term_vector in rows:
+            for item_id, story_id, score, seq, lang, term_vector, opened in rows:
                 assigned = conn.execute(
                     """UPDATE items SET story_id = ?, story_score = ?, cluster_seq = ?, lang = ?, term_vector = ?
                        WHERE id = ? AND story_id IS NULL RETURNING source_id, title, url, published_at""",
@@ -365,8 +369,11 @@ class Repository:
                 new_source = conn.execute("INSERT OR IGNORE INTO story_sources (story_id, source_id, first_seq) "
                                           "VALUES (?, ?, ?)", (story_id, source_id, seq)).rowcount
                 grown = growth.setdefault(story_id, {"items": 0, "sources": 0, "first": published, "last": published,
-                                                     "languages": set(), "headline": None, "url": url or ""})
+                                                     "languages": set(), "headline": None, "url": url or "",
+                                                     "opened": None})
                 grown["items"] += 1
+                if opened:
+                    grown["opened"] = seq
                 grown["sources"] += new_source
                 grown["first"], grown["last"] = min(grown["first"], published), max(grown["last"], published)
                 grown["languages"].add(lang)
@@ -374,16 +381,17 @@ class Repository:
                     grown["headline"] = (title, url or "")
             for item_id, blob in embeddings.items():
                 conn.execute("UPDATE items SET embedding = ? WHERE id = ?", (blob, item_id))
-            conn.executemany("UPDATE items SET term_vector = NULL WHERE story_id = ? AND term_vector IS NOT NULL",
-                             [(story_id,) for story_id in expired])
+            conn.executemany("UPDATE items SET term_vector = NULL WHERE story_id = ? AND cluster_seq < ? "
+                             "AND term_vector IS NOT NULL", list(expired))
             for story_id, grown in growth.items():
                 self._grow_story(conn, story_id, grown, now)
         return [self.get_story(story_id) for story_id in growth]
 
     @staticmethod
     def _grow_story(conn: sqlite3.Connection, story_id: int, grown: dict, now: datetime) -> None:
-        row = conn.execute("SELECT headline, url, first_seen, last_seen, item_count, source_count, languages "
-                           "FROM stories WHERE id = ?", (story_id,)).fetchone()
+        row = conn.execute("SELECT headline, url, first_seen, last_seen, item_count, source_count, languages, "
+                           "opened_seq FROM stories WHERE id = ?", (story_id,)).fetchone()
+        opened = grown["opened"] if grown["opened"] is not None else row[7] if row is not None else None
         # the headline is the first report with a title (the first report's link when none has one)
         headline, url = grown["headline"] or ("", grown["url"])
         if row is not None:
@@ -396,9 +404,9 @@ class Repository:
             first, last, items, sources = grown["first"], grown["last"], grown["items"], grown["sources"]
             languages = grown["languages"]
         conn.execute("INSERT OR REPLACE INTO stories (id, headline, url, first_seen, last_seen, item_count, "
-                     "source_count, languages, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     "source_count, languages, updated_at, opened_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      (story_id, headline, url, first, last, items, sources,
-                      ",".join(sorted(languages - {""})), to_iso(now)))
+                      ",".join(sorted(languages - {""})), to_iso(now), opened))
 
     @staticmethod
     def _recount_story(conn: sqlite3.Connection, story_id: int, now: datetime) -> None:
