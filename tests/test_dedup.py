@@ -219,8 +219,8 @@ def _item(key: str, hour: float, title: str, text: str, url: str | None = None) 
                 published_at=T0 + timedelta(hours=hour, microseconds=654_321), fingerprint=fingerprint(title, text))
 
 
-@pytest.mark.parametrize("with_mover", [False, True], ids=["copy alone", "copy with the report moving the window"])
-async def test_a_restart_goes_on_identically_after_a_story_was_opened_again(tmp_path, with_mover):
+@pytest.mark.parametrize("layout", ["copy alone", "copy with the report moving the window", "copy moving it"])
+async def test_a_restart_goes_on_identically_after_a_story_was_opened_again(tmp_path, layout):
     # A story leaves the window; then the same article comes from another feed, late (published two
     # hours after the first, seen after five), which opens that story again; then follow-ups, also
     # after the report that moved the window on has itself gone quiet. A restart between any two
@@ -239,15 +239,22 @@ async def test_a_restart_goes_on_identically_after_a_story_was_opened_again(tmp_
                         "Wagner chief Yevgeny Prigozhin again refused the Kremlin's offer to negotiate."),
                   _item("g2", 10, "Kremlin says Prigozhin refused to negotiate",
                         "Peskov confirmed Prigozhin had refused the Kremlin's attempt to negotiate.")]
-    if with_mover:  # the last mover comes in the same batch as the copy, just before it
-        batches = [[first, *movers[:-1]], [movers[-1], again], *([f] for f in follow_ups)]
-    else:
+    if layout == "copy alone":
         batches = [[first, *movers], [again], *([f] for f in follow_ups)]
+    elif layout == "copy with the report moving the window":  # in one batch, the mover first
+        batches = [[first, *movers[:-1]], [movers[-1], again], *([f] for f in follow_ups)]
+    else:  # the copy is published late enough to move the window itself
+        batches = [[first, *movers[:-1]], [replace(again, published_at=movers[-1].published_at)],
+                   *([f] for f in follow_ups)]
     straight = await _cluster(tmp_path / "straight.db", batches, False, settings, "lexical", frozenset({1}))
     restarted = await _cluster(tmp_path / "restarted.db", batches, True, settings, "lexical", frozenset({1}))
     story = straight["a"][0]
     assert all(straight[key][0] == story for key in ("again", "f1", "f2", "g1", "g2"))  # opened again, joined
     assert restarted == straight
+    conn = sqlite3.connect(tmp_path / "straight.db")
+    kept = dict(conn.execute("SELECT key, term_vector IS NOT NULL FROM items").fetchall())
+    conn.close()
+    assert not kept["a"] and kept["again"]  # forgotten when it left; the report opening it again is kept
 
 
 async def test_items_stored_but_never_clustered_are_clustered_on_start(tmp_path):
