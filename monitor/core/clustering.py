@@ -7,9 +7,9 @@ archive. Two signals decide:
 - lexical: cosine between the item's TF-IDF vector (stemmed terms folded across scripts, document
   frequencies over the window) and the story's centroid. Precise and cheap; it decides alone when the
   wording is clearly the same (a repost, the same wire copy) or when nothing is shared at all.
-- a source's own boilerplate (a channel's signature, "Subscribe | Send us news", a feed's "appeared
-  first on") is not evidence: lines a source already used in the window are left out of its next
-  reports, or every post of a channel would join one story through its footer.
+- a source's own boilerplate (a channel's signature, "Subscribe | Send us news", a header, a feed's
+  "appeared first on") is not evidence: lines a source keeps repeating within the window are left out
+  of its next reports, or every post of a channel would join one story through its footer.
 - meaning: when an `embed` function is given (multilingual sentence embeddings), items whose best
   candidates share some terms but not enough are embedded, and the mean cosine to each candidate's
   embedded members is blended in. Embedding is the slow part, so it is only done where it decides.
