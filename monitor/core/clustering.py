@@ -129,7 +129,10 @@ def _line_key(line: str) -> str:
 
 
 def _lines_of(report: Report) -> tuple[list[str], list[tuple]]:
-    """The lines of a report's beginning and their (source, line) keys; "" for a line too long to be boilerplate."""
+    """The lines of a report's beginning and their (source, line) keys; "" for a line too long to be
+    boilerplate. Nothing for a report of no known source: none of it is remembered or left out."""
+    if report.source is None:
+        return [], []
     lines = report.text[:TEXT_CHARS * 2].splitlines()
     return lines, [(report.source, _line_key(line) if len(line) <= BOILERPLATE_CHARS else "") for line in lines]
 
@@ -225,7 +228,7 @@ class Clusterer:
         reports of the stories still active, in the order they were added, rebuilds the window: those
         within it count for document frequencies and the source's lines; older ones only for their story."""
         self._advance(report.published)
-        self._count(report.published, tuple(terms), _remembered(_lines_of(report)[1]) if report.source else ())
+        self._count(report.published, tuple(terms), _remembered(_lines_of(report)[1]))
         self._join(self._story(story_id, report), terms, report.vector, report.published, lang)
 
     def _count(self, published: datetime, terms: tuple[str, ...], lines: tuple[tuple, ...]) -> None:
@@ -253,8 +256,6 @@ class Clusterer:
         ("Вибухи у Києві" then "Вибухи у Києві. Уламки впали …"), so it stays. The title goes
         with the first line when that is dropped (a post's title is its first line). A report made
         only of known lines (the same post again) is kept whole."""
-        if report.source is None:
-            return report, ()
         lines, keys = _lines_of(report)
         remembered = _remembered(keys)
         seen = [self._lines.get(key, 0) if key[1] else 0 for key in keys]
