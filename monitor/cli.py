@@ -89,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--threshold", type=float, default=None, help="similarity that joins a story")
     evaluate.add_argument("--cross-threshold", type=float, default=None,
                           help="similarity that joins a story with no report in the item's language")
+    evaluate.add_argument("--long-threshold", type=float, default=None,
+                          help="similarity that joins a story when it and the item are all full articles")
     evaluate.add_argument("--window", default=None, help='how long a story takes new reports, e.g. "36h"')
     evaluate.add_argument("--backend", choices=DEDUP_BACKENDS, default=DEDUP_BACKENDS[0],
                           help="how reports are compared, as [dedup] backend (default: %(default)s)")
@@ -364,6 +366,8 @@ def cmd_eval_clusters(args: argparse.Namespace, settings: Settings | None) -> in
         options["threshold"] = args.threshold
     if args.cross_threshold is not None:
         options["cross_threshold"] = args.cross_threshold
+    if args.long_threshold is not None:
+        options["long_threshold"] = args.long_threshold
     if args.window:
         options["window_s"] = parse_duration_option(args.window, "--window")
     result = evaluation.evaluate_file(args.file, ClusterSettings(**options), args.pairs, args.assignments,

@@ -224,6 +224,9 @@ OPTIONS: tuple[Option, ...] = (
            "higher splits more, lower merges more."),
     Option("dedup", "cross_threshold", 0.04, _fraction,
            "The same, for a story with no report in the report's language yet (fewer words can match)."),
+    Option("dedup", "long_threshold", 0.27, _fraction,
+           "The same, when the report and every report of the story are full articles (400+ characters): "
+           "articles of one story share its facts and wording, so they must share more to join."),
     Option("dedup", "window", 36 * 3600.0, parse_duration,
            'How long a story takes new reports after its latest one (e.g. "36h").'),
 )
@@ -283,6 +286,7 @@ class DedupSettings:
     backend: str
     threshold: float
     cross_threshold: float
+    long_threshold: float
     window: float
 
 
@@ -300,7 +304,7 @@ class Settings:
     telegram: TelegramSettings
     storage: StorageSettings
     polling: PollingSettings
-    dedup: DedupSettings = DedupSettings("lexical", 0.08, 0.04, 36 * 3600.0)
+    dedup: DedupSettings = DedupSettings("lexical", 0.08, 0.04, 0.27, 36 * 3600.0)
     digest: DigestSettings = DigestSettings()
     sources: tuple[SourceConfig, ...] = ()
     path: str = ""

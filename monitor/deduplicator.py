@@ -41,7 +41,8 @@ def unpack_terms(blob: bytes) -> dict[str, float]:
 
 
 def cluster_settings(dedup: DedupSettings) -> ClusterSettings:
-    return ClusterSettings(threshold=dedup.threshold, cross_threshold=dedup.cross_threshold, window_s=dedup.window)
+    return ClusterSettings(threshold=dedup.threshold, cross_threshold=dedup.cross_threshold,
+                           long_threshold=dedup.long_threshold, window_s=dedup.window)
 
 
 @dataclass(frozen=True)
@@ -98,11 +99,12 @@ class Deduplicator:
         return await asyncio.get_running_loop().run_in_executor(self._thread, function, *args)
 
     def _replay(self, rows: list[tuple]) -> None:
-        for item_id, source_id, title, text, published_at, story_id, embedding, term_vector, lang in rows:
+        for item_id, source_id, title, text, published_at, story_id, embedding, term_vector, lang, chars in rows:
             report = Report(item_id, title or "", text or "", from_iso(published_at), unpack_vector(embedding),
                             source=source_id)
             if term_vector is not None:
-                self.clusterer.restore(report, story_id, unpack_terms(term_vector), lang or "")
+                self.clusterer.restore(report, story_id, unpack_terms(term_vector), lang or "",
+                                       len(report.text) if chars is None else chars)
             else:  # clustered by a version that did not store vectors: read again (close to how it was)
                 self.clusterer.add(report, story_id=story_id)
             self._remember(item_id, story_id)
@@ -142,7 +144,7 @@ class Deduplicator:
             assignment = self.clusterer.add(report, story_id=story_id)
             score = 1.0 if story_id is not None else assignment.similarity
             rows.append((item.id, assignment.story_id, score, self._seq, assignment.lang,
-                         pack_terms(assignment.terms), assignment.created))
+                         pack_terms(assignment.terms), assignment.chars, assignment.created))
             self._expired.extend((story_id, self._seq) for story_id in self.clusterer.expired)
             self.clusterer.expired.clear()
             self._seq += 1

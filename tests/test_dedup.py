@@ -257,6 +257,32 @@ async def test_a_restart_goes_on_identically_after_a_story_was_opened_again(tmp_
     assert not kept["a"] and kept["again"]  # forgotten when it left; the report opening it again is kept
 
 
+async def test_a_restart_remembers_which_reports_were_short_posts_under_a_long_signature(tmp_path):
+    # A full article joins a story with a short post in it at a lower threshold than one of full
+    # articles. A channel post whose signature makes it 400 characters long is a short post: after a
+    # restart the story must still know that, though the stored text is the post with its signature.
+    footer = ("\n\nГлавное за день: новости каждый день, без рекламы и без выходных, подписывайтесь"
+              "\nПрислать новость, фото или видео: @glavnoe_bot, пишите в любое время суток"
+              "\nНаш чат для обсуждений: @glavnoe_chat | Реклама на канале: @glavnoe_ads")
+    channel = [_item(f"p{n}", 0, f"Post {n}", f"Zeta{n} kappa{n}.{footer}") for n in range(2)]
+    post = _item("post", 0.1, "Voronezh region records its 11th coronavirus death",
+                 "The regional headquarters for the fight against the coronavirus reported another death in the "
+                 "Voronezh region on Monday evening. Officials urged residents to stay at home over the holidays."
+                 + footer)
+    article = _item("article", 0.5, "Voronezh doctors treating coronavirus patients to get bonus payments",
+                    "Doctors and nurses in the Voronezh region who treat patients with the coronavirus will receive "
+                    "extra payments from the budget, governor Alexander Gusev announced. Ambulance crews and staff of "
+                    "the infectious diseases wards will be paid for every shift worked with infected patients. The "
+                    "money should reach medical workers before the end of May, and the first lists have already "
+                    "been sent to the finance department, he said.")
+    assert len(post.text) >= 400 and len(article.text) >= 400
+    batches = [[*channel, post], [article]]
+    straight = await _cluster(tmp_path / "straight.db", batches, False, backend="lexical", other_source=frozenset({1}))
+    restarted = await _cluster(tmp_path / "restarted.db", batches, True, backend="lexical", other_source=frozenset({1}))
+    assert straight["article"][0] == straight["post"][0]
+    assert restarted == straight
+
+
 async def test_items_stored_but_never_clustered_are_clustered_on_start(tmp_path):
     store = await Store.open(tmp_path / "m.db")
     source = await store.add_source("feed", "https://example.org/feed", "example", None, T0)

@@ -197,6 +197,12 @@ def _0008_story_opened_seq(db: sqlite_utils.Database) -> None:
     db["stories"].add_column("opened_seq", int)
 
 
+def _0009_item_text_chars(db: sqlite_utils.Database) -> None:
+    # The length of the text the deduplicator compared (without its source's boilerplate): full articles
+    # need more words in common to join, and a restart must know which reports were full.
+    db["items"].add_column("text_chars", int)
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
     ("0001_sources_and_items", _0001_sources_and_items),
     ("0002_telegram_channels", _0002_telegram_channels),
@@ -206,6 +212,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
     ("0006_outbox_and_digests", _0006_outbox_and_digests),
     ("0007_item_term_vectors", _0007_item_term_vectors),
     ("0008_story_opened_seq", _0008_story_opened_seq),
+    ("0009_item_text_chars", _0009_item_text_chars),
 )
 
 

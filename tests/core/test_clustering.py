@@ -113,15 +113,15 @@ def test_restoring_stored_assignments_and_vectors_continues_identically(embed):
     for report in reports:
         assignment = whole.add(report)
         expected.append((assignment.story_id, assignment.similarity))
-        stored[report.key] = (assignment.story_id, assignment.terms, assignment.lang)
+        stored[report.key] = (assignment.story_id, assignment.terms, assignment.lang, assignment.chars)
         vectors.update(assignment.vectors)
     assert len({story for story, _ in expected}) > 5 and vectors  # a real mix of stories, some embedded
 
     restarted = Clusterer(ClusterSettings(), embed)
     for report in reports[:cut]:
         # what the store holds: the assignment, vector and language, and the embedding if one was computed
-        story_id, terms, lang = stored[report.key]
-        restarted.restore(replace(report, vector=vectors.get(report.key)), story_id, terms, lang)
+        story_id, terms, lang, chars = stored[report.key]
+        restarted.restore(replace(report, vector=vectors.get(report.key)), story_id, terms, lang, chars)
     went_on = [restarted.add(report) for report in reports[cut:]]
     assert [(a.story_id, a.similarity) for a in went_on] == expected[cut:]
 
@@ -205,3 +205,59 @@ def test_a_channel_follow_up_repeating_its_first_line_joins_the_story(follow_up)
     story = clusterer.add(Report(1, title, first + SIGNATURE, T0, source="truha")).story_id
     update = clusterer.add(Report(2, title, second + SIGNATURE, T0 + timedelta(minutes=15), source="truha"))
     assert update.story_id == story
+
+
+# Two full articles (a whole lead each) about different stories of one region's epidemic day.
+DEATH = ("Voronezh region records its 11th coronavirus death",
+         "The regional headquarters for the fight against the coronavirus reported another death in the Voronezh "
+         "region on Monday evening. A 67-year-old woman with chronic heart disease died at the regional clinical "
+         "hospital, where she had been treated since late April. The region has now confirmed 1,520 cases, 105 "
+         "of them in the past day. Officials again urged residents to stay at home over the holidays and to wear "
+         "masks in shops.")
+BONUS = ("Voronezh doctors treating coronavirus patients to get bonus payments",
+         "Doctors and nurses in the Voronezh region who treat patients with the coronavirus will receive extra "
+         "payments from the budget, governor Alexander Gusev announced. Ambulance crews and staff of the "
+         "infectious diseases wards will be paid for every shift worked with infected patients. The money should "
+         "reach medical workers before the end of May, and the first lists have already been sent to the finance "
+         "department, he said.")
+
+
+def _lead_sentence(item: tuple[str, str]) -> tuple[str, str]:
+    return item[0], item[1].split(". ")[0] + "."
+
+
+def _score(first: tuple[str, str], second: tuple[str, str]) -> float:
+    """The similarity the second report has to the first one's story, whatever the thresholds."""
+    clusterer = Clusterer(ClusterSettings(threshold=1e-9, long_threshold=1e-9))
+    add(clusterer, 1, first)
+    return add(clusterer, 2, second, 30).similarity
+
+
+def test_full_articles_must_share_more_than_short_posts_to_join():
+    settings = ClusterSettings()
+    assert min(len(DEATH[1]), len(BONUS[1])) >= 400
+    # The same two stories as whole articles share a region and epidemic words, not their facts: apart.
+    articles = Clusterer(settings)
+    assert add(articles, 1, DEATH).story_id != add(articles, 2, BONUS, 30).story_id
+    assert settings.threshold < _score(DEATH, BONUS) < settings.long_threshold
+    # As short posts the same share of words is all there is to go on: they join.
+    posts = Clusterer(settings)
+    assert add(posts, 1, _lead_sentence(DEATH)).story_id == add(posts, 2, _lead_sentence(BONUS), 30).story_id
+    # A story with a short post in it takes a full article at the short posts' threshold.
+    mixed = Clusterer(settings)
+    assert add(mixed, 1, _lead_sentence(DEATH)).story_id == add(mixed, 2, BONUS, 30).story_id
+
+
+def test_a_channel_post_is_as_long_as_its_text_without_the_channel_signature():
+    # A short post that a long signature makes 400 characters long is still a short post.
+    footer = ("\n\nГлавное за день: новости каждый день, без рекламы и без выходных, подписывайтесь"
+              "\nПрислать новость, фото или видео: @glavnoe_bot, пишите в любое время суток"
+              "\nНаш чат для обсуждений: @glavnoe_chat | Реклама на канале: @glavnoe_ads")
+    text = _lead_sentence(DEATH)[1] + " Officials urged residents to stay at home over the holidays."
+    clusterer = Clusterer(ClusterSettings())
+    for n in range(2):  # the channel's earlier posts show its signature
+        clusterer.add(Report(10 + n, f"Post {n}", f"Zeta{n} kappa{n}.{footer}", T0, source="channel"))
+    post = clusterer.add(Report(1, DEATH[0], text + footer, T0 + timedelta(minutes=1), source="channel"))
+    assert len(text + footer) >= 400 and post.chars < 400
+    article = clusterer.add(Report(2, *BONUS, T0 + timedelta(minutes=30), source="wire"))
+    assert article.story_id == post.story_id
