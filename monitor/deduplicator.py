@@ -103,8 +103,9 @@ class Deduplicator:
             report = Report(item_id, title or "", text or "", from_iso(published_at), unpack_vector(embedding),
                             source=source_id)
             if term_vector is not None:
-                self.clusterer.restore(report, story_id, unpack_terms(term_vector), lang or "",
-                                       len(report.text) if chars is None else chars)
+                # no stored length: clustered by a version without the full-article threshold; as short
+                # posts, the story takes reports as it did then
+                self.clusterer.restore(report, story_id, unpack_terms(term_vector), lang or "", chars or 0)
             else:  # clustered by a version that did not store vectors: read again (close to how it was)
                 self.clusterer.add(report, story_id=story_id)
             self._remember(item_id, story_id)

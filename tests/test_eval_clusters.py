@@ -2,6 +2,7 @@ import json
 from pathlib import Path
 
 from monitor.cli import main
+from tests.core.test_clustering import BONUS, DEATH
 
 
 def test_eval_clusters_reports_scores_and_bad_lines(tmp_path, capsys):
@@ -38,3 +39,20 @@ def test_default_settings_keep_the_held_out_news_days_apart_and_together(capsys)
     assert main(["eval-clusters", str(data), "--json"]) == 0
     figures = json.loads(capsys.readouterr().out)
     assert figures["precision"] >= 0.8 and figures["recall"] >= 0.8, figures
+
+
+def test_thresholds_from_the_command_line_decide(tmp_path, capsys):
+    # Two full articles about other news of one place: apart by default, together at a lower
+    # --long-threshold, apart again when --threshold alone is lowered (it is for short posts).
+    data = tmp_path / "two.jsonl"
+    data.write_text("".join(json.dumps({"id": str(n), "lang": "en", "published": f"2020-05-04T1{n}:00:00+00:00",
+                                        "source": f"S{n}", "cluster": str(n), "title": title, "text": text}) + "\n"
+                            for n, (title, text) in enumerate((DEATH, BONUS))))
+
+    def stories(*options: str) -> int:
+        assert main(["eval-clusters", str(data), "--json", *options]) == 0
+        return json.loads(capsys.readouterr().out)["stories"]
+
+    assert stories() == 2
+    assert stories("--long-threshold", "0.1") == 1
+    assert stories("--threshold", "0.01") == 2

