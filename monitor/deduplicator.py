@@ -75,22 +75,42 @@ class Deduplicator:
         self._seq = 1
         self._recent: OrderedDict[int, int] = OrderedDict()
         self._expired: list[tuple[int, int]] = []  # (story, sequence) left the window, not yet written
+        # The clusterer took a batch whose assignments the store could not write: it is ahead of the
+        # store, and is rebuilt from the store before the next batch.
+        self._ahead = False
 
     async def start(self) -> int:
         """Rebuild the active window from the store, then cluster items stored but never clustered
         (stored before a crash, or before the deduplicator existed). Returns how many were replayed."""
+        async with self._lock:
+            replayed, _, _ = await self._rebuild(collect=False)
+            return replayed
+
+    async def _rebuild(self, collect: bool) -> tuple[int, list[Story], dict[int, int]]:
+        """The clusterer as the store has it, and every item stored but not clustered clustered, in the
+        order stored: how many reports were put back, and (`collect`) the stories the others touched and
+        where each went (not on start, where the backlog can be the whole archive)."""
+        self._ahead = True  # until the window is back
         next_story, self._seq = await self.store.clustering_start()
         self.clusterer = Clusterer(self.settings, self.embed, first_story_id=next_story)
+        self._recent.clear()
+        self._expired = []  # stories that left a window the store never saw; they leave again as it moves
         rows = await self.store.replay_rows(self.settings.window_s)
         await self._in_thread(self._replay, rows)
+        self._ahead = False
+        stories: dict[int, Story] = {}
+        story_of: dict[int, int] = {}
         after_id = caught_up = 0
         while page := await self.store.unclustered_items(after_id, BACKLOG_BATCH):
-            await self.add_pending([Pending(i, s, t or "", x or "", from_iso(p), same)
-                                    for i, s, t, x, p, same in page])
+            touched, placed = await self._cluster([Pending(i, s, t or "", x or "", from_iso(p), same)
+                                                   for i, s, t, x, p, same in page])
+            if collect:
+                stories.update((story.id, story) for story in touched)
+                story_of.update(placed)
             after_id, caught_up = page[-1][0], caught_up + len(page)
         if caught_up:
             log.info("dedup: clustered %d stored items that had not been clustered yet", caught_up)
-        return len(rows)
+        return len(rows), list(stories.values()), story_of
 
     async def close(self) -> None:
         self._thread.shutdown(wait=True, cancel_futures=True)
@@ -124,15 +144,31 @@ class Deduplicator:
         return StoryBatch(source, tuple(items), tuple(stories), story_of)
 
     async def add_pending(self, items: list[Pending]) -> tuple[list[Story], dict[int, int]]:
+        """Cluster stored items; the stories they touched, and where each went. After a failed write,
+        the items that write left unclustered are clustered first, and their stories come back too."""
         if not items:
             return [], {}
         async with self._lock:
-            missing = [p.same_as for p in items if p.same_as is not None and p.same_as not in self._recent]
-            known = await self.store.stories_of(missing) if missing else {}
-            rows, vectors = await self._in_thread(self._assign, items, known)
-            stories = await self.store.record_assignments(rows, vectors, datetime.now(UTC), self._expired)
-            self._expired = []  # kept until written: a failed write tries them again with the next batch
-            return stories, {row[0]: row[1] for row in rows}
+            if not self._ahead:
+                return await self._cluster(items)
+            log.warning("dedup: rebuilding the window from the store after a batch could not be stored")
+            _, stories, story_of = await self._rebuild(collect=True)  # clusters these items too: they are stored
+            rest = [item for item in items if item.id not in story_of]
+            if rest:
+                more, placed = await self._cluster(rest)
+                stories = list({story.id: story for story in [*stories, *more]}.values())
+                story_of.update(placed)
+            return stories, story_of
+
+    async def _cluster(self, items: list[Pending]) -> tuple[list[Story], dict[int, int]]:
+        missing = [p.same_as for p in items if p.same_as is not None and p.same_as not in self._recent]
+        known = await self.store.stories_of(missing) if missing else {}
+        self._ahead = True  # until the store has what the clusterer takes now (an error, a cancellation)
+        rows, vectors = await self._in_thread(self._assign, items, known)
+        stories = await self.store.record_assignments(rows, vectors, datetime.now(UTC), self._expired)
+        self._ahead = False
+        self._expired = []
+        return stories, {row[0]: row[1] for row in rows}
 
     def _assign(self, items: list[Pending], known: dict[int, int]) -> tuple[list[tuple], dict[int, bytes]]:
         """Rows to store and embeddings computed; the stories that left the window meanwhile go to

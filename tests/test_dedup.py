@@ -297,6 +297,42 @@ async def test_a_restart_remembers_which_reports_were_short_posts_under_a_long_s
     assert restarted == straight
 
 
+async def test_a_batch_the_store_could_not_take_is_clustered_with_the_next_one_as_if_nothing_failed(tmp_path):
+    # The clusterer has taken a batch when writing its assignments fails (here the database refuses
+    # them); it must not go on ahead of the store: the next batch finds that one clustered first, and
+    # everything ends as if the write had never failed, through a restart too.
+    items = _mutiny_items()
+    batches = [items[:30], items[30:50], items[50:70], items[70:]]
+    straight = await _cluster(tmp_path / "straight.db", batches, False, backend="lexical")
+    path = tmp_path / "failing.db"
+    store = await Store.open(path)
+    source = await store.add_source("feed", "https://example.org/feed0", "example0", None, T0)
+    dedup = Deduplicator(store, ClusterSettings(), None)
+    await dedup.start()
+    await dedup.add(source, await store.insert_items(source.id, batches[0], T0))
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TRIGGER refuse BEFORE UPDATE OF story_id ON items BEGIN SELECT RAISE(ABORT, 'no'); END")
+    conn.commit()
+    failed = await store.insert_items(source.id, batches[1], T0)
+    with pytest.raises(sqlite3.Error):
+        await dedup.add(source, failed)
+    conn.execute("DROP TRIGGER refuse")
+    conn.commit()
+    conn.close()
+    after = await dedup.add(source, await store.insert_items(source.id, batches[2], T0))
+    assert {stored.id for stored in failed} <= set(after.story_of)  # clustered now, and handed on
+    await dedup.close()
+    await store.close()
+    store = await Store.open(path)
+    dedup = Deduplicator(store, ClusterSettings(), None)
+    await dedup.start()
+    await dedup.add(source, await store.insert_items(source.id, batches[3], T0))
+    rows = {item["key"]: (item["story_id"], item["story_score"]) for item in await store.items(limit=1000)}
+    await dedup.close()
+    await store.close()
+    assert rows == straight
+
+
 async def test_items_stored_but_never_clustered_are_clustered_on_start(tmp_path):
     store = await Store.open(tmp_path / "m.db")
     source = await store.add_source("feed", "https://example.org/feed", "example", None, T0)
