@@ -75,42 +75,32 @@ class Deduplicator:
         self._seq = 1
         self._recent: OrderedDict[int, int] = OrderedDict()
         self._expired: list[tuple[int, int]] = []  # (story, sequence) left the window, not yet written
-        # The clusterer took a batch whose assignments the store could not write: it is ahead of the
-        # store, and is rebuilt from the store before the next batch.
+        # The clusterer took a batch the store does not have (its write failed, or the call was
+        # cancelled): it is rebuilt from the store before the next batch.
         self._ahead = False
 
     async def start(self) -> int:
         """Rebuild the active window from the store, then cluster items stored but never clustered
         (stored before a crash, or before the deduplicator existed). Returns how many were replayed."""
         async with self._lock:
-            replayed, _, _ = await self._rebuild(collect=False)
+            replayed = await self._rebuild()
+            after_id = caught_up = 0
+            while page := await self.store.unclustered_items(after_id, BACKLOG_BATCH):
+                await self._cluster([Pending(i, s, t or "", x or "", from_iso(p), same)
+                                     for i, s, t, x, p, same in page])
+                after_id, caught_up = page[-1][0], caught_up + len(page)
+            if caught_up:
+                log.info("dedup: clustered %d stored items that had not been clustered yet", caught_up)
             return replayed
 
-    async def _rebuild(self, collect: bool) -> tuple[int, list[Story], dict[int, int]]:
-        """The clusterer as the store has it, and every item stored but not clustered clustered, in the
-        order stored: how many reports were put back, and (`collect`) the stories the others touched and
-        where each went (not on start, where the backlog can be the whole archive)."""
+    async def _rebuild(self) -> int:
+        """The clusterer as the store has it: the reports of the stories still active put back."""
         self._ahead = True  # until the window is back
-        next_story, self._seq = await self.store.clustering_start()
-        self.clusterer = Clusterer(self.settings, self.embed, first_story_id=next_story)
-        self._recent.clear()
-        self._expired = []  # stories that left a window the store never saw; they leave again as it moves
+        next_story, seq = await self.store.clustering_start()
         rows = await self.store.replay_rows(self.settings.window_s)
-        await self._in_thread(self._replay, rows)
+        await self._in_thread(self._replay, next_story, seq, rows)
         self._ahead = False
-        stories: dict[int, Story] = {}
-        story_of: dict[int, int] = {}
-        after_id = caught_up = 0
-        while page := await self.store.unclustered_items(after_id, BACKLOG_BATCH):
-            touched, placed = await self._cluster([Pending(i, s, t or "", x or "", from_iso(p), same)
-                                                   for i, s, t, x, p, same in page])
-            if collect:
-                stories.update((story.id, story) for story in touched)
-                story_of.update(placed)
-            after_id, caught_up = page[-1][0], caught_up + len(page)
-        if caught_up:
-            log.info("dedup: clustered %d stored items that had not been clustered yet", caught_up)
-        return len(rows), list(stories.values()), story_of
+        return len(rows)
 
     async def close(self) -> None:
         self._thread.shutdown(wait=True, cancel_futures=True)
@@ -118,7 +108,12 @@ class Deduplicator:
     async def _in_thread(self, function, *args):
         return await asyncio.get_running_loop().run_in_executor(self._thread, function, *args)
 
-    def _replay(self, rows: list[tuple]) -> None:
+    def _replay(self, next_story: int, seq: int, rows: list[tuple]) -> None:
+        # In the clusterer's thread, so after anything it was still doing for a cancelled call.
+        self.clusterer = Clusterer(self.settings, self.embed, first_story_id=next_story)
+        self._seq = seq
+        self._recent.clear()
+        self._expired = []  # stories that left a window the store never saw; they leave again as it moves
         for item_id, source_id, title, text, published_at, story_id, embedding, term_vector, lang, chars in rows:
             report = Report(item_id, title or "", text or "", from_iso(published_at), unpack_vector(embedding),
                             source=source_id)
@@ -144,21 +139,15 @@ class Deduplicator:
         return StoryBatch(source, tuple(items), tuple(stories), story_of)
 
     async def add_pending(self, items: list[Pending]) -> tuple[list[Story], dict[int, int]]:
-        """Cluster stored items; the stories they touched, and where each went. After a failed write,
-        the items that write left unclustered are clustered first, and their stories come back too."""
+        """Cluster stored items; the stories they touched, and where each went."""
         if not items:
             return [], {}
         async with self._lock:
-            if not self._ahead:
-                return await self._cluster(items)
-            log.warning("dedup: rebuilding the window from the store after a batch could not be stored")
-            _, stories, story_of = await self._rebuild(collect=True)  # clusters these items too: they are stored
-            rest = [item for item in items if item.id not in story_of]
-            if rest:
-                more, placed = await self._cluster(rest)
-                stories = list({story.id: story for story in [*stories, *more]}.values())
-                story_of.update(placed)
-            return stories, story_of
+            if self._ahead:
+                log.warning("dedup: the last batch was not stored; the window is rebuilt from the store "
+                            "(that batch's items are clustered on the next start)")
+                await self._rebuild()
+            return await self._cluster(items)
 
     async def _cluster(self, items: list[Pending]) -> tuple[list[Story], dict[int, int]]:
         missing = [p.same_as for p in items if p.same_as is not None and p.same_as not in self._recent]

