@@ -86,12 +86,38 @@ class Deduplicator:
             replayed = await self._rebuild()
             after_id = caught_up = 0
             while page := await self.store.unclustered_items(after_id, BACKLOG_BATCH):
-                await self._cluster([Pending(i, s, t or "", x or "", from_iso(p), same)
-                                     for i, s, t, x, p, same in page])
-                after_id, caught_up = page[-1][0], caught_up + len(page)
+                caught_up += await self._catch_up([Pending(i, s, t or "", x or "", from_iso(p), same)
+                                                   for i, s, t, x, p, same in page])
+                after_id = page[-1][0]
             if caught_up:
                 log.info("dedup: clustered %d stored items that had not been clustered yet", caught_up)
             return replayed
+
+    async def _catch_up(self, items: list[Pending]) -> int:
+        """Cluster a page of the backlog; how many items were. One item that cannot be clustered must not
+        keep the rest, or monitor, from starting: a failed page goes again one item at a time, and an item
+        that fails alone is logged and left for the next start. If every item fails, the trouble is not
+        in the items (the store refuses writes): that error stops the start."""
+        try:
+            await self._cluster(items)
+            return len(items)
+        except Exception:
+            log.exception("dedup: %d stored items (from %d) could not be clustered; left for the next start "
+                          "if alone, else tried one by one", len(items), items[0].id)
+        await self._rebuild()
+        if len(items) == 1:
+            return 0
+        done = 0
+        for item in items:
+            try:
+                await self._cluster([item])
+                done += 1
+            except Exception:
+                log.exception("dedup: stored item %d could not be clustered; left for the next start", item.id)
+                await self._rebuild()
+        if not done:
+            raise RuntimeError(f"dedup: none of {len(items)} stored items could be clustered; see the errors above")
+        return done
 
     async def _rebuild(self) -> int:
         """The clusterer as the store has it: the reports of the stories still active put back."""
