@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -22,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from monitor.core.clustering import TEXT_CHARS, ClusterSettings, item_terms  # noqa: E402
-from monitor.core.text import name_terms  # noqa: E402
+from monitor.core.text import calendar_days, name_terms  # noqa: E402
 from monitor.evaluation import evaluate_file, read_items, read_pairs  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,23 +30,10 @@ ARTICLES = SHARED / "tgcontest-pairs/tgcontest-pairs.articles.jsonl.gz"
 PAIRS = SHARED / "tgcontest-pairs/tgcontest-pairs.pairs.jsonl.gz"
 DAYS = {"dev": SHARED / "dev-multilingual.jsonl", "mutiny": ROOT / "tests/data/mutiny-day.jsonl"}
 THRESHOLDS = (0.06, 0.08, 0.1, 0.12, 0.15, 0.2, 0.27, 0.35)
-MONTH_NAMES = ("января февраля марта апреля мая июня июля августа сентября октября ноября декабря "
-          "січня лютого березня квітня травня червня липня серпня вересня жовтня листопада грудня "
-          "january february march april may june july august september october november december")
-MONTHS = MONTH_NAMES.split()  # genitive ru and uk, then en: index % 12 is the month
-DAY_MONTH = re.compile(rf"\b(\d{{1,2}})\s+({'|'.join(MONTHS)})\b|\b({'|'.join(MONTHS)})\s+(\d{{1,2}})\b", re.I)
 
 
 def lead(item: dict) -> str:
     return f"{item['title']}\n{item['text'][:TEXT_CHARS]}"
-
-
-def calendar_days(text: str) -> set[tuple[int, int]]:
-    """(day, month) of each date written out in the text, e.g. "8 ноября", "November 8"."""
-    found = set()
-    for day, month, month2, day2 in DAY_MONTH.findall(text):
-        found.add((int(day or day2), MONTHS.index((month or month2).casefold()) % 12))
-    return found
 
 
 def best_f1(scored: list[tuple[float, bool]]) -> tuple[float, float]:
@@ -138,6 +124,9 @@ def sweep() -> None:
     print(f"  ... the default thresholds, only long_threshold varied (default {ClusterSettings().long_threshold}):")
     for threshold in THRESHOLDS:
         scores_at(f"long_threshold {threshold:.2f}", ClusterSettings(long_threshold=threshold))
+    print(f"  ... only days_apart varied (default {ClusterSettings().days_apart}; 0 does not compare dates):")
+    for days in (0, 1, 2, 3):
+        scores_at(f"days_apart {days}", ClusterSettings(days_apart=days))
 
 
 def main() -> None:

@@ -29,7 +29,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from monitor.core.text import language, name_terms, terms
+from monitor.core.text import WORDS, calendar_days_of, language_of, name_terms_of, terms_of
 
 TITLE_WEIGHT = 2  # a title's words count twice: it names the event
 TEXT_CHARS = 400  # the beginning of the text says what happened; the rest wanders
@@ -69,6 +69,9 @@ class ClusterSettings:
     meaning_high: float = 0.95  # embedding cosine that counts as certainly the same event
     name_agreement: bool = True  # a story must share one of the item's names (people, places, bodies)
     meaning_floor: float = 0.0  # below this embedding cosine a story is not joined, whatever the words say
+    # Reports naming only dates this many days from all those a story's reports name are not joined to it
+    # (0: dates are not compared). Real-news pairs: 5 different-story pairs apart, no same-story pair.
+    days_apart: int = 2
 
 
 @dataclass(frozen=True)
@@ -106,11 +109,21 @@ class Story:
     vector_sum: list[float] | None = None  # sum of the embedded members' vectors
     vectors: int = 0
     shortest_chars: int = TEXT_CHARS  # the shortest text among its reports, up to TEXT_CHARS
+    days: set[int] = field(default_factory=set)  # the dates its reports name, as days of the year
+
+
+def lead_words(title: str, text: str) -> tuple[list[str], list[str]]:
+    """The words matching reads: the title's, and those of the beginning of the text."""
+    return WORDS.findall(title), WORDS.findall(text[:TEXT_CHARS])
 
 
 def item_terms(title: str, text: str) -> Counter:
-    counts = Counter(terms(title) * TITLE_WEIGHT)
-    counts.update(terms(text[:TEXT_CHARS]))
+    return _counts(*lead_words(title, text))
+
+
+def _counts(title_words: list[str], text_words: list[str]) -> Counter:
+    counts = Counter(terms_of(title_words) * TITLE_WEIGHT)
+    counts.update(terms_of(text_words))
     return counts
 
 
@@ -147,6 +160,11 @@ def _lines_of(report: Report) -> tuple[list[str], list[tuple]]:
 
 def _remembered(keys: list[tuple]) -> tuple[tuple, ...]:
     return tuple({key for key in keys if key[1]})
+
+
+def _days(report: Report) -> frozenset[int]:
+    title_words, text_words = lead_words(report.title, report.text)
+    return calendar_days_of(title_words + text_words)
 
 
 def _dot(a: Vector, b: Vector) -> float:
@@ -213,22 +231,27 @@ class Clusterer:
         self._advance(report.published)
         as_published = report  # a new story's seed: what `restore` has too, whatever the window held
         report, lines = self._without_boilerplate(report)
-        counts = item_terms(report.title, report.text)
+        title_words, text_words = lead_words(report.title, report.text)
+        words = title_words + text_words
+        counts = _counts(title_words, text_words)
         self._count(report.published, tuple(counts), lines)
         vector = self._vector(counts)
-        lang = language(f"{report.title}\n{report.text[:TEXT_CHARS]}")
+        lang = language_of(words)
         item_vector = report.vector
         computed: dict = {}
         chars = len(report.text)
+        # the dates as published, as `restore` reads them (a boilerplate line may carry one)
+        days = calendar_days_of(words) if report is as_published else _days(as_published)
         score = 0.0
         if story_id is None:
-            story_id, score, item_vector = self._choose(report, vector, lang, chars, computed)
+            story_id, score, item_vector = self._choose(report, vector, name_terms_of(words), lang, chars, days,
+                                                        computed)
         created = story_id is None or story_id not in self.stories
         if story_id is None:
             story_id = self.next_id
         if created:
             score = 0.0
-        self._join(self._story(story_id, as_published), vector, item_vector, report.published, lang, chars)
+        self._join(self._story(story_id, as_published), vector, item_vector, report.published, lang, chars, days)
         return Assignment(story_id, score, created, computed, lang, vector, chars)
 
     def restore(self, report: Report, story_id: int, terms: dict[str, float], lang: str, chars: int) -> None:
@@ -238,7 +261,8 @@ class Clusterer:
         within it count for document frequencies and the source's lines; older ones only for their story."""
         self._advance(report.published)
         self._count(report.published, tuple(terms), _remembered(_lines_of(report)[1]))
-        self._join(self._story(story_id, report), terms, report.vector, report.published, lang, chars)
+        self._join(self._story(story_id, report), terms, report.vector, report.published, lang, chars,
+                   _days(report))
 
     def _count(self, published: datetime, terms: tuple[str, ...], lines: tuple[tuple, ...]) -> None:
         """A report in the window: its terms count for document frequencies and its lines as its
@@ -286,8 +310,9 @@ class Clusterer:
         return replace(report, text=kept), remembered
 
     def _join(self, story: Story, vector: dict[str, float], item_vector: Vector | None, published: datetime,
-              lang: str, chars: int) -> None:
+              lang: str, chars: int, days: frozenset[int]) -> None:
         story.languages.add(lang)
+        story.days |= days
         story.shortest_chars = min(story.shortest_chars, chars)
         centroid = story.centroid
         for term, weight in vector.items():
@@ -356,6 +381,17 @@ class Clusterer:
             return self.settings.long_threshold
         return self.settings.threshold
 
+    def _apart(self, story_id: int, days: frozenset[int]) -> bool:
+        """Whether the item's dates and the story's are all days_apart or more from each other: the
+        forecast for 8 November and the one for 16 November, a region's figures for 4 May and for 2 May
+        are different events, however alike the words. A day's difference is not enough (a report
+        written the next day, "tomorrow" written as a date)."""
+        story_days = self.stories[story_id].days
+        if not days or not story_days or not self.settings.days_apart:
+            return False
+        gap = min(min(abs(a - b), 366 - abs(a - b)) for a in days for b in story_days)
+        return gap >= self.settings.days_apart
+
     def _pick(self, scored: list[tuple[float, int]], lang: str, chars: int) -> tuple[int | None, float]:
         """The best-scoring story (best first in `scored`) whose threshold the item meets. A story in the
         item's language scoring less than one that was turned down is no better a match, even where its
@@ -370,11 +406,13 @@ class Clusterer:
             turned_down = turned_down or not cross
         return None, 0.0
 
-    def _choose(self, report: Report, vector: dict[str, float], lang: str, chars: int, computed: dict
+    def _choose(self, report: Report, vector: dict[str, float], names: set[str], lang: str, chars: int,
+                days: frozenset[int], computed: dict
                 ) -> tuple[int | None, float, Vector | None]:
         """The story to join and its score (None: a new story), and the item's embedding if it has one."""
         settings = self.settings
-        scored = self._lexical(vector, name_terms(f"{report.title}\n{report.text[:TEXT_CHARS]}"))
+        scored = [(score, story_id) for score, story_id in self._lexical(vector, names)
+                  if not self._apart(story_id, days)]
         item_vector = report.vector
         if self.embed is None:
             return *self._pick(scored, lang, chars), item_vector

@@ -306,11 +306,20 @@ def terms(text: str) -> list[str]:
     """The matching terms of a text: words without stop words and one-letter tokens, stemmed and
     folded across scripts, news words mapped to their lexicon concept; numbers are kept whole
     (casualty counts and dates tell events apart)."""
-    return [term for term in map(_term, WORDS.findall(text.casefold().replace("ё", "е"))) if term]
+    return terms_of(WORDS.findall(text))
+
+
+# The *_of functions read a text already split by WORDS, as written: the clusterer splits a report's
+# beginning once and reads its terms, names, language and dates from the same words, each word's
+# reading cached (news repeats its vocabulary), instead of a pass of regular expressions for each.
+
+def terms_of(words: list[str]) -> list[str]:
+    return [term for term in map(_term, words) if term]
 
 
 @lru_cache(maxsize=200_000)
 def _term(word: str) -> str:
+    word = word.casefold().replace("ё", "е")
     if word in STOP_WORDS or len(word) < 2:
         return ""
     if word.isdigit():
@@ -323,13 +332,19 @@ def name_terms(text: str) -> set[str]:
     """The terms of a text's capitalised words that are not in the news lexicon: names of people,
     places and organisations (and a sentence's first word, which is harmless: it is usually shared
     by reports that share it)."""
-    out = set()
-    for word in WORDS.findall(text):
-        if word[0].isupper():
-            term = _term(word.casefold().replace("ё", "е"))
-            if term and term[0] != "~":
-                out.add(term)
-    return out
+    return name_terms_of(WORDS.findall(text))
+
+
+def name_terms_of(words: list[str]) -> set[str]:
+    names = set(map(_name_term, words))
+    names.discard("")
+    return names
+
+
+@lru_cache(maxsize=200_000)
+def _name_term(word: str) -> str:
+    term = _term(word) if word[0].isupper() else ""
+    return term if term[:1] != "~" else ""
 
 
 # Runs of letters, not single letters: the same counts (summed lengths) from far fewer matches.
@@ -337,20 +352,71 @@ _CYRILLIC_LETTERS = re.compile(r"[а-яёіїєґ]+")
 _LATIN_LETTERS = re.compile(r"[a-z]+")
 _UKRAINIAN_ONLY = re.compile(r"[іїєґ]+")
 _RUSSIAN_ONLY = re.compile(r"[ыэъё]+")
-_ENGLISH_MARKERS = re.compile(r"\b(?:the|and|of|to|in|is|was|for|on|with|that|by|from|at|as|has|have|are)\b")
+_ENGLISH_MARKERS = frozenset(("the", "and", "of", "to", "in", "is", "was", "for", "on", "with", "that", "by",
+                              "from", "at", "as", "has", "have", "are"))
 
 
 def _letters(pattern: re.Pattern, text: str) -> int:
     return sum(map(len, pattern.findall(text)))
 
 
+_FIELD = 1 << 20  # more letters than a report's beginning has
+
+
+@lru_cache(maxsize=200_000)
+def _script_letters(word: str) -> int:
+    """A word's Cyrillic, Latin, Ukrainian-only and Russian-only letters, and 1 if it is a common English
+    word, packed into one number (field by field, each below _FIELD): a text's counts are then one sum."""
+    lowered = word.casefold()
+    counts = (_letters(_CYRILLIC_LETTERS, lowered), _letters(_LATIN_LETTERS, lowered),
+              _letters(_UKRAINIAN_ONLY, lowered), _letters(_RUSSIAN_ONLY, lowered), lowered in _ENGLISH_MARKERS)
+    return sum(count * _FIELD ** n for n, count in enumerate(counts))
+
+
 def language(text: str) -> str:
     """"en", "ru" or "uk" for a report in one of the languages monitor knows well, else ""."""
-    lowered = text.casefold()
-    latin = _letters(_LATIN_LETTERS, lowered)
-    if _letters(_CYRILLIC_LETTERS, lowered) > latin:
-        ukrainian = _letters(_UKRAINIAN_ONLY, lowered)
-        return "uk" if ukrainian > _letters(_RUSSIAN_ONLY, lowered) else "ru"
-    if latin and _ENGLISH_MARKERS.search(lowered):
+    return language_of(WORDS.findall(text))
+
+
+def language_of(words: list[str]) -> str:
+    packed = sum(map(_script_letters, words))
+    cyrillic, latin, ukrainian, russian, english = ((packed // _FIELD ** n) % _FIELD for n in range(5))
+    if cyrillic > latin:
+        return "uk" if ukrainian > russian else "ru"
+    if latin and english:
         return "en"
     return ""
+
+
+# Month names as dates are written in news: genitive in ru and uk ("8 ноября", "8 листопада"), English
+# capitalised, full or abbreviated, either order ("November 8", "8 Nov."; "may 5" is not a date).
+_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_MONTH_NAMES = ("января февраля марта апреля мая июня июля августа сентября октября ноября декабря "
+                "січня лютого березня квітня травня червня липня серпня вересня жовтня листопада грудня "
+                "January February March April May June July August September October November December "
+                "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec")
+_MONTHS = {name: n % 12 for n, name in enumerate(_MONTH_NAMES.split())}
+_ENGLISH_MONTHS = frozenset(name for name in _MONTHS if name.isascii())
+_DAY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?")
+
+
+def calendar_days(text: str) -> frozenset[int]:
+    """The days of the year (1-366) of the dates a text writes out, "8 ноября" or "November 8": the
+    day a report says its event happened on."""
+    return calendar_days_of(WORDS.findall(text))
+
+
+def calendar_days_of(words: list[str]) -> frozenset[int]:
+    if _MONTHS.keys().isdisjoint(words):
+        return frozenset()
+    found = set()
+    for i, word in enumerate(words):
+        month = _MONTHS.get(word)
+        if month is None:
+            continue
+        day = _DAY.fullmatch(words[i - 1]) if i else None
+        if day is None and word in _ENGLISH_MONTHS and i + 1 < len(words):
+            day = _DAY.fullmatch(words[i + 1])
+        if day is not None and 1 <= (number := int(day[1])) <= _MONTH_DAYS[month]:
+            found.add(sum(_MONTH_DAYS[:month]) + number)
+    return frozenset(found)

@@ -332,3 +332,33 @@ def test_a_long_channel_post_is_as_long_as_its_text_without_the_channel_header()
     body = " ".join([DEATH[1], BONUS[1], DEATH_ARTICLE[1]])
     post = clusterer.add(Report(5, header, f"{header}\n{body}", T0 + timedelta(minutes=5), source="truha"))
     assert len(body) > 1000 and post.chars == len(body)
+
+
+def _forecast(day: int, snow: str) -> tuple[str, str]:
+    return (f"Прогноз погоды на {day} ноября",
+            f"По информации Амурского ЦГМС, {day} ноября в западных районах Амурской области ожидается {snow}. "
+            "Ветер северо-западный умеренный. Температура на севере области -16… -21°, на юге -10… -15°.")
+
+
+def test_reports_naming_dates_days_apart_stay_apart_however_alike_the_words():
+    clusterer = Clusterer(ClusterSettings())
+    eighth = add(clusterer, 1, _forecast(8, "слабый снег"))
+    sixteenth = add(clusterer, 2, _forecast(16, "слабый снег"), 10)
+    again = add(clusterer, 3, _forecast(8, "небольшой снег"), 20)
+    next_day = add(clusterer, 4, _forecast(9, "небольшой снег"), 30)  # a day apart: could be the same
+    undated = add(clusterer, 5, ("Прогноз погоды в Амурской области", _forecast(8, "снег")[1].replace("8 ноября ", "")),
+                  40)
+    assert sixteenth.story_id != eighth.story_id
+    assert again.story_id == next_day.story_id == undated.story_id == eighth.story_id
+    blind = Clusterer(ClusterSettings(days_apart=0))  # the words alone would join them
+    assert add(blind, 1, _forecast(8, "слабый снег")).story_id == add(blind, 2, _forecast(16, "слабый снег")).story_id
+
+
+def test_a_restored_story_keeps_the_dates_its_reports_name():
+    whole = Clusterer(ClusterSettings())
+    first = add(whole, 1, _forecast(8, "слабый снег"))
+    restarted = Clusterer(ClusterSettings())
+    restarted.restore(Report(1, *_forecast(8, "слабый снег"), T0), first.story_id, first.terms, first.lang,
+                      first.chars)
+    assert add(restarted, 2, _forecast(16, "слабый снег"), 10).story_id != first.story_id
+    assert add(restarted, 3, _forecast(8, "небольшой снег"), 20).story_id == first.story_id

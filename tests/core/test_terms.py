@@ -1,6 +1,6 @@
 import pytest
 
-from monitor.core.text import language, skeleton, stem, terms
+from monitor.core.text import calendar_days, language, skeleton, stem, terms
 
 
 @pytest.mark.parametrize("forms", [
@@ -49,3 +49,16 @@ def test_short_words_keep_their_forms_together(forms, different):
 ])
 def test_language_of_a_report(text, lang):
     assert language(text) == lang
+
+
+@pytest.mark.parametrize(("text", "days"), [
+    ("Прогноз погоды на 8 ноября", {313}),  # 31 + 29 + 31 + 30 + 31 + 30 + 31 + 31 + 30 + 31 + 8, in a leap year
+    ("Прогноз погоди на 8 листопада", {313}),
+    ("Weather forecast for November 8th; on Nov. 16 snow", {313, 321}),
+    ("On 24 June Wagner took Rostov, a day after 23 June", {176, 175}),
+    ("1 января и 31 декабря", {1, 366}),
+    ("Prices may 5 times exceed the May 2020 level; 31 февраля", set()),  # not dates
+    ("Без дат: 8 человек, ноябрь", set()),
+])
+def test_calendar_days_a_text_names(text, days):
+    assert calendar_days(text) == days
