@@ -40,6 +40,15 @@ def unpack_terms(blob: bytes) -> dict[str, float]:
     return dict(zip(names.decode().split("\n"), array("d", weights), strict=True)) if names else {}
 
 
+def pack_days(days: frozenset[int]) -> str:
+    """The dates a report names as stored in items.text_days: days of the year, comma-separated."""
+    return ",".join(map(str, sorted(days)))
+
+
+def unpack_days(stored: str | None) -> frozenset[int]:
+    return frozenset(map(int, stored.split(","))) if stored else frozenset()
+
+
 def cluster_settings(dedup: DedupSettings) -> ClusterSettings:
     return ClusterSettings(threshold=dedup.threshold, cross_threshold=dedup.cross_threshold,
                            long_threshold=dedup.long_threshold, window_s=dedup.window)
@@ -140,13 +149,14 @@ class Deduplicator:
         self._seq = seq
         self._recent.clear()
         self._expired = []  # stories that left a window the store never saw; they leave again as it moves
-        for item_id, source_id, title, text, published_at, story_id, embedding, term_vector, lang, chars in rows:
+        for item_id, source_id, title, text, published_at, story_id, embedding, term_vector, lang, chars, days in rows:
             report = Report(item_id, title or "", text or "", from_iso(published_at), unpack_vector(embedding),
                             source=source_id)
             if term_vector is not None:
-                # no stored length: clustered by a version without the full-article threshold; as short
-                # posts, the story takes reports as it did then
-                self.clusterer.restore(report, story_id, unpack_terms(term_vector), lang or "", chars or 0)
+                # no stored length or dates: clustered by a version without the full-article threshold or
+                # without comparing dates; as short posts naming no date, the story takes reports as it did then
+                self.clusterer.restore(report, story_id, unpack_terms(term_vector), lang or "", chars or 0,
+                                       unpack_days(days))
             else:  # clustered by a version that did not store vectors: read again (close to how it was)
                 self.clusterer.add(report, story_id=story_id)
             self._remember(item_id, story_id)
@@ -196,7 +206,8 @@ class Deduplicator:
             assignment = self.clusterer.add(report, story_id=story_id)
             score = 1.0 if story_id is not None else assignment.similarity
             rows.append((item.id, assignment.story_id, score, self._seq, assignment.lang,
-                         pack_terms(assignment.terms), assignment.chars, assignment.created))
+                         pack_terms(assignment.terms), assignment.chars, pack_days(assignment.days),
+                         assignment.created))
             self._expired.extend((story_id, self._seq) for story_id in self.clusterer.expired)
             self.clusterer.expired.clear()
             self._seq += 1

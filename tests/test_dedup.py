@@ -299,6 +299,40 @@ async def test_a_restart_remembers_which_reports_were_short_posts_under_a_long_s
     assert restarted == straight
 
 
+FUNDRAISER = "\n\nЗбір на дрони для ЗСУ триває до 31 грудня | Надіслати новину @kyiv_news_bot"
+
+
+def _as_before_dates_were_stored(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("UPDATE items SET text_days = NULL")
+    conn.close()
+
+
+@pytest.mark.parametrize("restart", [False, True])
+async def test_the_dates_a_report_names_leave_out_its_channel_footer_and_outlast_a_restart(tmp_path, restart):
+    # A channel's fundraising footer names a date; its posts do not happen on that date. A wire report
+    # of the night's explosions names 8 November; the channel's post about them must join it, and the
+    # same wording about explosions on 16 November must not, also after a restart.
+    news = ["Ціни на пальне зросли на 2 гривні за літр.", "На Одещині знеструмлено 50 населених пунктів."]
+    channel = [_item(f"p{n}", n * 0.1, "", text + FUNDRAISER) for n, text in enumerate(news)]
+    night = "Уночі {} листопада в Києві пролунали вибухи, працювала ППО, уламки впали у Дарницькому районі."
+    wire = _item("wire", 0.3, "Вибухи в Києві 8 листопада", night.format(8))
+    post = _item("post", 0.5, "", "Вибухи в Києві: сили ППО збили ракети, уламки впали у Дарницькому районі."
+                 + FUNDRAISER)
+    later = _item("later", 1, "Вибухи в Києві 16 листопада", night.format(16))
+    batches, channel_batches = [channel, [wire], [post], [later]], frozenset({0, 2})
+    got = await _cluster(tmp_path / "m.db", batches, restart, backend="lexical", other_source=channel_batches)
+    assert got["post"][0] == got["wire"][0] != got["later"][0]
+    blind = await _cluster(tmp_path / "blind.db", batches, restart, ClusterSettings(days_apart=0), "lexical",
+                           channel_batches)
+    assert blind["later"][0] == blind["wire"][0]  # the words alone would join them
+    # Reports clustered by a version that did not store dates are put back naming none, as they were then.
+    before = await _cluster(tmp_path / "before.db", batches, True, backend="lexical", other_source=channel_batches,
+                            before_restart=_as_before_dates_were_stored)
+    assert before["later"][0] == before["wire"][0]
+
+
 async def _keys_and_stories(store: Store) -> dict[str, tuple]:
     return {item["key"]: (item["story_id"], item["story_score"]) for item in await store.items(limit=1000)}
 

@@ -29,7 +29,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from monitor.core.text import WORDS, calendar_days_of, language_of, name_terms_of, terms_of
+from monitor.core.text import WORDS, YEAR_DAYS, calendar_days_of, language_of, name_terms_of, terms_of
 
 TITLE_WEIGHT = 2  # a title's words count twice: it names the event
 TEXT_CHARS = 400  # the beginning of the text says what happened; the rest wanders
@@ -95,6 +95,7 @@ class Assignment:
     lang: str = ""  # the report's language as the clusterer read it
     terms: dict = field(default_factory=dict)  # the report's TF-IDF vector, to be stored for `restore`
     chars: int = 0  # the length of its text without the source's boilerplate, to be stored for `restore`
+    days: frozenset[int] = frozenset()  # the dates that text names (days of the year), to be stored for `restore`
 
 
 @dataclass
@@ -160,11 +161,6 @@ def _lines_of(report: Report) -> tuple[list[str], list[tuple]]:
 
 def _remembered(keys: list[tuple]) -> tuple[tuple, ...]:
     return tuple({key for key in keys if key[1]})
-
-
-def _days(report: Report) -> frozenset[int]:
-    title_words, text_words = lead_words(report.title, report.text)
-    return calendar_days_of(title_words + text_words)
 
 
 def _dot(a: Vector, b: Vector) -> float:
@@ -240,8 +236,7 @@ class Clusterer:
         item_vector = report.vector
         computed: dict = {}
         chars = len(report.text)
-        # the dates as published, as `restore` reads them (a boilerplate line may carry one)
-        days = calendar_days_of(words) if report is as_published else _days(as_published)
+        days = calendar_days_of(words)
         score = 0.0
         if story_id is None:
             story_id, score, item_vector = self._choose(report, vector, name_terms_of(words), lang, chars, days,
@@ -252,17 +247,17 @@ class Clusterer:
         if created:
             score = 0.0
         self._join(self._story(story_id, as_published), vector, item_vector, report.published, lang, chars, days)
-        return Assignment(story_id, score, created, computed, lang, vector, chars)
+        return Assignment(story_id, score, created, computed, lang, vector, chars, days)
 
-    def restore(self, report: Report, story_id: int, terms: dict[str, float], lang: str, chars: int) -> None:
-        """Put back a report as it was assigned before a restart: its story, its TF-IDF vector, language
-        and text length as stored, so nothing depends on what the window held when it came. Restoring the
+    def restore(self, report: Report, story_id: int, terms: dict[str, float], lang: str, chars: int,
+                days: frozenset[int]) -> None:
+        """Put back a report as it was assigned before a restart: its story, its TF-IDF vector, language,
+        text length and dates as stored, so nothing depends on what the window held when it came. Restoring the
         reports of the stories still active, in the order they were added, rebuilds the window: those
         within it count for document frequencies and the source's lines; older ones only for their story."""
         self._advance(report.published)
         self._count(report.published, tuple(terms), _remembered(_lines_of(report)[1]))
-        self._join(self._story(story_id, report), terms, report.vector, report.published, lang, chars,
-                   _days(report))
+        self._join(self._story(story_id, report), terms, report.vector, report.published, lang, chars, days)
 
     def _count(self, published: datetime, terms: tuple[str, ...], lines: tuple[tuple, ...]) -> None:
         """A report in the window: its terms count for document frequencies and its lines as its
@@ -389,19 +384,22 @@ class Clusterer:
         story_days = self.stories[story_id].days
         if not days or not story_days or not self.settings.days_apart:
             return False
-        gap = min(min(abs(a - b), 366 - abs(a - b)) for a in days for b in story_days)
+        gap = min(min(abs(a - b), YEAR_DAYS - abs(a - b)) for a in days for b in story_days)
         return gap >= self.settings.days_apart
 
-    def _pick(self, scored: list[tuple[float, int]], lang: str, chars: int) -> tuple[int | None, float]:
-        """The best-scoring story (best first in `scored`) whose threshold the item meets. A story in the
-        item's language scoring less than one that was turned down is no better a match, even where its
-        threshold is lower (one short post in it); a story in another language is judged on its own."""
+    def _pick(self, scored: list[tuple[float, int]], lang: str, chars: int, days: frozenset[int]
+              ) -> tuple[int | None, float]:
+        """The best-scoring story (best first in `scored`) whose threshold the item meets and whose dates
+        are not apart from its own. A story in the item's language scoring less than one that was turned
+        down is no better a match, even where its threshold is lower (one short post in it): the forecast
+        for 16 November turned away from the one for 8 November does not join the region's road news; a
+        story in another language is judged on its own."""
         turned_down = False
         for score, story_id in scored:
             cross = self._across(story_id, lang)
             if turned_down and not cross:
                 continue
-            if score >= self._required(story_id, lang, chars):
+            if score >= self._required(story_id, lang, chars) and not self._apart(story_id, days):
                 return story_id, score
             turned_down = turned_down or not cross
         return None, 0.0
@@ -411,12 +409,11 @@ class Clusterer:
                 ) -> tuple[int | None, float, Vector | None]:
         """The story to join and its score (None: a new story), and the item's embedding if it has one."""
         settings = self.settings
-        scored = [(score, story_id) for score, story_id in self._lexical(vector, names)
-                  if not self._apart(story_id, days)]
+        scored = self._lexical(vector, names)
         item_vector = report.vector
         if self.embed is None:
-            return *self._pick(scored, lang, chars), item_vector
-        if scored and scored[0][0] >= settings.sure:
+            return *self._pick(scored, lang, chars, days), item_vector
+        if scored and scored[0][0] >= settings.sure and not self._apart(scored[0][1], days):
             return scored[0][1], scored[0][0], item_vector
         ambiguous = [(lex, sid) for lex, sid in scored[:EMBED_CANDIDATES] if lex >= settings.floor]
         if not ambiguous:
@@ -432,7 +429,7 @@ class Clusterer:
             if meaning >= settings.meaning_floor:
                 blended.append((settings.lexical_weight * lex + (1 - settings.lexical_weight) * closeness, sid))
         blended.sort(key=lambda sc: -sc[0])  # stable: equal scores keep the lexical order
-        return *self._pick(blended, lang, chars), item_vector
+        return *self._pick(blended, lang, chars, days), item_vector
 
     def _embed_missing(self, report: Report, stories: list[Story], computed: dict) -> None:
         """Embed, in one batch, the report (unless it came with a vector) and the seeds of candidate

@@ -360,7 +360,7 @@ def _letters(pattern: re.Pattern, text: str) -> int:
     return sum(map(len, pattern.findall(text)))
 
 
-_FIELD = 1 << 20  # more letters than a report's beginning has
+_FIELD = 1 << 40  # more letters than any text has
 
 
 @lru_cache(maxsize=200_000)
@@ -390,20 +390,38 @@ def language_of(words: list[str]) -> str:
 
 # Month names as dates are written in news: genitive in ru and uk ("8 ноября", "8 листопада"), English
 # capitalised, full or abbreviated, either order ("November 8", "8 Nov."; "may 5" is not a date).
-_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # 29 February is read as the 28th
+YEAR_DAYS = 365
 _MONTH_NAMES = ("января февраля марта апреля мая июня июля августа сентября октября ноября декабря "
                 "січня лютого березня квітня травня червня липня серпня вересня жовтня листопада грудня "
                 "January February March April May June July August September October November December "
                 "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec")
-_MONTHS = {name: n % 12 for n, name in enumerate(_MONTH_NAMES.split())}
+_MONTHS = {name: n % 12 for n, name in enumerate(_MONTH_NAMES.split())} | {"Sept": 8}
 _ENGLISH_MONTHS = frozenset(name for name in _MONTHS if name.isascii())
+# English months that are also words: "Tu-22 May Strike Again", "COVID-19 May Have Peaked". Before a
+# capitalised word (a headline's next word) a number before them is not read as a day.
+_ALSO_WORDS = frozenset(("May", "March"))
 _DAY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?")
+# between the two days of a range, "с 6 по 8 ноября", "22-24 November", "6 and 8 May" (the dash is not a word)
+_RANGE_WORDS = frozenset(("по", "до", "и", "і", "й", "та", "to", "and", "through"))
 
 
 def calendar_days(text: str) -> frozenset[int]:
-    """The days of the year (1-366) of the dates a text writes out, "8 ноября" or "November 8": the
-    day a report says its event happened on."""
+    """The days of the year (1-365; 29 February is the 28th) of the dates a text writes out, "8 ноября",
+    "November 8", both ends of "с 6 по 8 ноября": the days a report says its event happened on."""
     return calendar_days_of(WORDS.findall(text))
+
+
+def _day(words: list[str], i: int) -> int:
+    """The day of the month words[i] is ("8", "8th"), or 0."""
+    match = _DAY.fullmatch(words[i]) if 0 <= i < len(words) else None
+    return int(match[1]) if match else 0
+
+
+def _range_start(words: list[str], i: int, step: int) -> int:
+    """The other end of a range whose one end is words[i], reading away from the month by `step`."""
+    return _day(words, i + step) or (_day(words, i + 2 * step) if 0 <= i + step < len(words)
+                                     and words[i + step] in _RANGE_WORDS else 0)
 
 
 def calendar_days_of(words: list[str]) -> frozenset[int]:
@@ -414,9 +432,13 @@ def calendar_days_of(words: list[str]) -> frozenset[int]:
         month = _MONTHS.get(word)
         if month is None:
             continue
-        day = _DAY.fullmatch(words[i - 1]) if i else None
-        if day is None and word in _ENGLISH_MONTHS and i + 1 < len(words):
-            day = _DAY.fullmatch(words[i + 1])
-        if day is not None and 1 <= (number := int(day[1])) <= _MONTH_DAYS[month]:
-            found.add(sum(_MONTH_DAYS[:month]) + number)
+        days = []
+        headline_word = word in _ALSO_WORDS and i + 1 < len(words) and words[i + 1][:1].isupper()
+        if (day := _day(words, i - 1)) and not headline_word:
+            days = [day, _range_start(words, i - 1, -1)]
+        elif word in _ENGLISH_MONTHS and (day := _day(words, i + 1)):
+            days = [day, _range_start(words, i + 1, 1)]
+        before = sum(_MONTH_DAYS[:month])
+        last = _MONTH_DAYS[month] + (month == 1)  # 29 February is a date, read as the 28th
+        found.update(before + min(day, _MONTH_DAYS[month]) for day in days if 1 <= day <= last)
     return frozenset(found)

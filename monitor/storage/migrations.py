@@ -203,6 +203,13 @@ def _0009_item_text_chars(db: sqlite_utils.Database) -> None:
     db["items"].add_column("text_chars", int)
 
 
+def _0010_item_text_days(db: sqlite_utils.Database) -> None:
+    # The dates the compared text names (days of the year, comma-separated): a story does not take a
+    # report whose dates are days from its own, and a restart must know the dates its reports named
+    # without their source's boilerplate. NULL: clustered before dates were compared (none counted).
+    db["items"].add_column("text_days", str)
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
     ("0001_sources_and_items", _0001_sources_and_items),
     ("0002_telegram_channels", _0002_telegram_channels),
@@ -213,6 +220,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
     ("0007_item_term_vectors", _0007_item_term_vectors),
     ("0008_story_opened_seq", _0008_story_opened_seq),
     ("0009_item_text_chars", _0009_item_text_chars),
+    ("0010_item_text_days", _0010_item_text_days),
 )
 
 

@@ -319,14 +319,14 @@ class Repository:
         opened again by the same report from elsewhere). Every item within that window belongs to one.
 
         Rows: (item id, source id, title, text, published_at, story_id, embedding, term_vector, lang,
-        text_chars)."""
+        text_chars, text_days)."""
         clock = self.conn.execute("SELECT max(published_at) FROM items WHERE story_id IS NOT NULL").fetchone()[0]
         if clock is None:
             return []
         active_since = to_iso(from_iso(clock) - timedelta(seconds=window_s))
         return self.conn.execute(
             """SELECT i.id, i.source_id, i.title, i.text, i.published_at, i.story_id, i.embedding, i.term_vector,
-                      i.lang, i.text_chars FROM items i JOIN stories s ON s.id = i.story_id
+                      i.lang, i.text_chars, i.text_days FROM items i JOIN stories s ON s.id = i.story_id
                WHERE s.last_seen >= ? AND i.cluster_seq >= coalesce(s.opened_seq, 0) ORDER BY i.cluster_seq""",
             (active_since,)).fetchall()
 
@@ -348,23 +348,23 @@ class Repository:
                 f"SELECT id, story_id FROM items WHERE id IN ({marks}) AND story_id IS NOT NULL", chunk).fetchall())
         return out
 
-    def record_assignments(self, rows: Iterable[tuple[int, int, float, int, str, bytes | None, int, bool]],
+    def record_assignments(self, rows: Iterable[tuple[int, int, float, int, str, bytes | None, int, str, bool]],
                            embeddings: dict[int, bytes], now: datetime,
                            expired: Iterable[tuple[int, int]] = ()) -> list[Story]:
-        """Store (item id, story id, score, sequence, language, term vector, text length, opened the story) rows and
-        computed embeddings, and forget the term vectors of the reports a story had when it left the
-        clusterer's window ((story, first sequence after): they are not put back on a restart, so the
-        store keeps vectors for the window, not the archive); return the stories the rows
-        touched, summed up again. An item is assigned once: a row for an item that already has a story
+        """Store (item id, story id, score, sequence, language, term vector, text length, dates, opened the
+        story) rows and computed embeddings, and forget the term vectors of the reports a story had when it
+        left the clusterer's window ((story, first sequence after): they are not put back on a restart, so
+        the store keeps vectors for the window, not the archive); return the stories the rows touched,
+        summed up again. An item is assigned once: a row for an item that already has a story
         is ignored. The stories' figures grow by what this call adds (no rescan of the story)."""
         growth: dict[int, dict] = {}
         with self._write() as conn:
-            for item_id, story_id, score, seq, lang, term_vector, chars, opened in rows:
+            for item_id, story_id, score, seq, lang, term_vector, chars, days, opened in rows:
                 assigned = conn.execute(
                     """UPDATE items SET story_id = ?, story_score = ?, cluster_seq = ?, lang = ?, term_vector = ?,
-                         text_chars = ?
+                         text_chars = ?, text_days = ?
                        WHERE id = ? AND story_id IS NULL RETURNING source_id, title, url, published_at""",
-                    (story_id, score, seq, lang, term_vector, chars, item_id)).fetchone()
+                    (story_id, score, seq, lang, term_vector, chars, days, item_id)).fetchone()
                 if assigned is None:
                     continue
                 source_id, title, url, published = assigned

@@ -113,15 +113,16 @@ def test_restoring_stored_assignments_and_vectors_continues_identically(embed):
     for report in reports:
         assignment = whole.add(report)
         expected.append((assignment.story_id, assignment.similarity))
-        stored[report.key] = (assignment.story_id, assignment.terms, assignment.lang, assignment.chars)
+        stored[report.key] = (assignment.story_id, assignment.terms, assignment.lang, assignment.chars,
+                              assignment.days)
         vectors.update(assignment.vectors)
     assert len({story for story, _ in expected}) > 5 and vectors  # a real mix of stories, some embedded
 
     restarted = Clusterer(ClusterSettings(), embed)
     for report in reports[:cut]:
         # what the store holds: the assignment, vector and language, and the embedding if one was computed
-        story_id, terms, lang, chars = stored[report.key]
-        restarted.restore(replace(report, vector=vectors.get(report.key)), story_id, terms, lang, chars)
+        story_id, terms, lang, chars, days = stored[report.key]
+        restarted.restore(replace(report, vector=vectors.get(report.key)), story_id, terms, lang, chars, days)
     went_on = [restarted.add(report) for report in reports[cut:]]
     assert [(a.story_id, a.similarity) for a in went_on] == expected[cut:]
 
@@ -354,11 +355,31 @@ def test_reports_naming_dates_days_apart_stay_apart_however_alike_the_words():
     assert add(blind, 1, _forecast(8, "слабый снег")).story_id == add(blind, 2, _forecast(16, "слабый снег")).story_id
 
 
+def test_a_report_turned_away_by_its_dates_does_not_join_a_lesser_story():
+    clusterer = Clusterer(ClusterSettings())
+    forecast = add(clusterer, 1, _forecast(8, "слабый снег"))
+    roads = add(clusterer, 2, ("На трассах Амурской области гололёд",  # a story of its own (put there)
+                               "ГИБДД Амурской области предупреждает: в западных районах области гололёд, ожидается "
+                               "снег, ветер северо-западный."), 5, story_id=2)
+    other_day = add(clusterer, 3, _forecast(16, "слабый снег"), 10)
+    assert other_day.created  # not the road news: the forecast for 8 November was the better match
+    assert other_day.story_id not in (forecast.story_id, roads.story_id)
+
+
+def test_the_last_day_of_february_and_the_first_of_march_are_a_day_apart():
+    clusterer = Clusterer(ClusterSettings())
+    night = add(clusterer, 1, ("Удар по Одессе в ночь на 28 февраля",
+                               "Российские дроны атаковали порт Одессы, повреждены склады и жилые дома."))
+    morning = add(clusterer, 2, ("Последствия удара по Одессе 1 марта",
+                                 "В порту Одессы после атаки дронов повреждены склады и жилые дома."), 60)
+    assert morning.story_id == night.story_id
+
+
 def test_a_restored_story_keeps_the_dates_its_reports_name():
     whole = Clusterer(ClusterSettings())
     first = add(whole, 1, _forecast(8, "слабый снег"))
     restarted = Clusterer(ClusterSettings())
     restarted.restore(Report(1, *_forecast(8, "слабый снег"), T0), first.story_id, first.terms, first.lang,
-                      first.chars)
+                      first.chars, first.days)
     assert add(restarted, 2, _forecast(16, "слабый снег"), 10).story_id != first.story_id
     assert add(restarted, 3, _forecast(8, "небольшой снег"), 20).story_id == first.story_id
