@@ -29,7 +29,16 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from monitor.core.text import WORDS, YEAR_DAYS, calendar_days_of, language_of, name_terms_of, terms_of
+from monitor.core.text import (
+    WORDS,
+    YEAR_DAYS,
+    Reading,
+    calendar_days_of,
+    language_of,
+    name_terms_of,
+    readings,
+    terms_of,
+)
 
 TITLE_WEIGHT = 2  # a title's words count twice: it names the event
 TEXT_CHARS = 400  # the beginning of the text says what happened; the rest wanders
@@ -119,12 +128,12 @@ def lead_words(title: str, text: str) -> tuple[list[str], list[str]]:
 
 
 def item_terms(title: str, text: str) -> Counter:
-    return _counts(*lead_words(title, text))
+    return _counts(*map(readings, lead_words(title, text)))
 
 
-def _counts(title_words: list[str], text_words: list[str]) -> Counter:
-    counts = Counter(terms_of(title_words) * TITLE_WEIGHT)
-    counts.update(terms_of(text_words))
+def _counts(title: list[Reading], text: list[Reading]) -> Counter:
+    counts = Counter(terms_of(title) * TITLE_WEIGHT)
+    counts.update(terms_of(text))
     return counts
 
 
@@ -161,6 +170,16 @@ def _lines_of(report: Report) -> tuple[list[str], list[tuple]]:
 
 def _remembered(keys: list[tuple]) -> tuple[tuple, ...]:
     return tuple({key for key in keys if key[1]})
+
+
+def _most_shared(shared: Counter) -> list[int]:
+    """The SCORED_CANDIDATES stories sharing most of the item's heaviest terms, the lowest id first among
+    equals. Only the stories that share as many as the last of them are sorted: on a busy day a common
+    word is in hundreds of stories, and the best match is never among those sharing just that word."""
+    if len(shared) > SCORED_CANDIDATES:
+        least = heapq.nlargest(SCORED_CANDIDATES, shared.values())[-1]
+        shared = {story_id: count for story_id, count in shared.items() if count >= least}
+    return sorted(shared, key=lambda story_id: (-shared[story_id], story_id))[:SCORED_CANDIDATES]
 
 
 def _dot(a: Vector, b: Vector) -> float:
@@ -228,18 +247,19 @@ class Clusterer:
         as_published = report  # a new story's seed: what `restore` has too, whatever the window held
         report, lines = self._without_boilerplate(report)
         title_words, text_words = lead_words(report.title, report.text)
-        words = title_words + text_words
-        counts = _counts(title_words, text_words)
+        title_read, text_read = readings(title_words), readings(text_words)
+        read = title_read + text_read
+        counts = _counts(title_read, text_read)
         self._count(report.published, tuple(counts), lines)
         vector = self._vector(counts)
-        lang = language_of(words)
+        lang = language_of(read)
         item_vector = report.vector
         computed: dict = {}
         chars = len(report.text)
-        days = calendar_days_of(words)
+        days = calendar_days_of(title_words + text_words)
         score = 0.0
         if story_id is None:
-            story_id, score, item_vector = self._choose(report, vector, name_terms_of(words), lang, chars, days,
+            story_id, score, item_vector = self._choose(report, vector, name_terms_of(read), lang, chars, days,
                                                         computed)
         created = story_id is None or story_id not in self.stories
         if story_id is None:
@@ -340,13 +360,13 @@ class Clusterer:
             for name in names_in_item:
                 named |= self.index.get(name, set())
         shared: Counter = Counter()
-        for term, _ in heapq.nlargest(QUERY_TERMS, vector.items(), key=lambda kv: kv[1]):
+        for term in sorted(vector, key=vector.get, reverse=True)[:QUERY_TERMS]:  # the heaviest, ties in text order
             postings = self.index.get(term, ())
             shared.update(postings if named is None else named.intersection(postings))
-        # Only the stories sharing most of the heaviest terms are scored: on a busy day a common word
-        # is in hundreds of stories, and the best match is never among those sharing just that word.
-        candidates = [story_id for _, story_id in heapq.nsmallest(
-            SCORED_CANDIDATES, [(-count, story_id) for story_id, count in shared.items()])]
+        return self._scores(vector, _most_shared(shared))
+
+    def _scores(self, vector: dict[str, float], candidates: list[int]) -> list[tuple[float, int]]:
+        """The candidates with their mean cosine to the item, fading as each story goes quiet, best first."""
         scored = []
         terms_in_item = vector.keys()
         now_s, half_life_s = self.clock.timestamp(), self.settings.half_life_s

@@ -306,45 +306,66 @@ def terms(text: str) -> list[str]:
     """The matching terms of a text: words without stop words and one-letter tokens, stemmed and
     folded across scripts, news words mapped to their lexicon concept; numbers are kept whole
     (casualty counts and dates tell events apart)."""
-    return terms_of(WORDS.findall(text))
-
-
-# The *_of functions read a text already split by WORDS, as written: the clusterer splits a report's
-# beginning once and reads its terms, names, language and dates from the same words, each word's
-# reading cached (news repeats its vocabulary), instead of a pass of regular expressions for each.
-
-def terms_of(words: list[str]) -> list[str]:
-    return [term for term in map(_term, words) if term]
-
-
-@lru_cache(maxsize=200_000)
-def _term(word: str) -> str:
-    word = word.casefold().replace("ё", "е")
-    if word in STOP_WORDS or len(word) < 2:
-        return ""
-    if word.isdigit():
-        return word
-    key = stem(word)
-    return CONCEPTS.get((word.isascii(), key), key)
+    return terms_of(readings(WORDS.findall(text)))
 
 
 def name_terms(text: str) -> set[str]:
     """The terms of a text's capitalised words that are not in the news lexicon: names of people,
     places and organisations (and a sentence's first word, which is harmless: it is usually shared
     by reports that share it)."""
-    return name_terms_of(WORDS.findall(text))
+    return name_terms_of(readings(WORDS.findall(text)))
 
 
-def name_terms_of(words: list[str]) -> set[str]:
-    names = set(map(_name_term, words))
+def language(text: str) -> str:
+    """"en", "ru" or "uk" for a report in one of the languages monitor knows well, else ""."""
+    return language_of(readings(WORDS.findall(text)))
+
+
+# The clusterer splits a report's beginning once and reads its terms, names and language from the
+# same words: each word's reading (its term, its term as a name, its letters by script) is looked up
+# once, cached (news repeats its vocabulary), instead of a pass of regular expressions for each.
+Reading = tuple[str, str, int]
+
+
+def readings(words: list[str]) -> list[Reading]:
+    """The readings of words split by WORDS, as written (case tells names)."""
+    return list(map(_reading, words))
+
+
+def terms_of(read: list[Reading]) -> list[str]:
+    return [term for term, _, _ in read if term]
+
+
+def name_terms_of(read: list[Reading]) -> set[str]:
+    names = {name for _, name, _ in read}
     names.discard("")
     return names
 
 
+def language_of(read: list[Reading]) -> str:
+    packed = sum(letters for _, _, letters in read)
+    cyrillic, latin, ukrainian, russian, english = ((packed // _FIELD ** n) % _FIELD for n in range(5))
+    if cyrillic > latin:
+        return "uk" if ukrainian > russian else "ru"
+    if latin and english:
+        return "en"
+    return ""
+
+
 @lru_cache(maxsize=200_000)
-def _name_term(word: str) -> str:
-    term = _term(word) if word[0].isupper() else ""
-    return term if term[:1] != "~" else ""
+def _reading(word: str) -> Reading:
+    term = _term(word.casefold().replace("ё", "е"))
+    name = term if word[0].isupper() and term[:1] != "~" else ""
+    return term, name, _script_letters(word.casefold())
+
+
+def _term(word: str) -> str:
+    if word in STOP_WORDS or len(word) < 2:
+        return ""
+    if word.isdigit():
+        return word
+    key = stem(word)
+    return CONCEPTS.get((word.isascii(), key), key)
 
 
 # Runs of letters, not single letters: the same counts (summed lengths) from far fewer matches.
@@ -354,38 +375,19 @@ _UKRAINIAN_ONLY = re.compile(r"[іїєґ]+")
 _RUSSIAN_ONLY = re.compile(r"[ыэъё]+")
 _ENGLISH_MARKERS = frozenset(("the", "and", "of", "to", "in", "is", "was", "for", "on", "with", "that", "by",
                               "from", "at", "as", "has", "have", "are"))
+_FIELD = 1 << 40  # more letters than any text has
 
 
 def _letters(pattern: re.Pattern, text: str) -> int:
     return sum(map(len, pattern.findall(text)))
 
 
-_FIELD = 1 << 40  # more letters than any text has
-
-
-@lru_cache(maxsize=200_000)
-def _script_letters(word: str) -> int:
+def _script_letters(lowered: str) -> int:
     """A word's Cyrillic, Latin, Ukrainian-only and Russian-only letters, and 1 if it is a common English
     word, packed into one number (field by field, each below _FIELD): a text's counts are then one sum."""
-    lowered = word.casefold()
     counts = (_letters(_CYRILLIC_LETTERS, lowered), _letters(_LATIN_LETTERS, lowered),
               _letters(_UKRAINIAN_ONLY, lowered), _letters(_RUSSIAN_ONLY, lowered), lowered in _ENGLISH_MARKERS)
     return sum(count * _FIELD ** n for n, count in enumerate(counts))
-
-
-def language(text: str) -> str:
-    """"en", "ru" or "uk" for a report in one of the languages monitor knows well, else ""."""
-    return language_of(WORDS.findall(text))
-
-
-def language_of(words: list[str]) -> str:
-    packed = sum(map(_script_letters, words))
-    cyrillic, latin, ukrainian, russian, english = ((packed // _FIELD ** n) % _FIELD for n in range(5))
-    if cyrillic > latin:
-        return "uk" if ukrainian > russian else "ru"
-    if latin and english:
-        return "en"
-    return ""
 
 
 # Month names as dates are written in news: genitive in ru and uk ("8 ноября", "8 листопада"), English

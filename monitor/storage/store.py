@@ -350,12 +350,12 @@ class Repository:
 
     def record_assignments(self, rows: Iterable[tuple[int, int, float, int, str, bytes | None, int, str, bool]],
                            embeddings: dict[int, bytes], now: datetime,
-                           expired: Iterable[tuple[int, int]] = ()) -> list[Story]:
+                           expired: Iterable[tuple[int, int]] = ()) -> list[int]:
         """Store (item id, story id, score, sequence, language, term vector, text length, dates, opened the
         story) rows and computed embeddings, and forget the term vectors of the reports a story had when it
         left the clusterer's window ((story, first sequence after): they are not put back on a restart, so
-        the store keeps vectors for the window, not the archive); return the stories the rows touched,
-        summed up again. An item is assigned once: a row for an item that already has a story
+        the store keeps vectors for the window, not the archive); return the ids of the stories the rows
+        touched (`get_stories` sums them up). An item is assigned once: a row for an item that already has a story
         is ignored. The stories' figures grow by what this call adds (no rescan of the story)."""
         growth: dict[int, dict] = {}
         with self._write() as conn:
@@ -387,7 +387,10 @@ class Repository:
                              "AND term_vector IS NOT NULL", list(expired))
             for story_id, grown in growth.items():
                 self._grow_story(conn, story_id, grown, now)
-        return [self.get_story(story_id) for story_id in growth]
+        return list(growth)
+
+    def get_stories(self, story_ids: Iterable[int]) -> list[Story]:
+        return [story for story in map(self.get_story, story_ids) if story is not None]
 
     @staticmethod
     def _grow_story(conn: sqlite3.Connection, story_id: int, grown: dict, now: datetime) -> None:
