@@ -42,7 +42,7 @@ from monitor.core.text import (
 
 TITLE_WEIGHT = 2  # a title's words count twice: it names the event
 TEXT_CHARS = 400  # the beginning of the text says what happened; the rest wanders
-QUERY_TERMS = 12  # candidates come from stories sharing one of the item's heaviest terms
+QUERY_TERMS = 10  # candidates come from stories sharing one of the item's heaviest terms (12 did no better)
 SCORED_CANDIDATES = 8  # of those, the ones sharing most of them are scored (16 did no better on our test sets)
 EMBED_CHARS = 100  # embedded text: the title and the start of the text (speed grows with length)
 EMBED_CANDIDATES = 8  # at most this many stories are compared by meaning for one item
@@ -150,8 +150,10 @@ def embed_text(title: str, text: str) -> str:
 def _forget(counts: Counter, keys: Sequence) -> None:
     """One fewer of each key; a key at zero leaves, so the counter's size follows the window."""
     for key in keys:
-        counts[key] -= 1
-        if counts[key] <= 0:
+        left = counts[key] - 1
+        if left > 0:
+            counts[key] = left
+        else:
             del counts[key]
 
 
