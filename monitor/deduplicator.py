@@ -153,8 +153,8 @@ class Deduplicator:
             report = Report(item_id, title or "", text or "", from_iso(published_at), unpack_vector(embedding),
                             source=source_id)
             if term_vector is not None:
-                # no stored length or dates: clustered by a version without the full-article threshold or
-                # without comparing dates; as short posts naming no date, the story takes reports as it did then
+                # no stored length or dates: clustered by a version that did not store them; put back as short
+                # posts naming no date (the full-article threshold and the dates are not held against them)
                 self.clusterer.restore(report, story_id, unpack_terms(term_vector), lang or "", chars or 0,
                                        unpack_days(days))
             else:  # clustered by a version that did not store vectors: read again (close to how it was)

@@ -426,6 +426,9 @@ def _range_start(words: list[str], i: int, step: int) -> int:
                                      and words[i + step] in _RANGE_WORDS else 0)
 
 
+MAX_RANGE_DAYS = 14  # the days within a range this short are all its dates ("з 13 по 17 травня" has the 15th)
+
+
 def calendar_days_of(words: list[str]) -> frozenset[int]:
     if _MONTHS.keys().isdisjoint(words):
         return frozenset()
@@ -434,13 +437,19 @@ def calendar_days_of(words: list[str]) -> frozenset[int]:
         month = _MONTHS.get(word)
         if month is None:
             continue
-        days = []
+        day = other = 0
         headline_word = word in _ALSO_WORDS and i + 1 < len(words) and words[i + 1][:1].isupper()
-        if (day := _day(words, i - 1)) and not headline_word:
-            days = [day, _range_start(words, i - 1, -1)]
+        # a day before the month is its own, unless an English month stands before it ("Oct. 30 - Nov. 2")
+        if not headline_word and (day := _day(words, i - 1)) and (i < 2 or words[i - 2] not in _ENGLISH_MONTHS):
+            other = _range_start(words, i - 1, -1)
         elif word in _ENGLISH_MONTHS and (day := _day(words, i + 1)):
-            days = [day, _range_start(words, i + 1, 1)]
-        before = sum(_MONTH_DAYS[:month])
+            other = _range_start(words, i + 1, 1)
+        else:
+            continue
         last = _MONTH_DAYS[month] + (month == 1)  # 29 February is a date, read as the 28th
-        found.update(before + min(day, _MONTH_DAYS[month]) for day in days if 1 <= day <= last)
+        days = [d for d in (day, other) if 1 <= d <= last]
+        if len(days) == 2 and abs(day - other) <= MAX_RANGE_DAYS:
+            days = range(min(days), max(days) + 1)
+        before = sum(_MONTH_DAYS[:month])
+        found.update(before + min(d, _MONTH_DAYS[month]) for d in days)
     return frozenset(found)

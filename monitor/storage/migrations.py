@@ -206,7 +206,8 @@ def _0009_item_text_chars(db: sqlite_utils.Database) -> None:
 def _0010_item_text_days(db: sqlite_utils.Database) -> None:
     # The dates the compared text names (days of the year, comma-separated): a story does not take a
     # report whose dates are days from its own, and a restart must know the dates its reports named
-    # without their source's boilerplate. NULL: clustered before dates were compared (none counted).
+    # without their source's boilerplate. NULL: clustered by a version that did not store them (put back
+    # as naming none).
     db["items"].add_column("text_days", str)
 
 

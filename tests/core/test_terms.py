@@ -58,8 +58,9 @@ def test_language_of_a_report(text, lang):
     ("On 24 June Wagner took Rostov, a day after 23 June", {175, 174}),
     ("1 января и 31 декабря", {1, 365}),
     ("28 февраля, 29 февраля, 1 марта", {59, 60}),  # 29 February is read as the 28th: a year has 365 days
-    ("Отключения света с 6 по 8 ноября", {310, 312}),  # both ends of a range
-    ("Blackouts November 22-24", {326, 328}),
+    ("Отключения света с 6 по 8 ноября", {310, 311, 312}),  # every day of a short range
+    ("Blackouts November 22-24", {326, 327, 328}),
+    ("Snowstorm Dec 30–Jan 2; talks on March 3, April 5 and May 7", {364, 2, 62, 95, 127}),  # each day its month
     ("Prices may 5 times exceed the May 2020 level; 31 февраля", set()),  # not dates
     ("Russia's Tu-22 May Strike Again", set()),  # a headline's capitalised words
     ("Без дат: 8 человек, ноябрь", set()),
