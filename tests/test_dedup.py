@@ -262,14 +262,17 @@ async def test_a_restart_goes_on_identically_after_a_story_was_opened_again(tmp_
     assert not kept["a"] and kept["again"]  # forgotten when it left; the report opening it again is kept
 
 
-def _as_before_lengths_were_stored(path: Path) -> None:
-    conn = sqlite3.connect(path)
-    with conn:
-        conn.execute("UPDATE items SET text_chars = NULL")
-    conn.close()
+def _as_if_not_stored(column: str):
+    """What runs before a restart to leave the database as a version that did not store `column` would."""
+    def before_restart(path: Path) -> None:
+        conn = sqlite3.connect(path)
+        with conn:
+            conn.execute(f"UPDATE items SET {column} = NULL")
+        conn.close()
+    return before_restart
 
 
-@pytest.mark.parametrize("before_restart", [None, _as_before_lengths_were_stored])
+@pytest.mark.parametrize("before_restart", [None, _as_if_not_stored("text_chars")])
 async def test_a_restart_remembers_which_reports_were_short_posts_under_a_long_signature(tmp_path, before_restart):
     # A full article joins a story with a short post in it at a lower threshold than one of full
     # articles. A channel post whose signature makes it 400 characters long is a short post: after a
@@ -302,13 +305,6 @@ async def test_a_restart_remembers_which_reports_were_short_posts_under_a_long_s
 FUNDRAISER = "\n\nЗбір на дрони для ЗСУ триває до 31 грудня | Надіслати новину @kyiv_news_bot"
 
 
-def _as_before_dates_were_stored(path: Path) -> None:
-    conn = sqlite3.connect(path)
-    with conn:
-        conn.execute("UPDATE items SET text_days = NULL")
-    conn.close()
-
-
 @pytest.mark.parametrize("restart", [False, True])
 async def test_the_dates_a_report_names_leave_out_its_channel_footer_and_outlast_a_restart(tmp_path, restart):
     # A channel's fundraising footer names a date; its posts do not happen on that date. A wire report
@@ -329,7 +325,7 @@ async def test_the_dates_a_report_names_leave_out_its_channel_footer_and_outlast
     assert blind["later"][0] == blind["wire"][0]  # the words alone would join them
     # Reports clustered by a version that did not store dates are put back naming none, as they were then.
     before = await _cluster(tmp_path / "before.db", batches, True, backend="lexical", other_source=channel_batches,
-                            before_restart=_as_before_dates_were_stored)
+                            before_restart=_as_if_not_stored("text_days"))
     assert before["later"][0] == before["wire"][0]
 
 
