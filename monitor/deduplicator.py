@@ -3,8 +3,8 @@
 One thread owns the clusterer (it is CPU work, and embedding runs there too, outside the event
 loop). Calls are serialised, so items are clustered in the order they are handed in, and that order
 is stored (`items.cluster_seq`): on start the reports of the stories still active are put back in the
-same order, with their stored story ids, TF-IDF vectors, languages and embeddings, which puts the
-clusterer back where it was.
+same order, with their stored story ids, TF-IDF vectors, languages, text lengths, dates and embeddings,
+which puts the clusterer back where it was.
 """
 
 from __future__ import annotations

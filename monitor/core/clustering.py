@@ -10,14 +10,16 @@ archive. Two signals decide:
 - a source's own boilerplate (a channel's signature, "Subscribe | Send us news", a header, a feed's
   "appeared first on") is not evidence: lines a source keeps repeating within the window are left out
   of its next reports, or every post of a channel would join one story through its footer.
+- dates: a story whose written-out dates are all days from the item's does not take it, however alike
+  the words (the forecast for 8 November is not the one for 16 November).
 - meaning: when an `embed` function is given (multilingual sentence embeddings), items whose best
   candidates share some terms but not enough are embedded, and the mean cosine to each candidate's
   embedded members is blended in. Embedding is the slow part, so it is only done where it decides.
 
 State is a function of the items added, in order. After a restart, `restore` puts back each report of
-the stories still active, in the order they were added, with the story, TF-IDF vector, language and
-text length stored for it: that rebuilds the same window without replaying everything since the oldest
-of them began.
+the stories still active, in the order they were added, with the story, TF-IDF vector, language, text
+length and dates stored for it: that rebuilds the same window without replaying everything since the
+oldest of them began.
 """
 
 from __future__ import annotations

@@ -410,7 +410,7 @@ _RANGE_WORDS = frozenset(("по", "до", "и", "і", "й", "та", "to", "and",
 
 def calendar_days(text: str) -> frozenset[int]:
     """The days of the year (1-365; 29 February is the 28th) of the dates a text writes out, "8 ноября",
-    "November 8", both ends of "с 6 по 8 ноября": the days a report says its event happened on."""
+    "November 8", every day of "с 6 по 8 ноября": the days a report says its event happened on."""
     return calendar_days_of(WORDS.findall(text))
 
 
@@ -426,7 +426,7 @@ def _range_start(words: list[str], i: int, step: int) -> int:
                                      and words[i + step] in _RANGE_WORDS else 0)
 
 
-MAX_RANGE_DAYS = 14  # the days within a range this short are all its dates ("з 13 по 17 травня" has the 15th)
+MAX_RANGE_DAYS = 14  # a range of up to this many days has all its days ("з 13 по 17 травня" has the 15th)
 
 
 def calendar_days_of(words: list[str]) -> frozenset[int]:
@@ -439,8 +439,10 @@ def calendar_days_of(words: list[str]) -> frozenset[int]:
             continue
         day = other = 0
         headline_word = word in _ALSO_WORDS and i + 1 < len(words) and words[i + 1][:1].isupper()
-        # a day before the month is its own, unless an English month stands before it ("Oct. 30 - Nov. 2")
-        if not headline_word and (day := _day(words, i - 1)) and (i < 2 or words[i - 2] not in _ENGLISH_MONTHS):
+        # a day before the month is its own, unless it is an English month's day ("Oct. 30 - Nov. 2"; but
+        # in "31 October – 1 November" the 1 is November's)
+        if not headline_word and (day := _day(words, i - 1)) and (
+                i < 2 or words[i - 2] not in _ENGLISH_MONTHS or _day(words, i - 3)):
             other = _range_start(words, i - 1, -1)
         elif word in _ENGLISH_MONTHS and (day := _day(words, i + 1)):
             other = _range_start(words, i + 1, 1)
@@ -448,7 +450,7 @@ def calendar_days_of(words: list[str]) -> frozenset[int]:
             continue
         last = _MONTH_DAYS[month] + (month == 1)  # 29 February is a date, read as the 28th
         days = [d for d in (day, other) if 1 <= d <= last]
-        if len(days) == 2 and abs(day - other) <= MAX_RANGE_DAYS:
+        if len(days) == 2 and abs(day - other) < MAX_RANGE_DAYS:
             days = range(min(days), max(days) + 1)
         before = sum(_MONTH_DAYS[:month])
         found.update(before + min(d, _MONTH_DAYS[month]) for d in days)

@@ -61,6 +61,8 @@ def test_language_of_a_report(text, lang):
     ("Отключения света с 6 по 8 ноября", {310, 311, 312}),  # every day of a short range
     ("Blackouts November 22-24", {326, 327, 328}),
     ("Snowstorm Dec 30–Jan 2; talks on March 3, April 5 and May 7", {364, 2, 62, 95, 127}),  # each day its month
+    ("On the night of 31 October – 1 November, 12 drones were shot down", {304, 305}),  # not 12 November
+    ("Talks on 5 May, 7 May and 9 May", {125, 127, 129}),
     ("Prices may 5 times exceed the May 2020 level; 31 февраля", set()),  # not dates
     ("Russia's Tu-22 May Strike Again", set()),  # a headline's capitalised words
     ("Без дат: 8 человек, ноябрь", set()),
