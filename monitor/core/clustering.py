@@ -83,7 +83,7 @@ class ClusterSettings:
     name_agreement: bool = True  # a story must share one of the item's names (people, places, bodies)
     meaning_floor: float = 0.0  # below this embedding cosine a story is not joined, whatever the words say
     # Reports naming only dates this many days from all those a story's reports name are not joined to it
-    # (0: dates are not compared). Real-news pairs: 5 different-story pairs apart, no same-story pair.
+    # (0: dates are not compared). Real-news pairs 0.827 → 0.845 with no same-story pair lost; 1 loses two.
     days_apart: int = 2
 
 

@@ -354,9 +354,10 @@ def language_of(read: list[Reading]) -> str:
 
 @lru_cache(maxsize=200_000)
 def _reading(word: str) -> Reading:
-    term = _term(word.casefold().replace("ё", "е"))
+    lowered = word.casefold()
+    term = _term(lowered.replace("ё", "е"))
     name = term if word[0].isupper() and term[:1] != "~" else ""
-    return term, name, _script_letters(word.casefold())
+    return term, name, _script_letters(lowered)
 
 
 def _term(word: str) -> str:
@@ -393,6 +394,7 @@ def _script_letters(lowered: str) -> int:
 # Month names as dates are written in news: genitive in ru and uk ("8 ноября", "8 листопада"), English
 # capitalised, full or abbreviated, either order ("November 8", "8 Nov."; "may 5" is not a date).
 _MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # 29 February is read as the 28th
+_DAYS_BEFORE = tuple(sum(_MONTH_DAYS[:month]) for month in range(12))
 YEAR_DAYS = 365
 _MONTH_NAMES = ("января февраля марта апреля мая июня июля августа сентября октября ноября декабря "
                 "січня лютого березня квітня травня червня липня серпня вересня жовтня листопада грудня "
@@ -452,6 +454,5 @@ def calendar_days_of(words: list[str]) -> frozenset[int]:
         days = [d for d in (day, other) if 1 <= d <= last]
         if len(days) == 2 and abs(day - other) < MAX_RANGE_DAYS:
             days = range(min(days), max(days) + 1)
-        before = sum(_MONTH_DAYS[:month])
-        found.update(before + min(d, _MONTH_DAYS[month]) for d in days)
+        found.update(_DAYS_BEFORE[month] + min(d, _MONTH_DAYS[month]) for d in days)
     return frozenset(found)
