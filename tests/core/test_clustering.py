@@ -383,3 +383,46 @@ def test_a_restored_story_keeps_the_dates_its_reports_name():
                       first.chars, first.days)
     assert add(restarted, 2, _forecast(16, "слабый снег"), 10).story_id != first.story_id
     assert add(restarted, 3, _forecast(8, "небольшой снег"), 20).story_id == first.story_id
+
+
+APPEAL = ("МВД Грузии призвало митингующих в Тбилиси соблюдать порядок",
+          "Министерство внутренних дел Грузии призвало участников акции протеста у здания парламента в Тбилиси "
+          "соблюдать общественный порядок и не перекрывать движение на проспекте Руставели.")
+# the same protest, another event of it: how many came
+TURNOUT = ("На акцию в Тбилиси вышли 5,5 тысячи человек",
+           "К вечеру у парламента Грузии собрались около 5,5 тысячи человек, по данным полиции, акция проходит мирно.")
+
+
+def _from(clusterer: Clusterer, n: int, item: tuple[str, str], source: str, minutes: int = 0):
+    return clusterer.add(Report(n, *item, T0 + timedelta(minutes=minutes), source=source))
+
+
+def test_one_source_s_report_of_another_event_does_not_join_the_story_it_reported():
+    # An agency seldom reports one event twice: its report of the turnout is another event than its
+    # report of the appeal, though the names and the place are the same. Another agency's report of the
+    # appeal joins, and so does the agency's own appeal published again with edits.
+    clusterer = Clusterer(ClusterSettings())
+    appeal = _from(clusterer, 1, APPEAL, "ria")
+    turnout = _from(clusterer, 2, TURNOUT, "ria", 5)
+    reworded = _from(clusterer, 3, ("Полиция Тбилиси призвала протестующих не перекрывать проспект Руставели",
+                                    "Министерство внутренних дел Грузии обратилось к участникам акции у парламента: "
+                                    "соблюдайте порядок и не блокируйте движение."), "interfax", 9)
+    edited = _from(clusterer, 4, ("МВД Грузии призвало участников акции в Тбилиси соблюдать порядок",
+                                  APPEAL[1].replace("общественный порядок", "порядок")), "ria", 12)
+    assert turnout.created
+    assert reworded.story_id == edited.story_id == appeal.story_id
+    two_agencies = Clusterer(ClusterSettings())  # from two agencies, the words alone would join them
+    appeal = _from(two_agencies, 1, APPEAL, "tass")
+    assert _from(two_agencies, 2, TURNOUT, "ria", 5).story_id == appeal.story_id
+
+
+def test_a_source_s_report_in_another_language_joins_its_story():
+    # An agency posting in Ukrainian and in English: its English report of the event joins the story,
+    # also when the story has someone else's English report.
+    clusterer = Clusterer(ClusterSettings())
+    story = _from(clusterer, 1, ROSTOV_UK, "ukrinform").story_id
+    assert _from(clusterer, 2, ROSTOV_1, "ukrinform", 5).story_id == story
+    other = Clusterer(ClusterSettings())
+    story = _from(other, 1, ROSTOV_1, "reuters").story_id
+    assert _from(other, 2, ROSTOV_UK, "ukrinform", 5).story_id == story
+    assert _from(other, 3, ROSTOV_2, "ukrinform", 10).story_id == story
