@@ -11,7 +11,9 @@ The stream: stories of Zipf-like sizes (most are single reports, a few have doze
 own names and words, drawn from shared topics (so stories of one topic share words, the way
 different events about the same people do). Words are real English and Russian words from the
 tgcontest articles in ../shared (made-up words when it is missing), so the embedding model sees
-texts of realistic length in tokens.
+texts of realistic length in tokens. It also prints BCubed precision, recall and F1 of the stories
+made against the ones the stream was drawn from (a story's reports are random draws of its words,
+so this checks that rules tuned on real news do not split or merge plain same-story reports).
 
     python benchmarks/clustering.py                    # both backends, 100,000 items each
     python benchmarks/clustering.py --backend lexical --items 100000 --json
@@ -38,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from monitor.config import DEDUP_BACKENDS  # noqa: E402
 from monitor.core.clustering import ClusterSettings  # noqa: E402
+from monitor.core.evaluation import bcubed  # noqa: E402
 from monitor.core.text import canonical_url, fingerprint  # noqa: E402
 from monitor.deduplicator import Deduplicator  # noqa: E402
 from monitor.embedding import load_embedder  # noqa: E402
@@ -83,6 +86,7 @@ def vocabulary(rng: random.Random) -> tuple[list[str], list[str]]:
 
 
 def synthetic_items(count: int, days: float, seed: int = 7) -> list[Item]:
+    """The stream in time order; an item's key `k<n>-<story>` names the story it was drawn from."""
     rng = random.Random(seed)
     plain, names_pool = vocabulary(rng)
     general = plain[:6000]
@@ -94,6 +98,7 @@ def synthetic_items(count: int, days: float, seed: int = 7) -> list[Item]:
         names = rng.sample(names_pool, 8)
         size = min(int(rng.paretovariate(1.2)), 60)
         at = START + timedelta(seconds=rng.uniform(0, span_s))
+        story = len(items)  # numbered after its first item
         for _ in range(size):
             at_item = at + timedelta(minutes=rng.expovariate(1 / 90))
             title = " ".join(rng.sample(names, 3) + rng.sample(topic, 2) + rng.sample(general, 2))
@@ -101,7 +106,7 @@ def synthetic_items(count: int, days: float, seed: int = 7) -> list[Item]:
                             for r in (rng.random() for _ in range(40))) + "."
             n = len(items)
             url = f"https://news{n % 50}.example.org/{n}"
-            items.append(Item(key=f"k{n}", url=url, canonical_url=canonical_url(url), title=title, text=text,
+            items.append(Item(key=f"k{n}-{story}", url=url, canonical_url=canonical_url(url), title=title, text=text,
                               published_at=at_item, fingerprint=fingerprint(title, text)))
             if len(items) == count:
                 break
@@ -152,12 +157,17 @@ async def measure(backend: str, count: int, days: float) -> dict:
         with sqlite3.connect(Path(folder) / "bench.db") as conn:
             vector_mb, text_mb = (round((n or 0) / 1e6, 1) for n in conn.execute(
                 "SELECT sum(length(term_vector)), sum(length(title) + length(text)) FROM items").fetchone())
+            given = dict(conn.execute("SELECT key, story_id FROM items"))
+    # how the stories made match the ones the stream was drawn from (BCubed)
+    scores = bcubed({key: key.split("-")[1] for key in given}, given)
     quarters = [checkpoints[min(len(checkpoints) - 1, int(len(checkpoints) * q))] for q in (0.25, 0.5, 0.75, 1.0)]
     # the second half alone: the window is full by then, so this is the rate monitor keeps up for days
     (half_items, *_, half_at), (end_items, *_, end_at) = quarters[1], quarters[3]
     steady = round((end_items - half_items) / (end_at - half_at), 1) if end_at > half_at else None
     return {"backend": backend, "items": count, "days": days, "seconds": round(seconds, 1),
             "items_per_s": round(count / seconds, 1), "second_half_items_per_s": steady, "stories": stories,
+            "bcubed": {"precision": round(scores.precision, 3), "recall": round(scores.recall, 3),
+                       "f1": round(scores.f1, 3)},
             "embedded": embedded,
             "rss_before_mb": round(before_mb, 1), "peak_rss_mb": round(rss_mb(), 1),
             "restart_s": round(restart_s, 1), "replayed": replayed, "term_vectors_mb": vector_mb, "text_mb": text_mb,
@@ -181,6 +191,8 @@ def main() -> None:
               f"{figures['items_per_s']} items/s; {figures['stories']} stories, {figures['embedded']} texts "
               f"embedded; RSS before clustering {figures['rss_before_mb']} MB, peak {figures['peak_rss_mb']} MB")
         print(f"    second half (the window full): {figures['second_half_items_per_s']} items/s")
+        print("    stories against the ones the stream was drawn from: BCubed precision {precision}, recall {recall}, "
+              "F1 {f1}".format(**figures["bcubed"]))
         print(f"    restart: {figures['replayed']} items put back to rebuild the window in {figures['restart_s']} s; "
               f"stored term vectors {figures['term_vectors_mb']} MB (titles and texts {figures['text_mb']} MB)")
         for q in figures["quarters"]:

