@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from array import array
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
@@ -36,8 +37,10 @@ def pack_terms(vector: dict[str, float]) -> bytes:
 
 
 def unpack_terms(blob: bytes) -> dict[str, float]:
+    """A stored TF-IDF vector. Its terms are interned: the window keeps each report's vector with its story,
+    and a term read back for thousands of reports is then one string, as it is for reports clustered live."""
     names, _, weights = blob.partition(b"\0")
-    return dict(zip(names.decode().split("\n"), array("d", weights), strict=True)) if names else {}
+    return dict(zip(map(sys.intern, names.decode().split("\n")), array("d", weights), strict=True)) if names else {}
 
 
 def pack_days(days: frozenset[int]) -> str:
