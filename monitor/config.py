@@ -226,7 +226,8 @@ OPTIONS: tuple[Option, ...] = (
            "Lowest similarity (0-1) at which a report joins a story with reports in its language: "
            "higher splits more, lower merges more."),
     Option("dedup", "cross_threshold", _CLUSTER.cross_threshold, _fraction,
-           "The same, for a story with no report in the report's language yet (fewer words can match)."),
+           "The same, for a story with no report in the report's language yet (fewer words can match), "
+           "when the two share two or more names, numbers or words besides the lexicon's concepts."),
     Option("dedup", "long_threshold", _CLUSTER.long_threshold, _fraction,
            "The same, when the report and every report of the story are full articles (400+ characters): "
            "articles of one story share its facts and wording, so they must share more to join."),

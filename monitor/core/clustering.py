@@ -35,6 +35,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from monitor.core.text import (
+    CONCEPT_MARK,
     WORDS,
     YEAR_DAYS,
     Reading,
@@ -217,6 +218,11 @@ def _most_shared(shared: Counter) -> list[int]:
 def _traits(report: Report, lang: str, chars: int, days: frozenset[int], vector: dict[str, float]) -> _Traits:
     own = None if report.source is None else (report.source, lang)
     return _Traits(lang, chars, days, own, vector)
+
+
+def _shared_beyond_concepts(vector: dict[str, float], centroid: dict[str, float]) -> int:
+    """How many of the item's terms the story has, not counting the lexicon's concepts."""
+    return sum(1 for term in vector if term in centroid and term[0] != CONCEPT_MARK)
 
 
 def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
@@ -450,6 +456,12 @@ class Clusterer:
     def _required(self, story_id: int, traits: _Traits) -> float:
         story, lang = self.stories[story_id], traits.lang
         if self._across(story_id, lang):
+            # Across languages only names, numbers and the lexicon's concepts are shared. One of them and a
+            # concept or two is what unrelated news has in common (an English "Ion" and the Russian
+            # metropolitan Иона, "Union" Berlin and a union's meeting): such a story is held to the
+            # threshold of a story in the item's language.
+            if _shared_beyond_concepts(traits.vector, story.centroid) < 2:
+                return self.settings.threshold
             return self.settings.cross_threshold
         # Full articles among themselves, in one language: the mean cosine to reports in another
         # language is lower whatever the story, so a multilingual story keeps the short posts' threshold.

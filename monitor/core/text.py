@@ -250,6 +250,9 @@ def stem(word: str) -> str:
     return drop_ending(skeleton(word), _SKELETON_ENDINGS)[:STEM_CHARS]
 
 
+CONCEPT_MARK = "~"  # a concept's term starts with it ("~dam"); no word's term does
+
+
 def _concepts() -> dict[tuple[bool, str], str]:
     """(Latin?, stem) → concept id ("~dam") for the words of the news lexicon, so a Russian, Ukrainian
     and English word for one thing become one term. Stems are looked up within their script (English
@@ -268,7 +271,7 @@ def _concepts() -> dict[tuple[bool, str], str]:
                     continue
                 word = max(parts, key=len)
                 key = (word.isascii(), stem(word))
-                claim = (len(word), "~" + concept)
+                claim = (len(word), CONCEPT_MARK + concept)
                 held = claims.get(key)
                 if held is None or claim[0] < held[0]:
                     claims[key] = claim
@@ -356,7 +359,7 @@ def language_of(read: list[Reading]) -> str:
 def _reading(word: str) -> Reading:
     lowered = word.casefold()
     term = _term(lowered.replace("ё", "е"))
-    name = term if word[0].isupper() and term[:1] != "~" else ""
+    name = term if word[0].isupper() and term[:1] != CONCEPT_MARK else ""
     return term, name, _script_letters(lowered)
 
 

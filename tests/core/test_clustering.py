@@ -466,3 +466,24 @@ def test_a_source_s_copy_of_the_wire_report_joins_the_story_it_sent_a_brief_to(b
         assert _from(clusterer, 3 + n, translation, f"outlet {n}", 3).story_id == story
     copy = _from(clusterer, 9, (WIRE[0], WIRE[1].replace("the airfield", "the military airfield")), "ria", 5)
     assert copy.story_id == story
+
+
+RAIL_UNION = ("Rail union to meet ministers over pay",
+              "Leaders of the rail workers' union will meet transport ministers on Thursday to discuss a pay offer "
+              "that members rejected last month. The union says wages have fallen behind inflation for three years.")
+UNION_BERLIN = ("Где смотреть матч Унион — Бавария",
+                "Берлинский «Унион» в субботу принимает мюнхенскую «Баварию» в матче 26-го тура Бундеслиги. Встреча "
+                "пройдет без зрителей и начнется в 16:30 по московскому времени.")
+
+
+def test_across_languages_one_shared_name_is_held_to_the_threshold_of_one_language():
+    # A rail union's pay talks and Union Berlin's match share "union" and a meeting: one name and a
+    # concept, what unrelated news in two languages has in common. Reports of one event share several
+    # names, and they still join at the cross-language threshold (here far below the other).
+    clusterer = Clusterer(ClusterSettings(threshold=0.3, cross_threshold=0.04))
+    rail = _from(clusterer, 1, RAIL_UNION, "bbc")
+    match = _from(clusterer, 2, UNION_BERLIN, "sport.ua", 30)
+    assert match.created and match.story_id != rail.story_id
+    rostov = _from(clusterer, 3, ROSTOV_1, "reuters", 40)
+    rostov_uk = _from(clusterer, 4, ROSTOV_UK, "ukrinform", 50)
+    assert rostov_uk.story_id == rostov.story_id and rostov_uk.similarity < 0.3
