@@ -227,7 +227,7 @@ OPTIONS: tuple[Option, ...] = (
            "higher splits more, lower merges more."),
     Option("dedup", "cross_threshold", _CLUSTER.cross_threshold, _fraction,
            "The same, for a story with no report in the report's language yet (fewer words can match), "
-           "when the two share two or more names, numbers or words besides the lexicon's concepts."),
+           "when the two share two or more names or words besides the lexicon's concepts and numbers."),
     Option("dedup", "long_threshold", _CLUSTER.long_threshold, _fraction,
            "The same, when the report and every report of the story are full articles (400+ characters): "
            "articles of one story share its facts and wording, so they must share more to join."),

@@ -221,8 +221,11 @@ def _traits(report: Report, lang: str, chars: int, days: frozenset[int], vector:
 
 
 def _shared_beyond_concepts(vector: dict[str, float], centroid: dict[str, float]) -> int:
-    """How many of the item's terms the story has, not counting the lexicon's concepts."""
-    return sum(1 for term in vector if term in centroid and term[0] != CONCEPT_MARK)
+    """How many of the item's terms the story has that say who or what across languages: not the
+    lexicon's concepts, not numbers (a year, "16:30"), not stems under four letters, which words of two
+    languages fold to by chance (год and "good" are both "god")."""
+    return sum(1 for term in vector
+               if term in centroid and term[0] != CONCEPT_MARK and len(term) >= 4 and not term.isdigit())
 
 
 def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
