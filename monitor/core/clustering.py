@@ -459,8 +459,8 @@ class Clusterer:
     def _required(self, story_id: int, traits: _Traits) -> float:
         story, lang = self.stories[story_id], traits.lang
         if self._across(story_id, lang):
-            # Across languages only names, numbers and the lexicon's concepts are shared. One of them and a
-            # concept or two is what unrelated news has in common (an English "Ion" and the Russian
+            # Across languages what two reports share is mostly names and the lexicon's concepts. One name
+            # and a concept or two is what unrelated news has in common (an English "Ion" and the Russian
             # metropolitan Иона, "Union" Berlin and a union's meeting): such a story is held to the
             # threshold of a story in the item's language.
             if _shared_beyond_concepts(traits.vector, story.centroid) < 2:
