@@ -211,6 +211,17 @@ def _0010_item_text_days(db: sqlite_utils.Database) -> None:
     db["items"].add_column("text_days", str)
 
 
+def _0011_source_ids_not_reused(db: sqlite_utils.Database) -> None:
+    # SQLite gives a new row the largest id plus one, so removing the newest source handed its id to the
+    # next one added. Ids name sources to people (`sources remove 7`) and to the deduplicator, which keys
+    # a source's reports in a story, and its boilerplate, by id: the highest id ever given is kept, and the
+    # store numbers new sources past it.
+    db.execute("CREATE TABLE source_ids (last INTEGER NOT NULL)")
+    db.execute("INSERT INTO source_ids (last) SELECT coalesce(max(id), 0) FROM sources")
+    db.execute("CREATE TRIGGER source_ids_last AFTER INSERT ON sources "
+               "BEGIN UPDATE source_ids SET last = max(last, NEW.id); END")
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
     ("0001_sources_and_items", _0001_sources_and_items),
     ("0002_telegram_channels", _0002_telegram_channels),
@@ -222,6 +233,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
     ("0008_story_opened_seq", _0008_story_opened_seq),
     ("0009_item_text_chars", _0009_item_text_chars),
     ("0010_item_text_days", _0010_item_text_days),
+    ("0011_source_ids_not_reused", _0011_source_ids_not_reused),
 )
 
 

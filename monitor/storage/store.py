@@ -117,8 +117,8 @@ class Repository:
         with self._write() as conn:
             for config in configured:
                 conn.execute(
-                    """INSERT INTO sources (kind, url, name, interval_s, backfill, origin, enabled, added_at)
-                       VALUES (?, ?, ?, ?, ?, 'config', 1, ?)
+                    f"""INSERT INTO sources (id, kind, url, name, interval_s, backfill, origin, enabled, added_at)
+                       VALUES ({_NEW_SOURCE_ID}, ?, ?, ?, ?, ?, 'config', 1, ?)
                        ON CONFLICT(url) DO UPDATE SET kind = excluded.kind, name = excluded.name,
                          interval_s = excluded.interval_s, backfill = excluded.backfill, origin = 'config',
                          enabled = 1""",
@@ -146,8 +146,8 @@ class Repository:
                 source_id = existing[0]
             else:
                 cursor = conn.execute(
-                    """INSERT INTO sources (kind, url, name, interval_s, backfill, origin, enabled, added_at)
-                       VALUES (?, ?, ?, ?, ?, ?, 1, ?)""",
+                    f"""INSERT INTO sources (id, kind, url, name, interval_s, backfill, origin, enabled, added_at)
+                       VALUES ({_NEW_SOURCE_ID}, ?, ?, ?, ?, ?, ?, 1, ?)""",
                     (kind, url, name, interval_s, backfill, origin, to_iso(now)),
                 )
                 source_id = cursor.lastrowid
@@ -157,7 +157,8 @@ class Repository:
         """The source with this URL, created (origin `bot`) on first sight; its name follows the channel's."""
         with self._write() as conn:
             conn.execute(
-                """INSERT INTO sources (kind, url, name, origin, enabled, added_at) VALUES (?, ?, ?, 'bot', 1, ?)
+                f"""INSERT INTO sources (id, kind, url, name, origin, enabled, added_at)
+                   VALUES ({_NEW_SOURCE_ID}, ?, ?, ?, 'bot', 1, ?)
                    ON CONFLICT(url) DO UPDATE SET name = excluded.name""",
                 (kind, url, name, to_iso(now)),
             )
@@ -775,6 +776,8 @@ class Repository:
 STORY_SOURCE_NAMES = 20  # names carried with a story; source_count counts them all
 _STORY_COLUMNS = "id, headline, url, first_seen, last_seen, item_count, source_count, languages"
 _SOURCE_COLUMNS = "s.id, s.kind, s.url, s.name, s.interval_s, s.origin, s.enabled, s.backfill"
+# A new source's id: past every id ever given (migration 0011), so a removed source's id names no other
+_NEW_SOURCE_ID = "(SELECT max(last, (SELECT coalesce(max(id), 0) FROM sources)) + 1 FROM source_ids)"
 _STATE_COLUMNS = ("s.id, s.etag, s.last_modified, s.last_success_at, s.last_attempt_at, s.error_count, "
                   "s.last_error, s.next_check_at, s.last_post_id")
 

@@ -107,3 +107,41 @@ def test_two_writers_at_once_wait_for_each_other(tmp_path):
     check = Repository(path)
     assert check.count_items(1) == 300 and check.count_items(2) == 300
     check.close()
+
+
+def test_a_removed_source_s_id_is_never_given_to_another(tmp_path):
+    # SQLite would hand the largest id, once deleted, to the next row. Ids name sources to people
+    # (`sources remove 7`) and to the deduplicator (a source's reports in a story, its boilerplate).
+    path = tmp_path / "m.db"
+    repo = Repository(path)
+    repo.add_source("feed", "https://a.example/", "A", None, NOW)
+    newest = repo.add_source("feed", "https://b.example/", "B", None, NOW)
+    repo.remove_source(newest.id)
+    added = [repo.add_source("feed", "https://c.example/", "C", None, NOW).id,
+             repo.ensure_source("bot_channel", "tg://channel/1", "Bot", NOW).id]
+    repo.ensure_source("bot_channel", "tg://channel/1", "Bot renamed", NOW)  # known already: no new id
+    repo.sync_sources([SourceConfig("feed", "https://d.example/", "D")], NOW)
+    added.append(repo.conn.execute("SELECT id FROM sources WHERE url = 'https://d.example/'").fetchone()[0])
+    assert added == [newest.id + 1, newest.id + 2, newest.id + 3]
+    last = repo.add_source("feed", "https://e.example/", "E", None, NOW)
+    repo.remove_source(last.id)
+    repo.close()
+    repo = Repository(path)  # the highest id given is kept in the file
+    assert repo.add_source("feed", "https://f.example/", "F", None, NOW).id == last.id + 1
+    repo.close()
+
+
+def test_a_database_from_before_kept_source_ids_starts_past_its_highest(tmp_path):
+    path = tmp_path / "m.db"
+    repo = Repository(path)
+    for n in range(3):
+        repo.add_source("feed", f"https://{n}.example/", str(n), None, NOW)
+    with repo.conn:  # as a version before migration 0011 left it
+        repo.conn.execute("DROP TRIGGER source_ids_last")
+        repo.conn.execute("DROP TABLE source_ids")
+        repo.conn.execute("DELETE FROM _migrations WHERE name = '0011_source_ids_not_reused'")
+    repo.close()
+    repo = Repository(path)
+    repo.remove_source(3)
+    assert repo.add_source("feed", "https://new.example/", "new", None, NOW).id == 4
+    repo.close()
