@@ -115,14 +115,21 @@ def test_a_removed_source_s_id_is_never_given_to_another(tmp_path):
     path = tmp_path / "m.db"
     repo = Repository(path)
     repo.add_source("feed", "https://a.example/", "A", None, NOW)
-    newest = repo.add_source("feed", "https://b.example/", "B", None, NOW)
-    repo.remove_source(newest.id)
-    added = [repo.add_source("feed", "https://c.example/", "C", None, NOW).id,
-             repo.ensure_source("bot_channel", "tg://channel/1", "Bot", NOW).id]
-    repo.ensure_source("bot_channel", "tg://channel/1", "Bot renamed", NOW)  # known already: no new id
-    repo.sync_sources([SourceConfig("feed", "https://d.example/", "D")], NOW)
-    added.append(repo.conn.execute("SELECT id FROM sources WHERE url = 'https://d.example/'").fetchone()[0])
-    assert added == [newest.id + 1, newest.id + 2, newest.id + 3]
+
+    def synced(url: str) -> int:
+        repo.sync_sources([SourceConfig("feed", url, "D")], NOW)
+        return repo.conn.execute("SELECT id FROM sources WHERE url = ?", (url,)).fetchone()[0]
+
+    for n, add in enumerate((lambda: repo.add_source("feed", "https://c.example/", "C", None, NOW).id,
+                             lambda: repo.ensure_source("bot_channel", "tg://channel/1", "Bot", NOW).id,
+                             lambda: synced("https://d.example/"))):
+        newest = repo.add_source("feed", f"https://gone{n}.example/", "gone", None, NOW)
+        repo.remove_source(newest.id)
+        assert add() == newest.id + 1
+    known = repo.conn.execute("SELECT last FROM source_ids").fetchone()
+    repo.ensure_source("bot_channel", "tg://channel/1", "Bot renamed", NOW)  # known already: no id used
+    synced("https://d.example/")
+    assert repo.conn.execute("SELECT last FROM source_ids").fetchone() == known
     last = repo.add_source("feed", "https://e.example/", "E", None, NOW)
     repo.remove_source(last.id)
     repo.close()
