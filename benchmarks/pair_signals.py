@@ -22,14 +22,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from monitor.core.clustering import (  # noqa: E402
-    MENTIONED_CHARS,
-    NAME_PREFIX,
     TEXT_CHARS,
     ClusterSettings,
     item_terms,
+    mentions,
     title_names_of,
+    unmentioned,
 )
-from monitor.core.text import calendar_days, name_terms, terms  # noqa: E402
+from monitor.core.text import calendar_days, name_terms  # noqa: E402
 from monitor.evaluation import evaluate_file, read_items, read_pairs  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,14 +102,13 @@ def signals(embeddings: bool) -> None:
     days = {key: calendar_days(lead(item)) for key, item in items.items()}
     differ = Counter(same for a, b, same in pairs if days[a] and days[b] and not days[a] & days[b])
     print(f"  texts naming different calendar days: {differ[False]} different-story pairs, {differ[True]} same-story")
-    # The clusterer's title rule, pair by pair: each title names someone or somewhere (first letters) that
-    # the other article does not mention in its first paragraphs. Articles of 400 characters or more.
-    named = {key: title_names_of(item["title"]) for key, item in items.items()}
-    mentioned = {key: {t[:NAME_PREFIX] for t in terms(f"{item['title']}\n{item['text'][:MENTIONED_CHARS]}")}
-                 for key, item in items.items()}
+    # The clusterer's title rule, pair by pair: each title names someone or somewhere that the other article
+    # does not mention in its title and first 400 characters. Articles of 400 characters or more.
+    named = {key: title_names_of(item["title"], vectors[key]) for key, item in items.items()}
+    mentioned = {key: mentions(vectors[key]) for key in items}
     full = {key for key, item in items.items() if len(item["text"]) >= TEXT_CHARS}
-    apart = Counter(same for a, b, same in pairs if {a, b} <= full
-                    and named[a] - mentioned[b] and named[b] - mentioned[a])
+    apart = Counter(same for a, b, same in pairs if {a, b} <= full and unmentioned(named[a], mentioned[b])
+                    and unmentioned(named[b], mentioned[a]))
     print(f"  full articles whose titles each name someone the other does not mention: "
           f"{apart[False]} different-story pairs, {apart[True]} same-story")
     for label, path in (("real-news articles", ARTICLES), *DAYS.items()):
