@@ -248,6 +248,10 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
             continue
         conn.execute("BEGIN IMMEDIATE")
         try:
+            # Another process opening the same file may have applied it while this one waited for the lock.
+            if conn.execute("SELECT 1 FROM _migrations WHERE name = ?", (name,)).fetchone():
+                conn.execute("COMMIT")
+                continue
             step(db)
             conn.execute(
                 "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",

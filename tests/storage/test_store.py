@@ -4,6 +4,7 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
+import sqlite_utils
 
 from monitor.config import SourceConfig
 from monitor.models import Item
@@ -151,4 +152,39 @@ def test_a_database_from_before_kept_source_ids_starts_past_its_highest(tmp_path
     repo = Repository(path)
     repo.remove_source(3)
     assert repo.add_source("feed", "https://new.example/", "new", None, NOW).id == 4
+    repo.close()
+
+
+def test_two_processes_opening_an_old_database_at_once_apply_its_migration_once(tmp_path):
+    # The other process applies migration 0011 while this one waits for the write lock to apply it:
+    # this one then finds it applied, instead of failing on "table source_ids already exists".
+    path = tmp_path / "m.db"
+    repo = Repository(path)
+    with repo.conn:  # as a version before migration 0011 left it
+        repo.conn.execute("DROP TRIGGER source_ids_last")
+        repo.conn.execute("DROP TABLE source_ids")
+        repo.conn.execute("DELETE FROM _migrations WHERE name = '0011_source_ids_not_reused'")
+    repo.close()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    opened: list = []
+
+    def open_store() -> None:
+        try:
+            Repository(path).close()
+            opened.append("opened")
+        except Exception as exc:  # reported below, not lost in the thread
+            opened.append(exc)
+
+    waiting = threading.Thread(target=open_store)
+    waiting.start()
+    waiting.join(0.5)  # it has read which migrations the file had and waits for the lock
+    dict(MIGRATIONS)["0011_source_ids_not_reused"](sqlite_utils.Database(other))
+    other.execute("INSERT INTO _migrations (name, applied_at) VALUES ('0011_source_ids_not_reused', '')")
+    other.execute("COMMIT")
+    waiting.join()
+    other.close()
+    assert opened == ["opened"]
+    repo = Repository(path)
+    assert [r[0] for r in repo.conn.execute("SELECT name FROM _migrations ORDER BY name")] == [n for n, _ in MIGRATIONS]
     repo.close()
