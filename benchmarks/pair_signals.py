@@ -104,7 +104,7 @@ def signals(embeddings: bool) -> None:
     print(f"  texts naming different calendar days: {differ[False]} different-story pairs, {differ[True]} same-story")
     # The clusterer's title rule, pair by pair: each title names someone or somewhere that the other article
     # does not mention in its title and first 400 characters. Articles of 400 characters or more.
-    named = {key: title_names_of(item["title"], vectors[key]) for key, item in items.items()}
+    named = {key: title_names_of(item["title"], item["text"], vectors[key]) for key, item in items.items()}
     mentioned = {key: mentions(vectors[key]) for key in items}
     full = {key for key, item in items.items() if len(item["text"]) >= TEXT_CHARS}
     apart = Counter(same for a, b, same in pairs if {a, b} <= full and unmentioned(named[a], mentioned[b])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from functools import lru_cache
 from html import unescape
 from html.parser import HTMLParser
@@ -209,14 +210,18 @@ _LATIN_FOLDS = (("shch", "s"), ("sch", "s"), ("kh", "h"), ("zh", "z"), ("ts", "c
                 ("sh", "s"), ("ya", "a"), ("yu", "u"), ("ye", "e"), ("yo", "o"), ("ia", "a"), ("iu", "u"),
                 ("ph", "f"), ("w", "v"), ("y", "i"), ("j", "i"), ("x", "ks"), ("q", "k"))
 _DOUBLE = re.compile(r"(.)\1+")
-WORDS = re.compile(r"[^\W_]+", re.UNICODE)  # letters and digits: a word in any script
+# letters and digits: a word in any script; the Ukrainian apostrophe ʼ (a letter to Unicode) splits words as ' and ’ do
+WORDS = re.compile(r"[^\W_\u02bc]+", re.UNICODE)
 STEM_CHARS = 6  # word forms share their first letters: Пригожина/Пригожину → prigoz
 
 
 @lru_cache(maxsize=200_000)
 def skeleton(word: str) -> str:
-    """A script-independent spelling of a word: Пригожин, Prigozhin and Prigozhyn all give `prigozin`."""
+    """A script-independent spelling of a word: Пригожин, Prigozhin and Prigozhyn all give `prigozin`;
+    Latin letters lose their accents (Erdoğan, Türkiye, Sánchez are spelled without them too)."""
     text = word.casefold().translate(_CYRILLIC)
+    if not text.isascii():
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     for latin, folded in _LATIN_FOLDS:
         text = text.replace(latin, folded)
     return _DOUBLE.sub(r"\1", text)

@@ -15,8 +15,13 @@ def test_names_meet_across_scripts_and_word_forms(forms):
     assert len({stem(f.removesuffix("'s")) for f in forms}) == 1, [stem(f) for f in forms]
 
 
+def test_the_ukrainian_apostrophe_reads_alike_however_it_is_typed():
+    assert terms("Вʼячеслав у Словʼянську") == terms("В'ячеслав у Слов'янську") == terms("В’ячеслав у Слов’янську")
+
+
 def test_skeleton():
     assert skeleton("Пригожин") == skeleton("Prigozhin") == "prigozin"
+    assert skeleton("Erdoğan") == skeleton("Erdogan") and skeleton("Türkiye") == skeleton("Turkiye")
 
 
 def test_terms_drop_stop_words_and_keep_numbers():
