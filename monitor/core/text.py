@@ -204,14 +204,13 @@ _CYRILLIC = str.maketrans({
     "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "ё": "e", "є": "e", "ж": "z",
     "з": "z", "и": "i", "і": "i", "ї": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
     "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "c", "ч": "c", "ш": "s",
-    "щ": "s", "ъ": "", "ы": "i", "ь": "", "э": "e", "ю": "u", "я": "a", "'": "", "’": "",
+    "щ": "s", "ъ": "", "ы": "i", "ь": "", "э": "e", "ю": "u", "я": "a", "ʼ": "",
 })
 _LATIN_FOLDS = (("shch", "s"), ("sch", "s"), ("kh", "h"), ("zh", "z"), ("ts", "c"), ("tz", "c"), ("ch", "c"),
                 ("sh", "s"), ("ya", "a"), ("yu", "u"), ("ye", "e"), ("yo", "o"), ("ia", "a"), ("iu", "u"),
                 ("ph", "f"), ("w", "v"), ("y", "i"), ("j", "i"), ("x", "ks"), ("q", "k"))
 _DOUBLE = re.compile(r"(.)\1+")
-# letters and digits: a word in any script; the Ukrainian apostrophe ʼ (a letter to Unicode) splits words as ' and ’ do
-WORDS = re.compile(r"[^\W_\u02bc]+", re.UNICODE)
+WORDS = re.compile(r"[^\W_]+", re.UNICODE)  # letters and digits: a word in any script
 STEM_CHARS = 6  # word forms share their first letters: Пригожина/Пригожину → prigoz
 
 

@@ -793,3 +793,59 @@ def test_a_title_s_first_word_is_a_name_when_its_text_writes_it_capitalised():
     putin = add(clusterer, 1, PUTIN_WISHES, source="ria.ru")
     assert add(clusterer, 2, LUKASHENKO_WISHES, 30, source="belta.by").story_id != putin.story_id
 
+
+
+KENYA = ("Death toll from floods in Kenya rises to 32",
+         "The death toll from flash floods in Kenya has risen to 32 after heavy overnight rains, the interior "
+         "ministry said on Thursday, with thousands of people displaced in the capital. Rivers burst their "
+         "banks in the Mathare and Mukuru settlements, sweeping away homes, and rescuers pulled survivors from"
+         " the muddy water. Schools were closed and several roads were impassable. Forecasters warned that "
+         "more downpours were expected through the weekend.")
+NAIROBI = ("Nairobi floods kill 32 as rivers burst banks",
+           "Flash floods after heavy overnight rains have killed 32 people in Nairobi, the Kenyan interior "
+           "ministry said on Thursday, with thousands of people displaced in the capital. Rivers burst their "
+           "banks in the Mathare and Mukuru settlements, sweeping away homes, and rescuers pulled survivors from"
+           " the muddy water. Schools were closed and several roads were impassable. Forecasters warned that "
+           "more downpours were expected through the weekend.")
+
+
+def test_a_longer_word_beginning_like_a_short_name_mentions_it():
+    # Kenya has two consonants; "the Kenyan interior ministry" mentions it.
+    clusterer = Clusterer(ClusterSettings())
+    assert add(clusterer, 1, KENYA, source="bbc").story_id == add(clusterer, 2, NAIROBI, 30, source="ap").story_id
+
+
+QUAKE = ("Сильное землетрясение произошло у берегов Камчатки",
+         "Сильное землетрясение магнитудой 6,8 произошло в понедельник утром у восточного побережья Камчатки, "
+         "сообщили в Единой геофизической службе РАН. Очаг залегал на глубине около 40 километров. Подземные "
+         "толчки силой до пяти баллов ощущались в краевом центре, жители выбегали на улицы. Угрозы цунами нет,"
+         " разрушений и пострадавших не выявлено, сообщили в региональном управлении МЧС. Специалисты "
+         "предупредили о возможных афтершоках в ближайшие сутки.")
+QUAKE_CITY = ("Землетрясение магнитудой 6,8 ощутили в Петропавловске-Камчатском",
+              "Землетрясение магнитудой 6,8 произошло в понедельник утром у восточного побережья полуострова, "
+              "сообщила Единая геофизическая служба РАН. Очаг находился на глубине около 40 километров. Толчки "
+              "силой до пяти баллов ощущались в Петропавловске-Камчатском, многие жители выбежали на улицы. Угрозы "
+              "цунами нет, разрушений и пострадавших нет, сообщили в управлении МЧС по региону. Сейсмологи не "
+              "исключают афтершоков в ближайшие сутки.")
+
+
+def test_a_title_s_first_word_beginning_a_sentence_in_its_text_is_no_name():
+    # "Сильное" begins both the title and the text's first sentence: a word, not a name.
+    clusterer = Clusterer(ClusterSettings())
+    quake = add(clusterer, 1, QUAKE, source="tass")
+    assert add(clusterer, 2, QUAKE_CITY, 30, source="kamchatka.info").story_id == quake.story_id
+
+
+def _long_post(text: str) -> tuple[str, str]:
+    """A channel's post of one long paragraph: its title is the first line cut short, as t.me previews give it."""
+    return text[:199].rstrip() + "…", text
+
+
+@pytest.mark.parametrize("mark", ["", "⚡️"])
+def test_a_post_s_title_cut_short_or_after_an_emoji_is_still_its_first_line(mark):
+    first = _long_post(STRIKE_POST[1].replace("\n\n", ". "))
+    second = _long_post(STRIKE_POST_2[1].replace("\n\n", ". "))
+    assert min(len(first[1]), len(second[1])) >= 400
+    clusterer = Clusterer(ClusterSettings())
+    story = add(clusterer, 1, (first[0], mark + first[1]), source="channel_a").story_id
+    assert add(clusterer, 2, (second[0], mark + second[1]), 10, source="channel_b").story_id == story
