@@ -264,10 +264,8 @@ def title_names_of(title: str, text: str, vector: Container[str]) -> frozenset[s
     header, left out as boilerplate). Neither an outlet's name after the headline nor "Massive" after a
     "LIVE:" label is in the text so. A title's first word is capitalised whatever it is: it counts only
     when the text capitalises it inside a sentence ("Путин", not "Сильное" or "Heavy" beginning one).
-    None in a Title Case headline, where every word looks like a name."""
+    So a Title Case headline's names are those its text capitalises too."""
     words = WORDS.findall(title)
-    if len(words) >= 4 and sum(word[0].isupper() and not _abbreviation(word) for word in words) * 2 > len(words):
-        return frozenset()
     read = readings(words)
     names = {name for word, (_, name, _) in zip(words, read, strict=True)
              if name and not _abbreviation(word) and name in vector}
