@@ -305,9 +305,11 @@ def unmentioned(names: Iterable[str], mentioned: set[str]) -> bool:
 
 
 def _traits(report: Report, lang: str, chars: int, days: frozenset[int], vector: dict[str, float]) -> _Traits:
-    """Of the report as published, and its terms as stored: `restore` gets the same."""
+    """Of the report as published, and its terms as stored: `restore` gets the same. Only a full article's
+    title is read for names: a short post, or a story with one, is never held to them."""
     own = None if report.source is None else (report.source, lang)
-    return _Traits(lang, chars, days, own, vector, title_names_of(report.title, report.text, vector))
+    named = title_names_of(report.title, report.text, vector) if chars >= TEXT_CHARS else frozenset()
+    return _Traits(lang, chars, days, own, vector, named)
 
 
 def _shared_beyond_concepts(vector: dict[str, float], centroid: dict[str, float]) -> int:

@@ -749,7 +749,6 @@ def test_a_title_s_first_word_is_a_name_when_its_text_writes_it_capitalised():
     assert add(clusterer, 2, LUKASHENKO_WISHES, 30, source="belta.by").story_id != putin.story_id
 
 
-
 KENYA = ("Death toll from floods in Kenya rises to 32",
          "The death toll from flash floods in Kenya has risen to 32 after heavy overnight rains, the interior "
          "ministry said on Thursday, with thousands of people displaced in the capital. Rivers burst their "
