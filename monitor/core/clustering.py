@@ -15,10 +15,10 @@ archive. Two signals decide:
 - sources: a story that has a report of the item's source does not take another of its reports that
   shares little with that one: a source seldom reports one event twice, and its template makes all
   its reports look alike.
-- titles: between full articles, a story whose titles in the item's language that name anyone each name
-  someone or somewhere the item does not mention does not take an item whose title names someone or
-  somewhere the story does not mention: the same template about another city, another match, another
-  singer.
+- titles: a story whose titles in the item's language that name anyone each name someone or somewhere
+  the item does not mention does not take an item whose title names someone or somewhere the story does
+  not mention: the same template about another city, another match, another singer; two people's words
+  on one event.
 - meaning: when an `embed` function is given (multilingual sentence embeddings), items whose best
   candidates share some terms but not enough are embedded, and the mean cosine to each candidate's
   embedded members is blended in. Embedding is the slow part, so it is only done where it decides.
@@ -34,10 +34,10 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Container, Hashable, Iterable, Sequence
+from collections.abc import Callable, Container, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from monitor.core.text import (
     CONCEPT_MARK,
@@ -101,14 +101,14 @@ class ClusterSettings:
     # source's report in its language (the wire copy after the source's own brief). Hand-written days:
     # none of 400 pairs of one source's reports is one event; real news: 24 of 29 labelled pairs from one
     # site are different stories. Dev 0.861 → 0.865, mutiny 0.890 → 0.933, real-news pairs 0.845 → 0.856,
-    # the synthetic stream 0.903 → 0.918; 0.5 gives the pairs 0.862 (0.885 with the title rule, against 0.879)
-    # but splits stories one source reports several times in its own words (synthetic stream 0.747).
+    # the synthetic stream 0.903 → 0.918; 0.5 gives the pairs 0.896 (against 0.893 with the title rule)
+    # but splits stories one source reports several times in its own words (synthetic stream 0.951 → 0.768).
     same_source: float = 0.25
-    # Full articles whose titles each name someone or somewhere (`title_names_of`) that the other does not
-    # mention in its title and first 400 characters are not joined (`Clusterer._names_apart`): the same
-    # template about another city's weather, another country's figures, another volcano. Of the 250
-    # labelled real-news pairs, 33 are such, all different stories; pairs 0.856 → 0.879 (False: titles
-    # are not compared).
+    # Reports whose titles each name someone or somewhere (`title_names_of`) that the other does not mention
+    # in its title and first 400 characters are not joined (`Clusterer._names_apart`): the same template about
+    # another city's weather, another country's figures, another volcano; Guterres's and Peskov's words on
+    # the dam. Of the 250 labelled real-news pairs, 49 are such, all different stories; pairs 0.856 → 0.893,
+    # dev 0.865 → 0.878, the synthetic stream 0.918 → 0.951 (False: titles are not compared).
     title_names: bool = True
 
 
@@ -149,7 +149,7 @@ class _Traits:
 
     @cached_property
     def mentioned(self) -> set[str]:
-        """Whom and what it mentions (`mentions` of its terms), for full articles only."""
+        """Whom and what it mentions (`mentions` of its terms)."""
         return mentions(self.vector)
 
 
@@ -169,8 +169,9 @@ class Story:
     # (source, language) → the TF-IDF vectors of that source's reports in that language
     own: dict[tuple[Hashable, str], list[dict[str, float]]] = field(default_factory=dict)
     title_names: dict[str, list[frozenset[str]]] = field(default_factory=dict)  # language → its titles' names
-    # what its reports mention (`mentions`), while they are all full articles: only those are compared
-    mentioned: set[str] | None = field(default_factory=set)
+    # what its reports mention (`mentions` of the centroid's terms); None until a title is compared with it,
+    # since most stories never are and the set is as large as the centroid
+    mentioned: set[str] | None = None
 
 
 def lead_words(title: str, text: str) -> tuple[list[str], list[str]]:
@@ -243,18 +244,12 @@ _SENTENCE_ENDS = frozenset(".!?…:\n")
 _OPENERS = " \t«»\"'“”„(—–-"
 
 
-def _capitalised_mid_sentence(text: str, name: str) -> bool:
-    """Whether the text capitalises a word of this name term inside a sentence, where only names are."""
-    for match in WORDS.finditer(text):
-        word = match.group()
-        if not word[0].isupper() or readings([word])[0][1] != name:
-            continue
-        at = match.start() - 1
-        while at >= 0 and text[at] in _OPENERS:
-            at -= 1
-        if at >= 0 and text[at] not in _SENTENCE_ENDS:
-            return True
-    return False
+def _mid_sentence(text: str, start: int) -> bool:
+    """Whether the word starting at `start` stands inside a sentence, where only names are capitalised."""
+    at = start - 1
+    while at >= 0 and text[at] in _OPENERS:
+        at -= 1
+    return at >= 0 and text[at] not in _SENTENCE_ENDS
 
 
 def title_names_of(title: str, text: str, vector: Container[str]) -> frozenset[str]:
@@ -276,11 +271,24 @@ def title_names_of(title: str, text: str, vector: Container[str]) -> frozenset[s
     at = text.find(head, 0, len(head) + 8) if head else -1  # the post's first line, maybe after an emoji
     body = text[at + len(head):] if at >= 0 else text
     body = body[:TEXT_CHARS]
-    written = name_terms_of(readings(WORDS.findall(body)))
+    capitalised = [word for word in WORDS.findall(body) if word[0].isupper()]
+    written = {word: name for word, (_, name, _) in zip(capitalised, readings(capitalised), strict=True)}
+    names.intersection_update(written.values())
     first = read[0][1]
-    if first in names and not _capitalised_mid_sentence(body, first):
+    if first in names and not any(_mid_sentence(body, at) for word, name in written.items() if name == first
+                                  for at in _places(body, word)):
         names.discard(first)
-    return frozenset(names & written)
+    return frozenset(names)
+
+
+def _places(text: str, word: str) -> Iterator[int]:
+    """Where the word stands in the text on its own (not as the beginning or end of a longer one)."""
+    at = text.find(word)
+    while at >= 0:
+        end = at + len(word)
+        if not (at and WORDS.match(text, at - 1)) and not WORDS.match(text, end):
+            yield at
+        at = text.find(word, end)
 
 
 _VOWELS = str.maketrans("", "", "aeiouy")
@@ -294,22 +302,26 @@ def name_key(term: str) -> str:
 
 
 def mentions(terms: Iterable[str]) -> set[str]:
-    """The `name_key`s of the terms and their beginnings: a name of fewer consonants is mentioned by a
-    longer word that begins like it (Kenya by "Kenyan", Иран by "иранских")."""
-    return {key[:n] for key in map(name_key, terms) for n in range(1, len(key) + 1)}
+    """The `name_key`s of the terms: whom and what they mention (`unmentioned` compares names with them)."""
+    return set(map(_name_key, terms))
+
+
+_name_key = lru_cache(maxsize=200_000)(name_key)  # every title is compared, and a day's news repeats its words
 
 
 def unmentioned(names: Iterable[str], mentioned: set[str]) -> bool:
-    """Whether one of the names is not mentioned."""
-    return any(name_key(name) not in mentioned for name in names)
+    """Whether one of the names is not mentioned. A name of fewer than three consonants is mentioned by a
+    longer word that begins like it (Kenya by "Kenyan", Иран by "иранских")."""
+    for key in map(name_key, names):
+        if key not in mentioned and (len(key) == 3 or not any(other.startswith(key) for other in mentioned)):
+            return True
+    return False
 
 
 def _traits(report: Report, lang: str, chars: int, days: frozenset[int], vector: dict[str, float]) -> _Traits:
-    """Of the report as published, and its terms as stored: `restore` gets the same. Only a full article's
-    title is read for names: a short post, or a story with one, is never held to them."""
+    """Of the report as published, and its terms as stored: `restore` gets the same."""
     own = None if report.source is None else (report.source, lang)
-    named = title_names_of(report.title, report.text, vector) if chars >= TEXT_CHARS else frozenset()
-    return _Traits(lang, chars, days, own, vector, named)
+    return _Traits(lang, chars, days, own, vector, title_names_of(report.title, report.text, vector))
 
 
 def _shared_beyond_concepts(vector: dict[str, float], centroid: dict[str, float]) -> int:
@@ -472,9 +484,7 @@ class Clusterer:
         story.languages.add(traits.lang)
         story.days |= traits.days
         story.shortest_chars = min(story.shortest_chars, traits.chars)
-        if story.shortest_chars < TEXT_CHARS:
-            story.mentioned = None
-        elif story.mentioned is not None:
+        if story.mentioned is not None:
             story.mentioned |= traits.mentioned
         if traits.own is not None:
             story.own.setdefault(traits.own, []).append(traits.vector)
@@ -555,18 +565,18 @@ class Clusterer:
                        for theirs in others)
 
     def _names_apart(self, story_id: int, traits: _Traits) -> bool:
-        """Whether the item and the story's reports are full articles, the item's title names someone or
-        somewhere none of them mentions, and each of the story's titles in the item's language that names
-        anyone names someone or somewhere the item does not mention (mentions: the terms of the title and
-        first 400 characters).
-        The weather in Brest and the weather in Gomel; Spain's and Italy's daily figures; the Ebeko and the
-        Karymsky volcanoes. Titles in other languages are not compared: they may translate a name (Hungary
-        and Венгрия) rather than spell it."""
+        """Whether the item's title names someone or somewhere none of the story's reports mentions, and
+        each of the story's titles in the item's language that names anyone names someone or somewhere the
+        item does not mention (mentions: the terms of the title and first 400 characters).
+        The weather in Brest and the weather in Gomel; Spain's and Italy's daily figures; the US Open's and
+        the Australian Open's replays; Guterres's and Peskov's words on the dam. Titles in other languages
+        are not compared: they may translate a name (Hungary and Венгрия) rather than spell it."""
         story = self.stories[story_id]
         theirs = story.title_names.get(traits.lang)
-        if (not self.settings.title_names or not theirs or not traits.title_names or story.mentioned is None
-                or traits.chars < TEXT_CHARS):
+        if not self.settings.title_names or not theirs or not traits.title_names:
             return False
+        if story.mentioned is None:
+            story.mentioned = mentions(story.centroid)  # its terms are those of all its reports
         return (unmentioned(traits.title_names, story.mentioned)
                 and all(unmentioned(names, traits.mentioned) for names in theirs))
 

@@ -580,16 +580,45 @@ CRASH = ("Business jet crashes in Tver region",
          "Investigators have opened a criminal case over the violation of air safety rules.")
 PASSENGER_POST = ("Rosaviatsia: Prigozhin was on the passenger list",
                   "Yevgeny Prigozhin was among the seven passengers of the business jet from Moscow to St Petersburg "
-                  "that crashed on Wednesday evening, killing all ten people on board.")
+                  "that crashed in the Tver region on Wednesday evening, killing all ten people on board.")
 
 
 @pytest.mark.parametrize("first, second", [(CRASH, PASSENGER_POST), (PASSENGER_POST, CRASH)])
 def test_a_short_post_naming_someone_new_joins_the_article_of_its_event(first, second):
-    # A post need not name the region the article's title names: it is too short to repeat the event (and
-    # a story with a short post in it is not held to what its titles name).
+    # The article never mentions Prigozhin, but the post mentions the region the article's title names:
+    # news of who was on board the plane that crashed there.
     clusterer = Clusterer(ClusterSettings())
     story = add(clusterer, 1, first, source="reuters").story_id
     assert add(clusterer, 2, second, 30, source="rosaviatsia").story_id == story
+
+
+# Short posts of one template about other clubs, and two people's words on one event: each title names
+# someone the other post does not mention.
+ARSENAL = ("Arsenal to stream its 2004 title decider against Leicester on YouTube",
+           "Arsenal will stream the full match against Leicester from May 2004, which sealed their unbeaten season, "
+           "on the club's YouTube channel on Saturday at 19:00, the club said. Fans can watch it for free while the "
+           "league is suspended.")
+LIVERPOOL = ("Liverpool to stream its 2005 Champions League final against Milan on YouTube",
+             "Liverpool will stream the full Champions League final against Milan from May 2005, which they won on "
+             "penalties, on the club's YouTube channel on Saturday at 19:00, the club said. Fans can watch it for "
+             "free while the league is suspended.")
+PESKOV_DAM = ("Peskov calls the dam's destruction sabotage by Kyiv",
+              "The Kremlin called the destruction of the Kakhovka dam deliberate sabotage by Ukraine. Dmitry Peskov "
+              "said the aim was to deprive Crimea of water.")
+GUTERRES_DAM = ("Guterres: the dam's destruction is a catastrophe",
+                "UN Secretary-General Antonio Guterres called the destruction of the Kakhovka dam a humanitarian, "
+                "economic and ecological catastrophe.")
+
+
+@pytest.mark.parametrize("first, second", [(ARSENAL, LIVERPOOL), (LIVERPOOL, ARSENAL), (PESKOV_DAM, GUTERRES_DAM),
+                                           (GUTERRES_DAM, PESKOV_DAM)])
+def test_short_posts_whose_titles_name_others_stay_apart(first, second):
+    assert max(len(first[1]), len(second[1])) < 400
+    clusterer = Clusterer(ClusterSettings())
+    story = add(clusterer, 1, first, source="channel_a").story_id
+    assert add(clusterer, 2, second, 30, source="channel_b").story_id != story
+    blind = Clusterer(ClusterSettings(title_names=False))  # the words alone would join them
+    assert add(blind, 1, first, source="channel_a").story_id == add(blind, 2, second, 30, source="channel_b").story_id
 
 
 # One event; the titles name China in forms the stemmer cuts differently (Китаем → kita, Китая → kit), which
