@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Container, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -240,6 +241,9 @@ def _abbreviation(word: str) -> bool:
     return len(word) > 1 and word.isupper()
 
 
+# a quoted phrase in a title, beginning with a word: «…», „…“, “…”, "…"
+_QUOTED_NAME = re.compile(r"[«„“\"](?=[^\W_])([^«»„“”\"\n]{1,60})[»“”\"]")
+QUOTED_NAME_WORDS = 3  # a longer quote is what someone said, not the name of something
 _SENTENCE_ENDS = frozenset(".!?…:\n")
 _OPENERS = " \t«»\"'“”„(—–-"
 
@@ -259,18 +263,27 @@ def title_names_of(title: str, text: str, vector: Container[str]) -> frozenset[s
     header, left out as boilerplate). Neither an outlet's name after the headline nor "Massive" after a
     "LIVE:" label is in the text so. A title's first word is capitalised whatever it is: it counts only
     when the text capitalises it inside a sentence ("Путин", not "Сильное" or "Heavy" beginning one).
-    So a Title Case headline's names are those its text capitalises too."""
+    So a Title Case headline's names are those its text capitalises too. A short quoted name its text
+    quotes too is a name whatever the case of its words: a contest's «На спорте», a park's «Зелёный остров»
+    (not a lowercase «варварство», nor a quoted sentence)."""
     words = WORDS.findall(title)
     read = readings(words)
     names = {name for word, (_, name, _) in zip(words, read, strict=True)
              if name and not _abbreviation(word) and name in vector}
-    if not names:
+    quoted = _QUOTED_NAME.findall(title)
+    if not names and not quoted:
         return frozenset()
     text = text.strip()
     head = title.strip().removesuffix("…").rstrip()  # a post's first line, cut short as its title
     at = text.find(head, 0, len(head) + 8) if head else -1  # the post's first line, maybe after an emoji
     body = text[at + len(head):] if at >= 0 else text
     body = body[:TEXT_CHARS]
+    named = set()
+    for phrase in quoted:
+        inside = WORDS.findall(phrase)
+        if len(inside) <= QUOTED_NAME_WORDS and inside[0][0].isupper() and phrase in body:
+            named.update(term for word, (term, _, _) in zip(inside, readings(inside), strict=True)
+                         if term in vector and term[0] != CONCEPT_MARK and not _abbreviation(word))
     capitalised = [word for word in WORDS.findall(body) if word[0].isupper()]
     written = {word: name for word, (_, name, _) in zip(capitalised, readings(capitalised), strict=True)}
     names.intersection_update(written.values())
@@ -278,7 +291,7 @@ def title_names_of(title: str, text: str, vector: Container[str]) -> frozenset[s
     if first in names and not any(_mid_sentence(body, at) for word, name in written.items() if name == first
                                   for at in _places(body, word)):
         names.discard(first)
-    return frozenset(names)
+    return frozenset(names | named)
 
 
 def _places(text: str, word: str) -> Iterator[int]:

@@ -609,9 +609,18 @@ GUTERRES_DAM = ("Guterres: the dam's destruction is a catastrophe",
                 "UN Secretary-General Antonio Guterres called the destruction of the Kakhovka dam a humanitarian, "
                 "economic and ecological catastrophe.")
 
+# A quoted name is a name whatever the case of its words ("На" is a stop word, "природе" is lowercase).
+WINTER_CONTEST = ("Голосуйте за лучшие снимки конкурса «Зимний город»",
+                  "Открыто голосование в нашем фотоконкурсе «Зимний город». Победителей объявим 20 декабря, они "
+                  "получат призы от редакции.")
+NATURE_CONTEST = ("Голосуйте за лучшие снимки конкурса «На природе»",
+                  "Открыто голосование в нашем фотоконкурсе «На природе». Победителей объявим 20 декабря, они "
+                  "получат призы от редакции.")
+
 
 @pytest.mark.parametrize("first, second", [(ARSENAL, LIVERPOOL), (LIVERPOOL, ARSENAL), (PESKOV_DAM, GUTERRES_DAM),
-                                           (GUTERRES_DAM, PESKOV_DAM)])
+                                           (GUTERRES_DAM, PESKOV_DAM), (WINTER_CONTEST, NATURE_CONTEST),
+                                           (NATURE_CONTEST, WINTER_CONTEST)])
 def test_short_posts_whose_titles_name_others_stay_apart(first, second):
     assert max(len(first[1]), len(second[1])) < 400
     clusterer = Clusterer(ClusterSettings())
@@ -619,6 +628,22 @@ def test_short_posts_whose_titles_name_others_stay_apart(first, second):
     assert add(clusterer, 2, second, 30, source="channel_b").story_id != story
     blind = Clusterer(ClusterSettings(title_names=False))  # the words alone would join them
     assert add(blind, 1, first, source="channel_a").story_id == add(blind, 2, second, 30, source="channel_b").story_id
+
+
+# One event; a word the Kremlin used, quoted in lowercase, is not a name the other report must mention.
+KREMLIN_QUOTED = ("Кремль назвал подрыв Каховской ГЭС «варварством» Киева",
+                  "В Кремле заявили, что плотину Каховской ГЭС умышленно разрушила украинская сторона, и назвали "
+                  "это «варварством» по отношению к мирным жителям.")
+PESKOV_ORDER = ("Песков: плотину Каховской ГЭС подорвали по приказу Киева",
+                "Пресс-секретарь Кремля Дмитрий Песков заявил, что плотину Каховской ГЭС подорвали по приказу Киева, "
+                "чтобы лишить Крым воды.")
+
+
+@pytest.mark.parametrize("first, second", [(KREMLIN_QUOTED, PESKOV_ORDER), (PESKOV_ORDER, KREMLIN_QUOTED)])
+def test_a_lowercase_quote_in_a_title_names_nobody(first, second):
+    clusterer = Clusterer(ClusterSettings())
+    assert add(clusterer, 1, first, source="channel_a").story_id == add(clusterer, 2, second, 30,
+                                                                        source="channel_b").story_id
 
 
 # One event; the titles name China in forms the stemmer cuts differently (Китаем → kita, Китая → kit), which
