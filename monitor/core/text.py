@@ -417,9 +417,16 @@ _DAY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?")
 _RANGE_WORDS = frozenset(("по", "до", "и", "і", "й", "та", "to", "and", "through"))
 
 
+# Named days that are dates, after or before a word for "day": "в День Победы", "Victory Day parade".
+# (month from 0, day); Christmas only in English (the Orthodox one is on 7 January).
+_NAMED_DAYS = {"Победы": (4, 9), "Перемоги": (4, 9), "Victory": (4, 9), "Christmas": (11, 25)}
+_DAY_WORDS = frozenset(("день", "дня", "дню", "днём", "днем", "day"))
+
+
 def calendar_days(text: str) -> frozenset[int]:
     """The days of the year (1-365; 29 February is the 28th) of the dates a text writes out, "8 ноября",
-    "November 8", every day of "с 6 по 8 ноября": the days a report says its event happened on."""
+    "November 8", every day of "с 6 по 8 ноября", a named day ("в День Победы"): the days a report says
+    its event happened on."""
     return calendar_days_of(WORDS.findall(text))
 
 
@@ -439,12 +446,15 @@ MAX_RANGE_DAYS = 14  # a range of up to this many days has all its days ("з 13 
 
 
 def calendar_days_of(words: list[str]) -> frozenset[int]:
-    if _MONTHS.keys().isdisjoint(words):
+    if _MONTHS.keys().isdisjoint(words) and _NAMED_DAYS.keys().isdisjoint(words):
         return frozenset()
     found = set()
     for i, word in enumerate(words):
         month = _MONTHS.get(word)
         if month is None:
+            named = _NAMED_DAYS.get(word)
+            if named and any(0 <= at < len(words) and words[at].casefold() in _DAY_WORDS for at in (i - 1, i + 1)):
+                found.add(_DAYS_BEFORE[named[0]] + named[1])
             continue
         day = other = 0
         headline_word = word in _ALSO_WORDS and i + 1 < len(words) and words[i + 1][:1].isupper()

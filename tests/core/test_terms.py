@@ -72,6 +72,9 @@ def test_language_of_a_report(text, lang):
     ("Prices may 5 times exceed the May 2020 level; 31 февраля", set()),  # not dates
     ("Russia's Tu-22 May Strike Again", set()),  # a headline's capitalised words
     ("Без дат: 8 человек, ноябрь", set()),
+    ("Индекс самоизоляции в День Победы", {129}), ("Напередодні Дня Перемоги", {129}),  # named days
+    ("Victory Day parade; Christmas Day", {129, 359}),
+    ("Кубок Победы; a victory day for the team", set()),  # not named days
 ])
 def test_calendar_days_a_text_names(text, days):
     assert calendar_days(text) == days
