@@ -417,10 +417,24 @@ _DAY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?")
 _RANGE_WORDS = frozenset(("по", "до", "и", "і", "й", "та", "to", "and", "through"))
 
 
-# Named days that are dates, after or before a word for "day": "в День Победы", "Victory Day parade".
-# (month from 0, day); Christmas only in English (the Orthodox one is on 7 January).
-_NAMED_DAYS = {"Победы": (4, 9), "Перемоги": (4, 9), "Victory": (4, 9), "Christmas": (11, 25)}
-_DAY_WORDS = frozenset(("день", "дня", "дню", "днём", "днем", "day"))
+# Named days that are dates: after a word for day in ru/uk ("в День Победы", "напередодні Дня Перемоги"; not
+# "на проспекте Победы днём", nor "Парк Победы. День открытых дверей"), before a capitalised "Day" in English
+# ("Victory Day parade", "Christmas Day"; not "a victory day for Liverpool", nor "Orthodox Christmas Day",
+# 7 January). (month from 0, day). Azerbaijan's Victory Day (8 November) is read as 9 May.
+_NAMED_AFTER_DAY = {"Победы": (4, 9), "Перемоги": (4, 9)}
+_DAY_WORDS = frozenset(("день", "дня", "дню", "днём", "днем", "дне", "дні"))
+_NAMED_BEFORE_DAY = {"Victory": (4, 9), "Christmas": (11, 25)}
+_NAMED_DAYS = _NAMED_AFTER_DAY.keys() | _NAMED_BEFORE_DAY.keys()
+
+
+def _named_day(words: list[str], i: int) -> tuple[int, int] | None:
+    """The (month, day) of the named day words[i] names, or None."""
+    before = words[i - 1] if i else ""
+    if before.casefold() in _DAY_WORDS:
+        return _NAMED_AFTER_DAY.get(words[i])
+    if i + 1 < len(words) and words[i + 1] == "Day" and before != "Orthodox":
+        return _NAMED_BEFORE_DAY.get(words[i])
+    return None
 
 
 def calendar_days(text: str) -> frozenset[int]:
@@ -446,14 +460,13 @@ MAX_RANGE_DAYS = 14  # a range of up to this many days has all its days ("з 13 
 
 
 def calendar_days_of(words: list[str]) -> frozenset[int]:
-    if _MONTHS.keys().isdisjoint(words) and _NAMED_DAYS.keys().isdisjoint(words):
+    if _MONTHS.keys().isdisjoint(words) and _NAMED_DAYS.isdisjoint(words):
         return frozenset()
     found = set()
     for i, word in enumerate(words):
         month = _MONTHS.get(word)
         if month is None:
-            named = _NAMED_DAYS.get(word)
-            if named and any(0 <= at < len(words) and words[at].casefold() in _DAY_WORDS for at in (i - 1, i + 1)):
+            if word in _NAMED_DAYS and (named := _named_day(words, i)):
                 found.add(_DAYS_BEFORE[named[0]] + named[1])
             continue
         day = other = 0

@@ -75,6 +75,8 @@ def test_language_of_a_report(text, lang):
     ("Индекс самоизоляции в День Победы", {129}), ("Напередодні Дня Перемоги", {129}),  # named days
     ("Victory Day parade; Christmas Day", {129, 359}),
     ("Кубок Победы; a victory day for the team", set()),  # not named days
+    ("На проспекте Победы днём перекрыли движение", set()), ("Парк Победы. День открытых дверей", set()),
+    ("Victory day for Liverpool; Orthodox Christmas Day", set()), ("У Дні Перемоги", {129}),
 ])
 def test_calendar_days_a_text_names(text, days):
     assert calendar_days(text) == days
