@@ -256,6 +256,13 @@ def _mid_sentence(text: str, start: int) -> bool:
     return at >= 0 and text[at] not in _SENTENCE_ENDS
 
 
+def _said(title: str, quote: re.Match) -> bool:
+    """Whether a quote in a title is what someone said: after a colon, ending the title ("Зеленский: «Мы не
+    сдадимся»"), or beginning it, before a colon ("«Большой риск»: посольство оценило…")."""
+    before, after = title[:quote.start()].rstrip(), title[quote.end():].strip()
+    return (before.endswith(":") and not after.strip(".!?…")) or (not before and after.startswith(":"))
+
+
 def title_names_of(title: str, text: str, vector: Container[str]) -> frozenset[str]:
     """The names in a title: its capitalised words that the beginning of its text (after the title, when
     the text starts with it, as a post does) writes capitalised too, not lexicon words, not abbreviations
@@ -263,14 +270,14 @@ def title_names_of(title: str, text: str, vector: Container[str]) -> frozenset[s
     header, left out as boilerplate). Neither an outlet's name after the headline nor "Massive" after a
     "LIVE:" label is in the text so. A title's first word is capitalised whatever it is: it counts only
     when the text capitalises it inside a sentence ("Путин", not "Сильное" or "Heavy" beginning one).
-    So a Title Case headline's names are those its text capitalises too. A short quoted name its text
-    quotes too is a name whatever the case of its words: a contest's «На спорте», a park's «Зелёный остров»
-    (not a lowercase «варварство», nor a quoted sentence)."""
+    So a Title Case headline's names are those its text capitalises too. A short quoted name that begins
+    capitalised and that its text quotes too is a name, all its words: a contest's «На спорте», a party's
+    «Слуга народа» (not a lowercase «варварство», nor a quoted sentence, nor what someone `_said`)."""
     words = WORDS.findall(title)
     read = readings(words)
     names = {name for word, (_, name, _) in zip(words, read, strict=True)
              if name and not _abbreviation(word) and name in vector}
-    quoted = _QUOTED_NAME.findall(title)
+    quoted = list(_QUOTED_NAME.finditer(title))
     if not names and not quoted:
         return frozenset()
     text = text.strip()
@@ -279,9 +286,12 @@ def title_names_of(title: str, text: str, vector: Container[str]) -> frozenset[s
     body = text[at + len(head):] if at >= 0 else text
     body = body[:TEXT_CHARS]
     named = set()
-    for phrase in quoted:
+    body_quotes = set(_QUOTED_NAME.findall(body)) if quoted else ()
+    for match in quoted:
+        phrase = match[1]
         inside = WORDS.findall(phrase)
-        if len(inside) <= QUOTED_NAME_WORDS and inside[0][0].isupper() and phrase in body:
+        if (len(inside) <= QUOTED_NAME_WORDS and inside[0][0].isupper() and phrase in body_quotes
+                and not _said(title, match)):
             named.update(term for word, (term, _, _) in zip(inside, readings(inside), strict=True)
                          if term in vector and term[0] != CONCEPT_MARK and not _abbreviation(word))
     capitalised = [word for word in WORDS.findall(body) if word[0].isupper()]

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.core.clustering import Clusterer, ClusterSettings, Report
+from monitor.core.clustering import Clusterer, ClusterSettings, Report, item_terms, title_names_of
 from monitor.embedding import load_embedder
 
 T0 = datetime(2023, 6, 24, 6, 0, tzinfo=UTC)
@@ -609,7 +609,7 @@ GUTERRES_DAM = ("Guterres: the dam's destruction is a catastrophe",
                 "UN Secretary-General Antonio Guterres called the destruction of the Kakhovka dam a humanitarian, "
                 "economic and ecological catastrophe.")
 
-# A quoted name is a name whatever the case of its words ("На" is a stop word, "природе" is lowercase).
+# A quoted name the text quotes too is a name, all its words ("На" is a stop word, "природе" lowercase).
 WINTER_CONTEST = ("Голосуйте за лучшие снимки конкурса «Зимний город»",
                   "Открыто голосование в нашем фотоконкурсе «Зимний город». Победителей объявим 20 декабря, они "
                   "получат призы от редакции.")
@@ -644,6 +644,51 @@ def test_a_lowercase_quote_in_a_title_names_nobody(first, second):
     clusterer = Clusterer(ClusterSettings())
     assert add(clusterer, 1, first, source="channel_a").story_id == add(clusterer, 2, second, 30,
                                                                         source="channel_b").story_id
+
+
+@pytest.mark.parametrize("title, text, names", [
+    ("Голосуйте за фото в конкурсе «На спорте»", "Открыто голосование в фотоконкурсе «На спорте».", {"sport"}),
+    # not quoted in the text, or only the beginning of a longer word there: no name
+    ("Голосуйте за фото в конкурсе «На спорте»", "Открыто голосование. На спорте экономить нельзя.", set()),
+    ("Голосуйте за фото в конкурсе «Ан»", "Открыто голосование в фотоконкурсе. Анна Петрова победила.", set()),
+    # what someone said, however short, and a quoted sentence are not names
+    ("Зеленский: «Мы не сдадимся»", "Президент Владимир Зеленский заявил: «Мы не сдадимся».", {"zelens"}),
+    ("«Вперёд к новым победам» снова на плакатах", "«Вперёд к новым победам» — этот лозунг снова на плакатах.",
+     set()),
+])
+def test_the_names_a_title_quotes(title, text, names):
+    assert title_names_of(title, text, item_terms(title, text)) == names
+
+
+# One event: a channel's post of what Zelensky said, a report of his address naming the city he thanked.
+ZELENSKY_SAID = ("Зеленский: «Мы не сдадимся»",
+        "Президент Владимир Зеленский в вечернем обращении поблагодарил защитников города и заявил: «Мы не "
+        "сдадимся». Он пообещал, что город выстоит.")
+ZELENSKY_ADDRESS = ("Зеленский в вечернем обращении поблагодарил защитников Херсона",
+           "Президент Владимир Зеленский в вечернем обращении поблагодарил защитников Херсона и пообещал, что город "
+           "выстоит.")
+
+
+@pytest.mark.parametrize("first, second", [(ZELENSKY_SAID, ZELENSKY_ADDRESS), (ZELENSKY_ADDRESS, ZELENSKY_SAID)])
+def test_a_quote_of_what_someone_said_names_nobody(first, second):
+    clusterer = Clusterer(ClusterSettings())
+    assert add(clusterer, 1, first, source="channel_a").story_id == add(clusterer, 2, second, 30,
+                                                                        source="channel_b").story_id
+
+
+def test_a_story_mentions_what_each_of_its_reports_mentions():
+    # The governor's post, then a report mentioning both the governor and the president, then the
+    # president's words, which mention no governor: the story mentions the president by then.
+    clusterer = Clusterer(ClusterSettings())
+    governor = ("Kiper: missiles hit Odesa port", "Russian missiles hit the port of Odesa overnight, damaging grain "
+                "terminals, regional governor Oleh Kiper said.")
+    both = ("Odesa port strike: Kiper says terminals damaged", "Missiles hit the Odesa port overnight and damaged "
+            "grain terminals, governor Oleh Kiper said. President Volodymyr Zelensky called it terror.")
+    president = ("Zelensky: Odesa port strike is terror", "Russian missiles hit the port of Odesa overnight and "
+                 "damaged grain terminals. President Volodymyr Zelensky called it terror.")
+    story = add(clusterer, 1, governor, source="governor").story_id
+    assert add(clusterer, 2, both, 10, source="news").story_id == story
+    assert add(clusterer, 3, president, 20, source="president").story_id == story
 
 
 # One event; the titles name China in forms the stemmer cuts differently (Китаем → kita, Китая → kit), which
