@@ -39,6 +39,8 @@ from collections.abc import Callable, Container, Hashable, Iterable, Iterator, S
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cached_property, lru_cache
+from itertools import chain
+from operator import mul
 
 from monitor.core.text import (
     CONCEPT_MARK,
@@ -513,10 +515,10 @@ class Clusterer:
             story.own.setdefault(traits.own, []).append(traits.vector)
         if traits.title_names:
             story.title_names.setdefault(traits.lang, []).append(traits.title_names)
-        centroid = story.centroid
+        centroid, index, story_id = story.centroid, self.index, story.id
         for term, weight in traits.vector.items():
             centroid[term] = centroid.get(term, 0.0) + weight
-            self.index[term].add(story.id)
+            index[term].add(story_id)
         story.size += 1
         if item_vector is not None:
             self._add_vector(story, item_vector)
@@ -543,10 +545,10 @@ class Clusterer:
             named = set()
             for name in names_in_item:
                 named |= self.index.get(name, set())
-        shared: Counter = Counter()
-        for term in sorted(vector, key=vector.get, reverse=True)[:self.query_terms]:  # the heaviest; ties: text order
-            postings = self.index.get(term, ())
-            shared.update(postings if named is None else named.intersection(postings))
+        heaviest = sorted(vector, key=vector.get, reverse=True)[:self.query_terms]  # ties: text order
+        postings = (self.index.get(term, ()) for term in heaviest)
+        # counted in one pass, not one update per term
+        shared = Counter(chain.from_iterable(postings if named is None else map(named.intersection, postings)))
         return self._scores(vector, _most_shared(shared))
 
     def _scores(self, vector: dict[str, float], candidates: list[int]) -> list[tuple[float, int]]:
@@ -557,9 +559,11 @@ class Clusterer:
         for story_id in candidates:
             story = self.stories[story_id]
             centroid = story.centroid
-            # Over the shared terms only (a set operation); fsum's exact sum does not depend on the order
-            # the set gives them in, which differs between processes, so a restart scores the same.
-            dot = math.fsum([vector[term] * centroid[term] for term in centroid.keys() & terms_in_item])
+            # Over the shared terms only, a set operation and products taken in C (the clusterer's innermost
+            # loop); fsum's exact sum does not depend on the order the set gives them in, which differs
+            # between processes, so a restart scores the same.
+            shared = centroid.keys() & terms_in_item
+            dot = math.fsum(map(mul, map(vector.__getitem__, shared), map(centroid.__getitem__, shared)))
             # the mean cosine to the story's reports, fading as the story goes quiet
             quiet_s = max(now_s - story.last_seen.timestamp(), 0.0)
             scored.append((dot / story.size * 0.5 ** (quiet_s / half_life_s), story_id))
