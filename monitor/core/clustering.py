@@ -258,11 +258,18 @@ def _mid_sentence(text: str, start: int) -> bool:
     return at >= 0 and text[at] not in _SENTENCE_ENDS
 
 
+_OPENING_QUOTES = "«„“\""
+_TAIL = re.compile(r"\s+[—–|(-].*")  # what follows a headline: " — видео", " (ВИДЕО)", " | РБК"
+_ATTRIBUTION = re.compile(r"(?::|,\s*[—–-])")  # «…»: … and «…», — Буданов
+
+
 def _said(title: str, quote: re.Match) -> bool:
-    """Whether a quote in a title is what someone said: after a colon, ending the title ("Зеленский: «Мы не
-    сдадимся»"), or beginning it, before a colon ("«Большой риск»: посольство оценило…")."""
+    """Whether a quote in a title is what someone said: after a colon, ending the title but for a label
+    ("Зеленский: «Мы не сдадимся»", "Буданов: «Никаких переговоров» — видео"), or beginning it, before a
+    colon or a comma and a dash ("«Большой риск»: посольство оценило…", "«Никаких переговоров», — Буданов")."""
     before, after = title[:quote.start()].rstrip(), title[quote.end():].strip()
-    return (before.endswith(":") and not after.strip(".!?…")) or (not before and after.startswith(":"))
+    return ((before.endswith(":") and not _TAIL.sub("", " " + after).strip(" .!?…"))
+            or (not before and _ATTRIBUTION.match(after) is not None))
 
 
 def title_names_of(title: str, text: str, vector: Container[str]) -> frozenset[str]:
@@ -273,7 +280,7 @@ def title_names_of(title: str, text: str, vector: Container[str]) -> frozenset[s
     "LIVE:" label is in the text so. A title's first word is capitalised whatever it is: it counts only
     when the text capitalises it inside a sentence ("Путин", not "Сильное" or "Heavy" beginning one).
     So a Title Case headline's names are those its text capitalises too. A short quoted name that begins
-    capitalised and that its text quotes too is a name, all its words: a contest's «На спорте», a party's
+    capitalised and that its text quotes too gives its words as names: a contest's «На спорте», a party's
     «Слуга народа» (not a lowercase «варварство», nor a quoted sentence, nor what someone `_said`)."""
     words = WORDS.findall(title)
     read = readings(words)
@@ -288,21 +295,26 @@ def title_names_of(title: str, text: str, vector: Container[str]) -> frozenset[s
     body = text[at + len(head):] if at >= 0 else text
     body = body[:TEXT_CHARS]
     named = set()
-    body_quotes = set(_QUOTED_NAME.findall(body)) if quoted else ()
+    opening = set()  # the names of the words that open the title's quotes
     for match in quoted:
         phrase = match[1]
         inside = WORDS.findall(phrase)
-        if (len(inside) <= QUOTED_NAME_WORDS and inside[0][0].isupper() and phrase in body_quotes
-                and not _said(title, match)):
-            named.update(term for word, (term, _, _) in zip(inside, readings(inside), strict=True)
+        read_inside = readings(inside)
+        opening.add(read_inside[0][1])
+        # the text quotes it too, maybe inside a longer quote, maybe in other quote marks or case
+        if (len(inside) <= QUOTED_NAME_WORDS and inside[0][0].isupper() and not _said(title, match)
+                and re.search(f"[{_OPENING_QUOTES}]{re.escape(phrase)}[»“”\"]", body, re.IGNORECASE)):
+            named.update(term for word, (term, _, _) in zip(inside, read_inside, strict=True)
                          if term in vector and term[0] != CONCEPT_MARK and not _abbreviation(word))
     capitalised = [word for word in WORDS.findall(body) if word[0].isupper()]
     written = {word: name for word, (_, name, _) in zip(capitalised, readings(capitalised), strict=True)}
     names.intersection_update(written.values())
-    first = read[0][1]
-    if first in names and not any(_mid_sentence(body, at) for word, name in written.items() if name == first
-                                  for at in _places(body, word)):
-        names.discard(first)
+    # The title's first word, and a quote's, are capitalised whatever they are: they count when the text
+    # capitalises them inside a sentence ("Буданов: «Никаких переговоров»" quoted after a colon does not).
+    for first in ({read[0][1]} | opening) & names:
+        if not any(_mid_sentence(body, at) for word, name in written.items() if name == first
+                   for at in _places(body, word)):
+            names.discard(first)
     return frozenset(names | named)
 
 

@@ -419,21 +419,24 @@ _RANGE_WORDS = frozenset(("по", "до", "и", "і", "й", "та", "to", "and",
 
 # Named days that are dates: after a word for day in ru/uk ("в День Победы", "напередодні Дня Перемоги"; not
 # "на проспекте Победы днём", nor "Парк Победы. День открытых дверей"), before a capitalised "Day" in English
-# ("Victory Day parade", "Christmas Day"; not "a victory day for Liverpool", nor "Orthodox Christmas Day",
-# 7 January). (month from 0, day). Azerbaijan's Victory Day (8 November) is read as 9 May.
+# ("Victory Day parade", "Christmas Day"; not "a victory day for Liverpool", nor the Orthodox or Armenian
+# Christmas, 7 and 6 January), capitalised or in capitals ("ДЕНЬ ПОБЕДЫ"; not "день победы Трампа", the day
+# of his victory). (month from 0, day). Azerbaijan's Victory Day (8 November) is read as 9 May.
 _NAMED_AFTER_DAY = {"Победы": (4, 9), "Перемоги": (4, 9)}
 _DAY_WORDS = frozenset(("день", "дня", "дню", "днём", "днем", "дне", "дні"))
 _NAMED_BEFORE_DAY = {"Victory": (4, 9), "Christmas": (11, 25)}
-_NAMED_DAYS = _NAMED_AFTER_DAY.keys() | _NAMED_BEFORE_DAY.keys()
+_OTHER_CHRISTMASES = frozenset(("orthodox", "armenian"))
+_NAMED_DAYS = {name.upper() for name in _NAMED_AFTER_DAY | _NAMED_BEFORE_DAY} | _NAMED_AFTER_DAY.keys() | (
+    _NAMED_BEFORE_DAY.keys())
 
 
 def _named_day(words: list[str], i: int) -> tuple[int, int] | None:
     """The (month, day) of the named day words[i] names, or None."""
-    before = words[i - 1] if i else ""
+    before, name = words[i - 1] if i else "", words[i].capitalize()  # ПОБЕДЫ is Победы
     if before.casefold() in _DAY_WORDS:
-        return _NAMED_AFTER_DAY.get(words[i])
-    if i + 1 < len(words) and words[i + 1] == "Day" and before != "Orthodox":
-        return _NAMED_BEFORE_DAY.get(words[i])
+        return _NAMED_AFTER_DAY.get(name)
+    if i + 1 < len(words) and words[i + 1] in ("Day", "DAY") and before.casefold() not in _OTHER_CHRISTMASES:
+        return _NAMED_BEFORE_DAY.get(name)
     return None
 
 

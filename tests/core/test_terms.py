@@ -77,6 +77,9 @@ def test_language_of_a_report(text, lang):
     ("Кубок Победы; a victory day for the team", set()),  # not named days
     ("На проспекте Победы днём перекрыли движение", set()), ("Парк Победы. День открытых дверей", set()),
     ("Victory day for Liverpool; Orthodox Christmas Day", set()), ("У Дні Перемоги", {129}),
+    ("Рассказ о Дне Победы", {129}), ("ДЕНЬ ПОБЕДЫ: парад", {129}),
+    ("VICTORY DAY PARADE", {129}),
+    ("Armenian Christmas Day; в день победы Трампа", set()),
 ])
 def test_calendar_days_a_text_names(text, days):
     assert calendar_days(text) == days
