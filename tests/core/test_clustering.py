@@ -639,13 +639,6 @@ PESKOV_ORDER = ("Песков: плотину Каховской ГЭС подо
                 "чтобы лишить Крым воды.")
 
 
-@pytest.mark.parametrize("first, second", [(KREMLIN_QUOTED, PESKOV_ORDER), (PESKOV_ORDER, KREMLIN_QUOTED)])
-def test_a_lowercase_quote_in_a_title_names_nobody(first, second):
-    clusterer = Clusterer(ClusterSettings())
-    assert add(clusterer, 1, first, source="channel_a").story_id == add(clusterer, 2, second, 30,
-                                                                        source="channel_b").story_id
-
-
 @pytest.mark.parametrize("title, text, names", [
     ("Голосуйте за фото в конкурсе «На спорте»", "Открыто голосование в фотоконкурсе «На спорте».", {"sport"}),
     # not quoted in the text, or only the beginning of a longer word there: no name
@@ -672,15 +665,16 @@ def test_the_names_a_title_quotes(title, text, names):
 
 # One event: a channel's post of what Zelensky said, a report of his address naming the city he thanked.
 ZELENSKY_SAID = ("Зеленский: «Мы не сдадимся»",
-        "Президент Владимир Зеленский в вечернем обращении поблагодарил защитников города и заявил: «Мы не "
-        "сдадимся». Он пообещал, что город выстоит.")
+                 "Президент Владимир Зеленский в вечернем обращении поблагодарил защитников города и заявил: «Мы не "
+                 "сдадимся». Он пообещал, что город выстоит.")
 ZELENSKY_ADDRESS = ("Зеленский в вечернем обращении поблагодарил защитников Херсона",
-           "Президент Владимир Зеленский в вечернем обращении поблагодарил защитников Херсона и пообещал, что город "
-           "выстоит.")
+                    "Президент Владимир Зеленский в вечернем обращении поблагодарил защитников Херсона и пообещал, "
+                    "что город выстоит.")
 
 
-@pytest.mark.parametrize("first, second", [(ZELENSKY_SAID, ZELENSKY_ADDRESS), (ZELENSKY_ADDRESS, ZELENSKY_SAID)])
-def test_a_quote_of_what_someone_said_names_nobody(first, second):
+@pytest.mark.parametrize("first, second", [(KREMLIN_QUOTED, PESKOV_ORDER), (PESKOV_ORDER, KREMLIN_QUOTED),
+                                           (ZELENSKY_SAID, ZELENSKY_ADDRESS), (ZELENSKY_ADDRESS, ZELENSKY_SAID)])
+def test_a_quoted_word_or_what_someone_said_names_nobody(first, second):
     clusterer = Clusterer(ClusterSettings())
     assert add(clusterer, 1, first, source="channel_a").story_id == add(clusterer, 2, second, 30,
                                                                         source="channel_b").story_id
