@@ -426,8 +426,7 @@ _NAMED_AFTER_DAY = {"Победы": (4, 9), "Перемоги": (4, 9)}
 _DAY_WORDS = frozenset(("день", "дня", "дню", "днём", "днем", "дне", "дні"))
 _NAMED_BEFORE_DAY = {"Victory": (4, 9), "Christmas": (11, 25)}
 _OTHER_CHRISTMASES = frozenset(("orthodox", "armenian"))
-_NAMED_DAYS = {name.upper() for name in _NAMED_AFTER_DAY | _NAMED_BEFORE_DAY} | _NAMED_AFTER_DAY.keys() | (
-    _NAMED_BEFORE_DAY.keys())
+_NAMED_DAYS = frozenset(form for name in _NAMED_AFTER_DAY | _NAMED_BEFORE_DAY for form in (name, name.upper()))
 
 
 def _named_day(words: list[str], i: int) -> tuple[int, int] | None:
