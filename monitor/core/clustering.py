@@ -301,9 +301,10 @@ def title_names_of(title: str, text: str, vector: Container[str]) -> frozenset[s
         inside = WORDS.findall(phrase)
         read_inside = readings(inside)
         opening.add(read_inside[0][1])
-        # the text quotes it too, maybe inside a longer quote, maybe in other quote marks or case
+        # the text quotes it too, as written (a Title Case headline's "Getting Stronger" is not a name when
+        # the text quotes "getting stronger"), maybe inside a longer quote, maybe in other quote marks
         if (len(inside) <= QUOTED_NAME_WORDS and inside[0][0].isupper() and not _said(title, match)
-                and re.search(f"[{_OPENING_QUOTES}]{re.escape(phrase)}[»“”\"]", body, re.IGNORECASE)):
+                and re.search(f"[{_OPENING_QUOTES}]{re.escape(phrase)}[»“”\"]", body)):
             named.update(term for word, (term, _, _) in zip(inside, read_inside, strict=True)
                          if term in vector and term[0] != CONCEPT_MARK and not _abbreviation(word))
     capitalised = [word for word in WORDS.findall(body) if word[0].isupper()]

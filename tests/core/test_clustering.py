@@ -649,6 +649,9 @@ PESKOV_ORDER = ("Песков: плотину Каховской ГЭС подо
      {"slug", "narod"}),
     ("Путин: «Северный поток» не восстановят", "Владимир Путин заявил, что «Северный поток» не восстановят.",
      {"putin", "severn", "potok"}),
+    # a Title Case headline's quote that the text writes in lowercase
+    ('Biden Says Economy Is "Getting Stronger"', 'President Joe Biden said the economy is "getting stronger".',
+     {"biden"}),
     # what someone said, however short, and a quoted sentence are not names
     ("Зеленский: «Мы не сдадимся»", "Президент Владимир Зеленский заявил: «Мы не сдадимся».", {"zelens"}),
     ("Зеленский: «Мы не сдадимся» — видео", "Президент Владимир Зеленский заявил: «Мы не сдадимся».", {"zelens"}),
