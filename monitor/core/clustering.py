@@ -243,8 +243,10 @@ def _abbreviation(word: str) -> bool:
     return len(word) > 1 and word.isupper()
 
 
+_OPENING_QUOTES, _CLOSING_QUOTES = "«„“\"", "»“”\""
 # a quoted phrase in a title, beginning with a word: «…», „…“, “…”, "…"
-_QUOTED_NAME = re.compile(r"[«„“\"](?=[^\W_])([^«»„“”\"\n]{1,60})[»“”\"]")
+_QUOTED_NAME = re.compile(f"[{_OPENING_QUOTES}](?=[^\\W_])([^{_OPENING_QUOTES}{_CLOSING_QUOTES}\\n]{{1,60}})"
+                          f"[{_CLOSING_QUOTES}]")
 QUOTED_NAME_WORDS = 3  # a longer quote is what someone said, not the name of something
 _SENTENCE_ENDS = frozenset(".!?…:\n")
 _OPENERS = " \t«»\"'“”„(—–-"
@@ -258,7 +260,6 @@ def _mid_sentence(text: str, start: int) -> bool:
     return at >= 0 and text[at] not in _SENTENCE_ENDS
 
 
-_OPENING_QUOTES = "«„“\""
 _TAIL = re.compile(r"\s+[—–|(-].*")  # what follows a headline: " — видео", " (ВИДЕО)", " | РБК"
 _ATTRIBUTION = re.compile(r"(?::|,\s*[—–-])")  # «…»: … and «…», — Буданов
 
@@ -304,7 +305,7 @@ def title_names_of(title: str, text: str, vector: Container[str]) -> frozenset[s
         # the text quotes it too, as written (a Title Case headline's "Getting Stronger" is not a name when
         # the text quotes "getting stronger"), maybe inside a longer quote, maybe in other quote marks
         if (len(inside) <= QUOTED_NAME_WORDS and inside[0][0].isupper() and not _said(title, match)
-                and re.search(f"[{_OPENING_QUOTES}]{re.escape(phrase)}[»“”\"]", body)):
+                and re.search(f"[{_OPENING_QUOTES}]{re.escape(phrase)}[{_CLOSING_QUOTES}]", body)):
             named.update(term for word, (term, _, _) in zip(inside, read_inside, strict=True)
                          if term in vector and term[0] != CONCEPT_MARK and not _abbreviation(word))
     capitalised = [word for word in WORDS.findall(body) if word[0].isupper()]
