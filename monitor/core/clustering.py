@@ -38,7 +38,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Container, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from functools import cached_property, lru_cache
+from functools import cached_property
 from itertools import chain
 from operator import mul
 
@@ -46,6 +46,7 @@ from monitor.core.text import (
     CONCEPT_MARK,
     WORDS,
     YEAR_DAYS,
+    Memo,
     Reading,
     calendar_days_of,
     language_of,
@@ -64,6 +65,7 @@ EMBED_CHARS = 100  # embedded text: the title and the start of the text (speed g
 EMBED_CANDIDATES = 8  # at most this many stories are compared by meaning for one item
 BOILERPLATE_CHARS = 160  # a longer line is news, not a signature or a header, and is not remembered
 SCANNED_CHARS = TEXT_CHARS * 2  # boilerplate is looked for in the lines of the text's beginning
+LEFT_REPORTS = 1000  # reports that left the window whose terms are taken off the document frequencies at once
 
 Vector = Sequence[float]
 Embed = Callable[[list[str]], Sequence[Vector]]  # texts → L2-normalised vectors
@@ -172,24 +174,31 @@ class Story:
     # (source, language) → the TF-IDF vectors of that source's reports in that language
     own: dict[tuple[Hashable, str], list[dict[str, float]]] = field(default_factory=dict)
     title_names: dict[str, list[frozenset[str]]] = field(default_factory=dict)  # language → its titles' names
-    # what its reports mention (`mentions` of the centroid's terms); None until a title is compared with it,
-    # since most stories never are and the set is as large as the centroid
-    mentioned: set[str] | None = None
 
 
-def lead_words(title: str, text: str) -> tuple[list[str], list[str]]:
+def _split(text: str) -> tuple[tuple[str, ...], tuple[Reading, ...]]:
+    words = tuple(WORDS.findall(text))
+    return words, tuple(readings(words))
+
+
+# A text's words and their readings, read once: the clusterer reads a report's title and beginning for its
+# terms, and again for its title's names (`title_names_of`), which for a feed item reads the same beginning.
+# Tuples: they are shared.
+_read = Memo(_split, size=64)
+
+
+def lead_words(title: str, text: str) -> tuple[Sequence[str], Sequence[str]]:
     """The words matching reads: the title's, and those of the beginning of the text."""
-    return WORDS.findall(title), WORDS.findall(text[:TEXT_CHARS])
+    return _read[title][0], _read[text[:TEXT_CHARS]][0]
 
 
 def item_terms(title: str, text: str) -> Counter:
-    return _counts(*map(readings, lead_words(title, text)))
+    return _counts(_read[title][1], _read[text[:TEXT_CHARS]][1])
 
 
 def _counts(title: list[Reading], text: list[Reading]) -> Counter:
-    counts = Counter(terms_of(title) * TITLE_WEIGHT)
-    counts.update(terms_of(text))
-    return counts
+    title_terms = terms_of(title)
+    return Counter(chain(*[title_terms] * TITLE_WEIGHT, terms_of(text)))  # counted in one pass
 
 
 def embed_text(title: str, text: str) -> str:
@@ -234,9 +243,12 @@ def _most_shared(shared: Counter) -> list[int]:
     equals. Only the stories that share as many as the last of them are sorted: on a busy day a common
     word is in hundreds of stories, and the best match is never among those sharing just that word."""
     if len(shared) > SCORED_CANDIDATES:
-        least = heapq.nlargest(SCORED_CANDIDATES, shared.values())[-1]
-        shared = {story_id: count for story_id, count in shared.items() if count >= least}
-    return sorted(shared, key=lambda story_id: (-shared[story_id], story_id))[:SCORED_CANDIDATES]
+        least = sorted(shared.values())[-SCORED_CANDIDATES]
+        best = sorted(story_id for story_id, count in shared.items() if count >= least)
+    else:
+        best = sorted(shared)
+    best.sort(key=shared.__getitem__, reverse=True)  # stable: the lowest id first among equals
+    return best[:SCORED_CANDIDATES]
 
 
 def _abbreviation(word: str) -> bool:
@@ -283,10 +295,9 @@ def title_names_of(title: str, text: str, vector: Container[str]) -> frozenset[s
     So a Title Case headline's names are those its text capitalises too. A short quoted name that begins
     capitalised and that its text quotes too gives its words as names: a contest's «На спорте», a party's
     «Слуга народа» (not a lowercase «варварство», nor a quoted sentence, nor what someone `_said`)."""
-    words = WORDS.findall(title)
-    read = readings(words)
+    words, read = _read[title]
     names = {name for word, (_, name, _) in zip(words, read, strict=True)
-             if name and not _abbreviation(word) and name in vector}
+             if name and name in vector and not _abbreviation(word)}
     quoted = list(_QUOTED_NAME.finditer(title))
     if not names and not quoted:
         return frozenset()
@@ -308,14 +319,14 @@ def title_names_of(title: str, text: str, vector: Container[str]) -> frozenset[s
                 and re.search(f"[{_OPENING_QUOTES}]{re.escape(phrase)}[{_CLOSING_QUOTES}]", body)):
             named.update(term for word, (term, _, _) in zip(inside, read_inside, strict=True)
                          if term in vector and term[0] != CONCEPT_MARK and not _abbreviation(word))
-    capitalised = [word for word in WORDS.findall(body) if word[0].isupper()]
-    written = {word: name for word, (_, name, _) in zip(capitalised, readings(capitalised), strict=True)}
-    names.intersection_update(written.values())
+    body_words, body_read = _read[body]
+    names &= name_terms_of(body_read)  # the words it capitalises
     # The title's first word, and a quote's, are capitalised whatever they are: they count when the text
     # capitalises them inside a sentence ("Буданов: «Никаких переговоров»" quoted after a colon does not).
     for first in ({read[0][1]} | opening) & names:
-        if not any(_mid_sentence(body, at) for word, name in written.items() if name == first
-                   for at in _places(body, word)):
+        spellings = dict.fromkeys(word for word, (_, name, _) in zip(body_words, body_read, strict=True)
+                                  if name == first)
+        if not any(_mid_sentence(body, at) for word in spellings for at in _places(body, word)):
             names.discard(first)
     return frozenset(names | named)
 
@@ -325,7 +336,8 @@ def _places(text: str, word: str) -> Iterator[int]:
     at = text.find(word)
     while at >= 0:
         end = at + len(word)
-        if not (at and WORDS.match(text, at - 1)) and not WORDS.match(text, end):
+        # not after or before a letter or digit (what WORDS takes: str.isalnum)
+        if not (at and text[at - 1].isalnum()) and not (end < len(text) and text[end].isalnum()):
             yield at
         at = text.find(word, end)
 
@@ -342,10 +354,17 @@ def name_key(term: str) -> str:
 
 def mentions(terms: Iterable[str]) -> set[str]:
     """The `name_key`s of the terms: whom and what they mention (`unmentioned` compares names with them)."""
-    return set(map(_name_key, terms))
+    return set(map(_name_keys.__getitem__, terms))
 
 
-_name_key = lru_cache(maxsize=200_000)(name_key)  # every title is compared, and a day's news repeats its words
+_name_keys = Memo(name_key)  # every title is compared, and a day's news repeats its words
+
+
+def _keys_of(term: str) -> tuple[str, ...]:
+    """The keys a term is filed under in `Clusterer._spellings`: its `name_key` and that key's first one and
+    two letters, since a name whose key is shorter is mentioned by a term whose key begins with it."""
+    key = _name_keys[term]
+    return (key[:1], key[:2], key)[:len(key)]
 
 
 def unmentioned(names: Iterable[str], mentioned: set[str]) -> bool:
@@ -391,12 +410,20 @@ class Clusterer:
         self.embed = embed
         self.query_terms = QUERY_TERMS if embed is None else QUERY_TERMS_WITH_MEANING
         self.stories: dict[int, Story] = {}
-        self.index: dict[str, set[int]] = defaultdict(set)
+        self.index: dict[str, set[int]] = {}
+        # a `name_key`, and each start of one shorter than three letters → the index's terms with it: whom a
+        # story mentions is looked up in its terms, not kept for each story (`_unmentioned_by`)
+        self._spellings: defaultdict[str, set[str]] = defaultdict(set)
         self.next_id = first_story_id
         self.clock: datetime | None = None  # the latest publication time seen
         self.embedded = 0  # texts sent to `embed`, for figures
         self.expired: list[int] = []  # stories that left the window, for the caller to collect and clear
-        self._df: Counter = Counter()  # document frequencies over the window
+        self._df: Counter = Counter()  # document frequencies over the window, plus those in `_left`
+        # the terms of reports that left the window, not yet taken off `_df`: counted in C as each report
+        # leaves, and taken off in bulk (a day's news repeats its words); one by one, they took a twentieth
+        # of the clusterer's time
+        self._left: Counter = Counter()
+        self._left_reports = 0
         # heap: (published, seq, terms, (source, line) pairs)
         self._documents: list[tuple[datetime, int, tuple[str, ...], tuple[tuple, ...]]] = []
         self._lines: Counter = Counter()  # (source, line) → reports in the window with that line
@@ -411,25 +438,44 @@ class Clusterer:
         horizon = self.clock - timedelta(seconds=self.settings.window_s)
         while self._documents and self._documents[0][0] < horizon:
             _, _, gone, lines = heapq.heappop(self._documents)
-            _forget(self._df, gone)
+            self._left.update(gone)
+            self._left_reports += 1
             _forget(self._lines, lines)
+        if self._left_reports >= LEFT_REPORTS:
+            self._settle()
         while self._expiry and self._expiry[0][0] < horizon:
             last_seen, story_id = heapq.heappop(self._expiry)
             story = self.stories.get(story_id)
             if story is None or story.last_seen != last_seen:
                 continue  # the story grew since; a fresher entry is in the heap
-            for term in story.centroid:
-                ids = self.index.get(term)
-                if ids is not None:
-                    ids.discard(story_id)
-                    if not ids:
-                        del self.index[term]
+            index = self.index
+            for term in story.centroid:  # the index has the story under each of its centroid's terms
+                ids = index[term]
+                ids.discard(story_id)
+                if not ids:
+                    del index[term]
+                    for key in _keys_of(term):
+                        self._spellings[key].discard(term)
+                        if not self._spellings[key]:
+                            del self._spellings[key]
             del self.stories[story_id]
             self.expired.append(story_id)
 
+    def _settle(self) -> None:
+        """Take the terms of the reports that left the window off the document frequencies."""
+        df = self._df
+        for term, gone in self._left.items():
+            left = df[term] - gone
+            if left > 0:
+                df[term] = left
+            else:
+                del df[term]
+        self._left.clear()
+        self._left_reports = 0
+
     def _vector(self, counts: Counter) -> dict[str, float]:
-        documents = len(self._documents)
-        vector = {t: (1 + math.log(c)) * (math.log((documents + 1) / (self._df[t] + 1)) + 1)
+        documents, df, gone = len(self._documents), self._df, self._left.get  # (a Counter's [] calls Python)
+        vector = {t: (1 + math.log(c)) * (math.log((documents + 1) / (df[t] - gone(t, 0) + 1)) + 1)
                   for t, c in counts.items()}
         norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
         return {t: v / norm for t, v in vector.items()}
@@ -442,8 +488,7 @@ class Clusterer:
         self._advance(report.published)
         as_published = report  # a new story's seed: what `restore` has too, whatever the window held
         report, lines = self._without_boilerplate(report)
-        title_words, text_words = lead_words(report.title, report.text)
-        title_read, text_read = readings(title_words), readings(text_words)
+        (title_words, title_read), (text_words, text_read) = _read[report.title], _read[report.text[:TEXT_CHARS]]
         read = title_read + text_read
         counts = _counts(title_read, text_read)
         self._count(report.published, tuple(counts), lines)
@@ -523,16 +568,24 @@ class Clusterer:
         story.languages.add(traits.lang)
         story.days |= traits.days
         story.shortest_chars = min(story.shortest_chars, traits.chars)
-        if story.mentioned is not None:
-            story.mentioned |= traits.mentioned
         if traits.own is not None:
             story.own.setdefault(traits.own, []).append(traits.vector)
         if traits.title_names:
             story.title_names.setdefault(traits.lang, []).append(traits.title_names)
         centroid, index, story_id = story.centroid, self.index, story.id
         for term, weight in traits.vector.items():
-            centroid[term] = centroid.get(term, 0.0) + weight
-            index[term].add(story_id)
+            held = centroid.get(term)
+            if held is not None:  # the index has the story under each of its centroid's terms
+                centroid[term] = held + weight
+                continue
+            centroid[term] = weight
+            ids = index.get(term)
+            if ids is not None:
+                ids.add(story_id)
+                continue
+            index[term] = {story_id}
+            for key in _keys_of(term):
+                self._spellings[key].add(term)
         story.size += 1
         if item_vector is not None:
             self._add_vector(story, item_vector)
@@ -616,10 +669,18 @@ class Clusterer:
         theirs = story.title_names.get(traits.lang)
         if not self.settings.title_names or not theirs or not traits.title_names:
             return False
-        if story.mentioned is None:
-            story.mentioned = mentions(story.centroid)  # its terms are those of all its reports
-        return (unmentioned(traits.title_names, story.mentioned)
+        return (self._unmentioned_by(traits.title_names, story)
                 and all(unmentioned(names, traits.mentioned) for names in theirs))
+
+    def _unmentioned_by(self, names: Iterable[str], story: Story) -> bool:
+        """`unmentioned(names, mentions(story.centroid))`, from the terms spelled like each name: a story's
+        terms are those of all its reports, and a name's spellings in the window are a few."""
+        centroid, spellings = story.centroid, self._spellings
+        for key in map(_name_keys.__getitem__, names):
+            spelled = spellings.get(key, ()) if key else centroid  # no key (vowels only) begins every term's
+            if not any(term in centroid for term in spelled):
+                return True
+        return False
 
     def _allowed(self, story_id: int, traits: _Traits) -> bool:
         """Whether nothing besides the score keeps the story from taking the item."""

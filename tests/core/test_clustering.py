@@ -98,6 +98,18 @@ def test_stories_leave_the_window():
     assert first.story_id not in clusterer.stories  # expired stories leave the index and memory
 
 
+def test_the_window_keeps_only_what_its_stories_have():
+    # Memory follows the window, not the archive: a day of reports an hour apart through a one-hour window
+    # leaves only the last stories' terms in the index and in what tells whom a story mentions.
+    clusterer = Clusterer(ClusterSettings(window_s=3600))
+    for n, report in enumerate(_mutiny_reports()):
+        clusterer.add(replace(report, published=T0 + timedelta(hours=n)))
+    assert 0 < len(clusterer.stories) <= 2
+    in_window = set().union(*(story.centroid for story in clusterer.stories.values()))
+    assert set(clusterer.index) == in_window
+    assert set().union(*clusterer._spellings.values()) == in_window
+
+
 def _mutiny_reports() -> list[Report]:
     rows = [json.loads(line) for line in (DATA / "mutiny-day.jsonl").read_text(encoding="utf-8").splitlines()]
     rows.sort(key=lambda r: datetime.fromisoformat(r["published"]))
@@ -922,6 +934,7 @@ PLOT_KALUGA = ("Bomb plot against Moscow official foiled, suspect held in Kaluga
     pytest.param(UK_TANKS, BRITAIN_TANKS, id="UK is an abbreviation Britain spells out"),
     pytest.param(BRITAIN_TANKS, UK_TANKS, id="Britain and UK, the other way"),
     pytest.param(KENYA, NAIROBI, id="Kenyan mentions Kenya"),
+    pytest.param(NAIROBI, KENYA, id="Kenyan in the story mentions Kenya"),
     pytest.param(QUAKE, QUAKE_CITY, id="Сильное only begins a sentence of its text"),
     pytest.param(STRIKE_POST, STRIKE_POST_2, id="Массированная after Срочно: is lower case in the post"),
     pytest.param(VETO, VETO_RU, id="Hungary is Венгрия: titles in another language are not compared"),
