@@ -187,16 +187,12 @@ def _split(text: str) -> tuple[tuple[str, ...], tuple[Reading, ...]]:
 _read = Memo(_split, size=64)
 
 
-def lead_words(title: str, text: str) -> tuple[Sequence[str], Sequence[str]]:
-    """The words matching reads: the title's, and those of the beginning of the text."""
-    return _read[title][0], _read[text[:TEXT_CHARS]][0]
-
-
 def item_terms(title: str, text: str) -> Counter:
+    """The terms matching reads, counted: the title's (twice) and those of the beginning of the text."""
     return _counts(_read[title][1], _read[text[:TEXT_CHARS]][1])
 
 
-def _counts(title: list[Reading], text: list[Reading]) -> Counter:
+def _counts(title: Sequence[Reading], text: Sequence[Reading]) -> Counter:
     title_terms = terms_of(title)
     return Counter(chain(*[title_terms] * TITLE_WEIGHT, terms_of(text)))  # counted in one pass
 
@@ -412,7 +408,8 @@ class Clusterer:
         self.stories: dict[int, Story] = {}
         self.index: dict[str, set[int]] = {}
         # a `name_key`, and each start of one shorter than three letters → the index's terms with it: whom a
-        # story mentions is looked up in its terms, not kept for each story (`_unmentioned_by`)
+        # story mentions is looked up in its terms, not kept for each story (`_unmentioned_by`). A term whose
+        # key is empty (vowels only) is filed under none: no name's key begins with its key.
         self._spellings: defaultdict[str, set[str]] = defaultdict(set)
         self.next_id = first_story_id
         self.clock: datetime | None = None  # the latest publication time seen
@@ -474,7 +471,7 @@ class Clusterer:
         self._left_reports = 0
 
     def _vector(self, counts: Counter) -> dict[str, float]:
-        documents, df, gone = len(self._documents), self._df, self._left.get  # (a Counter's [] calls Python)
+        documents, df, gone = len(self._documents), self._df, self._left.get  # ([] calls Python for a miss)
         vector = {t: (1 + math.log(c)) * (math.log((documents + 1) / (df[t] - gone(t, 0) + 1)) + 1)
                   for t, c in counts.items()}
         norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
