@@ -306,8 +306,7 @@ def title_names_of(title: str, text: str, vector: Container[str]) -> frozenset[s
     opening = set()  # the names of the words that open the title's quotes
     for match in quoted:
         phrase = match[1]
-        inside = WORDS.findall(phrase)
-        read_inside = readings(inside)
+        inside, read_inside = _read[phrase]
         opening.add(read_inside[0][1])
         # the text quotes it too, as written (a Title Case headline's "Getting Stronger" is not a name when
         # the text quotes "getting stronger"), maybe inside a longer quote, maybe in other quote marks
@@ -451,12 +450,22 @@ class Clusterer:
                 ids.discard(story_id)
                 if not ids:
                     del index[term]
-                    for key in _keys_of(term):
-                        self._spellings[key].discard(term)
-                        if not self._spellings[key]:
-                            del self._spellings[key]
+                    self._unspell(term)
             del self.stories[story_id]
             self.expired.append(story_id)
+
+    def _spell(self, term: str) -> None:
+        """File a term new to the index in `_spellings`."""
+        for key in _keys_of(term):
+            self._spellings[key].add(term)
+
+    def _unspell(self, term: str) -> None:
+        """Take a term that left the index out of `_spellings`."""
+        for key in _keys_of(term):
+            terms = self._spellings[key]
+            terms.discard(term)
+            if not terms:
+                del self._spellings[key]
 
     def _settle(self) -> None:
         """Take the terms of the reports that left the window off the document frequencies."""
@@ -581,8 +590,7 @@ class Clusterer:
                 ids.add(story_id)
                 continue
             index[term] = {story_id}
-            for key in _keys_of(term):
-                self._spellings[key].add(term)
+            self._spell(term)
         story.size += 1
         if item_vector is not None:
             self._add_vector(story, item_vector)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from html import unescape
 from html.parser import HTMLParser
@@ -354,7 +354,7 @@ class Memo(dict):
         return value
 
 
-def readings(words: list[str]) -> list[Reading]:
+def readings(words: Sequence[str]) -> list[Reading]:
     """The readings of words split by WORDS, as written (case tells names)."""
     return list(map(_READINGS.__getitem__, words))
 
@@ -363,17 +363,17 @@ def readings(words: list[str]) -> list[Reading]:
 _TERM, _NAME, _LETTERS = itemgetter(0), itemgetter(1), itemgetter(2)
 
 
-def terms_of(read: list[Reading]) -> list[str]:
+def terms_of(read: Sequence[Reading]) -> list[str]:
     return list(filter(None, map(_TERM, read)))
 
 
-def name_terms_of(read: list[Reading]) -> set[str]:
+def name_terms_of(read: Sequence[Reading]) -> set[str]:
     names = set(map(_NAME, read))
     names.discard("")
     return names
 
 
-def language_of(read: list[Reading]) -> str:
+def language_of(read: Sequence[Reading]) -> str:
     packed = sum(map(_LETTERS, read))
     cyrillic, latin, ukrainian, russian, english = ((packed // _FIELD ** n) % _FIELD for n in range(5))
     if cyrillic > latin:
