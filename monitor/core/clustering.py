@@ -39,7 +39,7 @@ from collections.abc import Callable, Container, Hashable, Iterable, Iterator, S
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cached_property
-from itertools import chain
+from itertools import chain, repeat
 from operator import mul
 
 from monitor.core.text import (
@@ -207,10 +207,11 @@ def embed_text(title: str, text: str) -> str:
     return f"{title}. {text[:EMBED_CHARS]}"
 
 
-def _forget(counts: Counter, keys: Sequence) -> None:
-    """One fewer of each key; a key at zero leaves, so the counter's size follows the window."""
-    for key in keys:
-        left = counts[key] - 1
+def _take_off(counts: Counter, amounts: Iterable[tuple[Hashable, int]]) -> None:
+    """Each (key, amount) taken off the key's count; a key at zero leaves, so the counter's size follows the
+    window."""
+    for key, amount in amounts:
+        left = counts[key] - amount
         if left > 0:
             counts[key] = left
         else:
@@ -319,9 +320,9 @@ def title_names_of(title: str, text: str, vector: Container[str]) -> frozenset[s
     # The title's first word, and a quote's, are capitalised whatever they are: they count when the text
     # capitalises them inside a sentence ("Буданов: «Никаких переговоров»" quoted after a colon does not).
     for first in ({read[0][1]} | opening) & names:
-        spellings = dict.fromkeys(word for word, (_, name, _) in zip(body_words, body_read, strict=True)
-                                  if name == first)
-        if not any(_mid_sentence(body, at) for word in spellings for at in _places(body, word)):
+        written = dict.fromkeys(word for word, (_, name, _) in zip(body_words, body_read, strict=True)
+                                if name == first)  # how the text writes it
+        if not any(_mid_sentence(body, at) for word in written for at in _places(body, word)):
             names.discard(first)
     return frozenset(names | named)
 
@@ -365,7 +366,7 @@ def _keys_of(term: str) -> tuple[str, ...]:
 def unmentioned(names: Iterable[str], mentioned: set[str]) -> bool:
     """Whether one of the names is not mentioned. A name of fewer than three consonants is mentioned by a
     longer word that begins like it (Kenya by "Kenyan", Иран by "иранских")."""
-    for key in map(name_key, names):
+    for key in map(_name_keys.__getitem__, names):
         if key not in mentioned and (len(key) == 3 or not any(other.startswith(key) for other in mentioned)):
             return True
     return False
@@ -436,7 +437,7 @@ class Clusterer:
             _, _, gone, lines = heapq.heappop(self._documents)
             self._left.update(gone)
             self._left_reports += 1
-            _forget(self._lines, lines)
+            _take_off(self._lines, zip(lines, repeat(1)))
         if self._left_reports >= LEFT_REPORTS:
             self._settle()
         while self._expiry and self._expiry[0][0] < horizon:
@@ -469,13 +470,7 @@ class Clusterer:
 
     def _settle(self) -> None:
         """Take the terms of the reports that left the window off the document frequencies."""
-        df = self._df
-        for term, gone in self._left.items():
-            left = df[term] - gone
-            if left > 0:
-                df[term] = left
-            else:
-                del df[term]
+        _take_off(self._df, self._left.items())
         self._left.clear()
         self._left_reports = 0
 
