@@ -9,7 +9,14 @@ from datetime import UTC, datetime, timedelta
 
 import feedparser
 
-from monitor.core.text import canonical_url, fingerprint, html_to_text, item_key, strip_tracking
+from monitor.core.text import (
+    canonical_url,
+    fingerprint,
+    html_to_text,
+    item_key,
+    one_line,
+    strip_tracking,
+)
 from monitor.models import Item
 
 # Longer texts are cut: clustering reads the beginning, and the store stays small.
@@ -54,18 +61,18 @@ def parse_feed(body: bytes, url: str, content_type: str, fetched_at: datetime) -
 
 
 def _title(parsed: feedparser.FeedParserDict) -> str:
-    return html_to_text(parsed.get("feed", {}).get("title", "") or "")
+    return one_line(html_to_text(parsed.get("feed", {}).get("title", "") or ""))
 
 
 def _items(entries: list, fetched_at: datetime):
     seen: set[str] = set()
     for entry in entries:
-        title = html_to_text(entry.get("title", "") or "")
+        title = one_line(html_to_text(entry.get("title", "") or ""))
         text = _entry_text(entry)
-        link = (entry.get("link") or "").strip()
+        link = one_line(entry.get("link") or "")
         if not link.lower().startswith(("http://", "https://")):
             link = ""  # feedparser offers an Atom id such as tag:… as the link; that is no address
-        guid = (entry.get("id") or "").strip() or None
+        guid = one_line(entry.get("id") or "") or None
         if not (title or text or link):
             continue
         key = item_key(guid, link, title, text)
@@ -81,7 +88,7 @@ def _items(entries: list, fetched_at: datetime):
             published_at=_published(entry, fetched_at),
             fingerprint=fingerprint(title, text),
             guid=guid,
-            author=(entry.get("author") or "").strip() or None,
+            author=one_line(entry.get("author") or "") or None,
         )
 
 

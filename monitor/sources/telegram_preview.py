@@ -13,7 +13,7 @@ from datetime import datetime
 import lxml.etree
 import lxml.html
 
-from monitor.core.text import fingerprint, normalize_space, same_link
+from monitor.core.text import fingerprint, normalize_space, one_line, same_link
 from monitor.models import Item
 
 TITLE_CHARS = 200
@@ -67,7 +67,7 @@ def parse_preview(body: bytes, channel: str, fetched_at: datetime, charset: str 
     except (lxml.etree.ParserError, ValueError, LookupError) as exc:
         return PreviewPage((), error=f"the page cannot be parsed as HTML ({exc})")
     messages = doc.xpath(_MESSAGES)
-    title = _text_of(doc.xpath(_CHANNEL_TITLE)[0]) if doc.xpath(_CHANNEL_TITLE) else ""
+    title = one_line(_text_of(doc.xpath(_CHANNEL_TITLE)[0])) if doc.xpath(_CHANNEL_TITLE) else ""
     if not messages:
         has_history = doc.xpath(f"//section[{_cls('tgme_channel_history')}]")
         if has_history:
@@ -113,8 +113,8 @@ def _post(message: lxml.html.HtmlElement, channel: str, fetched_at: datetime) ->
         published_at=_time(message, fetched_at),
         fingerprint=fingerprint("", text),
         guid=None,
-        author=_text_of(author[0]) if author else None,
-        forwarded_from=_text_of(forwarded[0]) if forwarded else None,
+        author=one_line(_text_of(author[0])) if author else None,
+        forwarded_from=one_line(_text_of(forwarded[0])) if forwarded else None,
         views=_views(message.xpath(_VIEWS)),
     )
     return Post(post_id, item)
