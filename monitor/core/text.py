@@ -105,6 +105,22 @@ def normalize_space(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters on one line, cut at a word where one is near, with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit * 0.6 else cut).rstrip(" ,.;:-") + "…"
+
+
+def title_from_text(text: str, limit: int) -> str:
+    """A title for a report whose source gives none: its first line, shortened to `limit` characters."""
+    first = next((line for line in text.split("\n") if line.strip()), "")
+    return shorten(first, limit)
+
+
 def same_link(label: str, href: str) -> bool:
     """Whether a link's text is its address written out ("example.org/a…"), so it needs no repeat."""
     bare = re.sub(r"^https?://(www\.)?", "", href).rstrip("/")

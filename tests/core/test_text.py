@@ -9,6 +9,7 @@ from monitor.core.text import (
     one_line,
     strip_controls,
     strip_tracking,
+    title_from_text,
 )
 
 
@@ -83,3 +84,16 @@ def test_one_line_and_normalize_space_clean_what_sources_give():
     assert one_line("  Breaking:\n\x1b[1mBold\x1b[0m\tnews\u2028here ") == "Breaking: Bold news here"
     assert normalize_space("a\x1b[31m\nb\x07\n\n\nc") == "a\nb\n\nc"
     assert html_to_text("<p>&#x202E;gnp&#8238;.exe\x1b]0;x\x07</p><p>two</p>") == "gnp.exe\n\ntwo"
+
+
+@pytest.mark.parametrize("text,limit,title", [
+    ("Short first line\nSecond line", 100, "Short first line"),
+    ("\n\n  First paragraph after blank lines.\n\nMore", 100, "First paragraph after blank lines."),
+    ("The city council voted on Tuesday to close the old bridge to traffic, citing the engineers' report",
+     60, "The city council voted on Tuesday to close the old bridge…"),
+    ("Одно_очень_длинное_слово_без_пробелов_которое_не_режется_по_словам", 20, "Одно_очень_длинное_…"),
+    ("", 100, ""),
+])
+def test_title_from_text_cuts_the_first_line_at_a_word(text, limit, title):
+    assert title_from_text(text, limit) == title
+    assert len(title) <= limit
