@@ -46,6 +46,8 @@ _FORWARDED = f".//*[{_cls('tgme_widget_message_forwarded_from_name')}]"
 _AUTHOR = f".//*[{_cls('tgme_widget_message_from_author')}]"
 _MORE = f"//a[{_cls('tme_messages_more')}]/@data-before"
 _CHANNEL_TITLE = f"//div[{_cls('tgme_channel_info_header_title')}]"
+_HISTORY = f"//section[{_cls('tgme_channel_history')}]"
+_LANDING = f"//div[{_cls('tgme_page')}]"  # t.me/NAME: the page of a channel, user or bot without a preview
 # What a post without text shows instead, so it is not lost: (marker class, description).
 _MEDIA = (
     ("tgme_widget_message_photo_wrap", "photo"),
@@ -60,7 +62,8 @@ _MEDIA = (
 
 
 def parse_preview(body: bytes, channel: str, fetched_at: datetime, charset: str = "utf-8") -> PreviewPage:
-    """Parse one preview page; a page without the channel history comes back with `error`."""
+    """Parse one preview page; a page that shows no posts and is not an empty channel's comes back with
+    `error`."""
     try:
         # Decoded here: Telegram sends the charset in the header, and fragments carry no <meta>.
         doc = lxml.html.fromstring(body.decode(charset, errors="replace") if body else "<html></html>")
@@ -69,12 +72,7 @@ def parse_preview(body: bytes, channel: str, fetched_at: datetime, charset: str 
     messages = doc.xpath(_MESSAGES)
     title = one_line(_text_of(doc.xpath(_CHANNEL_TITLE)[0])) if doc.xpath(_CHANNEL_TITLE) else ""
     if not messages:
-        has_history = doc.xpath(f"//section[{_cls('tgme_channel_history')}]")
-        if has_history:
-            return PreviewPage((), title=title)  # a public channel without posts yet
-        return PreviewPage((), title=title, error=(
-            f"@{channel} shows no public posts: the channel is private, unknown, or hides its preview"
-        ))
+        return PreviewPage((), title=title, error=_without_posts(doc, channel, title))
     posts: dict[int, Post] = {}
     for message in messages:
         post = _post(message, channel, fetched_at)
@@ -82,6 +80,19 @@ def parse_preview(body: bytes, channel: str, fetched_at: datetime, charset: str 
             posts[post.id] = post
     more = [int(v) for v in doc.xpath(_MORE) if v.isdigit()]
     return PreviewPage(tuple(posts[i] for i in sorted(posts)), older_before=min(more) if more else None, title=title)
+
+
+def _without_posts(doc: lxml.html.HtmlElement, channel: str, title: str) -> str | None:
+    """Why a page shows no posts; None for a public channel's page that has none to show (a channel without
+    posts yet, a page older than its first post): the channel's header with its title, and a history with
+    nothing in it. A history holding text or post ids that were not read as posts is a changed layout."""
+    history = doc.xpath(_HISTORY)
+    if history and title and not history[0].text_content().strip() and not history[0].xpath(".//*[@data-post]"):
+        return None
+    if not history and doc.xpath(_LANDING):
+        return f"@{channel} shows no public posts: the channel is private, unknown, or hides its preview"
+    return (f"no posts found in the page: the layout may have changed (if https://t.me/s/{channel} shows posts "
+            "in a browser, monitor needs an update)")
 
 
 def _post(message: lxml.html.HtmlElement, channel: str, fetched_at: datetime) -> Post | None:
