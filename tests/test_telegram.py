@@ -90,7 +90,7 @@ def test_media_only_post_with_real_photo_markup_and_entities():
     ]
     page = parse_preview(channel.page().encode(), "newsroom", NOW)
     photo, text = (p.item for p in page.posts)
-    assert photo.text == "[photo]" and photo.title == "[photo]"
+    assert photo.text == "[photo]" and photo.title == "Photo from Test channel"
     assert text.text == 'Tom & Jerry <b> "quoted" — dash here (https://x.org/?a=1&b=2) ✅'
 
 
@@ -208,6 +208,29 @@ parse_processes = 1
     assert status["@renamedchan"].startswith(f"error x1: {LAYOUT_CHANGED}")
     assert status["@otherchan"].startswith(f"error x1: {LAYOUT_CHANGED}")
     assert status["@emptychan"].startswith("ok ")
+
+
+async def test_media_only_posts_are_titled_by_caption_or_channel(tmp_path, feed_server):
+    photo = (REAL / "media_photo.html").read_text()
+    channel = FakeChannel("photodesk", title="Photo Desk Daily")
+    channel.posts = [FakePost(1, "", NOW, media=photo),
+                     FakePost(2, "Flooded streets in Kherson after the dam burst<br/>More in the morning", NOW,
+                              media=photo),
+                     FakePost(3, "", NOW, media=photo + '<div class="tgme_widget_message_video_player"></div>')]
+    serve_channel(feed_server, channel)
+    settings = channel_settings(tmp_path, feed_server, "photodesk")
+    assert len((await poll(settings))["@photodesk"].new) == 3
+    conn = sqlite3.connect(settings.storage.path)
+    stored = conn.execute("SELECT i.title, i.text, s.headline FROM items i JOIN stories s ON s.id = i.story_id "
+                          "ORDER BY i.id").fetchall()
+    conn.close()
+    assert [(title, text) for title, text, _ in stored] == [
+        ("Photo from Photo Desk Daily", "[photo]"),
+        ("Flooded streets in Kherson after the dam burst", "Flooded streets in Kherson after the dam burst\n"
+                                                           "More in the morning"),
+        ("Photo, video from Photo Desk Daily", "[photo, video]"),
+    ]
+    assert {headline for *_, headline in stored} <= {title for title, *_ in stored}  # what users are shown
 
 
 async def test_channel_rate_limit_backs_off(tmp_path, feed_server):
