@@ -235,3 +235,28 @@ async def test_stored_items_survive_a_failing_poll(tmp_path, feed_server):
     feed_server.set("/f", "garbage", content_type="text/plain")
     assert (await poll(settings))["f"].error
     assert db_rows(settings, "SELECT count(*) FROM items") == [(2,)]
+
+
+async def test_entries_without_a_title_are_stored_titled_by_their_first_words(tmp_path, feed_server):
+    feed_server.set("/rss2", fixture_bytes("feeds/untitled-rss2.xml"), etag="")  # full body on every poll
+    feed_server.set("/atom", fixture_bytes("feeds/untitled-atom.xml"), content_type="application/atom+xml", etag="")
+    settings = make_settings(tmp_path, feed_sources(feed_server, "/rss2", "/atom"))
+    first = await poll(settings)
+    # an id alone and a picture without words are nothing a reader would see: not stored
+    assert {n: len(r.new) for n, r in first.items()} == {"rss2": 2, "atom": 2}
+    rows = db_rows(settings, "SELECT s.name, i.key, i.title, i.text, st.headline FROM items i "
+                             "JOIN sources s ON s.id = i.source_id JOIN stories st ON st.id = i.story_id ORDER BY i.id")
+    notice = ("The northern breakwater light is out of service from Monday until further notice, the harbour "
+              "master said; vessels should keep to the buoyed channel.")
+    assert [(name, key.split(":")[0], title, text[:40]) for name, key, title, text, _ in rows] == [
+        ("rss2", "hash", notice[:93] + "…", notice[:40]),  # cut at a word near 100 characters
+        ("rss2", "hash", "Ferry timetable unchanged.", "Ferry timetable unchanged."),
+        ("atom", "guid", "Crowds gathered at the square before dawn.", "Crowds gathered at the square before daw"),
+        # the content is only a picture: the summary's words are the text
+        ("atom", "guid", "The old bridge at sunrise, an hour before it closed to traffic.",
+         "The old bridge at sunrise, an hour befor"),
+    ]
+    assert rows[0][3] == notice + "\n\nPilots are available."
+    assert [headline for *_, headline in rows] == [title for _, _, title, _, _ in rows]  # what users are shown
+    second = await poll(settings)  # keyed by their content: stored once
+    assert {n: (len(r.new), r.seen) for n, r in second.items()} == {"rss2": (0, 2), "atom": (0, 2)}

@@ -70,10 +70,13 @@ def test_real_author_signature():
     assert real("message_with_from_author.html").posts[0].item.author.endswith("rkadiy Ivanov")
 
 
-@pytest.mark.parametrize("body,message", [(b"", "shows no public posts"),
+LAYOUT_CHANGED = "no posts found in the page: the layout may have changed"
+
+
+@pytest.mark.parametrize("body,message", [(b"", LAYOUT_CHANGED),
                                           (b"<html><body><div class='tgme_page'>Join</div></body></html>",
                                            "private, unknown, or hides its preview"),
-                                          (b"\x00\xff garbage <<<", "shows no public posts")])
+                                          (b"\x00\xff garbage <<<", LAYOUT_CHANGED)])
 def test_pages_without_posts_are_errors(body, message):
     assert message in parse_preview(body, "chan", NOW).error
 
@@ -87,7 +90,7 @@ def test_media_only_post_with_real_photo_markup_and_entities():
     ]
     page = parse_preview(channel.page().encode(), "newsroom", NOW)
     photo, text = (p.item for p in page.posts)
-    assert photo.text == "[photo]" and photo.title == "[photo]"
+    assert photo.text == "[photo]" and photo.title == "Photo from Test channel"
     assert text.text == 'Tom & Jerry <b> "quoted" — dash here (https://x.org/?a=1&b=2) ✅'
 
 
@@ -174,7 +177,60 @@ async def test_unknown_or_private_channel_is_reported(tmp_path, feed_server):
     settings = channel_settings(tmp_path, feed_server, "hiddenchan", "brokenchan")
     reports = await poll(settings)
     assert "@hiddenchan has no public preview" in reports["@hiddenchan"].error
-    assert "@brokenchan shows no public posts" in reports["@brokenchan"].error
+    assert reports["@brokenchan"].error.startswith(LAYOUT_CHANGED)
+
+
+def test_a_page_without_posts_is_an_error_unless_it_is_an_empty_channels(tmp_path, feed_server, capsys):
+    changed = FakeChannel("renamedchan", title="Renamed layout")
+    changed.add(3)
+    # Telegram renames its classes: the history is there, its posts are not where the reader looks
+    feed_server.set("/s/renamedchan", changed.page().replace("tgme_widget_message", "tgme_widget_post"),
+                    content_type="text/html")
+    feed_server.set("/s/otherchan", "<!DOCTYPE html><html><body><main><article>Welcome to our new site"
+                                    "</article></main></body></html>", content_type="text/html")
+    serve_channel(feed_server, FakeChannel("emptychan", title="Empty but public"))  # header, empty history
+    cfg = write_config(tmp_path, f"""
+[telegram]
+preview_base_url = "{feed_server.url('/s')}"
+[storage]
+path = "{tmp_path / 'm.db'}"
+[polling]
+parse_processes = 1
+""" + "".join(f'[[sources]]\nkind = "telegram"\nchannel = "{name}"\n'
+              for name in ("renamedchan", "otherchan", "emptychan")))
+    assert main(["poll-once", "-c", str(cfg), "--json"]) == 0
+    polled = {s["name"]: s for s in json.loads(capsys.readouterr().out)["sources"]}
+    assert polled["@renamedchan"]["error"].startswith(LAYOUT_CHANGED)
+    assert polled["@otherchan"]["error"].startswith(LAYOUT_CHANGED)
+    assert polled["@emptychan"]["error"] is None and polled["@emptychan"]["new"] == 0
+    assert main(["sources", "list", "-c", str(cfg), "--json"]) == 0
+    status = {s["name"]: s["status"] for s in json.loads(capsys.readouterr().out)}
+    assert status["@renamedchan"].startswith(f"error x1: {LAYOUT_CHANGED}")
+    assert status["@otherchan"].startswith(f"error x1: {LAYOUT_CHANGED}")
+    assert status["@emptychan"].startswith("ok ")
+
+
+async def test_media_only_posts_are_titled_by_caption_or_channel(tmp_path, feed_server):
+    photo = (REAL / "media_photo.html").read_text()
+    channel = FakeChannel("photodesk", title="Photo Desk Daily")
+    channel.posts = [FakePost(1, "", NOW, media=photo),
+                     FakePost(2, "Flooded streets in Kherson after the dam burst<br/>More in the morning", NOW,
+                              media=photo),
+                     FakePost(3, "", NOW, media=photo + '<div class="tgme_widget_message_video_player"></div>')]
+    serve_channel(feed_server, channel)
+    settings = channel_settings(tmp_path, feed_server, "photodesk")
+    assert len((await poll(settings))["@photodesk"].new) == 3
+    conn = sqlite3.connect(settings.storage.path)
+    stored = conn.execute("SELECT i.title, i.text, s.headline FROM items i JOIN stories s ON s.id = i.story_id "
+                          "ORDER BY i.id").fetchall()
+    conn.close()
+    assert [(title, text) for title, text, _ in stored] == [
+        ("Photo from Photo Desk Daily", "[photo]"),
+        ("Flooded streets in Kherson after the dam burst", "Flooded streets in Kherson after the dam burst\n"
+                                                           "More in the morning"),
+        ("Photo, video from Photo Desk Daily", "[photo, video]"),
+    ]
+    assert {headline for *_, headline in stored} <= {title for title, *_ in stored}  # what users are shown
 
 
 async def test_channel_rate_limit_backs_off(tmp_path, feed_server):

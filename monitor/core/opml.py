@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
 
+from monitor.core.text import one_line
+
 
 class OpmlError(ValueError):
     """The file is not OPML we can read; the message says what is wrong."""
@@ -35,7 +37,7 @@ def parse_opml(text: str | bytes) -> list[Outline]:
 
     def walk(node: ET.Element, folders: tuple[str, ...]) -> None:
         for outline in node.findall("outline"):
-            title = (outline.get("title") or outline.get("text") or "").strip()
+            title = one_line(outline.get("title") or outline.get("text") or "")  # it becomes a source's name
             url = (outline.get("xmlUrl") or outline.get("xmlurl") or "").strip()
             if url and url not in seen:
                 seen.add(url)

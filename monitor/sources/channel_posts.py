@@ -7,9 +7,9 @@ from datetime import UTC
 
 from telegram import Chat, Message
 
-from monitor.core.text import fingerprint, html_to_text
+from monitor.core.text import fingerprint, html_to_text, one_line, title_from_text
 from monitor.models import Item
-from monitor.sources.telegram_preview import TITLE_CHARS
+from monitor.sources.telegram_preview import TITLE_CHARS, media_title
 
 KIND = "bot_channel"
 
@@ -39,26 +39,25 @@ def post_link(chat: Chat, message_id: int) -> str:
 
 
 def read_post(message: Message) -> ChannelPost:
-    """The parts of a channel post monitor stores; link targets kept, media-only posts described."""
+    """The parts of a channel post monitor stores; link targets kept, media-only posts described and
+    titled by their channel ("Photo from Newsroom"), control characters stripped."""
     chat = message.chat
+    name = one_line(chat.title or "") or (f"@{chat.username}" if chat.username else str(chat.id))
     markup = message.text_html if message.text else (message.caption_html if message.caption else "")
-    text = html_to_text(markup, keep_links=True)
+    text = headline = html_to_text(markup, keep_links=True)  # a photo's caption is its text
     if not text:
         kinds = [label for attribute, label in _MEDIA if getattr(message, attribute, None)]
-        text = f"[{', '.join(kinds) or 'media'}]"
-        if message.poll:
-            text += f" {message.poll.question}"
-    first_line = text.split("\n", 1)[0]
-    title = first_line if len(first_line) <= TITLE_CHARS else first_line[: TITLE_CHARS - 1].rstrip() + "…"
+        text = f"[{', '.join(kinds) or 'media'}]" + (f" {one_line(message.poll.question)}" if message.poll else "")
+        headline = text if message.poll else media_title(kinds, name)
     origin = message.forward_origin
     forwarded = None
     if origin is not None:
-        forwarded = (getattr(getattr(origin, "chat", None), "title", None)
-                     or getattr(getattr(origin, "sender_user", None), "full_name", None)
-                     or getattr(origin, "sender_user_name", None))
+        forwarded = one_line(getattr(getattr(origin, "chat", None), "title", None)
+                             or getattr(getattr(origin, "sender_user", None), "full_name", None)
+                             or getattr(origin, "sender_user_name", None) or "") or None
     link = post_link(chat, message.message_id)
-    item = Item(key=f"post:{message.message_id}", url=link, canonical_url=link, title=title, text=text,
+    item = Item(key=f"post:{message.message_id}", url=link, canonical_url=link,
+                title=title_from_text(headline, TITLE_CHARS), text=text,
                 published_at=message.date.astimezone(UTC), fingerprint=fingerprint("", text),
-                author=message.author_signature, forwarded_from=forwarded)
-    name = chat.title or (f"@{chat.username}" if chat.username else str(chat.id))
+                author=one_line(message.author_signature or "") or None, forwarded_from=forwarded)
     return ChannelPost(source_url(chat), name, item)

@@ -9,11 +9,21 @@ from datetime import UTC, datetime, timedelta
 
 import feedparser
 
-from monitor.core.text import canonical_url, fingerprint, html_to_text, item_key, strip_tracking
+from monitor.core.text import (
+    canonical_url,
+    fingerprint,
+    html_to_text,
+    item_key,
+    one_line,
+    strip_tracking,
+    title_from_text,
+)
 from monitor.models import Item
 
 # Longer texts are cut: clustering reads the beginning, and the store stays small.
 MAX_TEXT_CHARS = 20_000
+# An entry without a title (valid in RSS 2.0) is titled by the first words of its text, at most this long.
+UNTITLED_TITLE_CHARS = 100
 # A date further ahead than this is a feed's mistake; the fetch time is used instead.
 _FUTURE_SLACK = timedelta(hours=1)
 
@@ -54,20 +64,20 @@ def parse_feed(body: bytes, url: str, content_type: str, fetched_at: datetime) -
 
 
 def _title(parsed: feedparser.FeedParserDict) -> str:
-    return html_to_text(parsed.get("feed", {}).get("title", "") or "")
+    return one_line(html_to_text(parsed.get("feed", {}).get("title", "") or ""))
 
 
 def _items(entries: list, fetched_at: datetime):
     seen: set[str] = set()
     for entry in entries:
-        title = html_to_text(entry.get("title", "") or "")
+        title = one_line(html_to_text(entry.get("title", "") or ""))
         text = _entry_text(entry)
-        link = (entry.get("link") or "").strip()
+        link = one_line(entry.get("link") or "")
         if not link.lower().startswith(("http://", "https://")):
             link = ""  # feedparser offers an Atom id such as tag:… as the link; that is no address
-        guid = (entry.get("id") or "").strip() or None
+        guid = one_line(entry.get("id") or "") or None
         if not (title or text or link):
-            continue
+            continue  # nothing a reader would see: an id alone, or markup without text
         key = item_key(guid, link, title, text)
         if key in seen:  # some feeds repeat an entry; the first one counts
             continue
@@ -76,21 +86,26 @@ def _items(entries: list, fetched_at: datetime):
             key=key,
             url=strip_tracking(link),
             canonical_url=canonical_url(link) if link else "",
-            title=title,
+            # the key and fingerprint above are of what the entry carries, not of the title made here
+            title=title or title_from_text(text, UNTITLED_TITLE_CHARS),
             text=text,
             published_at=_published(entry, fetched_at),
             fingerprint=fingerprint(title, text),
             guid=guid,
-            author=(entry.get("author") or "").strip() or None,
+            author=one_line(entry.get("author") or "") or None,
         )
 
 
 def _entry_text(entry: feedparser.FeedParserDict) -> str:
-    """The fullest text the entry carries: content if any, else the summary."""
-    candidates = [c.get("value", "") for c in entry.get("content") or []]
+    """The fullest text the entry carries, content or summary: the longest markup that has any text (an
+    Atom entry's content may be only a picture, its summary the words)."""
+    candidates = [c.get("value", "") or "" for c in entry.get("content") or []]
     candidates.append(entry.get("summary", "") or "")
-    best = max(candidates, key=len)
-    return html_to_text(best)[:MAX_TEXT_CHARS]
+    for markup in sorted(candidates, key=len, reverse=True):
+        text = html_to_text(markup)
+        if text:
+            return text[:MAX_TEXT_CHARS]
+    return ""
 
 
 def _published(entry: feedparser.FeedParserDict, fetched_at: datetime) -> datetime:

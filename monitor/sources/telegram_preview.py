@@ -13,7 +13,7 @@ from datetime import datetime
 import lxml.etree
 import lxml.html
 
-from monitor.core.text import fingerprint, normalize_space, same_link
+from monitor.core.text import fingerprint, normalize_space, one_line, same_link, title_from_text
 from monitor.models import Item
 
 TITLE_CHARS = 200
@@ -46,6 +46,8 @@ _FORWARDED = f".//*[{_cls('tgme_widget_message_forwarded_from_name')}]"
 _AUTHOR = f".//*[{_cls('tgme_widget_message_from_author')}]"
 _MORE = f"//a[{_cls('tme_messages_more')}]/@data-before"
 _CHANNEL_TITLE = f"//div[{_cls('tgme_channel_info_header_title')}]"
+_HISTORY = f"//section[{_cls('tgme_channel_history')}]"
+_LANDING = f"//div[{_cls('tgme_page')}]"  # t.me/NAME: the page of a channel, user or bot without a preview
 # What a post without text shows instead, so it is not lost: (marker class, description).
 _MEDIA = (
     ("tgme_widget_message_photo_wrap", "photo"),
@@ -60,61 +62,76 @@ _MEDIA = (
 
 
 def parse_preview(body: bytes, channel: str, fetched_at: datetime, charset: str = "utf-8") -> PreviewPage:
-    """Parse one preview page; a page without the channel history comes back with `error`."""
+    """Parse one preview page; a page that shows no posts and is not an empty channel's comes back with
+    `error`."""
     try:
         # Decoded here: Telegram sends the charset in the header, and fragments carry no <meta>.
         doc = lxml.html.fromstring(body.decode(charset, errors="replace") if body else "<html></html>")
     except (lxml.etree.ParserError, ValueError, LookupError) as exc:
         return PreviewPage((), error=f"the page cannot be parsed as HTML ({exc})")
     messages = doc.xpath(_MESSAGES)
-    title = _text_of(doc.xpath(_CHANNEL_TITLE)[0]) if doc.xpath(_CHANNEL_TITLE) else ""
+    title = one_line(_text_of(doc.xpath(_CHANNEL_TITLE)[0])) if doc.xpath(_CHANNEL_TITLE) else ""
     if not messages:
-        has_history = doc.xpath(f"//section[{_cls('tgme_channel_history')}]")
-        if has_history:
-            return PreviewPage((), title=title)  # a public channel without posts yet
-        return PreviewPage((), title=title, error=(
-            f"@{channel} shows no public posts: the channel is private, unknown, or hides its preview"
-        ))
+        return PreviewPage((), title=title, error=_without_posts(doc, channel, title))
     posts: dict[int, Post] = {}
     for message in messages:
-        post = _post(message, channel, fetched_at)
+        post = _post(message, channel, title, fetched_at)
         if post is not None:
             posts[post.id] = post
     more = [int(v) for v in doc.xpath(_MORE) if v.isdigit()]
     return PreviewPage(tuple(posts[i] for i in sorted(posts)), older_before=min(more) if more else None, title=title)
 
 
-def _post(message: lxml.html.HtmlElement, channel: str, fetched_at: datetime) -> Post | None:
+def _without_posts(doc: lxml.html.HtmlElement, channel: str, title: str) -> str | None:
+    """Why a page shows no posts; None for a public channel's page that has none to show (a channel without
+    posts yet, a page older than its first post): the channel's header with its title, and a history with
+    nothing in it. A history holding text or post ids that were not read as posts is a changed layout."""
+    history = doc.xpath(_HISTORY)
+    if history and title and not history[0].text_content().strip() and not history[0].xpath(".//*[@data-post]"):
+        return None
+    if not history and doc.xpath(_LANDING):
+        return f"@{channel} shows no public posts: the channel is private, unknown, or hides its preview"
+    return (f"no posts found in the page: the layout may have changed (if https://t.me/s/{channel} shows posts "
+            "in a browser, monitor needs an update)")
+
+
+def media_title(kinds: list[str], channel_name: str) -> str:
+    """The title of a post that has only media, no words: "Photo from Channel title"."""
+    label = ", ".join(kinds) or "media"
+    return f"{label[:1].upper()}{label[1:]} from {channel_name}"
+
+
+def _post(message: lxml.html.HtmlElement, channel: str, channel_title: str, fetched_at: datetime) -> Post | None:
     _, _, number = (message.get("data-post") or "").rpartition("/")
     if not number.isdigit():
         return None
     post_id = int(number)
     texts = message.xpath(_TEXT)
-    text = _text_of(texts[0]) if texts else ""
+    text = _text_of(texts[0]) if texts else ""  # a photo's or a video's caption is here too
     preview = _link_preview(message)
-    first_line = text.split("\n", 1)[0]
+    headline = text
     if preview and (not text or " " not in text.strip()):
-        first_line = preview.split("\n", 1)[0]  # a bare link: its preview's title is the headline
+        headline = preview  # a bare link: its preview's title is the headline
     if not text:
-        text = _describe_media(message)
-        first_line = text
+        kinds, said = _describe_media(message)
+        text = normalize_space(" ".join([f"[{', '.join(kinds) or 'media'}]", said]))
+        headline = text if said else media_title(kinds, channel_title or f"@{channel}")
     if preview:
         text = f"{text}\n\n{preview}"
     forwarded = message.xpath(_FORWARDED)
     author = message.xpath(_AUTHOR)
-    title = first_line if len(first_line) <= TITLE_CHARS else first_line[: TITLE_CHARS - 1].rstrip() + "…"
     link = f"https://t.me/{channel}/{post_id}"
     item = Item(
         key=f"post:{post_id}",
         url=link,
         canonical_url=link,
-        title=title,
+        title=title_from_text(headline, TITLE_CHARS),
         text=text,
         published_at=_time(message, fetched_at),
         fingerprint=fingerprint("", text),
         guid=None,
-        author=_text_of(author[0]) if author else None,
-        forwarded_from=_text_of(forwarded[0]) if forwarded else None,
+        author=one_line(_text_of(author[0])) if author else None,
+        forwarded_from=one_line(_text_of(forwarded[0])) if forwarded else None,
         views=_views(message.xpath(_VIEWS)),
     )
     return Post(post_id, item)
@@ -130,15 +147,16 @@ def _link_preview(message: lxml.html.HtmlElement) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def _describe_media(message: lxml.html.HtmlElement) -> str:
-    """A short description of a post that has media and no text: "[photo]", "[poll] Question?"."""
+def _describe_media(message: lxml.html.HtmlElement) -> tuple[list[str], str]:
+    """What a post that has media and no text shows: the kinds of its media ("photo", "poll") and the words
+    they carry (a poll's question, a file's name; "" for a photo)."""
     kinds = [label for marker, label in _MEDIA if message.xpath(f".//*[{_cls(marker)}]")]
-    parts = [f"[{', '.join(dict.fromkeys(kinds)) or 'media'}]"]
+    said = []
     for extra in ("tgme_widget_message_poll_question", "tgme_widget_message_document_title"):
         found = message.xpath(f".//*[{_cls(extra)}]")
         if found:
-            parts.append(_text_of(found[0]))
-    return normalize_space(" ".join(p for p in parts if p))
+            said.append(one_line(_text_of(found[0])))
+    return list(dict.fromkeys(kinds)), " ".join(filter(None, said))
 
 
 def _text_of(element: lxml.html.HtmlElement) -> str:
