@@ -6,6 +6,7 @@ import asyncio
 import logging
 import random
 import sys
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -21,11 +22,14 @@ from monitor.models import Source, StoredItem, Story, StoryBatch
 from monitor.poller import POLLED_KINDS, ItemSink, Poller, PollReport, make_parse_executor
 from monitor.sources.fetch import Fetcher
 from monitor.storage.store import Store
+from monitor.terminal import ProgressBars, counted, fit, terminal_width
 
 log = logging.getLogger("monitor.app")
 
 # How often `run` looks for sources added, removed or re-enabled while it runs (e.g. `sources add`).
 SOURCE_SYNC_INTERVAL_S = 30.0
+# How often `run` logs a summary line (polls, new items, errors, stories), instead of a line per poll.
+SUMMARY_INTERVAL_S = 600.0
 
 
 # Called with what a batch of new items did to the stories (terminal, alerts).
@@ -52,15 +56,16 @@ def story_pipeline(dedup: Deduplicator, sinks: list[StorySink]) -> ItemSink:
             try:
                 await sink(batch)
             except Exception:
-                log.exception("app: source=%s handing on %d stories failed", source.id, len(batch.stories))
+                log.exception("app: %s handing on %d stories failed", source.log_name, len(batch.stories))
 
     return hand_on
 
 
 @asynccontextmanager
-async def open_services(settings: Settings, story_sinks: Iterable[StorySink] = (), sync_config: bool = True):
+async def open_services(settings: Settings, story_sinks: Iterable[StorySink] = (), sync_config: bool = True,
+                        progress: ProgressBars | None = None):
     """Open everything polling needs, with the config's sources synced into the store and the
-    deduplicator's window rebuilt; close it all after."""
+    deduplicator's window rebuilt (shown on `progress` bars); close it all after."""
     embed = load_embedder(settings.dedup.backend)
     store = await Store.open(settings.storage.path)
     polling = settings.polling
@@ -71,7 +76,7 @@ async def open_services(settings: Settings, story_sinks: Iterable[StorySink] = (
     try:
         if sync_config:
             await store.sync_sources(settings.sources, datetime.now(UTC))
-        await dedup.start()
+        await dedup.start(progress and progress("rebuilding the story window", "reports"))
         sinks = list(story_sinks)
         hand_on = story_pipeline(dedup, sinks)
         poller = Poller(store, fetcher, polling, executor, settings.telegram.preview_base_url, [hand_on],
@@ -96,18 +101,21 @@ async def open_store(settings: Settings, sync_config: bool = True):
         await store.close()
 
 
-async def poll_once(settings: Settings) -> list[PollReport]:
+async def poll_once(settings: Settings, progress: ProgressBars | None = None) -> list[PollReport]:
     """One pass over every enabled source, due or not."""
-    async with open_services(settings) as services:
-        return await services.poller.poll_all(await services.store.sources())
+    async with open_services(settings, progress=progress) as services:
+        return await services.poller.poll_all(await services.store.sources(),
+                                              progress and progress("polling", "sources"))
 
 
 def terminal_sink(out: TextIO = sys.stdout) -> StorySink:
     """Print new and growing stories: the way to see monitor work before a bot token is set."""
 
     async def show(batch: StoryBatch) -> None:
+        width = terminal_width(out)  # asked per batch: the terminal may have been resized
         for story in sorted(batch.stories, key=lambda s: s.first_seen):
-            out.write(render_story_line(story) + "\n")
+            headline, sources = render_story_line(story).split("\n")
+            out.write(fit(headline, width) + "\n" + fit(sources, width, keep=f"  {story.url}") + "\n")
         out.flush()
 
     return show
@@ -128,10 +136,12 @@ class SourceJobs:
     id per source, so one source is never polled twice at once.
     """
 
-    def __init__(self, services: Services, scheduler: AsyncIOScheduler, rng: random.Random | None = None):
+    def __init__(self, services: Services, scheduler: AsyncIOScheduler, rng: random.Random | None = None,
+                 on_report: Callable[[PollReport], None] | None = None):
         self.services = services
         self.scheduler = scheduler
         self.rng = rng or random.Random()
+        self.on_report = on_report
         self.running: dict[asyncio.Task, int] = {}  # polls in flight → their source id
 
     @staticmethod
@@ -173,8 +183,10 @@ class SourceJobs:
                 return
             report = await self.services.poller.refresh(source)
             when = report.next_check_at
+            if self.on_report:
+                self.on_report(report)
         except Exception:  # a bug, not a source fault: keep polling this source anyway
-            log.exception("poller: source=%s poll crashed", source_id)
+            log.exception("poller: %s poll crashed", source.log_name if source else f"source={source_id}")
             when = None
         finally:
             self.running.pop(task, None)
@@ -186,16 +198,19 @@ class SourceJobs:
 
 
 async def run(settings: Settings, stop: asyncio.Event, out: TextIO = sys.stdout,
-              on_started: Callable[[], None] | None = None) -> None:
+              on_started: Callable[[], None] | None = None, progress: ProgressBars | None = None) -> None:
     """Poll every source on its schedule until `stop` is set; print new items to `out`."""
-    async with open_services(settings, story_sinks=[terminal_sink(out)]) as services, \
-            running_bot(settings, services):
+    summary = RunSummary()
+    async with open_services(settings, story_sinks=[terminal_sink(out), summary.count_stories],
+                             progress=progress) as services, running_bot(settings, services):
         scheduler = AsyncIOScheduler(timezone=UTC)
-        jobs = SourceJobs(services, scheduler)
+        jobs = SourceJobs(services, scheduler, on_report=summary.count_poll)
         scheduler.start()
         try:
             await jobs.sync()
             scheduler.add_job(jobs.sync, "interval", seconds=SOURCE_SYNC_INTERVAL_S, id="sync-sources",
+                              misfire_grace_time=None, coalesce=True)
+            scheduler.add_job(summary.log_recent, "interval", seconds=SUMMARY_INTERVAL_S, id="summary",
                               misfire_grace_time=None, coalesce=True)
             count = len(await services.store.sources())
             log.info("run: polling %d sources; press Ctrl-C to stop", count)
@@ -205,6 +220,59 @@ async def run(settings: Settings, stop: asyncio.Event, out: TextIO = sys.stdout,
         finally:
             scheduler.shutdown(wait=False)
             await _finish(jobs.running)
+            summary.log_total()
+
+
+class _Counts:
+    def __init__(self) -> None:
+        self.sources: set[int] = set()
+        self.polls = self.errors = self.new_items = self.stories_new = self.stories_grown = 0
+
+    def __str__(self) -> str:
+        return (f"{counted(len(self.sources), 'source')} polled {counted(self.polls, 'time')}, "
+                f"{counted(self.errors, 'error')}, {counted(self.new_items, 'new item')}; "
+                f"stories: {self.stories_new} new, {self.stories_grown} grown")
+
+
+class RunSummary:
+    """What `run` did, logged every SUMMARY_INTERVAL_S and on stop: a quiet log that still shows it works."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.started = self.since = clock()
+        self.total, self.recent = _Counts(), _Counts()
+
+    def count_poll(self, report: PollReport) -> None:
+        if report.skipped:
+            return
+        for counts in (self.total, self.recent):
+            counts.sources.add(report.source.id)
+            counts.polls += 1
+            counts.errors += report.error is not None
+            counts.new_items += len(report.new)
+
+    async def count_stories(self, batch: StoryBatch) -> None:
+        """A story sink: a story is new if all its reports came in this batch, else it grew."""
+        joined = list(batch.story_of.values())
+        for story in batch.stories:
+            new = story.item_count == joined.count(story.id)
+            for counts in (self.total, self.recent):
+                counts.stories_new += new
+                counts.stories_grown += not new
+
+    async def log_recent(self) -> None:
+        now = self.clock()
+        log.info("summary, last %s: %s", _span(now - self.since), self.recent)
+        self.recent, self.since = _Counts(), now
+
+    def log_total(self) -> None:
+        log.info("summary since start (%s): %s", _span(self.clock() - self.started), self.total)
+
+
+def _span(seconds: float) -> str:
+    minutes, seconds = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{seconds:02d}s" if minutes else f"{seconds}s"
 
 
 class BotError(Exception):

@@ -33,20 +33,25 @@ from monitor.core.text import html_to_text
 from monitor.embedding import EmbeddingError, load_embedder
 from monitor.poller import PollReport
 from monitor.storage.store import SourceRow, StoreError
+from monitor.terminal import Progress, ProgressOnTerminal, counted, fit, shows_progress, terminal_width
 
 log = logging.getLogger("monitor")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    # -v before or after the command: every level takes it, and SUPPRESS keeps a level where it is not given
+    # from resetting what another level set (argparse copies a subcommand's defaults over its parent's).
+    verbosity = argparse.ArgumentParser(add_help=False)
+    verbosity.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                           help="log debug details to stderr")
+    common = argparse.ArgumentParser(add_help=False, parents=[verbosity])
     common.add_argument(
         "-c", "--config", metavar="PATH",
         help=f"config file (default: ${ENV_PATH}, else ./{DEFAULT_PATH})",
     )
-    common.add_argument("-v", "--verbose", action="store_true", help="log debug details to stderr")
 
     parser = argparse.ArgumentParser(
-        prog="monitor",
+        prog="monitor", parents=[verbosity],
         description="Watch news feeds and Telegram channels, cluster reports into stories, push them to Telegram.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -77,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(handler=cmd_check_config)
 
     evaluate = commands.add_parser(
-        "eval-clusters", help="measure the deduplicator on a labelled JSON Lines file",
+        "eval-clusters", parents=[verbosity], help="measure the deduplicator on a labelled JSON Lines file",
         description="Feed labelled items (JSON Lines, optionally .gz: id, lang, published, source, title, text, "
                     "cluster) through the clusterer in published order (a source given as an article's address "
                     "counts as its site); print BCubed precision, recall and F1, stories made, items per second "
@@ -97,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help="how reports are compared, as [dedup] backend (default: %(default)s)")
     evaluate.set_defaults(handler=cmd_eval_clusters, needs_config=False)
 
-    sources = commands.add_parser("sources", help="list and manage the sources in the store",
+    sources = commands.add_parser("sources", parents=[verbosity], help="list and manage the sources in the store",
                                   description="Manage the store's sources (config-file sources are synced in first).")
     actions = sources.add_subparsers(dest="action", metavar="ACTION", required=True)
     listing = actions.add_parser("list", parents=[common], help="show every source with its status")
@@ -112,10 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
     remove = actions.add_parser("remove", parents=[common], help="remove a source added by command, with its items")
     remove.add_argument("id", metavar="ID", type=int, help="the source id `sources list` shows")
     remove.set_defaults(handler=cmd_sources_remove)
-    opml_in = actions.add_parser("import-opml", parents=[common], help="add every feed of an OPML file")
+    opml_in = actions.add_parser("import-opml", parents=[common],
+                                 help="add every feed of an OPML file (and the channels of monitor's own export)")
     opml_in.add_argument("file", metavar="FILE", help="an OPML export of Feedly, Inoreader, Thunderbird, …")
     opml_in.set_defaults(handler=cmd_sources_import_opml)
-    opml_out = actions.add_parser("export-opml", parents=[common], help="write the feeds as OPML")
+    opml_out = actions.add_parser("export-opml", parents=[common],
+                                  help="write the feeds and public channels as OPML")
     opml_out.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     opml_out.set_defaults(handler=cmd_sources_export_opml)
     return parser
@@ -137,8 +144,6 @@ def main(argv: list[str] | None = None) -> int:
         if settings.telegram.token:
             for handler in logging.getLogger().handlers:
                 handler.addFilter(_Redact(settings.telegram.token))
-        for warning in settings.warnings:
-            log.warning("%s", warning)
         return args.handler(args, settings) or 0
     except (ConfigError, StoreError, OpmlError, app.BotError, EmbeddingError) as exc:
         print(f"monitor: {exc}", file=sys.stderr)
@@ -163,7 +168,15 @@ class _Redact(logging.Filter):
 
 # -- commands ---------------------------------------------------------------------------------
 
+def log_warnings(settings: Settings) -> None:
+    """The config's warnings, for the commands that poll (the others have nothing to do with them)."""
+    for warning in settings.warnings:
+        log.warning("%s", warning)
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    log_warnings(settings)
+
     async def go() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -173,10 +186,11 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             log.info("run: no bot token, so stories are shown here; to switch the bot on, get a token from "
                      "@BotFather and set MONITOR_TELEGRAM_TOKEN (or telegram.token in %s)",
                      settings.path or "the config")
-        await app.run(settings, stop)
+        await app.run(settings, stop, progress=progress.bars)
         log.info("run: stopped")
 
-    asyncio.run(go())
+    with ProgressOnTerminal(shows_progress()) as progress:
+        asyncio.run(go())
     return 0
 
 
@@ -199,7 +213,9 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_poll_once(args: argparse.Namespace, settings: Settings) -> int:
-    reports = asyncio.run(app.poll_once(settings))
+    log_warnings(settings)
+    with ProgressOnTerminal(shows_progress(args.json)) as progress:
+        reports = asyncio.run(app.poll_once(settings, progress.bars))
     if args.json:
         print(json.dumps(poll_json(reports), ensure_ascii=False, indent=2))
     else:
@@ -262,12 +278,14 @@ def cmd_sources_list(args: argparse.Namespace, settings: Settings) -> int:
     if not listed:
         print("no sources yet: add [[sources]] to the config file, or run `monitor sources add URL`")
         return 0
+    width = terminal_width(sys.stdout)
     for row in listed:
         s = row.source
         last = row.last_item_at.strftime("%Y-%m-%d %H:%M") if row.last_item_at else "-"
         post = f", last post {row.state.last_post_id}" if row.state.last_post_id else ""
-        print(f"{s.id:>4}  {s.kind:<8} {s.name}  [{status_text(row)}]  {row.item_count} items, last {last}{post}\n"
-              f"      {s.url}  ({s.origin})")
+        print(fit(f"{s.id:>4}  {s.kind:<8} {s.name}  [{status_text(row)}]  {row.item_count} items, last {last}{post}",
+                  width))
+        print(f"      {s.url}  ({s.origin})")  # the address whole, even on a narrow terminal
     return 0
 
 
@@ -324,24 +342,40 @@ def cmd_sources_import_opml(args: argparse.Namespace, settings: Settings) -> int
     except OSError as exc:
         raise OpmlError(f"opml: cannot read {args.file} ({exc.strerror})") from None
 
-    async def add_all() -> tuple[int, list[str]]:
+    async def add_all(advance: Progress | None) -> tuple[int, list[str]]:
         added, problems = 0, []
         async with app.open_store(settings) as store:
-            for outline in outlines:
+            for done, outline in enumerate(outlines):
+                if advance:
+                    advance(done, len(outlines))
                 try:
-                    url = check_http_url(outline.url, "xmlUrl")
-                    name = outline.title or urlsplit(url).hostname or url
-                    await store.add_source("feed", url, name, None, datetime.now(UTC))
+                    kind, url, name, backfill = source_from_outline(outline)
+                    await store.add_source(kind, url, name, outline.interval_s, datetime.now(UTC), backfill)
                     added += 1
                 except (ConfigError, StoreError) as exc:
                     problems.append(f"{outline.url}: {str(exc).split(': ', 1)[-1]}")
+            if advance:
+                advance(len(outlines), len(outlines))
         return added, problems
 
-    added, problems = asyncio.run(add_all())
+    with ProgressOnTerminal(shows_progress()) as progress:
+        added, problems = asyncio.run(add_all(progress.bars and progress.bars("importing", "sources")))
     for problem in problems:
         print(f"  skipped {problem}")
-    print(f"imported {added} of {len(outlines)} feeds from {args.file}")
+    print(f"imported {added} of {len(outlines)} sources from {args.file}")
     return 0
+
+
+def source_from_outline(outline: Outline) -> tuple[str, str, str, int | None]:
+    """Kind, URL, name and backfill of the source an outline names; ConfigError if it names none."""
+    if outline.kind == "telegram":
+        channel = source_from_argument(outline.url)
+        if channel.kind != "telegram":
+            raise ConfigError(f"config: channel: {outline.url!r} is not a channel's t.me address")
+        backfill = channel.backfill if outline.backfill is None else outline.backfill
+        return "telegram", channel.url, outline.title or channel.name, backfill
+    url = check_http_url(outline.url, "xmlUrl")
+    return "feed", url, outline.title or urlsplit(url).hostname or url, None
 
 
 def cmd_sources_export_opml(args: argparse.Namespace, settings: Settings) -> int:
@@ -349,13 +383,26 @@ def cmd_sources_export_opml(args: argparse.Namespace, settings: Settings) -> int
         async with app.open_store(settings) as store:
             return await store.sources()
 
-    outlines = [Outline(url=s.url, title=s.name) for s in asyncio.run(listed()) if s.kind == "feed"]
+    sources = asyncio.run(listed())
+    # Channels the bot administers are left out: nothing can poll them (their posts arrive as updates
+    # to this bot), and they come back on their own with their next post once the bot is in them.
+    outlines = [Outline(url=s.url, title=s.name, kind=s.kind, interval_s=s.interval_s, backfill=s.backfill)
+                for s in sources if s.kind in ("feed", "telegram")]
     text = render_opml(outlines, "monitor sources", datetime.now(UTC))
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-        print(f"wrote {len(outlines)} feeds to {args.output}", file=sys.stderr)
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise OpmlError(f"opml: cannot write {args.output} ({exc.strerror})") from None
     else:
         sys.stdout.write(text)
+    feeds = sum(1 for o in outlines if o.kind == "feed")
+    where = f" to {args.output}" if args.output else ""
+    print(f"wrote {counted(feeds, 'feed')} and {counted(len(outlines) - feeds, 'channel')}{where}", file=sys.stderr)
+    left_out = sum(1 for s in sources if s.kind not in ("feed", "telegram"))
+    if left_out:
+        print(f"left out {counted(left_out, 'channel')} the bot administers: they cannot be polled, and come back "
+              "as sources with their next post once the bot is in them", file=sys.stderr)
     return 0
 
 
@@ -371,8 +418,10 @@ def cmd_eval_clusters(args: argparse.Namespace, settings: Settings | None) -> in
         options["long_threshold"] = args.long_threshold
     if args.window:
         options["window_s"] = parse_duration_option(args.window, "--window")
-    result = evaluation.evaluate_file(args.file, ClusterSettings(**options), args.pairs, args.assignments,
-                                      embed=load_embedder(args.backend))
+    with ProgressOnTerminal(shows_progress(args.json)) as progress:
+        result = evaluation.evaluate_file(args.file, ClusterSettings(**options), args.pairs, args.assignments,
+                                          embed=load_embedder(args.backend),
+                                          progress=progress.bars and progress.bars("clustering", "items"))
     for problem in result.problems:
         print(f"eval-clusters: {problem}", file=sys.stderr)
     if not result.items:

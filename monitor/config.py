@@ -6,6 +6,8 @@ environment overrides and validation are all driven by that table.
 
 from __future__ import annotations
 
+import difflib
+import logging
 import os
 import re
 import tomllib
@@ -24,6 +26,8 @@ DEFAULT_PATH = "config.toml"
 ENV_PATH = "MONITOR_CONFIG"
 SOURCE_KINDS = ("feed", "telegram")
 DEFAULT_BACKFILL = 20
+
+log = logging.getLogger("monitor.config")
 
 
 class ConfigError(Exception):
@@ -103,6 +107,21 @@ def _text(value: Any, key: str) -> str:
     return value
 
 
+# What @BotFather hands out: the bot's numeric id, a colon, then a secret of 35 or more URL-safe characters.
+_TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]{35,}")
+
+
+def _token(value: Any, key: str) -> str:
+    # Never shown in the message: even a mistyped token is mostly the secret.
+    token = value.strip() if isinstance(value, str) else None
+    if token is None or (token and not _TOKEN.fullmatch(token)):
+        raise ConfigError(
+            f"config: {key} (or MONITOR_TELEGRAM_TOKEN) does not look like a bot token (digits, a colon, then 35 or "
+            "more letters, digits, - or _); copy it again from @BotFather, or leave it empty to run without the bot"
+        )
+    return token
+
+
 def check_http_url(value: Any, key: str) -> str:
     """An absolute http(s) URL, or ConfigError naming the key."""
     text = _text(value, key).strip()
@@ -180,7 +199,7 @@ class Option:
 _CLUSTER = ClusterSettings()  # the [dedup] defaults are the clusterer's, tuned on data (see README)
 
 OPTIONS: tuple[Option, ...] = (
-    Option("telegram", "token", "", _text,
+    Option("telegram", "token", "", _token,
            "Bot token from @BotFather; or set MONITOR_TELEGRAM_TOKEN. Empty: run without the bot. Never logged."),
     Option("telegram", "api_base_url", "https://api.telegram.org", check_http_url,
            "Bot API server root; requests go to {api_base_url}/bot<token>/<method>."),
@@ -334,13 +353,36 @@ def load(path: str | None = None, environ: dict[str, str] | None = None) -> Sett
             f"config: file {path} not found; copy config.example.toml to config.toml, "
             f"or pass -c PATH (or set {ENV_PATH})"
         )
-    try:
-        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+    try:  # utf-8-sig: editors on Windows start UTF-8 files with a byte order mark, which TOML does not allow
+        raw = tomllib.loads(file.read_text(encoding="utf-8-sig"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config: {path} is not valid TOML ({exc}); fix the line it names") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"config: cannot read {path} ({exc})") from None
-    return parse(raw, path=str(path), environ=os.environ if environ is None else environ)
+    environ = os.environ if environ is None else environ
+    for warning in unknown_variables(environ):
+        if warning not in _warned:  # once per process, however often the config is read
+            _warned.add(warning)
+            log.warning("%s", warning)
+    return parse(raw, path=str(path), environ=environ)
+
+
+_warned: set[str] = set()
+
+
+def unknown_variables(environ: dict[str, str]) -> list[str]:
+    """A warning for each MONITOR_* variable that sets nothing (a typo is otherwise silently ignored)."""
+    known = {option.env for option in OPTIONS} | {ENV_PATH}
+    warnings = []
+    for name in sorted(environ):
+        if not name.startswith("MONITOR_") or name in known:
+            continue
+        close = difflib.get_close_matches(name.removeprefix("MONITOR_"),
+                                          [k.removeprefix("MONITOR_") for k in known], n=1)
+        hint = (f"did you mean MONITOR_{close[0]}?" if close else
+                "monitor reads MONITOR_CONFIG and one MONITOR_<SECTION>_<KEY> per option, e.g. MONITOR_STORAGE_PATH")
+        warnings.append(f"config: the environment variable {name} is not a monitor setting and is ignored; {hint}")
+    return warnings
 
 
 def parse(raw: dict[str, Any], path: str = "", environ: dict[str, str] | None = None) -> Settings:

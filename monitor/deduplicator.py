@@ -14,6 +14,7 @@ import logging
 import sys
 from array import array
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -91,11 +92,12 @@ class Deduplicator:
         # cancelled): it is rebuilt from the store before the next batch.
         self._ahead = False
 
-    async def start(self) -> int:
+    async def start(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Rebuild the active window from the store, then cluster items stored but never clustered
-        (stored before a crash, or before the deduplicator existed). Returns how many were replayed."""
+        (stored before a crash, or before the deduplicator existed). Returns how many were replayed.
+        `progress` is told (reports put back, reports to put back) during the rebuild."""
         async with self._lock:
-            replayed = await self._rebuild()
+            replayed = await self._rebuild(progress)
             after_id = caught_up = 0
             while page := await self.store.unclustered_items(after_id, BACKLOG_BATCH):
                 caught_up += await self._catch_up([Pending(i, s, t or "", x or "", from_iso(p), same)
@@ -131,12 +133,12 @@ class Deduplicator:
             raise RuntimeError(f"dedup: none of {len(items)} stored items could be clustered; see the errors above")
         return done
 
-    async def _rebuild(self) -> int:
+    async def _rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
         """The clusterer as the store has it: the reports of the stories still active put back."""
         self._ahead = True  # until the window is back
         next_story, seq = await self.store.clustering_start()
         rows = await self.store.replay_rows(self.settings.window_s)
-        await self._in_thread(self._replay, next_story, seq, rows)
+        await self._in_thread(self._replay, next_story, seq, rows, progress)
         self._ahead = False
         return len(rows)
 
@@ -146,13 +148,17 @@ class Deduplicator:
     async def _in_thread(self, function, *args):
         return await asyncio.get_running_loop().run_in_executor(self._thread, function, *args)
 
-    def _replay(self, next_story: int, seq: int, rows: list[tuple]) -> None:
+    def _replay(self, next_story: int, seq: int, rows: list[tuple],
+                progress: Callable[[int, int], None] | None = None) -> None:
         # In the clusterer's thread, so after anything it was still doing for a cancelled call.
         self.clusterer = Clusterer(self.settings, self.embed, first_story_id=next_story)
         self._seq = seq
         self._recent.clear()
         self._expired = []  # stories that left a window the store never saw; they leave again as it moves
-        for item_id, source_id, title, text, published_at, story_id, embedding, term_vector, lang, chars, days in rows:
+        if progress:
+            progress(0, len(rows))
+        for done, (item_id, source_id, title, text, published_at, story_id, embedding, term_vector, lang, chars,
+                   days) in enumerate(rows, start=1):
             report = Report(item_id, title or "", text or "", from_iso(published_at), unpack_vector(embedding),
                             source=source_id)
             if term_vector is not None:
@@ -163,6 +169,8 @@ class Deduplicator:
             else:  # clustered by a version that did not store vectors: read again (close to how it was)
                 self.clusterer.add(report, story_id=story_id)
             self._remember(item_id, story_id)
+            if progress:
+                progress(done, len(rows))
         # Only data from before stored vectors can make a story leave during the replay (all its reports
         # are replayed, also those from before it was opened again); it was forgotten then.
         self.clusterer.expired.clear()

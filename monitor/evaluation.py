@@ -6,6 +6,7 @@ import gzip
 import json
 import resource
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -88,7 +89,9 @@ def _source(source: object) -> str | None:
 
 
 def evaluate_file(path: str, settings: ClusterSettings, pairs_path: str | None = None,
-                  assignments_path: str | None = None, embed: Embed | None = None) -> Result:
+                  assignments_path: str | None = None, embed: Embed | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> Result:
+    """Cluster a labelled file and score the outcome; `progress` is told (items done, items) as it goes."""
     result = Result()
     if not Path(path).exists():
         result.problems.append(f"{path} not found")
@@ -105,6 +108,8 @@ def evaluate_file(path: str, settings: ClusterSettings, pairs_path: str | None =
         report = Report(n, str(item.get("title") or ""), str(item.get("text") or ""), item["_at"],
                         source=_source(item.get("source")))
         predicted[str(item["id"])] = clusterer.add(report).story_id
+        if progress:
+            progress(n + 1, len(items))
     result.seconds = time.perf_counter() - started
     result.embedded = clusterer.embedded
     result.items = len(items)

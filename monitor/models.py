@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,6 +19,11 @@ class Source:
     origin: str = "config"  # "config" (synced from the config file) or "user" (added by command)
     enabled: bool = True
     backfill: int | None = None  # telegram: how many recent posts the first poll stores
+
+    @property
+    def log_name(self) -> str:
+        """How log lines name it: `source=3 "BBC World"` (quoted and escaped: a name can hold anything)."""
+        return f"source={self.id} {json.dumps(self.name, ensure_ascii=False)}"
 
 
 @dataclass(frozen=True)

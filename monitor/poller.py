@@ -110,9 +110,23 @@ class Poller:
     def interval_s(self, source: Source) -> float:
         return source.interval_s or self.settings.default_interval
 
-    async def poll_all(self, sources: Iterable[Source]) -> list[PollReport]:
-        """Refresh every polled source concurrently (the fetcher bounds how many at once)."""
-        return list(await asyncio.gather(*(self.refresh(s) for s in sources if s.kind in POLLED_KINDS)))
+    async def poll_all(self, sources: Iterable[Source], progress: Callable[[int, int], None] | None = None
+                       ) -> list[PollReport]:
+        """Refresh every polled source concurrently (the fetcher bounds how many at once); `progress` is told
+        (sources done, sources) as they finish."""
+        polled = [s for s in sources if s.kind in POLLED_KINDS]
+        done = 0
+
+        async def refresh(source: Source) -> PollReport:
+            nonlocal done
+            report = await self.refresh(source)
+            done += 1
+            progress(done, len(polled))
+            return report
+
+        if progress:
+            progress(0, len(polled))
+        return list(await asyncio.gather(*((refresh if progress else self.refresh)(s) for s in polled)))
 
     async def refresh(self, source: Source) -> PollReport:
         """Poll one source once; never raises for the source's own faults."""
@@ -141,9 +155,10 @@ class Poller:
         )
         seen = len(fetched.items) - len(new)
         if fetched.warning:
-            log.info("%s: source=%s %s", source.kind, source.id, fetched.warning)
-        log.info("%s: source=%s new=%d seen=%d%s", source.kind, source.id, len(new), seen,
-                 " (not modified)" if fetched.not_modified else "")
+            log.info("%s: %s %s", source.kind, source.log_name, fetched.warning)
+        # Every poll: for -v. `run` sums polls up in its summary lines instead.
+        log.debug("%s: %s new=%d seen=%d%s", source.kind, source.log_name, len(new), seen,
+                  " (not modified)" if fetched.not_modified else "")
         if new:
             await self._hand_on(source, new)
         return PollReport(source, new=new, seen=seen, not_modified=fetched.not_modified, warning=fetched.warning,
@@ -217,7 +232,7 @@ class Poller:
             try:
                 await sink(source, new)
             except Exception:
-                log.exception("poller: source=%s handing on %d new items failed", source.id, len(new))
+                log.exception("poller: %s handing on %d new items failed", source.log_name, len(new))
 
     def _next(self, source: Source, now: datetime, errors: int = 0, retry_after_s: float | None = None) -> datetime:
         return next_poll_at(
@@ -231,6 +246,6 @@ class Poller:
     ) -> PollReport:
         next_check = self._next(source, now, errors_before + 1, retry_after_s)
         await self.store.record_error(source.id, now=now, next_check_at=next_check, error=error, status=status)
-        log.warning("%s: source=%s error (%d in a row), next try %s: %s", source.kind,
-                    source.id, errors_before + 1, next_check.isoformat(timespec="seconds"), error)
+        log.warning("%s: %s error (%d in a row), next try %s: %s", source.kind,
+                    source.log_name, errors_before + 1, next_check.isoformat(timespec="seconds"), error)
         return PollReport(source, error=error, next_check_at=next_check)

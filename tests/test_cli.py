@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -9,9 +10,13 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from monitor.cli import main
+from monitor.storage.store import Store
 from tests.conftest import write_config
 from tests.fakes.feed_builder import entry, rss2
 
@@ -101,7 +106,7 @@ def test_opml_import_export_round_trip(tmp_path, capsys):
       <outline type="rss" text="Bad" xmlUrl="javascript:alert(1)"/>
     </body></opml>""")
     code, out, _ = run_cli(capsys, "sources", "import-opml", str(opml), "-c", cfg)
-    assert code == 0 and "imported 2 of 3 feeds" in out and "skipped javascript:alert(1)" in out
+    assert code == 0 and "imported 2 of 3 sources" in out and "skipped javascript:alert(1)" in out
     code, out, _ = run_cli(capsys, "sources", "import-opml", str(opml), "-c", cfg)
     assert "imported 0 of 3" in out  # nothing twice
 
@@ -119,6 +124,72 @@ def test_opml_import_export_round_trip(tmp_path, capsys):
     code, _, err = run_cli(capsys, "sources", "import-opml", str(tmp_path / "none.opml"), "-c", cfg)
     assert code == 2 and "opml: cannot read" in err
 
+
+def test_opml_export_then_import_restores_feeds_and_channels(tmp_path, capsys):
+    """Every source comes back in a fresh database, feeds and public channels, with names and intervals."""
+    cfg = str(write_config(tmp_path, f'[storage]\npath = "{tmp_path / "m.db"}"\n'
+                                     '[[sources]]\nkind = "telegram"\nchannel = "@meduzalive"\ninterval = "2m"\n'
+                                     '[[sources]]\nkind = "feed"\nurl = "https://config.example/rss"\nname = "Cfg"\n'))
+    for argv in (["https://a.example/rss.xml", "--name", "A & B news", "--interval", "5m"],
+                 ["https://b.example/atom"], ["@durov", "--name", "Durov", "--interval", "90s"]):
+        assert run_cli(capsys, "sources", "add", *argv, "-c", cfg)[0] == 0
+
+    async def bot_channel():  # a channel the bot administers: arrives as updates, cannot be polled
+        store = await Store.open(str(tmp_path / "m.db"))
+        await store.ensure_source("bot_channel", "tg://channel/-1001234", "Our channel", datetime.now(UTC))
+        await store.close()
+
+    asyncio.run(bot_channel())
+    exported = tmp_path / "out.opml"
+    code, _, err = run_cli(capsys, "sources", "export-opml", "-o", str(exported), "-c", cfg)
+    assert code == 0 and "wrote 3 feeds and 2 channels" in err and "1 channel the bot administers" in err
+    text = exported.read_text()
+    assert "tg://" not in text and 'htmlUrl="https://t.me/durov"' in text
+    assert text.count("xmlUrl=") == 3  # readers subscribe to the feeds and skip the channels
+
+    other = tmp_path / "other"
+    other.mkdir()
+    cfg2 = str(write_config(other, f'[storage]\npath = "{other / "m.db"}"\n'))
+    code, out, _ = run_cli(capsys, "sources", "import-opml", str(exported), "-c", cfg2)
+    assert code == 0 and "imported 5 of 5 sources" in out
+
+    def listed(config_path: str) -> set[tuple]:
+        rows = json.loads(run_cli(capsys, "sources", "list", "--json", "-c", config_path)[1])
+        return {(r["kind"], r["url"], r["name"], r["interval_s"]) for r in rows if r["kind"] != "bot_channel"}
+
+    assert listed(cfg2) == listed(cfg) == {
+        ("telegram", "https://t.me/meduzalive", "@meduzalive", 120.0),
+        ("feed", "https://config.example/rss", "Cfg", None),
+        ("feed", "https://a.example/rss.xml", "A & B news", 300.0),
+        ("feed", "https://b.example/atom", "b.example", None),
+        ("telegram", "https://t.me/durov", "Durov", 90.0)}
+
+
+def test_opml_export_to_a_missing_folder_is_one_line(tmp_path, capsys):
+    cfg = str(write_config(tmp_path, f'[storage]\npath = "{tmp_path / "m.db"}"\n'))
+    target = tmp_path / "missing" / "dir" / "x.opml"
+    code, out, err = run_cli(capsys, "sources", "export-opml", "-o", str(target), "-c", cfg)
+    assert code == 2 and out == ""
+    assert err == f"monitor: opml: cannot write {target} (No such file or directory)\n"
+
+
+@pytest.mark.parametrize("argv", [["-v", "sources", "list"], ["sources", "-v", "list"], ["sources", "list", "-v"],
+                                  ["-v", "check-config"], ["check-config", "-v"], ["--verbose", "poll-once"],
+                                  ["poll-once", "-v"], ["-v", "eval-clusters", "none.jsonl"]])
+def test_verbose_before_or_after_the_command(tmp_path, capsys, argv):
+    cfg = str(write_config(tmp_path, f'[storage]\npath = "{tmp_path / "m.db"}"\n'))
+    expected = 2 if "eval-clusters" in argv else 0  # no such file: its own error, not an argument error
+    assert main([*argv, "-c", cfg] if "eval-clusters" not in argv else argv) == expected
+    assert "unrecognized arguments" not in capsys.readouterr().err
+
+
+def test_verbose_before_the_command_logs_debug_lines(tmp_path, feed_server):
+    feed_server.set("/a", rss2([entry(1)]))
+    cfg = config_for(tmp_path, feed_server, "/a")
+    done = subprocess.run([sys.executable, "-m", "monitor", "-v", "poll-once", "-c", str(cfg)], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert " DEBUG feed: source=1 \"a\" new=1 seen=0" in done.stderr
 
 def test_run_polls_on_schedule_and_stops_cleanly_on_sigterm(tmp_path, feed_server):
     feed_server.set("/a", rss2([entry(1)]))

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from monitor import config
@@ -100,9 +104,10 @@ def test_config_path_from_environment(tmp_path, capsys, monkeypatch):
 
 def test_environment_overrides(tmp_path):
     path = write_config(tmp_path, GOOD)
-    settings = config.load(str(path), environ={"MONITOR_TELEGRAM_TOKEN": "123:abc", "MONITOR_POLLING_TIMEOUT": "3s",
+    token = "123:" + "a" * 35
+    settings = config.load(str(path), environ={"MONITOR_TELEGRAM_TOKEN": token, "MONITOR_POLLING_TIMEOUT": "3s",
                                                "MONITOR_TELEGRAM_ADMINS": "1, 2", "MONITOR_STORAGE_PATH": "/data/m.db"})
-    assert settings.telegram.token == "123:abc"
+    assert settings.telegram.token == token
     assert settings.polling.timeout == 3
     assert settings.telegram.admins == (1, 2)
     assert settings.storage.path == "/data/m.db"
@@ -120,8 +125,62 @@ def test_short_interval_for_remote_host_warns_but_is_accepted(tmp_path, capsys):
 
 
 def test_check_config_summary_never_shows_the_token(tmp_path, capsys):
-    path = write_config(tmp_path, GOOD.replace('token = ""', 'token = "123456:SECRET-TOKEN"'))
+    path = write_config(tmp_path, GOOD.replace('token = ""', f'token = "{WELL_FORMED_TOKEN}"'))
     assert main(["check-config", "-c", str(path)]) == 0
     out = capsys.readouterr()
-    assert "token set" in out.out and "SECRET" not in out.out + out.err
+    assert "token set" in out.out and WELL_FORMED_TOKEN.split(":")[1] not in out.out + out.err
     assert "sources:  2" in out.out
+
+
+def test_config_file_starting_with_a_byte_order_mark_is_read(tmp_path, capsys):
+    path = tmp_path / "config.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD.encode())  # what Notepad writes as "UTF-8 with BOM"
+    assert main(["check-config", "-c", str(path)]) == 0
+    assert config.load(str(path), environ={}).sources[0].name == "Example"
+
+
+def test_unknown_monitor_variable_is_warned_about_once_with_the_close_match(tmp_path, capsys, caplog, monkeypatch):
+    path = write_config(tmp_path, GOOD)
+    monkeypatch.setenv("MONITOR_TELEGRAM_TOKN", "123456:secret-value")
+    monkeypatch.setenv("MONITOR_STORAGE_PATH", str(tmp_path / "m.db"))  # known: no warning
+    assert main(["check-config", "-c", str(path)]) == 0
+    assert main(["sources", "list", "-c", str(path)]) == 0
+    warned = [r.getMessage() for r in caplog.records if "MONITOR_" in r.getMessage()]
+    assert warned == ["config: the environment variable MONITOR_TELEGRAM_TOKN is not a monitor setting and is "
+                      "ignored; did you mean MONITOR_TELEGRAM_TOKEN?"]
+    assert "secret-value" not in caplog.text + capsys.readouterr().err
+
+
+WELL_FORMED_TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-ZQ"
+
+
+@pytest.mark.parametrize("token", ["123456:SECRET-TOKEN", "SECRET:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-ZQ",
+                                   "123456789 AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-ZQ",
+                                   "123456789:AAEhB/weik6ad9r_QXMENQjc"])
+def test_malformed_token_is_refused_without_being_shown(tmp_path, capsys, monkeypatch, token):
+    path = write_config(tmp_path, GOOD.replace('token = ""', f'token = "{token}"'))
+    assert main(["check-config", "-c", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("monitor: config: telegram.token ") and err.count("\n") == 1
+    assert token.split(":")[-1] not in err and token.split(":")[0] not in err.replace("123456789:", "")
+    monkeypatch.setenv("MONITOR_TELEGRAM_TOKEN", token)  # the same from the environment
+    assert main(["check-config", "-c", str(write_config(tmp_path, GOOD))]) == 2
+    assert "config: telegram.token" in capsys.readouterr().err
+    monkeypatch.setenv("MONITOR_TELEGRAM_TOKEN", WELL_FORMED_TOKEN)
+    assert main(["check-config", "-c", str(write_config(tmp_path, GOOD))]) == 0
+
+
+def test_short_interval_warning_is_shown_once_and_only_where_it_matters(tmp_path):
+    path = write_config(tmp_path, GOOD.replace('interval = "5m"', 'interval = "5s"')
+                        .replace('path = "x.db"', f'path = "{tmp_path / "m.db"}"'))
+
+    def monitor(*argv: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "monitor", *argv, "-c", str(path)], capture_output=True,
+                              text=True, timeout=60, env={k: v for k, v in os.environ.items()
+                                                          if not k.startswith("MONITOR_")})
+        assert done.returncode == 0, done.stderr
+        return done.stdout + done.stderr
+
+    assert monitor("check-config").count("Example is polled every 5s") == 1
+    assert "polled every" not in monitor("sources", "list")
+    assert "polled every" not in monitor("sources", "export-opml")

@@ -77,7 +77,7 @@ async def add_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await the.store.remove_source(source.id)
         await reply(context, who, say(who.language, "add_failed", error=shorten(report.error, 300)))
         return
-    log.info("bot: chat=%s user=%s added source=%s", who.chat_id, who.user_id, source.id)
+    log.info("bot: chat=%s user=%s added %s", who.chat_id, who.user_id, source.log_name)
     await reply(context, who, say(who.language, "add_done", id=source.id, name=source.name, new=len(report.new)))
 
 
@@ -98,7 +98,7 @@ async def remove_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await reply(context, who, say(who.language, "remove_config", id=source.id, name=source.name))
         return
     _, items = await store.remove_source(source.id)
-    log.info("bot: chat=%s user=%s removed source=%s", who.chat_id, who.user_id, source.id)
+    log.info("bot: chat=%s user=%s removed %s", who.chat_id, who.user_id, source.log_name)
     await reply(context, who, say(who.language, "remove_done", id=source.id, name=source.name, items=items))
 
 

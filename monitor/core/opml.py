@@ -1,13 +1,26 @@
-"""OPML subscription lists: read what Feedly, Inoreader or Thunderbird export, write what they import."""
+"""OPML subscription lists: read what Feedly, Inoreader or Thunderbird export, write what they import.
+
+Public Telegram channels are written as `<monitor:channel>` elements, in monitor's own namespace, beside
+the feeds' outlines: readers go through `<outline>` elements only, so they skip them, while an outline
+without a feed address would become an empty folder in Thunderbird and FreshRSS. Intervals and a
+channel's backfill travel as `monitor:` attributes, which readers ignore too.
+"""
 
 from __future__ import annotations
 
+import math
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
 
 from monitor.core.text import one_line
+
+NAMESPACE = "urn:x-monitor:opml"
+ET.register_namespace("monitor", NAMESPACE)
+_CHANNEL = f"{{{NAMESPACE}}}channel"
+_INTERVAL = f"{{{NAMESPACE}}}interval"
+_BACKFILL = f"{{{NAMESPACE}}}backfill"
 
 
 class OpmlError(ValueError):
@@ -16,13 +29,17 @@ class OpmlError(ValueError):
 
 @dataclass(frozen=True)
 class Outline:
-    url: str
+    url: str  # a feed's xmlUrl; a channel's t.me address
     title: str
     folder: str = ""  # the enclosing outlines' titles, "News/World" for nested folders
+    kind: str = "feed"  # or "telegram": a public channel
+    interval_s: float | None = None
+    backfill: int | None = None  # telegram: how many recent posts its first poll stores
 
 
 def parse_opml(text: str | bytes) -> list[Outline]:
-    """Every feed outline (one with xmlUrl), at any depth, in document order, first of each URL kept."""
+    """Every feed outline (one with xmlUrl) and monitor channel, at any depth, in document order, first of
+    each URL kept."""
     try:
         root = ET.fromstring(text)
     except ET.ParseError as exc:
@@ -36,20 +53,45 @@ def parse_opml(text: str | bytes) -> list[Outline]:
     seen: set[str] = set()
 
     def walk(node: ET.Element, folders: tuple[str, ...]) -> None:
-        for outline in node.findall("outline"):
-            title = one_line(outline.get("title") or outline.get("text") or "")  # it becomes a source's name
-            url = (outline.get("xmlUrl") or outline.get("xmlurl") or "").strip()
+        for element in node:
+            title = one_line(element.get("title") or element.get("text") or "")  # it becomes a source's name
+            if element.tag == _CHANNEL:
+                url, kind = (element.get("htmlUrl") or "").strip(), "telegram"
+            elif element.tag == "outline":
+                url, kind = (element.get("xmlUrl") or element.get("xmlurl") or "").strip(), "feed"
+            else:
+                continue
             if url and url not in seen:
                 seen.add(url)
-                found.append(Outline(url=url, title=title, folder="/".join(folders)))
-            walk(outline, folders + ((title,) if not url and title else ()))
+                found.append(Outline(url=url, title=title, folder="/".join(folders), kind=kind,
+                                     interval_s=_interval(element.get(_INTERVAL)),
+                                     backfill=_backfill(element.get(_BACKFILL))))
+            walk(element, folders + ((title,) if not url and title else ()))
 
     walk(body, ())
     return found
 
 
+# A missing or unusable attribute gives None: the source then takes the default, as when added by hand.
+def _interval(text: str | None) -> float | None:
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) and value > 0 else None
+
+
+def _backfill(text: str | None) -> int | None:
+    try:
+        value = int(text)
+    except (TypeError, ValueError):
+        return None
+    return value if value >= 0 else None
+
+
 def render_opml(outlines: list[Outline], title: str, now: datetime) -> str:
-    """OPML 2.0 with `type="rss"` outlines (what feed readers expect), folders as nested outlines."""
+    """OPML 2.0 with `type="rss"` outlines (what feed readers expect), folders as nested outlines, channels
+    as monitor:channel elements."""
     root = ET.Element("opml", version="2.0")
     head = ET.SubElement(root, "head")
     ET.SubElement(head, "title").text = title
@@ -63,7 +105,14 @@ def render_opml(outlines: list[Outline], title: str, now: datetime) -> str:
             if parent is None:
                 parent = ET.SubElement(body, "outline", text=outline.folder, title=outline.folder)
                 folders[outline.folder] = parent
-        ET.SubElement(parent, "outline", type="rss", text=outline.title or outline.url,
-                      title=outline.title or outline.url, xmlUrl=outline.url)
+        name = outline.title or outline.url
+        if outline.kind == "telegram":
+            element = ET.SubElement(parent, _CHANNEL, text=name, title=name, htmlUrl=outline.url)
+        else:
+            element = ET.SubElement(parent, "outline", type="rss", text=name, title=name, xmlUrl=outline.url)
+        if outline.interval_s is not None:
+            element.set(_INTERVAL, f"{outline.interval_s:.15g}")
+        if outline.backfill is not None:
+            element.set(_BACKFILL, str(outline.backfill))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -1,8 +1,9 @@
+import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
 import pytest
 
-from monitor.core.opml import OpmlError, Outline, parse_opml, render_opml
+from monitor.core.opml import NAMESPACE, OpmlError, Outline, parse_opml, render_opml
 
 # The shape Feedly and Inoreader export: folders as outlines without xmlUrl, nested.
 READER_EXPORT = """<?xml version="1.0" encoding="UTF-8"?>
@@ -42,3 +43,21 @@ def test_round_trip():
 def test_bad_opml(text, message):
     with pytest.raises(OpmlError, match=message):
         parse_opml(text)
+
+
+def test_channels_travel_as_elements_readers_skip_with_intervals_and_backfill():
+    outlines = [Outline("https://a.example/rss", "A", interval_s=300.0),
+                Outline("https://t.me/durov", "Durov", kind="telegram", interval_s=90.0, backfill=0)]
+    text = render_opml(outlines, "monitor", datetime(2023, 6, 24, tzinfo=UTC))
+    assert parse_opml(text) == outlines
+    body = ET.fromstring(text).find("body")
+    # what a feed reader walks: <outline> elements; the channel is not one, so it is skipped
+    assert [o.get("xmlUrl") for o in body.iter("outline")] == ["https://a.example/rss"]
+
+
+@pytest.mark.parametrize("interval,backfill", [("soon", "-1"), ("0", "x"), ("inf", "2.5"), ("nan", "")])
+def test_unusable_monitor_attributes_fall_back_to_the_defaults(interval, backfill):
+    text = (f'<opml version="2.0" xmlns:monitor="{NAMESPACE}"><body>'
+            f'<monitor:channel text="D" htmlUrl="https://t.me/durov" monitor:interval="{interval}" '
+            f'monitor:backfill="{backfill}"/></body></opml>')
+    assert parse_opml(text) == [Outline("https://t.me/durov", "D", kind="telegram")]

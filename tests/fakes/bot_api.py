@@ -70,7 +70,7 @@ class Call:
 
 
 class FakeBotApi(LoopbackServer):
-    def __init__(self, token: str = "123456:TEST-token") -> None:
+    def __init__(self, token: str = "123456:TEST-token-0123456789abcdefghijklmnopq") -> None:
         super().__init__()
         self.token = token
         self.calls: list[Call] = []
