@@ -22,7 +22,7 @@ log = logging.getLogger("monitor.bot")
 
 
 async def _allowed(context: ContextTypes.DEFAULT_TYPE, who: Asker, for_everyone: bool) -> bool:
-    if is_admin(context, who) or (for_everyone and services(context).settings.allow_user_sources):
+    if is_admin(context, who.user_id) or (for_everyone and services(context).settings.allow_user_sources):
         return True
     await reply(context, who, say(who.language, "admin_only"))
     return False

@@ -96,6 +96,7 @@ EN = {
     "source_new": "not polled yet",
     "source_error": "failing ({count}×): {error}",
     "admin_only": "Sorry, only the bot's admins can do that.",
+    "group_admins_only": "Only this group's admins can change its subscription and settings.",
     "add_usage": "Write a feed address or a public channel: <code>/add https://example.org/rss.xml</code> "
                  "or <code>/add @channel</code>",
     "add_done": "Added source #{id}: {name} ({new} reports so far).",
@@ -206,6 +207,7 @@ RU = {
     "source_new": "ещё не опрошен",
     "source_error": "ошибки ({count}×): {error}",
     "admin_only": "Извините, это могут только администраторы бота.",
+    "group_admins_only": "Только администраторы этой группы могут менять её подписку и настройки.",
     "add_usage": "Напишите адрес ленты или публичный канал: <code>/add https://example.org/rss.xml</code> "
                  "или <code>/add @channel</code>",
     "add_done": "Источник #{id} добавлен: {name} (сообщений пока: {new}).",
@@ -316,6 +318,7 @@ UK = {
     "source_new": "ще не опитано",
     "source_error": "помилки ({count}×): {error}",
     "admin_only": "Вибачте, це можуть лише адміністратори бота.",
+    "group_admins_only": "Лише адміністратори цієї групи можуть змінювати її підписку й налаштування.",
     "add_usage": "Напишіть адресу стрічки або публічний канал: <code>/add https://example.org/rss.xml</code> "
                  "або <code>/add @channel</code>",
     "add_done": "Джерело #{id} додано: {name} (повідомлень поки: {new}).",

@@ -9,7 +9,7 @@ import re
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
-from monitor.bot.context import argument, asker, now, reply, services, subscribe
+from monitor.bot.context import argument, asker, changes_chat, now, reply, services, subscribe
 from monitor.bot.render import shorten
 from monitor.bot.texts import Html, say
 from monitor.core.query import QueryError, parse_query
@@ -23,6 +23,7 @@ def query_problem(language: str, error: QueryError) -> str:
     return say(language, "query_bad", problem=Html(problem))
 
 
+@changes_chat
 async def watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = await asker(update, context)
     text = argument(update)
@@ -58,6 +59,7 @@ async def list_watches(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await reply(context, who, say(who.language, "watches_list", lines=Html(lines)))
 
 
+@changes_chat
 async def unwatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = await asker(update, context)
     number = argument(update).lstrip("#")

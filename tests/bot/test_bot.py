@@ -185,10 +185,12 @@ async def test_a_subscription_in_a_forum_topic_sends_there(tmp_path, bot_api, fe
     feed_server.set("/a.xml", rss2([QUIET]))
     feed_server.set("/b.xml", rss2([]))
     group = -100300
+    bot_api.set_member(group, ALICE, "administrator")  # in a group, its admins change its subscription
     async with Running(settings_for(tmp_path, bot_api, feed_server), bot_api) as run:
-        started = await run.say(group, "/start@monitor_test_bot", "Subscribed", chat_type="supergroup", thread_id=7)
+        started = await run.say(group, "/start@monitor_test_bot", "Subscribed", chat_type="supergroup", thread_id=7,
+                                user_id=ALICE)
         assert started["message_thread_id"] == "7"
-        await run.say(group, "/watch Пригожин", "Watch #1 added", chat_type="supergroup", thread_id=7)
+        await run.say(group, "/watch Пригожин", "Watch #1 added", chat_type="supergroup", thread_id=7, user_id=ALICE)
         feed_server.set("/a.xml", rss2([QUIET, REFUSED_A]))  # English text, Cyrillic watch
         alert = await asyncio.to_thread(bot_api.wait_sent, group, "🔔")
     assert alert.params["message_thread_id"] == "7"
@@ -284,8 +286,8 @@ async def test_a_chat_source_redirecting_to_a_private_address_is_refused_at_ever
 async def test_a_group_that_became_a_supergroup_takes_its_subscription_along(tmp_path, bot_api):
     old, new = -400, -100400
     async with Running(settings_for(tmp_path, bot_api), bot_api) as run:
-        await run.say(old, "/start", "Subscribed", chat_type="group")
-        await run.say(old, "/watch Prigozhin", "Watch #1 added", chat_type="group")
+        await run.say(old, "/start", "Subscribed", chat_type="group", user_id=ADMIN)
+        await run.say(old, "/watch Prigozhin", "Watch #1 added", chat_type="group", user_id=ADMIN)
         bot_api.fail_next("sendMessage", 400, "Bad Request: group chat was upgraded to a supergroup chat",
                           chat_id=old, migrate_to_chat_id=new)
         bot_api.user_says(old, "/watches", chat_type="group")
