@@ -18,6 +18,15 @@ from monitor.storage.store import WatchRefused
 log = logging.getLogger("monitor.bot")
 
 
+def meaning(query: str) -> str:
+    """What makes two watches the same: how they match, not how they are written (a stored one that no
+    longer parses, its text)."""
+    try:
+        return parse_query(query).canonical
+    except QueryError:
+        return query.casefold()
+
+
 def query_problem(language: str, error: QueryError) -> str:
     problem = say(language, f"query_{error.code}", detail=shorten(error.detail, 40))
     return say(language, "query_bad", problem=Html(problem))
@@ -39,7 +48,8 @@ async def watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if who.subscriber is None or not who.subscriber.active:  # a watch is the reason to subscribe
         await subscribe(update, context, who)
     try:
-        added = await store.add_watch(who.chat_id, query.text, now(), services(context).settings.max_watches)
+        added = await store.add_watch(who.chat_id, query.text, now(), services(context).settings.max_watches,
+                                      meaning)
     except WatchRefused as exc:
         key = "watch_limit" if exc.reason == "limit" else "watch_duplicate"
         await reply(context, who, say(who.language, key, limit=exc.value, id=exc.value))

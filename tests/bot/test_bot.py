@@ -144,6 +144,18 @@ async def test_watches_are_listed_limited_and_removed(tmp_path, bot_api):
     assert rows(tmp_path, "SELECT id, chat_id FROM watches") == [(2, ALICE)]
 
 
+async def test_a_watch_meaning_the_same_as_another_is_refused_as_a_repeat(tmp_path, bot_api):
+    async with Running(settings_for(tmp_path, bot_api), bot_api) as run:
+        await run.say(ALICE, "/watch prigozhin  rostov", "Watch #1 added")
+        await run.say(ALICE, "/watch Rostov Prigozhin", "This chat watches that already (#1)")
+        await run.say(ALICE, "/watch Prigozhin OR Пригожин", "Watch #2 added")
+        await run.say(ALICE, "/watch Пригожин OR Prigozhin", "This chat watches that already (#2)")
+        await run.say(ALICE, "/watch Rostov -Prigozhin", "Watch #3 added")  # a different watch
+        await run.say(BOB, "/watch Rostov Prigozhin", "Watch #4 added")  # another chat's are its own
+    assert rows(tmp_path, "SELECT id, query FROM watches ORDER BY id") == [
+        (1, "prigozhin rostov"), (2, "Prigozhin OR Пригожин"), (3, "Rostov -Prigozhin"), (4, "Rostov Prigozhin")]
+
+
 async def test_forget_deletes_everything_after_the_button_and_stop_pauses(tmp_path, bot_api):
     async with Running(settings_for(tmp_path, bot_api), bot_api) as run:
         await run.say(ALICE, "/start", "Subscribed")
