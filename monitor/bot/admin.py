@@ -15,7 +15,7 @@ from monitor.bot.context import Asker, asker, is_admin, now, reply, services
 from monitor.bot.render import shorten
 from monitor.bot.texts import Html, say
 from monitor.config import ConfigError, source_from_argument
-from monitor.sources.guard import AddressRefused, check_url
+from monitor.sources.guard import AddressRefused, HostUnresolved, check_url
 from monitor.storage.store import SourceExists
 
 log = logging.getLogger("monitor.bot")
@@ -66,6 +66,9 @@ async def add_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             await check_url(spec.url)
         except AddressRefused as exc:
             await reply(context, who, say(who.language, "add_failed", error=f"{exc} (telegram.allow_private_sources)"))
+            return
+        except HostUnresolved as exc:
+            await reply(context, who, say(who.language, "add_failed", error=str(exc)))
             return
     try:
         source = await the.store.add_source(spec.kind, spec.url, spec.name, None, now(), spec.backfill, origin="chat")

@@ -254,6 +254,9 @@ async def test_sources_from_chat_admins_only_and_never_private_addresses(tmp_pat
         await run.say(ADMIN, "/add http://localhost:9/feed", "localhost is a local name")
         await run.say(ADMIN, "/add http://169.254.169.254/latest/meta-data", "not a public address")
         await run.say(ADMIN, "/add ftp://example.org/x", "Write a feed address or a public channel")
+        unknown = await run.say(ADMIN, "/add https://news.invalid/rss.xml", "news.invalid")
+        assert "cannot resolve news.invalid: check the address" in unknown["text"]
+        assert "allow_private_sources" not in unknown["text"]  # not a private address: allowing them would not help
         await run.say(ADMIN, "/remove 1", "comes from the config file")
         await run.say(ADMIN, "/remove 99", "There is no source #99")
         status = await run.say(ADMIN, "/status", "<b>Status</b>")
