@@ -29,7 +29,7 @@ from monitor.bot.context import (
     writes_as_the_group,
 )
 from monitor.bot.render import shorten
-from monitor.bot.texts import COMMANDS, LANGUAGES, Html, say
+from monitor.bot.texts import COMMANDS, LANGUAGES, Html, counted, say
 
 log = logging.getLogger("monitor.bot")
 
@@ -39,7 +39,7 @@ ANY_ADMIN = "admins"
 
 async def about(context, language: str) -> Html:
     count = len(await services(context).store.sources())
-    return Html(say(language, "about", sources=count))
+    return Html(say(language, "about", sources=counted(language, "n_news_sources", count)))
 
 
 @changes_chat
@@ -77,7 +77,7 @@ async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         InlineKeyboardButton(say(who.language, "forget_yes"), callback_data=f"{FORGET}yes:{asked_by}"),
         InlineKeyboardButton(say(who.language, "forget_no"), callback_data=f"{FORGET}no:{asked_by}"),
     ]])
-    await reply(context, who, say(who.language, "forget_ask", watches=watches), markup=buttons)
+    await reply(context, who, say(who.language, "forget_ask", count=watches), markup=buttons)
 
 
 @changes_chat

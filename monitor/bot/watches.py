@@ -11,7 +11,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
 from monitor.bot.context import argument, asker, changes_chat, now, reply, services, subscribe
 from monitor.bot.render import shorten
-from monitor.bot.texts import Html, say
+from monitor.bot.texts import Html, counted, say
 from monitor.core.query import QueryError, parse_query
 from monitor.storage.store import WatchRefused
 
@@ -51,8 +51,11 @@ async def watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         added = await store.add_watch(who.chat_id, query.text, now(), services(context).settings.max_watches,
                                       meaning)
     except WatchRefused as exc:
-        key = "watch_limit" if exc.reason == "limit" else "watch_duplicate"
-        await reply(context, who, say(who.language, key, limit=exc.value, id=exc.value))
+        if exc.reason == "limit":
+            text = say(who.language, "watch_limit", watches=counted(who.language, "n_watches", exc.value))
+        else:
+            text = say(who.language, "watch_duplicate", id=exc.value)
+        await reply(context, who, text)
         return
     services(context).alerts.watch_added(added)
     log.info("bot: chat=%s watch=%s added", who.chat_id, added.id)

@@ -91,14 +91,14 @@ async def test_a_watch_alerts_once_per_event_and_the_alert_grows_with_the_story(
         alert = await asyncio.to_thread(bot_api.wait_sent, ALICE, "🔔")
         text = alert.params["text"]
         assert "<b>Kremlin tried to negotiate with Prigozhin, he refused</b>" in text
-        assert "A News" in text and "UTC" in text and "Sources so far: 1" in text
+        assert "A News" in text and "UTC" in text and "1 source so far (A News)" in text
         assert "<code>Prigozhin OR Пригожин</code>" in text and 'href="https://news.example.org/story/2' in text
         assert json.loads(alert.params["link_preview_options"]) == {"is_disabled": True}
 
         feed_server.set("/b.xml", rss2([REFUSED_B]))
-        edit = await asyncio.to_thread(bot_api.wait_sent, ALICE, "Sources so far: 2", method="editMessageText")
+        edit = await asyncio.to_thread(bot_api.wait_sent, ALICE, "2 sources so far", method="editMessageText")
         assert int(edit.params["message_id"]) == alert.result["message_id"]
-        assert "Sources so far: 2 (A News, B News)" in edit.params["text"]
+        assert "2 sources so far (A News, B News)" in edit.params["text"]
         await asyncio.sleep(2.5)  # more polls of both feeds: nothing new, nothing sent
     alerts = [c for c in bot_api.sent(ALICE) if "🔔" in c.params["text"]]
     assert len(alerts) == 1
@@ -164,7 +164,7 @@ async def test_forget_deletes_everything_after_the_button_and_stop_pauses(tmp_pa
         assert rows(tmp_path, "SELECT active, inactive_reason FROM subscribers") == [(0, "stop")]
         await run.say(ALICE, "/stop", "not subscribed")
         await run.say(ALICE, "/start", "Welcome back")
-        ask = await run.say(ALICE, "/forget", "Delete everything kept about this chat (subscription, 1 watches")
+        ask = await run.say(ALICE, "/forget", "Delete everything kept about this chat (subscription, 1 watch,")
         buttons = json.loads(ask["reply_markup"])["inline_keyboard"][0]
         assert [b["callback_data"] for b in buttons] == [f"forget:yes:{ALICE}", f"forget:no:{ALICE}"]
         message_id = bot_api.wait_sent(ALICE, "Delete everything").result["message_id"]
@@ -244,7 +244,7 @@ async def test_sources_from_chat_admins_only_and_never_private_addresses(tmp_pat
     feed_server.set("/broken.xml", "this is not a feed", content_type="text/plain")
     new_feed = feed_server.url("/c.xml")
     async with Running(settings_for(tmp_path, bot_api, feed_server), bot_api) as run:
-        listed = await run.say(ALICE, "/sources", "<b>Sources</b> (2)")
+        listed = await run.say(ALICE, "/sources", "<b>2 sources</b>")
         assert "#1 A News — " in listed["text"] and "#2 B News — " in listed["text"]
         await run.say(ALICE, f"/add {new_feed}", "only the bot's admins")
         await run.say(ALICE, "/status", "only the bot's admins")
@@ -260,7 +260,7 @@ async def test_sources_from_chat_admins_only_and_never_private_addresses(tmp_pat
         await run.say(ADMIN, "/remove 1", "comes from the config file")
         await run.say(ADMIN, "/remove 99", "There is no source #99")
         status = await run.say(ADMIN, "/status", "<b>Status</b>")
-        assert "Sources: 2 (0 failing)" in status["text"] and "Subscribers: 0" in status["text"]
+        assert "2 sources (0 failing)" in status["text"] and "0 subscribers, 0 watches" in status["text"]
     assert rows(tmp_path, "SELECT count(*) FROM sources") == [(2,)]
     assert not [h for h in feed_server.hits if h.path == "/c.xml"]  # never fetched
 
@@ -268,7 +268,7 @@ async def test_sources_from_chat_admins_only_and_never_private_addresses(tmp_pat
     async with Running(settings, bot_api) as run:
         await run.say(BOB, f"/add {feed_server.url('/broken.xml')}", "Not added")
         added = await run.say(BOB, f"/add {new_feed}", "Added source #")
-        assert "(1 reports so far)" in added["text"]
+        assert "(1 report so far)" in added["text"]
         (source_id, origin), = rows(tmp_path, "SELECT id, origin FROM sources WHERE url LIKE '%/c.xml'")
         assert origin == "chat"
         await run.say(BOB, f"/add {new_feed}", f"That source is there already (#{source_id})")
@@ -323,4 +323,4 @@ async def test_a_watch_matches_the_story_as_a_whole_once_a_later_report_brings_t
         assert not [c for c in bot_api.sent(ALICE) if "🔔" in c.params["text"]]  # "familiar" is missing
         feed_server.set("/b.xml", rss2([REFUSED_B]))  # the same event; "people familiar with the talks"
         alert = await asyncio.to_thread(bot_api.wait_sent, ALICE, "🔔")
-    assert "Sources so far: 2" in alert.params["text"]
+    assert "2 sources so far" in alert.params["text"]
