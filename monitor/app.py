@@ -15,6 +15,7 @@ from typing import TextIO
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from monitor.bot.texts import say
 from monitor.config import Settings
 from monitor.deduplicator import Deduplicator, cluster_settings
 from monitor.embedding import load_embedder
@@ -123,7 +124,8 @@ def terminal_sink(out: TextIO = sys.stdout) -> StorySink:
 
 def render_story_line(story: Story) -> str:
     when = story.first_seen.astimezone().strftime("%Y-%m-%d %H:%M")
-    state = "new" if story.item_count == 1 else f"{story.source_count} sources, {story.item_count} reports"
+    state = ("new" if story.item_count == 1 else
+             f"{say('en', 'n_sources', count=story.source_count)}, {say('en', 'n_reports', count=story.item_count)}")
     languages = f" · {','.join(story.languages)}" if story.languages else ""
     sources = ", ".join(story.sources[:5]) + (" …" if len(story.sources) > 5 else "")
     return f"{when}  #{story.id} [{state}{languages}]  {story.headline}\n    {sources}  {story.url}"

@@ -214,7 +214,7 @@ def test_run_polls_on_schedule_and_stops_cleanly_on_sigterm(tmp_path, feed_serve
     assert len(feed_server.hits_for("/a")) >= 4  # polled again and again at its 1 s interval
     assert len(feed_server.hits_for("/bad")) < len(feed_server.hits_for("/a"))  # errors back off
     # Stories shown in the terminal as they start and grow: the near-identical second report joined the first.
-    assert out.count("[new · en]  Report 1:") == 1 and out.count("[1 sources, 2 reports · en]") == 1, out
+    assert out.count("[new · en]  Report 1:") == 1 and out.count("[1 source, 2 reports · en]") == 1, out
     assert "Traceback" not in err and "run: stopped" in err, err
     conn = sqlite3.connect(tmp_path / "m.db")
     assert conn.execute("SELECT count(*) FROM items").fetchone() == (2,)
@@ -242,7 +242,7 @@ def test_digest_prints_the_days_stories_without_a_token(tmp_path, feed_server, c
     assert f"📰 Digest, {now.date().isoformat()}" in out and "2 of 2 stories" in out
     assert out.index("Kremlin tried to negotiate") < out.index("Heatwave warning & more")  # 2 sources first
     # plain text, links written out; whichever feed answered first is named first
-    assert "Sources: 2: a (https://news.example.org/story/1" in out or "Sources: 2: b (https://other" in out
+    assert "2 sources: a (https://news.example.org/story/1" in out or "2 sources: b (https://other" in out
     assert "https://news.example.org/story/1" in out and "https://other.example.org/story/3" in out
     code, _, err = run_cli(capsys, "digest", "-c", cfg, "--chat", "42")
     assert code == 2 and "no chat 42 has subscribed" in err

@@ -59,3 +59,21 @@ async def test_a_source_added_from_chat_is_refused_at_poll_time_too(tmp_path, fe
         executor.shutdown()
         await fetcher.aclose()
         await store.close()
+
+
+async def test_a_host_that_does_not_resolve_is_told_apart_from_a_private_one():
+    """Names ending in .invalid never resolve (RFC 6761)."""
+    from monitor.sources.fetch import Fetcher, FetchError
+    from monitor.sources.guard import AddressRefused, HostUnresolved, check_url
+
+    with pytest.raises(HostUnresolved, match="cannot resolve news.invalid: check the address"):
+        await check_url("https://news.invalid/rss.xml")
+    with pytest.raises(AddressRefused):
+        await check_url("http://127.0.0.1/rss.xml")
+    fetcher = Fetcher(timeout_s=5, max_bytes=1000, user_agent="t", concurrency=1)
+    try:  # at poll time too: the error names the cause, not telegram.allow_private_sources
+        with pytest.raises(FetchError, match="cannot resolve news.invalid") as error:
+            await fetcher.fetch("https://news.invalid/rss.xml", public_only=True)
+        assert "allow_private_sources" not in str(error.value)
+    finally:
+        await fetcher.aclose()

@@ -13,16 +13,20 @@ from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
 from monitor.bot.context import Asker, asker, is_admin, now, reply, services
 from monitor.bot.render import shorten
-from monitor.bot.texts import Html, say
+from monitor.bot.texts import Html, counted, say
 from monitor.config import ConfigError, source_from_argument
-from monitor.sources.guard import AddressRefused, check_url
+from monitor.sources.guard import AddressRefused, HostUnresolved, check_url
 from monitor.storage.store import SourceExists
 
 log = logging.getLogger("monitor.bot")
 
+# /status's figures, each shown with its noun in the form its count takes
+STATUS_NOUNS = {"sources": "n_sources", "items": "n_reports", "stories": "n_new_stories",
+                "subscribers": "n_subscribers", "watches": "n_watches", "queue": "n_messages", "failed": "n_messages"}
+
 
 async def _allowed(context: ContextTypes.DEFAULT_TYPE, who: Asker, for_everyone: bool) -> bool:
-    if is_admin(context, who) or (for_everyone and services(context).settings.allow_user_sources):
+    if is_admin(context, who.user_id) or (for_everyone and services(context).settings.allow_user_sources):
         return True
     await reply(context, who, say(who.language, "admin_only"))
     return False
@@ -45,7 +49,8 @@ async def list_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             status = say(who.language, "source_ok")
         name = html.escape(shorten(row.source.name, 60), quote=False)
         lines.append(f"#{row.source.id} {name} — {status}")
-    await reply(context, who, say(who.language, "sources_list", count=len(rows), lines=Html("\n".join(lines))))
+    await reply(context, who, say(who.language, "sources_list", sources=counted(who.language, "n_sources", len(rows)),
+                                  lines=Html("\n".join(lines))))
 
 
 async def add_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -67,6 +72,9 @@ async def add_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         except AddressRefused as exc:
             await reply(context, who, say(who.language, "add_failed", error=f"{exc} (telegram.allow_private_sources)"))
             return
+        except HostUnresolved as exc:
+            await reply(context, who, say(who.language, "add_failed", error=str(exc)))
+            return
     try:
         source = await the.store.add_source(spec.kind, spec.url, spec.name, None, now(), spec.backfill, origin="chat")
     except SourceExists as exc:
@@ -78,7 +86,8 @@ async def add_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await reply(context, who, say(who.language, "add_failed", error=shorten(report.error, 300)))
         return
     log.info("bot: chat=%s user=%s added %s", who.chat_id, who.user_id, source.log_name)
-    await reply(context, who, say(who.language, "add_done", id=source.id, name=source.name, new=len(report.new)))
+    await reply(context, who, say(who.language, "add_done", id=source.id, name=source.name,
+                                  reports=counted(who.language, "n_reports", len(report.new))))
 
 
 async def remove_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -99,7 +108,7 @@ async def remove_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     _, items = await store.remove_source(source.id)
     log.info("bot: chat=%s user=%s removed %s", who.chat_id, who.user_id, source.log_name)
-    await reply(context, who, say(who.language, "remove_done", id=source.id, name=source.name, items=items))
+    await reply(context, who, say(who.language, "remove_done", id=source.id, name=source.name, count=items))
 
 
 async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -107,7 +116,9 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not await _allowed(context, who, for_everyone=False):
         return
     figures = await services(context).store.status_figures(now() - timedelta(hours=24))
-    await reply(context, who, say(who.language, "status", **figures))
+    shown = {name: counted(who.language, STATUS_NOUNS[name], value) if name in STATUS_NOUNS else value
+             for name, value in figures.items()}
+    await reply(context, who, say(who.language, "status", **shown))
 
 
 def register(application: Application) -> None:

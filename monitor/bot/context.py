@@ -1,18 +1,25 @@
 """Typed access to the services handlers need (kept in application.bot_data), and the few steps every
-handler shares: who is asking, in which language, and replying through the sender."""
+handler shares: who is asking, in which language, whether they may change the chat's settings, and
+replying through the sender."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardMarkup, Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
 from telegram.ext import CallbackContext
 
 from monitor.bot.alerts import Alerts
 from monitor.bot.digests import DigestJobs, Digests
 from monitor.bot.render import split_lines
-from monitor.bot.texts import language_of
+from monitor.bot.texts import language_of, say
 from monitor.config import TelegramSettings
 from monitor.delivery import Sender
 from monitor.models import Outgoing, Subscriber
@@ -20,6 +27,39 @@ from monitor.poller import ItemSink, Poller
 from monitor.storage.store import Store
 
 _KEY = "monitor.services"
+
+log = logging.getLogger("monitor.bot")
+
+ADMIN_LOOKUP_TTL_S = 60.0  # a member promoted or demoted is seen within this long
+_ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
+
+
+class GroupAdmins:
+    """Who administers which group, as the Bot API's getChatMember said within the last minute: a busy
+    group costs one lookup per member a minute, not one per message. A failed lookup is not kept."""
+
+    def __init__(self, ttl_s: float = ADMIN_LOOKUP_TTL_S, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl_s = ttl_s
+        self.clock = clock
+        self._known: dict[tuple[int, int], tuple[float, bool]] = {}  # (chat, user) → (valid until, admin)
+
+    async def is_admin(self, bot: Bot, chat_id: int, user_id: int) -> bool:
+        """True if the user is the group's creator or one of its administrators; False if not, or if
+        Telegram cannot say (a lookup that fails refuses, it never allows)."""
+        now = self.clock()
+        known = self._known.get((chat_id, user_id))
+        if known is not None and known[0] > now:
+            return known[1]
+        try:
+            member = await bot.get_chat_member(chat_id, user_id)
+        except TelegramError as exc:
+            log.warning("bot: chat=%s user=%s admin lookup failed, change refused (%s)", chat_id, user_id, exc)
+            return False
+        if len(self._known) >= 10_000:  # forget what expired, so the table stays as big as a minute's askers
+            self._known = {key: value for key, value in self._known.items() if value[0] > now}
+        admin = member.status in _ADMIN_STATUSES
+        self._known[(chat_id, user_id)] = (now + self.ttl_s, admin)
+        return admin
 
 
 @dataclass(frozen=True)
@@ -32,6 +72,7 @@ class BotServices:
     sender: Sender | None = None
     digests: Digests | None = None
     digest_jobs: DigestJobs | None = None
+    group_admins: GroupAdmins = field(default_factory=GroupAdmins)
 
 
 def attach(bot_data: dict, services: BotServices) -> None:
@@ -89,9 +130,58 @@ async def subscribe(update: Update, context: CallbackContext, who: Asker) -> boo
     return fresh
 
 
-def is_admin(context: CallbackContext, who: Asker) -> bool:
+def is_admin(context: CallbackContext, user_id: int | None) -> bool:
+    """One of the bot's admins (`telegram.admins`)."""
     settings = services(context).settings
-    return settings is not None and who.user_id in settings.admins
+    return settings is not None and user_id in settings.admins
+
+
+def writes_as_the_group(update: Update) -> bool:
+    """An anonymous group admin: Telegram sends the message as the group itself (sender_chat) and hides
+    which admin wrote it; only a group's admins can do so."""
+    message, chat = update.message, update.effective_chat
+    return message is not None and message.sender_chat is not None and message.sender_chat.id == chat.id
+
+
+async def may_change(update: Update, context: CallbackContext) -> bool:
+    """Whether the sender may change the chat's subscription or settings: anyone in a private chat; in a
+    group its administrators (asked of Telegram, briefly cached), an anonymous admin, and the bot's admins."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat.type == ChatType.PRIVATE or writes_as_the_group(update):
+        return True
+    if user is None:
+        return False
+    if is_admin(context, user.id):
+        return True
+    return await services(context).group_admins.is_admin(context.bot, chat.id, user.id)
+
+
+async def refuse_change(update: Update, context: CallbackContext, who: Asker | None = None) -> None:
+    """Tell someone who may not change the chat's settings who can: a reply, or an alert on the button."""
+    who = who or await asker(update, context)
+    text = say(who.language, "group_admins_only")
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    else:
+        await reply(context, who, text)
+    log.info("bot: chat=%s user=%s may not change the chat's settings", who.chat_id, who.user_id)
+
+
+Handler = Callable[[Update, CallbackContext], Awaitable[None]]
+
+
+def changes_chat(handler: Handler) -> Handler:
+    """For a handler that changes the chat's subscription or settings: in a group only those who
+    `may_change` get through; the others are told who can."""
+
+    @functools.wraps(handler)
+    async def checked(update: Update, context: CallbackContext) -> None:
+        if await may_change(update, context):
+            await handler(update, context)
+        else:
+            await refuse_change(update, context)
+
+    return checked
 
 
 async def reply(context: CallbackContext, who: Asker, text: str = "", markup: InlineKeyboardMarkup | None = None,

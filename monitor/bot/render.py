@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from datetime import datetime
 
-from monitor.bot.texts import Html, say
+from monitor.bot.texts import Html, counted, say
 from monitor.core.digest import DigestStory
 from monitor.core.schedule import zone_info
 from monitor.core.text import html_to_text
@@ -46,8 +46,8 @@ def alert_text(story: Story, query: str, language: str, zone_name: str | None) -
     more = story.source_count - len(names)
     if more > 0:
         names.append(say(language, "alert_more", count=more))
-    counted = say(language, "alert_sources", count=story.source_count)
-    lines.append(f"{counted} ({', '.join(names)})" if names else counted)
+    so_far = say(language, "alert_sources", sources=counted(language, "n_sources", story.source_count))
+    lines.append(f"{so_far} ({', '.join(names)})" if names else so_far)
     lines.append(say(language, "alert_watch", query=Html(f"<code>{html.escape(query, quote=False)}</code>")))
     return fit("\n".join(lines))
 
@@ -86,7 +86,7 @@ def digest_messages(entries: list[DigestStory], total: int, language: str, zone_
     inside one, when longer than a message."""
     if not entries:
         return [say(language, "digest_quiet", date=day)]
-    blocks = [say(language, "digest_header", date=day, shown=len(entries), total=total)]
+    blocks = [say(language, "digest_header", date=day, shown=len(entries), count=total)]
     for number, entry in enumerate(entries, start=1):
         story = entry.story
         mark = "⭐ " if entry.watched else ""
@@ -94,9 +94,9 @@ def digest_messages(entries: list[DigestStory], total: int, language: str, zone_
         links = ", ".join(_link(name, url) for name, url in entry.links)
         seen = story.first_seen.astimezone(zone_info(zone_name))
         when = f"{seen:%H:%M}" if seen.date().isoformat() == day else f"{seen:%d.%m %H:%M}"
-        counted = say(language, "digest_sources", count=story.source_count)
-        blocks.append(f"{number}. {mark}<b>{headline}</b>\n{counted}: {links} · {when}" if links
-                      else f"{number}. {mark}<b>{headline}</b>\n{counted} · {when}")
+        sources = counted(language, "n_sources", story.source_count)
+        blocks.append(f"{number}. {mark}<b>{headline}</b>\n{sources}: {links} · {when}" if links
+                      else f"{number}. {mark}<b>{headline}</b>\n{sources} · {when}")
     blocks.append(say(language, "digest_footer"))
     return pack(blocks, separator="\n\n")
 

@@ -8,7 +8,19 @@ from zoneinfo import available_timezones
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
-from monitor.bot.context import Asker, argument, asker, edit, now, reply, services, subscribe
+from monitor.bot.context import (
+    Asker,
+    argument,
+    asker,
+    changes_chat,
+    edit,
+    may_change,
+    now,
+    refuse_change,
+    reply,
+    services,
+    subscribe,
+)
 from monitor.bot.render import shorten
 from monitor.bot.texts import LANGUAGES, say
 from monitor.core.schedule import ZoneError, parse_local_time, parse_zone, zone_info
@@ -38,6 +50,7 @@ async def _time_reply(context, chat_id: int, language: str) -> str:
                next=f"{local:%Y-%m-%d %H:%M}" if local else "-")
 
 
+@changes_chat
 async def set_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = await asker(update, context)
     text = argument(update).lower()
@@ -51,6 +64,7 @@ async def set_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(context, who, await _time_reply(context, who.chat_id, who.language))
 
 
+@changes_chat
 async def set_zone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = await asker(update, context)
     text = argument(update)
@@ -91,11 +105,15 @@ async def _settings_text(context, chat_id: int, language: str) -> str:
 
 async def show_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = await asker(update, context)
+    if who.subscriber is None and not await may_change(update, context):  # showing them would subscribe
+        await refuse_change(update, context, who)
+        return
     await _subscribed(update, context, who)
     await reply(context, who, await _settings_text(context, who.chat_id, who.language),
                 markup=_settings_markup(who.language))
 
 
+@changes_chat
 async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     who = await asker(update, context)

@@ -17,20 +17,32 @@ from telegram.ext import (
     filters,
 )
 
-from monitor.bot.context import asker, edit, is_admin, now, reply, services, subscribe
+from monitor.bot.context import (
+    asker,
+    changes_chat,
+    edit,
+    is_admin,
+    now,
+    reply,
+    services,
+    subscribe,
+    writes_as_the_group,
+)
 from monitor.bot.render import shorten
-from monitor.bot.texts import COMMANDS, LANGUAGES, Html, say
+from monitor.bot.texts import COMMANDS, LANGUAGES, Html, counted, say
 
 log = logging.getLogger("monitor.bot")
 
 FORGET = "forget:"
+ANY_ADMIN = "admins"
 
 
 async def about(context, language: str) -> Html:
     count = len(await services(context).store.sources())
-    return Html(say(language, "about", sources=count))
+    return Html(say(language, "about", sources=counted(language, "n_news_sources", count)))
 
 
+@changes_chat
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = await asker(update, context)
     fresh = await subscribe(update, context, who)
@@ -41,6 +53,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(context, who, say(who.language, "start_new", about=await about(context, who.language)))
 
 
+@changes_chat
 async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = await asker(update, context)
     if who.subscriber is None or not who.subscriber.active:
@@ -53,22 +66,26 @@ async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(context, who, say(who.language, "stop"))
 
 
+@changes_chat
 async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = await asker(update, context)
     watches = len(await services(context).store.watches(who.chat_id))
-    # The buttons answer only the person who asked (in a group, anyone can see them).
+    # The buttons answer only the person who asked (in a group, anyone can see them), or any of the
+    # group's admins when an anonymous one asked.
+    asked_by = ANY_ADMIN if writes_as_the_group(update) else who.user_id
     buttons = InlineKeyboardMarkup([[
-        InlineKeyboardButton(say(who.language, "forget_yes"), callback_data=f"{FORGET}yes:{who.user_id}"),
-        InlineKeyboardButton(say(who.language, "forget_no"), callback_data=f"{FORGET}no:{who.user_id}"),
+        InlineKeyboardButton(say(who.language, "forget_yes"), callback_data=f"{FORGET}yes:{asked_by}"),
+        InlineKeyboardButton(say(who.language, "forget_no"), callback_data=f"{FORGET}no:{asked_by}"),
     ]])
-    await reply(context, who, say(who.language, "forget_ask", watches=watches), markup=buttons)
+    await reply(context, who, say(who.language, "forget_ask", count=watches), markup=buttons)
 
 
+@changes_chat
 async def forget_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     who = await asker(update, context)
     answer, _, asked_by = query.data.removeprefix(FORGET).partition(":")
-    if asked_by != str(who.user_id):
+    if asked_by not in (str(who.user_id), ANY_ADMIN):
         await query.answer(say(who.language, "forget_not_yours"), show_alert=True)
         return
     await query.answer()
@@ -83,6 +100,7 @@ async def forget_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await edit(context, who, query.message.message_id, text)
 
 
+@changes_chat
 async def set_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = await asker(update, context)
     choice = (context.args[0].lower() if context.args else "")
@@ -95,6 +113,7 @@ async def set_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await reply(context, who, say(choice, "lang_set"))
 
 
+@changes_chat
 async def set_previews(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = await asker(update, context)
     choice = (context.args[0].lower() if context.args else "")
@@ -112,7 +131,7 @@ def command_lines(language: str, admin: bool) -> list[str]:
 
 async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = await asker(update, context)
-    admin = is_admin(context, who) or services(context).settings.allow_user_sources
+    admin = is_admin(context, who.user_id) or services(context).settings.allow_user_sources
     await reply(context, who, say(who.language, "help", about=await about(context, who.language),
                                   commands=Html("\n".join(command_lines(who.language, admin))),
                                   syntax=Html(say(who.language, "syntax"))))

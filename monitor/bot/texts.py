@@ -1,5 +1,7 @@
 """Everything the bot says, in English, Russian and Ukrainian: one catalogue per language, the same
-keys in each (a test checks). Texts are Telegram HTML; `say` escapes every value put into them."""
+keys in each (a test checks). Texts are Telegram HTML; `say` escapes every value put into them. A text
+with a count is one entry with a form for each CLDR plural category its language has; `say` picks the
+form by the value named `count`."""
 
 from __future__ import annotations
 
@@ -7,6 +9,10 @@ import html
 
 LANGUAGES = ("en", "ru", "uk")
 DEFAULT_LANGUAGE = "en"
+
+# The plural categories CLDR gives whole numbers in each language ("Language Plural Rules"): English one
+# (1) and other; Russian and Ukrainian one (1, 21, 101…), few (2-4, 22-24…) and many (0, 5-20, 25-30…).
+PLURAL_CATEGORIES = {"en": ("one", "other"), "ru": ("one", "few", "many"), "uk": ("one", "few", "many")}
 
 
 class Html(str):
@@ -19,11 +25,33 @@ def language_of(code: str | None) -> str:
     return base if base in LANGUAGES else DEFAULT_LANGUAGE
 
 
+def plural_category(language: str, count: int) -> str:
+    """The CLDR plural category of a whole number in a language: which form of a counted text it takes
+    (the rules of CLDR for en, ru and uk, checked against Babel's in the tests)."""
+    n = abs(count)
+    if language in ("ru", "uk"):
+        if n % 10 == 1 and n % 100 != 11:
+            return "one"
+        if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+            return "few"
+        return "many"
+    return "one" if n == 1 else "other"
+
+
 def say(language: str, key: str, **values: object) -> str:
-    """The text `key` in `language`, with values escaped for Telegram HTML."""
-    catalogue = CATALOGUES.get(language, CATALOGUES[DEFAULT_LANGUAGE])
+    """The text `key` in `language`, with values escaped for Telegram HTML; a counted text in the form
+    its `count` value asks for."""
+    language = language if language in CATALOGUES else DEFAULT_LANGUAGE
+    text = CATALOGUES[language][key]
+    if isinstance(text, dict):
+        text = text[plural_category(language, int(values["count"]))]
     safe = {k: v if isinstance(v, Html) else html.escape(str(v), quote=False) for k, v in values.items()}
-    return catalogue[key].format(**safe)
+    return text.format(**safe)
+
+
+def counted(language: str, key: str, count: int) -> Html:
+    """A count with its noun (`n_sources`: "1 source", "5 источников"), to be put into another text."""
+    return Html(say(language, key, count=count))
 
 
 # The bot's commands, in the order /help and Telegram's menu show them; `admin` ones are listed only
@@ -50,7 +78,7 @@ EN = {
     "cmd_stop": "Pause everything for this chat",
     "cmd_forget": "Delete all of this chat's data",
     "cmd_help": "What the bot does and how",
-    "about": "I watch {sources} news sources (feeds and Telegram channels) and group reports about the same "
+    "about": "I watch {sources} (feeds and Telegram channels) and group reports about the same "
              "event into one story. Set a keyword watch and you get <b>one</b> alert per event, updated as "
              "more sources report it.",
     "start_new": "Subscribed. {about}\n\nTry: " + _EXAMPLE + "\n/help lists every command.",
@@ -62,8 +90,12 @@ EN = {
               "<code>kharkiv*</code> words starting so.",
     "stop": "Paused: no alerts for this chat until /start. Your watches are kept; /forget deletes them.",
     "stop_idle": "This chat is not subscribed; /start subscribes it.",
-    "forget_ask": "Delete everything kept about this chat (subscription, {watches} watches, alerts sent)? "
-                  "This cannot be undone.",
+    "forget_ask": {
+        "one": "Delete everything kept about this chat (subscription, {count} watch, alerts sent)? "
+               "This cannot be undone.",
+        "other": "Delete everything kept about this chat (subscription, {count} watches, alerts sent)? "
+                 "This cannot be undone.",
+    },
     "forget_yes": "Delete",
     "forget_no": "Keep",
     "forget_done": "Deleted: nothing about this chat is kept now. /start subscribes it again.",
@@ -72,7 +104,7 @@ EN = {
     "watch_usage": "Write what to watch after the command, e.g. " + _EXAMPLE + "\n\n{syntax}",
     "watch_added": "Watch #{id} added: <b>{understood}</b>\nYou get one alert per story that matches. "
                    "/watches lists yours.",
-    "watch_limit": "This chat has {limit} watches, the most allowed. Remove one with /unwatch ID first.",
+    "watch_limit": "This chat has {watches}, the most allowed. Remove one with /unwatch ID first.",
     "watch_duplicate": "This chat watches that already (#{id}).",
     "watches_none": "No watches yet. Add one: " + _EXAMPLE,
     "watches_list": "<b>Watches</b>\n{lines}\n\n/unwatch ID removes one.",
@@ -90,24 +122,27 @@ EN = {
     "query_short_prefix": "{detail}: a word ending in * needs at least 3 letters.",
     "query_prefix_word": "{detail}: * can only end a single word.",
     "query_too_many_words": "it has more than {detail} words.",
-    "sources_list": "<b>Sources</b> ({count})\n{lines}",
+    "sources_list": "<b>{sources}</b>\n{lines}",
     "sources_none": "No sources yet.",
     "source_ok": "ok",
     "source_new": "not polled yet",
     "source_error": "failing ({count}×): {error}",
     "admin_only": "Sorry, only the bot's admins can do that.",
+    "group_admins_only": "Only this group's admins can change its subscription and settings.",
     "add_usage": "Write a feed address or a public channel: <code>/add https://example.org/rss.xml</code> "
                  "or <code>/add @channel</code>",
-    "add_done": "Added source #{id}: {name} ({new} reports so far).",
+    "add_done": "Added source #{id}: {name} ({reports} so far).",
     "add_failed": "Not added: {error}",
     "add_exists": "That source is there already (#{id}).",
     "remove_usage": "Write the source's number: <code>/remove 3</code> (/sources lists them).",
-    "remove_done": "Removed source #{id}: {name}, with its {items} reports.",
+    "remove_done": {
+        "one": "Removed source #{id}: {name}, with its {count} report.",
+        "other": "Removed source #{id}: {name}, with its {count} reports.",
+    },
     "remove_missing": "There is no source #{id}; /sources lists them.",
     "remove_config": "Source #{id} ({name}) comes from the config file; it can only be removed there.",
-    "status": "<b>Status</b>\nSources: {sources} ({failing} failing)\nReports in the last 24 h: {items}\n"
-              "New stories in the last 24 h: {stories}\nSubscribers: {subscribers}, watches: {watches}\n"
-              "Messages waiting to be sent: {queue}; failed in the last 24 h: {failed}",
+    "status": "<b>Status</b>\n{sources} ({failing} failing)\nIn the last 24 h: {items}, {stories}\n"
+              "{subscribers}, {watches}\nWaiting to be sent: {queue}; failed in the last 24 h: {failed}",
     "unknown_command": "I don't know {command}. /help lists what I can do.",
     "plain_text": "To be alerted about a topic, write /watch and its words, e.g. <code>/watch {text}</code>\n"
                   "/help lists every command.",
@@ -121,9 +156,11 @@ EN = {
     "cmd_tz": "Time zone: /tz Europe/Kyiv or /tz +03:00",
     "cmd_settings": "This chat's settings, with buttons",
     "cmd_digest": "Send today's digest now",
-    "digest_header": "📰 <b>Digest, {date}</b>\n{shown} of {total} stories of the last 24 hours, most widely reported "
-                     "first.",
-    "digest_sources": "Sources: {count}",
+    "digest_header": {
+        "one": "📰 <b>Digest, {date}</b>\n{shown} of {count} story of the last 24 hours, most widely reported first.",
+        "other": "📰 <b>Digest, {date}</b>\n{shown} of {count} stories of the last 24 hours, most widely reported "
+                 "first.",
+    },
     "digest_footer": "Change: /time HH:MM · /tz ZONE · /watch WORDS · /settings",
     "digest_quiet": "📰 {date}: nothing new from the sources in the last 24 hours.",
     "time_usage": "Write the digest time as HH:MM, e.g. <code>/time 08:00</code>, or <code>/time off</code>.",
@@ -140,10 +177,17 @@ EN = {
                 "{previews}\nWatches: {watches}\n\nChoose below, or write /time HH:MM, /tz ZONE, /lang, /previews.",
     "off": "off",
     "on": "on",
-    "alert_sources": "Sources so far: {count}",
+    "alert_sources": "{sources} so far",
     "alert_more": "and {count} more",
     "alert_watch": "Watch: {query}",
     "alert_open": "Open",
+    "n_sources": {"one": "{count} source", "other": "{count} sources"},
+    "n_news_sources": {"one": "{count} news source", "other": "{count} news sources"},
+    "n_reports": {"one": "{count} report", "other": "{count} reports"},
+    "n_new_stories": {"one": "{count} new story", "other": "{count} new stories"},
+    "n_subscribers": {"one": "{count} subscriber", "other": "{count} subscribers"},
+    "n_watches": {"one": "{count} watch", "other": "{count} watches"},
+    "n_messages": {"one": "{count} message", "other": "{count} messages"},
 }
 
 RU = {
@@ -160,7 +204,7 @@ RU = {
     "cmd_stop": "Приостановить всё для этого чата",
     "cmd_forget": "Удалить все данные этого чата",
     "cmd_help": "Что умеет бот",
-    "about": "Я читаю {sources} источников новостей (ленты и Telegram-каналы) и собираю сообщения об одном "
+    "about": "Я читаю {sources} (ленты и Telegram-каналы) и собираю сообщения об одном "
              "событии в один сюжет. Задайте тему, и вы получите <b>одно</b> оповещение о каждом событии; "
              "оно обновляется, когда о нём пишут новые источники.",
     "start_new": "Подписка оформлена. {about}\n\nПопробуйте: " + _EXAMPLE + "\n/help — все команды.",
@@ -172,8 +216,14 @@ RU = {
               "<code>(a OR b) c</code> — группы, <code>харьков*</code> — слова, начинающиеся так.",
     "stop": "Пауза: оповещений для этого чата не будет до /start. Темы сохранены; /forget удалит их.",
     "stop_idle": "Этот чат не подписан; /start подписывает его.",
-    "forget_ask": "Удалить всё, что хранится об этом чате (подписку, темы: {watches}, отправленные оповещения)? "
-                  "Отменить это нельзя.",
+    "forget_ask": {
+        "one": "Удалить всё, что хранится об этом чате (подписку, {count} тему, отправленные оповещения)? "
+               "Отменить это нельзя.",
+        "few": "Удалить всё, что хранится об этом чате (подписку, {count} темы, отправленные оповещения)? "
+               "Отменить это нельзя.",
+        "many": "Удалить всё, что хранится об этом чате (подписку, {count} тем, отправленные оповещения)? "
+                "Отменить это нельзя.",
+    },
     "forget_yes": "Удалить",
     "forget_no": "Оставить",
     "forget_done": "Удалено: об этом чате больше ничего не хранится. /start подпишет его снова.",
@@ -182,7 +232,7 @@ RU = {
     "watch_usage": "Напишите после команды, за чем следить, например: " + _EXAMPLE + "\n\n{syntax}",
     "watch_added": "Тема #{id} добавлена: <b>{understood}</b>\nОдно оповещение на каждый подходящий сюжет. "
                    "/watches — ваши темы.",
-    "watch_limit": "В этом чате уже {limit} тем — это максимум. Сначала удалите одну: /unwatch ID.",
+    "watch_limit": "В этом чате уже {watches} — это максимум. Сначала удалите одну: /unwatch ID.",
     "watch_duplicate": "Этот чат уже следит за этим (#{id}).",
     "watches_none": "Тем пока нет. Добавьте: " + _EXAMPLE,
     "watches_list": "<b>Темы</b>\n{lines}\n\n/unwatch ID удаляет тему.",
@@ -200,24 +250,28 @@ RU = {
     "query_short_prefix": "{detail}: перед * нужно хотя бы 3 буквы.",
     "query_prefix_word": "{detail}: * ставится только в конце одного слова.",
     "query_too_many_words": "в ней больше {detail} слов.",
-    "sources_list": "<b>Источники</b> ({count})\n{lines}",
+    "sources_list": "<b>{sources}</b>\n{lines}",
     "sources_none": "Источников пока нет.",
     "source_ok": "работает",
     "source_new": "ещё не опрошен",
     "source_error": "ошибки ({count}×): {error}",
     "admin_only": "Извините, это могут только администраторы бота.",
+    "group_admins_only": "Только администраторы этой группы могут менять её подписку и настройки.",
     "add_usage": "Напишите адрес ленты или публичный канал: <code>/add https://example.org/rss.xml</code> "
                  "или <code>/add @channel</code>",
-    "add_done": "Источник #{id} добавлен: {name} (сообщений пока: {new}).",
+    "add_done": "Источник #{id} добавлен: {name} (пока {reports}).",
     "add_failed": "Не добавлено: {error}",
     "add_exists": "Этот источник уже есть (#{id}).",
     "remove_usage": "Напишите номер источника: <code>/remove 3</code> (список — /sources).",
-    "remove_done": "Источник #{id} удалён: {name}, вместе с его сообщениями ({items}).",
+    "remove_done": {
+        "one": "Источник #{id} удалён: {name}, вместе с его {count} сообщением.",
+        "few": "Источник #{id} удалён: {name}, вместе с его {count} сообщениями.",
+        "many": "Источник #{id} удалён: {name}, вместе с его {count} сообщениями.",
+    },
     "remove_missing": "Источника #{id} нет; список — /sources.",
     "remove_config": "Источник #{id} ({name}) задан в файле настроек; удалить его можно только там.",
-    "status": "<b>Состояние</b>\nИсточники: {sources} (с ошибками: {failing})\nСообщений за 24 ч: {items}\n"
-              "Новых сюжетов за 24 ч: {stories}\nПодписчиков: {subscribers}, тем: {watches}\n"
-              "Сообщений в очереди: {queue}; не доставлено за 24 ч: {failed}",
+    "status": "<b>Состояние</b>\n{sources} (с ошибками: {failing})\nЗа 24 ч: {items}, {stories}\n"
+              "{subscribers}, {watches}\nВ очереди: {queue}; не доставлено за 24 ч: {failed}",
     "unknown_command": "Я не знаю команды {command}. /help — что я умею.",
     "plain_text": "Чтобы получать оповещения по теме, напишите /watch и слова, например: "
                   "<code>/watch {text}</code>\n/help — все команды.",
@@ -231,8 +285,11 @@ RU = {
     "cmd_tz": "Часовой пояс: /tz Europe/Moscow или /tz +03:00",
     "cmd_settings": "Настройки этого чата, с кнопками",
     "cmd_digest": "Прислать сводку сейчас",
-    "digest_header": "📰 <b>Сводка, {date}</b>\n{shown} из {total} сюжетов за 24 часа, сначала самые освещаемые.",
-    "digest_sources": "Источников: {count}",
+    "digest_header": {
+        "one": "📰 <b>Сводка, {date}</b>\n{shown} из {count} сюжета за 24 часа, сначала самые освещаемые.",
+        "few": "📰 <b>Сводка, {date}</b>\n{shown} из {count} сюжетов за 24 часа, сначала самые освещаемые.",
+        "many": "📰 <b>Сводка, {date}</b>\n{shown} из {count} сюжетов за 24 часа, сначала самые освещаемые.",
+    },
     "digest_footer": "Изменить: /time ЧЧ:ММ · /tz ПОЯС · /watch СЛОВА · /settings",
     "digest_quiet": "📰 {date}: за 24 часа в источниках ничего нового.",
     "time_usage": "Напишите время сводки как ЧЧ:ММ, например <code>/time 08:00</code>, или <code>/time off</code>.",
@@ -246,13 +303,21 @@ RU = {
     "tz_suggest": "Может быть, {names}? ",
     "settings": "<b>Настройки</b>\nЕжедневная сводка: {time}\nЧасовой пояс: {zone}\n"
                 "Язык: {chat_language}\nПревью ссылок: "
-                "{previews}\nТем: {watches}\n\nВыберите ниже или напишите /time ЧЧ:ММ, /tz ПОЯС, /lang, /previews.",
+                "{previews}\nТемы: {watches}\n\nВыберите ниже или напишите /time ЧЧ:ММ, /tz ПОЯС, /lang, /previews.",
     "off": "выкл.",
     "on": "вкл.",
-    "alert_sources": "Источников: {count}",
+    "alert_sources": "Пока {sources}",
     "alert_more": "и ещё {count}",
     "alert_watch": "Тема: {query}",
     "alert_open": "Читать",
+    "n_sources": {"one": "{count} источник", "few": "{count} источника", "many": "{count} источников"},
+    "n_news_sources": {"one": "{count} источник новостей", "few": "{count} источника новостей",
+                       "many": "{count} источников новостей"},
+    "n_reports": {"one": "{count} сообщение", "few": "{count} сообщения", "many": "{count} сообщений"},
+    "n_new_stories": {"one": "{count} новый сюжет", "few": "{count} новых сюжета", "many": "{count} новых сюжетов"},
+    "n_subscribers": {"one": "{count} подписчик", "few": "{count} подписчика", "many": "{count} подписчиков"},
+    "n_watches": {"one": "{count} тема", "few": "{count} темы", "many": "{count} тем"},
+    "n_messages": {"one": "{count} сообщение", "few": "{count} сообщения", "many": "{count} сообщений"},
 }
 
 UK = {
@@ -269,7 +334,7 @@ UK = {
     "cmd_stop": "Призупинити все для цього чату",
     "cmd_forget": "Видалити всі дані цього чату",
     "cmd_help": "Що вміє бот",
-    "about": "Я читаю {sources} джерел новин (стрічки й Telegram-канали) і збираю повідомлення про одну "
+    "about": "Я читаю {sources} (стрічки й Telegram-канали) і збираю повідомлення про одну "
              "подію в один сюжет. Задайте тему, і ви отримаєте <b>одне</b> сповіщення про кожну подію; "
              "воно оновлюється, коли про неї пишуть нові джерела.",
     "start_new": "Підписку оформлено. {about}\n\nСпробуйте: " + _EXAMPLE + "\n/help — усі команди.",
@@ -282,8 +347,14 @@ UK = {
               "слова, що так починаються.",
     "stop": "Пауза: сповіщень для цього чату не буде до /start. Теми збережено; /forget видалить їх.",
     "stop_idle": "Цей чат не підписаний; /start підписує його.",
-    "forget_ask": "Видалити все, що зберігається про цей чат (підписку, теми: {watches}, надіслані сповіщення)? "
-                  "Скасувати це не можна.",
+    "forget_ask": {
+        "one": "Видалити все, що зберігається про цей чат (підписку, {count} тему, надіслані сповіщення)? "
+               "Скасувати це не можна.",
+        "few": "Видалити все, що зберігається про цей чат (підписку, {count} теми, надіслані сповіщення)? "
+               "Скасувати це не можна.",
+        "many": "Видалити все, що зберігається про цей чат (підписку, {count} тем, надіслані сповіщення)? "
+                "Скасувати це не можна.",
+    },
     "forget_yes": "Видалити",
     "forget_no": "Залишити",
     "forget_done": "Видалено: про цей чат більше нічого не зберігається. /start підпише його знову.",
@@ -292,7 +363,7 @@ UK = {
     "watch_usage": "Напишіть після команди, за чим стежити, наприклад: " + _EXAMPLE + "\n\n{syntax}",
     "watch_added": "Тему #{id} додано: <b>{understood}</b>\nОдне сповіщення на кожен відповідний сюжет. "
                    "/watches — ваші теми.",
-    "watch_limit": "У цьому чаті вже {limit} тем — це максимум. Спершу видаліть одну: /unwatch ID.",
+    "watch_limit": "У цьому чаті вже {watches} — це максимум. Спершу видаліть одну: /unwatch ID.",
     "watch_duplicate": "Цей чат уже стежить за цим (#{id}).",
     "watches_none": "Тем поки немає. Додайте: " + _EXAMPLE,
     "watches_list": "<b>Теми</b>\n{lines}\n\n/unwatch ID видаляє тему.",
@@ -310,24 +381,28 @@ UK = {
     "query_short_prefix": "{detail}: перед * потрібно щонайменше 3 літери.",
     "query_prefix_word": "{detail}: * ставиться лише в кінці одного слова.",
     "query_too_many_words": "у ній понад {detail} слів.",
-    "sources_list": "<b>Джерела</b> ({count})\n{lines}",
+    "sources_list": "<b>{sources}</b>\n{lines}",
     "sources_none": "Джерел поки немає.",
     "source_ok": "працює",
     "source_new": "ще не опитано",
     "source_error": "помилки ({count}×): {error}",
     "admin_only": "Вибачте, це можуть лише адміністратори бота.",
+    "group_admins_only": "Лише адміністратори цієї групи можуть змінювати її підписку й налаштування.",
     "add_usage": "Напишіть адресу стрічки або публічний канал: <code>/add https://example.org/rss.xml</code> "
                  "або <code>/add @channel</code>",
-    "add_done": "Джерело #{id} додано: {name} (повідомлень поки: {new}).",
+    "add_done": "Джерело #{id} додано: {name} (поки {reports}).",
     "add_failed": "Не додано: {error}",
     "add_exists": "Це джерело вже є (#{id}).",
     "remove_usage": "Напишіть номер джерела: <code>/remove 3</code> (список — /sources).",
-    "remove_done": "Джерело #{id} видалено: {name}, разом із його повідомленнями ({items}).",
+    "remove_done": {
+        "one": "Джерело #{id} видалено: {name}, разом із його {count} повідомленням.",
+        "few": "Джерело #{id} видалено: {name}, разом із його {count} повідомленнями.",
+        "many": "Джерело #{id} видалено: {name}, разом із його {count} повідомленнями.",
+    },
     "remove_missing": "Джерела #{id} немає; список — /sources.",
     "remove_config": "Джерело #{id} ({name}) задане у файлі налаштувань; видалити його можна лише там.",
-    "status": "<b>Стан</b>\nДжерела: {sources} (з помилками: {failing})\nПовідомлень за 24 год: {items}\n"
-              "Нових сюжетів за 24 год: {stories}\nПідписників: {subscribers}, тем: {watches}\n"
-              "Повідомлень у черзі: {queue}; не доставлено за 24 год: {failed}",
+    "status": "<b>Стан</b>\n{sources} (з помилками: {failing})\nЗа 24 год: {items}, {stories}\n"
+              "{subscribers}, {watches}\nУ черзі: {queue}; не доставлено за 24 год: {failed}",
     "unknown_command": "Я не знаю команди {command}. /help — що я вмію.",
     "plain_text": "Щоб отримувати сповіщення за темою, напишіть /watch і слова, наприклад: "
                   "<code>/watch {text}</code>\n/help — усі команди.",
@@ -341,8 +416,11 @@ UK = {
     "cmd_tz": "Часовий пояс: /tz Europe/Kyiv або /tz +03:00",
     "cmd_settings": "Налаштування цього чату, з кнопками",
     "cmd_digest": "Надіслати зведення зараз",
-    "digest_header": "📰 <b>Зведення, {date}</b>\n{shown} з {total} сюжетів за 24 години, спершу найширше висвітлені.",
-    "digest_sources": "Джерел: {count}",
+    "digest_header": {
+        "one": "📰 <b>Зведення, {date}</b>\n{shown} з {count} сюжету за 24 години, спершу найширше висвітлені.",
+        "few": "📰 <b>Зведення, {date}</b>\n{shown} з {count} сюжетів за 24 години, спершу найширше висвітлені.",
+        "many": "📰 <b>Зведення, {date}</b>\n{shown} з {count} сюжетів за 24 години, спершу найширше висвітлені.",
+    },
     "digest_footer": "Змінити: /time ГГ:ХХ · /tz ПОЯС · /watch СЛОВА · /settings",
     "digest_quiet": "📰 {date}: за 24 години в джерелах нічого нового.",
     "time_usage": "Напишіть час зведення як ГГ:ХХ, наприклад <code>/time 08:00</code>, або <code>/time off</code>.",
@@ -356,14 +434,21 @@ UK = {
     "tz_suggest": "Можливо, {names}? ",
     "settings": "<b>Налаштування</b>\nЩоденне зведення: {time}\nЧасовий пояс: {zone}\n"
                 "Мова: {chat_language}\nПрев'ю "
-                "посилань: {previews}\nТем: {watches}\n\nОберіть нижче або напишіть /time ГГ:ХХ, /tz ПОЯС, /lang, "
+                "посилань: {previews}\nТеми: {watches}\n\nОберіть нижче або напишіть /time ГГ:ХХ, /tz ПОЯС, /lang, "
                 "/previews.",
     "off": "вимк.",
     "on": "увімк.",
-    "alert_sources": "Джерел: {count}",
+    "alert_sources": "Поки що {sources}",
     "alert_more": "і ще {count}",
     "alert_watch": "Тема: {query}",
     "alert_open": "Читати",
+    "n_sources": {"one": "{count} джерело", "few": "{count} джерела", "many": "{count} джерел"},
+    "n_news_sources": {"one": "{count} джерело новин", "few": "{count} джерела новин", "many": "{count} джерел новин"},
+    "n_reports": {"one": "{count} повідомлення", "few": "{count} повідомлення", "many": "{count} повідомлень"},
+    "n_new_stories": {"one": "{count} новий сюжет", "few": "{count} нові сюжети", "many": "{count} нових сюжетів"},
+    "n_subscribers": {"one": "{count} підписник", "few": "{count} підписники", "many": "{count} підписників"},
+    "n_watches": {"one": "{count} тема", "few": "{count} теми", "many": "{count} тем"},
+    "n_messages": {"one": "{count} повідомлення", "few": "{count} повідомлення", "many": "{count} повідомлень"},
 }
 
 CATALOGUES = {"en": EN, "ru": RU, "uk": UK}

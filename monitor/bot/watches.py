@@ -9,13 +9,22 @@ import re
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
-from monitor.bot.context import argument, asker, now, reply, services, subscribe
+from monitor.bot.context import argument, asker, changes_chat, now, reply, services, subscribe
 from monitor.bot.render import shorten
-from monitor.bot.texts import Html, say
+from monitor.bot.texts import Html, counted, say
 from monitor.core.query import QueryError, parse_query
 from monitor.storage.store import WatchRefused
 
 log = logging.getLogger("monitor.bot")
+
+
+def meaning(query: str) -> str:
+    """What makes two watches the same: how they match, not how they are written (a stored one that no
+    longer parses, its text)."""
+    try:
+        return parse_query(query).canonical
+    except QueryError:
+        return query.casefold()
 
 
 def query_problem(language: str, error: QueryError) -> str:
@@ -23,6 +32,7 @@ def query_problem(language: str, error: QueryError) -> str:
     return say(language, "query_bad", problem=Html(problem))
 
 
+@changes_chat
 async def watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = await asker(update, context)
     text = argument(update)
@@ -38,10 +48,14 @@ async def watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if who.subscriber is None or not who.subscriber.active:  # a watch is the reason to subscribe
         await subscribe(update, context, who)
     try:
-        added = await store.add_watch(who.chat_id, query.text, now(), services(context).settings.max_watches)
+        added = await store.add_watch(who.chat_id, query.text, now(), services(context).settings.max_watches,
+                                      meaning)
     except WatchRefused as exc:
-        key = "watch_limit" if exc.reason == "limit" else "watch_duplicate"
-        await reply(context, who, say(who.language, key, limit=exc.value, id=exc.value))
+        if exc.reason == "limit":
+            text = say(who.language, "watch_limit", watches=counted(who.language, "n_watches", exc.value))
+        else:
+            text = say(who.language, "watch_duplicate", id=exc.value)
+        await reply(context, who, text)
         return
     services(context).alerts.watch_added(added)
     log.info("bot: chat=%s watch=%s added", who.chat_id, added.id)
@@ -58,6 +72,7 @@ async def list_watches(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await reply(context, who, say(who.language, "watches_list", lines=Html(lines)))
 
 
+@changes_chat
 async def unwatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = await asker(update, context)
     number = argument(update).lstrip("#")

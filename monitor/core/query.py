@@ -116,6 +116,9 @@ class Word:
     def describe(self) -> str:
         return self.shown
 
+    def canonical(self) -> str:
+        return f"w:{self.root}"
+
 
 @dataclass(frozen=True)
 class Prefix:
@@ -136,6 +139,9 @@ class Prefix:
     def describe(self) -> str:
         return f"{self.shown}*"
 
+    def canonical(self) -> str:
+        return f"p:{self.folded}/{self.raw}"
+
 
 @dataclass(frozen=True)
 class Phrase:
@@ -154,6 +160,9 @@ class Phrase:
     def describe(self) -> str:
         return f'"{self.shown}"'
 
+    def canonical(self) -> str:
+        return "ph:" + " ".join(self.roots)
+
 
 @dataclass(frozen=True)
 class Not:
@@ -167,6 +176,9 @@ class Not:
 
     def describe(self) -> str:
         return f"NOT {_grouped(self.child)}"
+
+    def canonical(self) -> str:
+        return f"not({self.child.canonical()})"
 
 
 @dataclass(frozen=True)
@@ -185,6 +197,9 @@ class AllOf:
 
     def describe(self) -> str:
         return " AND ".join(_grouped(c) for c in self.children)
+
+    def canonical(self) -> str:
+        return _canonical_group("and", AllOf, self.children)
 
 
 @dataclass(frozen=True)
@@ -206,12 +221,28 @@ class AnyOf:
     def describe(self) -> str:
         return " OR ".join(_grouped(c) for c in self.children)
 
+    def canonical(self) -> str:
+        return _canonical_group("or", AnyOf, self.children)
+
 
 Node = Word | Prefix | Phrase | Not | AllOf | AnyOf
 
 
 def _grouped(node: Node) -> str:
     return f"({node.describe()})" if isinstance(node, AllOf | AnyOf) else node.describe()
+
+
+def _canonical_group(name: str, kind: type[AllOf | AnyOf], children: tuple[Node, ...]) -> str:
+    """AND and OR in any order, nested in their own kind or not, each part once: `a (b a)` is `a b`."""
+    parts: set[str] = set()
+    pending = list(children)
+    while pending:
+        child = pending.pop()
+        if isinstance(child, kind):
+            pending.extend(child.children)
+        else:
+            parts.add(child.canonical())
+    return parts.pop() if len(parts) == 1 else f"{name}({','.join(sorted(parts))})"
 
 
 @dataclass(frozen=True)
@@ -226,6 +257,12 @@ class Query:
     def describe(self) -> str:
         """How the query was understood, with AND, OR and NOT spelled out."""
         return self.root.describe()
+
+    @property
+    def canonical(self) -> str:
+        """The query's meaning in one string, equal for queries that match the same way whatever their
+        order, spacing, case, script or grouping (`Rostov Prigozhin` = `prigozhin  rostov`)."""
+        return self.root.canonical()
 
 
 # -- parsing -------------------------------------------------------------------------------------

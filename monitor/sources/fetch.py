@@ -12,7 +12,7 @@ import httpx
 
 from monitor.core.schedule import parse_retry_after
 from monitor.models import FetchResult
-from monitor.sources.guard import Address, AddressRefused, check_url, is_refused
+from monitor.sources.guard import Address, AddressRefused, HostUnresolved, check_url, is_refused
 
 # Set for the duration of one fetch() that must reach public addresses only; read by the request hook,
 # which httpx runs for every request of the fetch, redirects included.
@@ -85,6 +85,8 @@ class Fetcher:
                 ) from None
             except AddressRefused as exc:
                 raise FetchError(f"refused: {exc} (telegram.allow_private_sources allows it)") from None
+            except HostUnresolved as exc:
+                raise FetchError(str(exc)) from None
             except httpx.TooManyRedirects:
                 raise FetchError("too many redirects; check the URL in a browser") from None
             except httpx.TimeoutException:

@@ -16,7 +16,12 @@ _METADATA_NAMES = {"metadata", "metadata.google.internal", "metadata.goog", "ins
 
 
 class AddressRefused(Exception):
-    """A URL whose host is not public; the message says which address and how to allow it."""
+    """A URL whose host is not public; the message says which address."""
+
+
+class HostUnresolved(Exception):
+    """A URL whose host name does not resolve, so nothing can be said of its address (a typo, a name
+    that is gone, or DNS that is down): not a private address, and allowing those would not help."""
 
 
 def is_refused(address: Address) -> bool:
@@ -48,7 +53,8 @@ def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | No
 
 
 async def check_url(url: str, refused: Callable[[Address], bool] = is_refused) -> None:
-    """Raise AddressRefused if the URL's host is, or resolves to, a refused address."""
+    """Raise AddressRefused if the URL's host is, or resolves to, a refused address; HostUnresolved if
+    its name does not resolve."""
     parts = urlsplit(url)
     host = (parts.hostname or "").rstrip(".").lower()
     if not host:
@@ -61,7 +67,9 @@ async def check_url(url: str, refused: Callable[[Address], bool] = is_refused) -
         try:
             infos = await asyncio.get_running_loop().getaddrinfo(host, parts.port or 443, type=socket.SOCK_STREAM)
         except OSError as exc:
-            raise AddressRefused(f"cannot resolve {host} ({exc.strerror or exc})") from None
+            if isinstance(exc, socket.gaierror) and exc.errno == socket.EAI_AGAIN:
+                raise HostUnresolved(f"cannot resolve {host} now (no answer from DNS): try again later") from None
+            raise HostUnresolved(f"cannot resolve {host}: check the address") from None
         addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
     for address in addresses:
         if refused(address):

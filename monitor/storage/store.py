@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -521,12 +521,14 @@ class Repository:
             out.update((row[0], _subscriber(row)) for row in rows)
         return out
 
-    def add_watch(self, chat_id: int, query: str, now: datetime, limit: int) -> Watch:
-        """Add a watch, or WatchRefused when the chat has `limit` already or the same query."""
+    def add_watch(self, chat_id: int, query: str, now: datetime, limit: int,
+                  meaning: Callable[[str], str] = str.casefold) -> Watch:
+        """Add a watch, or WatchRefused when the chat has `limit` already or a query of the same `meaning`."""
         with self._write() as conn:
             rows = conn.execute("SELECT id, query FROM watches WHERE chat_id = ?", (chat_id,)).fetchall()
+            wanted = meaning(query)
             for watch_id, text in rows:
-                if text.casefold() == query.casefold():
+                if meaning(text) == wanted:
                     raise WatchRefused("duplicate", watch_id)
             if len(rows) >= limit:
                 raise WatchRefused("limit", limit)

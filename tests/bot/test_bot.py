@@ -91,14 +91,14 @@ async def test_a_watch_alerts_once_per_event_and_the_alert_grows_with_the_story(
         alert = await asyncio.to_thread(bot_api.wait_sent, ALICE, "🔔")
         text = alert.params["text"]
         assert "<b>Kremlin tried to negotiate with Prigozhin, he refused</b>" in text
-        assert "A News" in text and "UTC" in text and "Sources so far: 1" in text
+        assert "A News" in text and "UTC" in text and "1 source so far (A News)" in text
         assert "<code>Prigozhin OR Пригожин</code>" in text and 'href="https://news.example.org/story/2' in text
         assert json.loads(alert.params["link_preview_options"]) == {"is_disabled": True}
 
         feed_server.set("/b.xml", rss2([REFUSED_B]))
-        edit = await asyncio.to_thread(bot_api.wait_sent, ALICE, "Sources so far: 2", method="editMessageText")
+        edit = await asyncio.to_thread(bot_api.wait_sent, ALICE, "2 sources so far", method="editMessageText")
         assert int(edit.params["message_id"]) == alert.result["message_id"]
-        assert "Sources so far: 2 (A News, B News)" in edit.params["text"]
+        assert "2 sources so far (A News, B News)" in edit.params["text"]
         await asyncio.sleep(2.5)  # more polls of both feeds: nothing new, nothing sent
     alerts = [c for c in bot_api.sent(ALICE) if "🔔" in c.params["text"]]
     assert len(alerts) == 1
@@ -144,6 +144,18 @@ async def test_watches_are_listed_limited_and_removed(tmp_path, bot_api):
     assert rows(tmp_path, "SELECT id, chat_id FROM watches") == [(2, ALICE)]
 
 
+async def test_a_watch_meaning_the_same_as_another_is_refused_as_a_repeat(tmp_path, bot_api):
+    async with Running(settings_for(tmp_path, bot_api), bot_api) as run:
+        await run.say(ALICE, "/watch prigozhin  rostov", "Watch #1 added")
+        await run.say(ALICE, "/watch Rostov Prigozhin", "This chat watches that already (#1)")
+        await run.say(ALICE, "/watch Prigozhin OR Пригожин", "Watch #2 added")
+        await run.say(ALICE, "/watch Пригожин OR Prigozhin", "This chat watches that already (#2)")
+        await run.say(ALICE, "/watch Rostov -Prigozhin", "Watch #3 added")  # a different watch
+        await run.say(BOB, "/watch Rostov Prigozhin", "Watch #4 added")  # another chat's are its own
+    assert rows(tmp_path, "SELECT id, query FROM watches ORDER BY id") == [
+        (1, "prigozhin rostov"), (2, "Prigozhin OR Пригожин"), (3, "Rostov -Prigozhin"), (4, "Rostov Prigozhin")]
+
+
 async def test_forget_deletes_everything_after_the_button_and_stop_pauses(tmp_path, bot_api):
     async with Running(settings_for(tmp_path, bot_api), bot_api) as run:
         await run.say(ALICE, "/start", "Subscribed")
@@ -152,7 +164,7 @@ async def test_forget_deletes_everything_after_the_button_and_stop_pauses(tmp_pa
         assert rows(tmp_path, "SELECT active, inactive_reason FROM subscribers") == [(0, "stop")]
         await run.say(ALICE, "/stop", "not subscribed")
         await run.say(ALICE, "/start", "Welcome back")
-        ask = await run.say(ALICE, "/forget", "Delete everything kept about this chat (subscription, 1 watches")
+        ask = await run.say(ALICE, "/forget", "Delete everything kept about this chat (subscription, 1 watch,")
         buttons = json.loads(ask["reply_markup"])["inline_keyboard"][0]
         assert [b["callback_data"] for b in buttons] == [f"forget:yes:{ALICE}", f"forget:no:{ALICE}"]
         message_id = bot_api.wait_sent(ALICE, "Delete everything").result["message_id"]
@@ -185,10 +197,12 @@ async def test_a_subscription_in_a_forum_topic_sends_there(tmp_path, bot_api, fe
     feed_server.set("/a.xml", rss2([QUIET]))
     feed_server.set("/b.xml", rss2([]))
     group = -100300
+    bot_api.set_member(group, ALICE, "administrator")  # in a group, its admins change its subscription
     async with Running(settings_for(tmp_path, bot_api, feed_server), bot_api) as run:
-        started = await run.say(group, "/start@monitor_test_bot", "Subscribed", chat_type="supergroup", thread_id=7)
+        started = await run.say(group, "/start@monitor_test_bot", "Subscribed", chat_type="supergroup", thread_id=7,
+                                user_id=ALICE)
         assert started["message_thread_id"] == "7"
-        await run.say(group, "/watch Пригожин", "Watch #1 added", chat_type="supergroup", thread_id=7)
+        await run.say(group, "/watch Пригожин", "Watch #1 added", chat_type="supergroup", thread_id=7, user_id=ALICE)
         feed_server.set("/a.xml", rss2([QUIET, REFUSED_A]))  # English text, Cyrillic watch
         alert = await asyncio.to_thread(bot_api.wait_sent, group, "🔔")
     assert alert.params["message_thread_id"] == "7"
@@ -230,7 +244,7 @@ async def test_sources_from_chat_admins_only_and_never_private_addresses(tmp_pat
     feed_server.set("/broken.xml", "this is not a feed", content_type="text/plain")
     new_feed = feed_server.url("/c.xml")
     async with Running(settings_for(tmp_path, bot_api, feed_server), bot_api) as run:
-        listed = await run.say(ALICE, "/sources", "<b>Sources</b> (2)")
+        listed = await run.say(ALICE, "/sources", "<b>2 sources</b>")
         assert "#1 A News — " in listed["text"] and "#2 B News — " in listed["text"]
         await run.say(ALICE, f"/add {new_feed}", "only the bot's admins")
         await run.say(ALICE, "/status", "only the bot's admins")
@@ -240,10 +254,13 @@ async def test_sources_from_chat_admins_only_and_never_private_addresses(tmp_pat
         await run.say(ADMIN, "/add http://localhost:9/feed", "localhost is a local name")
         await run.say(ADMIN, "/add http://169.254.169.254/latest/meta-data", "not a public address")
         await run.say(ADMIN, "/add ftp://example.org/x", "Write a feed address or a public channel")
+        unknown = await run.say(ADMIN, "/add https://news.invalid/rss.xml", "news.invalid")
+        assert "cannot resolve news.invalid: check the address" in unknown["text"]
+        assert "allow_private_sources" not in unknown["text"]  # not a private address: allowing them would not help
         await run.say(ADMIN, "/remove 1", "comes from the config file")
         await run.say(ADMIN, "/remove 99", "There is no source #99")
         status = await run.say(ADMIN, "/status", "<b>Status</b>")
-        assert "Sources: 2 (0 failing)" in status["text"] and "Subscribers: 0" in status["text"]
+        assert "2 sources (0 failing)" in status["text"] and "0 subscribers, 0 watches" in status["text"]
     assert rows(tmp_path, "SELECT count(*) FROM sources") == [(2,)]
     assert not [h for h in feed_server.hits if h.path == "/c.xml"]  # never fetched
 
@@ -251,7 +268,7 @@ async def test_sources_from_chat_admins_only_and_never_private_addresses(tmp_pat
     async with Running(settings, bot_api) as run:
         await run.say(BOB, f"/add {feed_server.url('/broken.xml')}", "Not added")
         added = await run.say(BOB, f"/add {new_feed}", "Added source #")
-        assert "(1 reports so far)" in added["text"]
+        assert "(1 report so far)" in added["text"]
         (source_id, origin), = rows(tmp_path, "SELECT id, origin FROM sources WHERE url LIKE '%/c.xml'")
         assert origin == "chat"
         await run.say(BOB, f"/add {new_feed}", f"That source is there already (#{source_id})")
@@ -284,8 +301,8 @@ async def test_a_chat_source_redirecting_to_a_private_address_is_refused_at_ever
 async def test_a_group_that_became_a_supergroup_takes_its_subscription_along(tmp_path, bot_api):
     old, new = -400, -100400
     async with Running(settings_for(tmp_path, bot_api), bot_api) as run:
-        await run.say(old, "/start", "Subscribed", chat_type="group")
-        await run.say(old, "/watch Prigozhin", "Watch #1 added", chat_type="group")
+        await run.say(old, "/start", "Subscribed", chat_type="group", user_id=ADMIN)
+        await run.say(old, "/watch Prigozhin", "Watch #1 added", chat_type="group", user_id=ADMIN)
         bot_api.fail_next("sendMessage", 400, "Bad Request: group chat was upgraded to a supergroup chat",
                           chat_id=old, migrate_to_chat_id=new)
         bot_api.user_says(old, "/watches", chat_type="group")
@@ -306,4 +323,4 @@ async def test_a_watch_matches_the_story_as_a_whole_once_a_later_report_brings_t
         assert not [c for c in bot_api.sent(ALICE) if "🔔" in c.params["text"]]  # "familiar" is missing
         feed_server.set("/b.xml", rss2([REFUSED_B]))  # the same event; "people familiar with the talks"
         alert = await asyncio.to_thread(bot_api.wait_sent, ALICE, "🔔")
-    assert "Sources so far: 2" in alert.params["text"]
+    assert "2 sources so far" in alert.params["text"]

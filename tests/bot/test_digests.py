@@ -72,10 +72,11 @@ async def test_digest_now_ranks_by_sources_puts_watched_first_and_speaks_the_cha
     assert order == sorted(order), digest  # watched first (set after the story came), then 3 sources, then 2
     assert "1. ⭐ <b>Heatwave" in digest
     assert "2. <b>Prigozhin refused Kremlin" in digest or "2. <b>Kremlin tried" in digest  # an English title
-    assert "Sources: 3: " in digest and '<a href="https://news.example.org/story/2">A News</a>' in digest
+    assert "3 sources: " in digest and '<a href="https://news.example.org/story/2">A News</a>' in digest
+    assert "\n1 source: " in digest and "\n2 sources: " in digest
     assert "/time HH:MM" in digest
     assert "<b>Кремль пытался договориться с Пригожиным, он отказался</b>" in russian
-    assert "Источников: 3" in russian
+    assert "3 из 3 сюжетов" in russian and "\n3 источника: " in russian and "\n1 источник: " in russian
 
 
 async def test_time_zone_and_settings_commands(tmp_path, bot_api):

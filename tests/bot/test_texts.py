@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 import string
+from dataclasses import replace
 from datetime import UTC, datetime
 
+import pytest
+
 from monitor.bot.render import MAX_MESSAGE_CHARS, alert_text, split_lines
-from monitor.bot.texts import CATALOGUES, COMMANDS, Html, language_of, say
+from monitor.bot.texts import CATALOGUES, COMMANDS, PLURAL_CATEGORIES, Html, language_of, plural_category, say
 from monitor.models import Story
 
 ALLOWED_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "blockquote", "tg-spoiler"}
@@ -17,17 +20,69 @@ def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
+def forms(text: str | dict[str, str]) -> list[str]:
+    return list(text.values()) if isinstance(text, dict) else [text]
+
+
 def test_every_language_has_every_text_with_the_same_placeholders():
     english = CATALOGUES["en"]
     for language, catalogue in CATALOGUES.items():
         assert set(catalogue) == set(english), language
         for key, text in catalogue.items():
-            assert placeholders(text) == placeholders(english[key]), (language, key)
-            assert set(re.findall(r"</?([a-z-]+)", text)) <= ALLOWED_TAGS, (language, key)
-            if key.startswith("cmd_"):
-                assert 3 <= len(text) <= 256  # Telegram's limits for a command's description
+            assert isinstance(text, dict) == isinstance(english[key], dict), (language, key)  # plural in all or none
+            for form in forms(text):
+                assert placeholders(form) == placeholders(forms(english[key])[0]), (language, key)
+                assert set(re.findall(r"</?([a-z-]+)", form)) <= ALLOWED_TAGS, (language, key)
+                if key.startswith("cmd_"):
+                    assert 3 <= len(form) <= 256  # Telegram's limits for a command's description
     for name, _ in COMMANDS:
         assert f"cmd_{name}" in english
+
+
+def test_every_plural_text_has_the_forms_its_language_needs():
+    plural = 0
+    for language, catalogue in CATALOGUES.items():
+        for key, text in catalogue.items():
+            if isinstance(text, dict):
+                plural += 1
+                assert set(text) == set(PLURAL_CATEGORIES[language]), (language, key)
+                assert all("{count}" in form for form in text.values()), (language, key)
+    assert plural >= 3 * 5
+
+
+COUNTS = (0, 1, 2, 5, 11, 21, 22, 25, 101, 111)
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("en", ["0 sources", "1 source", "2 sources", "5 sources", "11 sources", "21 sources", "22 sources",
+            "25 sources", "101 sources", "111 sources"]),
+    ("ru", ["0 источников", "1 источник", "2 источника", "5 источников", "11 источников", "21 источник",
+            "22 источника", "25 источников", "101 источник", "111 источников"]),
+    ("uk", ["0 джерел", "1 джерело", "2 джерела", "5 джерел", "11 джерел", "21 джерело", "22 джерела", "25 джерел",
+            "101 джерело", "111 джерел"]),
+])
+def test_counts_take_the_plural_form_their_language_asks_for(language, expected):
+    assert [say(language, "n_sources", count=n) for n in COUNTS] == expected
+
+
+def test_plural_forms_in_what_the_bot_says():
+    assert say("en", "n_reports", count=1) == "1 report" and say("uk", "n_reports", count=5) == "5 повідомлень"
+    assert "(subscription, 1 watch, alerts sent)" in say("en", "forget_ask", count=1)
+    assert "(подписку, 21 тему, " in say("ru", "forget_ask", count=21)
+    assert "(підписку, 3 теми, " in say("uk", "forget_ask", count=3)
+    assert "1 of 1 story of the last 24 hours" in say("en", "digest_header", date="d", shown=1, count=1)
+    assert "3 из 21 сюжета " in say("ru", "digest_header", date="d", shown=3, count=21)
+    assert "3 з 25 сюжетів " in say("uk", "digest_header", date="d", shown=3, count=25)
+    assert "вместе с его 1 сообщением" in say("ru", "remove_done", id=1, name="n", count=1)
+
+
+def test_the_plural_rules_are_cldrs():
+    """Checked against Babel's copy of CLDR (a development dependency; the bot does without it)."""
+    babel = pytest.importorskip("babel")
+    for language in CATALOGUES:
+        rule = babel.Locale.parse(language).plural_form
+        for n in [*range(201), 1001, 1011, 1111, 10_000, 1_000_021]:
+            assert plural_category(language, n) == rule(n), (language, n)
 
 
 def test_values_are_escaped_and_markup_values_are_not():
@@ -49,7 +104,11 @@ def test_an_alert_escapes_feed_text_and_stays_within_telegram_limits():
     assert "&lt;script&gt;Prigozhin &amp; co&lt;/script&gt;" in text
     assert 'href="https://x.org/a?b=1&amp;c=2"' in text
     assert "2023-06-24 10:05 MSK" in text
-    assert "Sources so far: 31 (Source &lt;0&gt;," in text and "and 23 more)" in text
+    assert "31 sources so far (Source &lt;0&gt;," in text and "and 23 more)" in text
+    one = alert_text(replace(story, source_count=1, sources=("A",)), "q", "en", None)
+    assert "1 source so far (A)" in one
+    russian = alert_text(replace(story, source_count=21), "q", "ru", None)
+    assert "Пока 21 источник (Source &lt;0&gt;," in russian and "и ещё 13)" in russian
     assert "<code>Prigozhin -\"&lt;x&gt;\"</code>" in text
 
 

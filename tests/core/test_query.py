@@ -127,3 +127,26 @@ def test_the_index_finds_exactly_what_testing_every_watch_finds():
     for _ in range(300):
         words = words_of(" ".join(rng.choices(vocabulary, k=rng.randint(1, 12))))
         assert index.matching(words) == sorted(n for n, q in queries.items() if q.matches(words))
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ("prigozhin  rostov", "Rostov Prigozhin"),
+    ("Prigozhin OR Пригожин", "Пригожин OR Prigozhin"),
+    ("Prigozhin AND Rostov", "(rostov) prigozhin"),
+    ("Wagner (Prigozhin Rostov)", "Rostov Wagner Prigozhin"),
+    ("(Moscow OR Rostov) Wagner", "Wagner (Rostov ИЛИ Moscow)"),
+    ("Wagner -Kyiv", "NOT Kyiv Wagner"),
+    ('"Wagner group"', "“wagner  GROUP”"),
+    ("kharkiv* Wagner", "Wagner KHARKIV*"),
+])
+def test_watches_that_mean_the_same_have_one_canonical_form(one, other):
+    assert parse_query(one).canonical == parse_query(other).canonical
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ('"Wagner group"', '"group Wagner"'), ("Wagner Kyiv", "Wagner -Kyiv"), ("Wagner OR Kyiv", "Wagner Kyiv"),
+    ("kharkiv*", "kharkiv"), ("(Moscow OR Rostov) Wagner", "Moscow OR (Rostov Wagner)"),
+    ("Wagner -(Kyiv Moscow)", "Wagner -Kyiv -Moscow"),
+])
+def test_watches_that_mean_different_things_have_different_canonical_forms(one, other):
+    assert parse_query(one).canonical != parse_query(other).canonical

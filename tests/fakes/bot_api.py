@@ -18,6 +18,11 @@ from tests.fakes.loopback import LoopbackServer
 
 BOT_USER = {"id": 777000111, "is_bot": True, "first_name": "monitor", "username": "monitor_test_bot",
             "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
+# Who Telegram names as the sender of an anonymous group admin's message (sender_chat is the group).
+ANONYMOUS_ADMIN = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
+_ADMIN_RIGHTS = ("can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages", "can_manage_video_chats",
+                 "can_restrict_members", "can_promote_members", "can_change_info", "can_invite_users",
+                 "can_post_stories", "can_edit_stories", "can_delete_stories")
 
 
 _TAG = re.compile(r"<(/?)([a-zA-Z-]+)((?:\s[^<>]*)?)>")
@@ -82,6 +87,7 @@ class FakeBotApi(LoopbackServer):
         self._closing = False
         self.messages: dict[tuple[int, int], str] = {}  # (chat id, message id) → current text, as the bot left it
         self.send_delay_s = 0.0  # how long sendMessage takes (a slower server, to catch a fan-out midway)
+        self.members: dict[tuple[int, int], str] = {}  # (chat id, user id) → status; getChatMember says "member" else
     # -- test side ---------------------------------------------------------------------------
 
     def stop(self) -> None:
@@ -99,8 +105,10 @@ class FakeBotApi(LoopbackServer):
         return update_id
 
     def user_says(self, chat_id: int, text: str, *, user_id: int | None = None, language_code: str = "en",
-                  chat_type: str = "private", thread_id: int | None = None, title: str = "") -> int:
-        """A person writes `text` to the bot (a command when it starts with /); returns the update id."""
+                  chat_type: str = "private", thread_id: int | None = None, title: str = "",
+                  anonymous: bool = False) -> int:
+        """A person writes `text` to the bot (a command when it starts with /); returns the update id.
+        `anonymous`: a group admin writing as the group, as Telegram sends it (from GroupAnonymousBot)."""
         user = {"id": user_id or chat_id, "is_bot": False, "first_name": "Tester", "language_code": language_code}
         chat = {"id": chat_id, "type": chat_type}
         if chat_type == "private":
@@ -110,6 +118,8 @@ class FakeBotApi(LoopbackServer):
             chat["is_forum"] = thread_id is not None
         message = {"message_id": self._take_message_id(), "date": int(time.time()), "chat": chat, "from": user,
                    "text": text}
+        if anonymous:
+            message["from"], message["sender_chat"] = ANONYMOUS_ADMIN, chat
         if text.startswith("/"):
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         if thread_id is not None:
@@ -117,11 +127,13 @@ class FakeBotApi(LoopbackServer):
             message["is_topic_message"] = True
         return self.push_update({"message": message})
 
-    def user_presses(self, chat_id: int, message_id: int, data: str, language_code: str = "en") -> int:
+    def user_presses(self, chat_id: int, message_id: int, data: str, language_code: str = "en", *,
+                     user_id: int | None = None, chat_type: str = "private") -> int:
         """A person presses an inline button under one of the bot's messages."""
-        user = {"id": chat_id, "is_bot": False, "first_name": "Tester", "language_code": language_code}
-        message = {"message_id": message_id, "date": int(time.time()), "from": BOT_USER,
-                   "chat": {"id": chat_id, "type": "private", "first_name": "Tester"},
+        user = {"id": user_id or chat_id, "is_bot": False, "first_name": "Tester", "language_code": language_code}
+        chat = {"id": chat_id, "type": chat_type}
+        chat.update({"first_name": "Tester"} if chat_type == "private" else {"title": "Newsroom group"})
+        message = {"message_id": message_id, "date": int(time.time()), "from": BOT_USER, "chat": chat,
                    "text": self.messages.get((chat_id, message_id), "")}
         query = {"id": str(self._take_message_id()), "from": user, "chat_instance": "1", "message": message,
                  "data": data}
@@ -144,6 +156,13 @@ class FakeBotApi(LoopbackServer):
             time.sleep(0.02)
         texts = [c.params.get("text", "") for c in self.calls_of(method) if int(c.params["chat_id"]) == chat_id]
         raise AssertionError(f"no {method} to {chat_id} containing {contains!r}; sent: {texts}")
+
+    def set_member(self, chat_id: int, user_id: int, status: str) -> None:
+        """What getChatMember answers for this user in this chat: "creator", "administrator", "member",
+        "left" or "kicked" (fail_next("getChatMember", …) makes a lookup fail)."""
+        if status not in ("creator", "administrator", "member", "left", "kicked"):
+            raise ValueError(f"unsupported chat member status {status!r}")
+        self.members[(chat_id, user_id)] = status
 
     def fail_next(self, method: str, code: int, description: str, chat_id: int | None = None, **parameters) -> None:
         """The next call of `method` (for `chat_id`, if given) answers with this error envelope."""
@@ -304,3 +323,15 @@ class FakeBotApi(LoopbackServer):
 
     def _m_answerCallbackQuery(self, params):  # noqa: N802
         return True
+
+    def _m_getChatMember(self, params):  # noqa: N802
+        chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
+        status = self.members.get((chat_id, user_id), "member")
+        member = {"status": status, "user": {"id": user_id, "is_bot": False, "first_name": "Tester"}}
+        if status == "creator":
+            member["is_anonymous"] = False
+        elif status == "administrator":
+            member.update(dict.fromkeys(_ADMIN_RIGHTS, False), can_manage_chat=True, can_change_info=True)
+        elif status == "kicked":
+            member["until_date"] = 0
+        return member
