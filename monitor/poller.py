@@ -10,6 +10,8 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import signal
+import threading
 from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -76,7 +78,26 @@ def make_parse_executor(processes: int) -> Executor:
         return ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["monitor.sources.feeds", "monitor.sources.telegram_preview"])
-    return ProcessPoolExecutor(max_workers=count, mp_context=context)
+    return ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_serve_parent)
+
+
+def _serve_parent() -> None:
+    """In each parse worker: live exactly as long as the process that started the pool.
+
+    A worker would otherwise outlive a killed parent forever (it waits on a queue it also holds the
+    write end of), and with it the forkserver and resource tracker, which exit once no worker is left.
+    The parent decides when to stop, so Ctrl-C or SIGTERM sent to the whole process group is its
+    alone to handle.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()  # its sentinel is a pipe only the parent writes to
+
+    def leave_with_parent() -> None:
+        parent.join()  # returns at the pipe's end of file: the parent has exited, however it died
+        os._exit(0)
+
+    threading.Thread(target=leave_with_parent, name="parent-watch", daemon=True).start()
 
 
 def _charset(result: FetchResult) -> str:
