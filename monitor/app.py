@@ -26,6 +26,9 @@ log = logging.getLogger("monitor.app")
 
 # How often `run` looks for sources added, removed or re-enabled while it runs (e.g. `sources add`).
 SOURCE_SYNC_INTERVAL_S = 30.0
+# How long a stop waits for polls in flight before cancelling them: enough to store what was fetched,
+# short enough that Ctrl-C feels immediate.
+STOP_GRACE_S = 1.0
 
 
 # Called with what a batch of new items did to the stories (terminal, alerts).
@@ -157,15 +160,19 @@ class SourceJobs:
 
     def _plan(self, source: Source, when: datetime) -> None:
         self.scheduler.add_job(
-            self._poll, "date", run_date=when, args=[source.id], id=self.job_id(source.id),
+            self._start, "date", run_date=when, args=[source.id], id=self.job_id(source.id),
             replace_existing=True, misfire_grace_time=None, max_instances=1,
         )
 
-    async def _poll(self, source_id: int) -> None:
-        # Counted as running before its first await: a stop that comes meanwhile waits for it instead
-        # of closing the store under it.
-        task = asyncio.current_task()
+    async def _start(self, source_id: int) -> None:
+        # The poll is a task of ours, not the scheduler's: shutting the scheduler down cancels its own
+        # tasks at once (with a traceback each), where a stop gives polls in flight a moment to store.
+        # Counted as running from here, so a stop waits for it instead of closing the store under it.
+        task = asyncio.create_task(self._poll(source_id), name=self.job_id(source_id))
         self.running[task] = source_id
+
+    async def _poll(self, source_id: int) -> None:
+        task = asyncio.current_task()
         source = None
         try:
             source = await self.services.store.get_source(source_id)
@@ -281,12 +288,17 @@ async def running_bot(settings: Settings, services: Services):
         await application.shutdown()
 
 
-async def _finish(polls: dict[asyncio.Task, int], grace_s: float = 5.0) -> None:
-    """Let polls in flight store what they fetched, then cancel what is left."""
+async def _finish(polls: dict[asyncio.Task, int], grace_s: float = STOP_GRACE_S) -> None:
+    """Let polls in flight store what they fetched, then cancel what is left.
+
+    A cancelled poll loses nothing: its fetch is repeated at the next start, and items it stored but
+    had not clustered yet are clustered then.
+    """
     if not polls:
         return
     _, still = await asyncio.wait(set(polls), timeout=grace_s)
     for task in still:
         task.cancel()
     if still:
+        log.debug("run: cut short the polls of sources %s", ", ".join(str(polls[t]) for t in still))
         await asyncio.wait(still)

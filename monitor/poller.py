@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from multiprocessing import forkserver, resource_tracker
 from urllib.parse import urlsplit
 
 from monitor.config import DEFAULT_BACKFILL, PollingSettings
@@ -78,6 +79,16 @@ def make_parse_executor(processes: int) -> Executor:
         return ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["monitor.sources.feeds", "monitor.sources.telegram_preview"])
+    # The forkserver starts here with SIGINT and SIGTERM blocked, a mask it and every worker it forks
+    # inherit from birth: Ctrl-C or SIGTERM sent to the whole process group is the parent's alone to
+    # handle (a worker or forkserver hit while starting dies with a traceback and breaks the pool).
+    # The resource tracker first, as starting it unblocks both signals.
+    resource_tracker.ensure_running()
+    unmasked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, unmasked)
     return ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_serve_parent)
 
 
@@ -86,11 +97,7 @@ def _serve_parent() -> None:
 
     A worker would otherwise outlive a killed parent forever (it waits on a queue it also holds the
     write end of), and with it the forkserver and resource tracker, which exit once no worker is left.
-    The parent decides when to stop, so Ctrl-C or SIGTERM sent to the whole process group is its
-    alone to handle.
     """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     parent = multiprocessing.parent_process()  # its sentinel is a pipe only the parent writes to
 
     def leave_with_parent() -> None:

@@ -19,6 +19,7 @@ import pytest
 
 from tests.conftest import write_config
 from tests.fakes.feed_builder import entry, rss2
+from tests.fakes.feed_server import Route
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process trees from /proc")
 
@@ -134,3 +135,59 @@ def test_a_hard_kill_leaves_no_process_behind(tmp_path, feed_server):
         monitor.stop()
         for pid in alive(started):
             os.kill(pid, signal.SIGKILL)
+
+
+def hanging_route(arrived: threading.Event, body: str) -> Callable[[str], Route]:
+    def route(path: str) -> Route:
+        arrived.set()
+        return Route(body=body.encode(), delay_s=30)  # longer than the test, shorter than polling.timeout
+    return route
+
+
+@pytest.mark.parametrize("command, signum, to_group", [
+    ("run", signal.SIGINT, True),  # Ctrl-C in a terminal signals the whole process group
+    ("run", signal.SIGTERM, False),
+    ("poll-once", signal.SIGINT, True),
+    ("poll-once", signal.SIGTERM, False),
+])
+def test_a_signal_stops_at_once_in_one_line_keeping_what_was_stored(tmp_path, feed_server, command, signum,
+                                                                    to_group):
+    feed_server.set("/fast", rss2([entry(1), entry(2)]))
+    arrived = threading.Event()
+    feed_server.set_dynamic("/hang", hanging_route(arrived, rss2([entry(3, base="https://hang.example")])))
+    cfg = write_feeds_config(tmp_path, feed_server, {"/fast": "10m", "/hang": "10m"})
+    db = tmp_path / "m.db"
+    monitor = Monitor(command, "-c", str(cfg))
+    started: dict[int, str] = {}
+    try:
+        assert wait_until(lambda: clustered_items(db) == 2 and arrived.is_set(), 30), monitor.err
+        time.sleep(0.3)  # what it wrote before the signal is read
+        before = len(monitor.err)
+        started = descendants(monitor.pid)
+        (os.killpg if to_group else os.kill)(monitor.pid, signum)
+        signalled = time.monotonic()
+        code = monitor.wait(20)
+        stop_s = time.monotonic() - signalled
+        wait_until(lambda: not alive(started), 3)
+        assert alive(started) == [], "left running after it stopped"
+    finally:
+        monitor.stop()
+        for pid in alive(started):
+            os.kill(pid, signal.SIGKILL)
+    err = "\n".join(monitor.err)
+    assert "Traceback" not in err and "CancelledError" not in err, err
+    assert 1 <= len(monitor.err[before:]) <= 2, err
+    assert code == (0 if command == "run" else 128 + signum), err
+    assert stop_s < 3, f"stopped {stop_s:.1f} s after the signal"
+    assert db_count(db, "SELECT count(*) FROM items") == 2
+    assert db_count(db, "SELECT count(*) FROM items WHERE story_id IS NULL") == 0
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+    feed_server.set("/hang", rss2([entry(3, base="https://hang.example")]))  # it answers now: the next pass works
+    again = Monitor("poll-once", "-c", str(cfg))
+    try:
+        assert again.wait(30) == 0, again.err
+    finally:
+        again.stop()
+    assert again.out[-1] == "total: 1 new items from 2 sources, 0 with errors", again.out
