@@ -7,7 +7,7 @@ import logging
 import random
 import sys
 from collections.abc import Awaitable, Callable, Iterable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TextIO
@@ -20,6 +20,7 @@ from monitor.embedding import load_embedder
 from monitor.models import Source, StoredItem, Story, StoryBatch
 from monitor.poller import POLLED_KINDS, ItemSink, Poller, PollReport, make_parse_executor
 from monitor.sources.fetch import Fetcher
+from monitor.storage.lock import DatabaseLock
 from monitor.storage.store import Store
 
 log = logging.getLogger("monitor.app")
@@ -63,15 +64,25 @@ def story_pipeline(dedup: Deduplicator, sinks: list[StorySink]) -> ItemSink:
 @asynccontextmanager
 async def open_services(settings: Settings, story_sinks: Iterable[StorySink] = (), sync_config: bool = True):
     """Open everything polling needs, with the config's sources synced into the store and the
-    deduplicator's window rebuilt; close it all after."""
-    embed = load_embedder(settings.dedup.backend)
-    store = await Store.open(settings.storage.path)
-    polling = settings.polling
-    fetcher = Fetcher(timeout_s=polling.timeout, max_bytes=polling.max_bytes, user_agent=polling.user_agent,
-                      concurrency=polling.concurrency)
-    executor = make_parse_executor(polling.parse_processes)
-    dedup = Deduplicator(store, cluster_settings(settings.dedup), embed)
-    try:
+    deduplicator's window rebuilt; close it all after.
+
+    Holds the database's lock throughout (DatabaseBusy if another process has it): one process
+    polls and delivers for a database, while reading commands and `sources add` work alongside.
+    """
+    async with AsyncExitStack() as opened:  # closed in reverse order, also when opening fails half-way
+        lock = DatabaseLock.acquire(settings.storage.path)  # first: a second poller stops before any work
+        opened.callback(lock.release)
+        embed = load_embedder(settings.dedup.backend)
+        store = await Store.open(settings.storage.path)
+        opened.push_async_callback(store.close)
+        polling = settings.polling
+        fetcher = Fetcher(timeout_s=polling.timeout, max_bytes=polling.max_bytes, user_agent=polling.user_agent,
+                          concurrency=polling.concurrency)
+        opened.push_async_callback(fetcher.aclose)
+        executor = make_parse_executor(polling.parse_processes)
+        opened.callback(executor.shutdown, wait=False, cancel_futures=True)
+        dedup = Deduplicator(store, cluster_settings(settings.dedup), embed)
+        opened.push_async_callback(dedup.close)
         if sync_config:
             await store.sync_sources(settings.sources, datetime.now(UTC))
         await dedup.start()
@@ -80,11 +91,6 @@ async def open_services(settings: Settings, story_sinks: Iterable[StorySink] = (
         poller = Poller(store, fetcher, polling, executor, settings.telegram.preview_base_url, [hand_on],
                         allow_private_sources=settings.telegram.allow_private_sources)
         yield Services(settings, store, fetcher, poller, dedup, hand_on, sinks)
-    finally:
-        executor.shutdown(wait=False, cancel_futures=True)
-        await fetcher.aclose()
-        await dedup.close()
-        await store.close()
 
 
 @asynccontextmanager

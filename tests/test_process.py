@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from monitor.cli import main
 from tests.conftest import write_config
 from tests.fakes.feed_builder import entry, rss2
 from tests.fakes.feed_server import Route
@@ -191,3 +192,35 @@ def test_a_signal_stops_at_once_in_one_line_keeping_what_was_stored(tmp_path, fe
     finally:
         again.stop()
     assert again.out[-1] == "total: 1 new items from 2 sources, 0 with errors", again.out
+
+
+def test_a_second_poller_on_the_same_database_refuses_in_one_line(tmp_path, feed_server, capsys):
+    feed_server.set("/a", rss2([entry(1)]))
+    cfg = str(write_feeds_config(tmp_path, feed_server, {"/a": "1s"}, parse_processes=1))
+    first = Monitor("run", "-c", cfg)
+    second = third = None
+    try:
+        assert wait_until(lambda: len(feed_server.hits_for("/a")) >= 1, 30), first.err
+        second = Monitor("run", "-c", cfg)
+        assert second.wait(30) == 2, second.err
+        assert len(second.err) == 1 and f"pid {first.pid}" in second.err[0], second.err
+        assert second.err[0].startswith("monitor: storage: "), second.err
+
+        # Another command that polls is refused alike; reading commands work meanwhile.
+        assert main(["poll-once", "-c", cfg]) == 2
+        assert f"pid {first.pid}" in capsys.readouterr().err
+        assert main(["sources", "list", "-c", cfg]) == 0
+        assert "ok " in capsys.readouterr().out
+        assert main(["digest", "--print", "-c", cfg]) == 0
+
+        os.kill(first.pid, signal.SIGKILL)  # a crash frees the database
+        first.wait(10)
+        polls = len(feed_server.hits_for("/a"))
+        third = Monitor("run", "-c", cfg)
+        assert wait_until(lambda: len(feed_server.hits_for("/a")) > polls, 30), third.err
+        third.proc.send_signal(signal.SIGTERM)
+        assert third.wait(20) == 0, third.err
+    finally:
+        for monitor in (first, second, third):
+            if monitor:
+                monitor.stop()
