@@ -8,7 +8,7 @@ import random
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TextIO
@@ -22,6 +22,7 @@ from monitor.embedding import load_embedder
 from monitor.models import Source, StoredItem, Story, StoryBatch
 from monitor.poller import POLLED_KINDS, ItemSink, Poller, PollReport, make_parse_executor
 from monitor.sources.fetch import Fetcher
+from monitor.storage.lock import DatabaseLock
 from monitor.storage.store import Store
 from monitor.terminal import ProgressBars, counted, fit, terminal_width
 
@@ -31,6 +32,9 @@ log = logging.getLogger("monitor.app")
 SOURCE_SYNC_INTERVAL_S = 30.0
 # How often `run` logs a summary line (polls, new items, errors, stories), instead of a line per poll.
 SUMMARY_INTERVAL_S = 600.0
+# How long a stop waits for polls in flight before cancelling them: enough to store what was fetched,
+# short enough that Ctrl-C feels immediate.
+STOP_GRACE_S = 1.0
 
 
 # Called with what a batch of new items did to the stories (terminal, alerts).
@@ -66,15 +70,25 @@ def story_pipeline(dedup: Deduplicator, sinks: list[StorySink]) -> ItemSink:
 async def open_services(settings: Settings, story_sinks: Iterable[StorySink] = (), sync_config: bool = True,
                         progress: ProgressBars | None = None):
     """Open everything polling needs, with the config's sources synced into the store and the
-    deduplicator's window rebuilt (shown on `progress` bars); close it all after."""
-    embed = load_embedder(settings.dedup.backend)
-    store = await Store.open(settings.storage.path)
-    polling = settings.polling
-    fetcher = Fetcher(timeout_s=polling.timeout, max_bytes=polling.max_bytes, user_agent=polling.user_agent,
-                      concurrency=polling.concurrency)
-    executor = make_parse_executor(polling.parse_processes)
-    dedup = Deduplicator(store, cluster_settings(settings.dedup), embed)
-    try:
+    deduplicator's window rebuilt (shown on `progress` bars); close it all after.
+
+    Holds the database's lock throughout (DatabaseBusy if another process has it): one process
+    polls and delivers for a database, while reading commands and `sources add` work alongside.
+    """
+    async with AsyncExitStack() as opened:  # closed in reverse order, also when opening fails half-way
+        lock = DatabaseLock.acquire(settings.storage.path)  # first: a second poller stops before any work
+        opened.callback(lock.release)
+        embed = load_embedder(settings.dedup.backend)
+        store = await Store.open(settings.storage.path)
+        opened.push_async_callback(store.close)
+        polling = settings.polling
+        fetcher = Fetcher(timeout_s=polling.timeout, max_bytes=polling.max_bytes, user_agent=polling.user_agent,
+                          concurrency=polling.concurrency)
+        opened.push_async_callback(fetcher.aclose)
+        executor = make_parse_executor(polling.parse_processes)
+        opened.callback(executor.shutdown, wait=False, cancel_futures=True)
+        dedup = Deduplicator(store, cluster_settings(settings.dedup), embed)
+        opened.push_async_callback(dedup.close)
         if sync_config:
             await store.sync_sources(settings.sources, datetime.now(UTC))
         await dedup.start(progress and progress("rebuilding the story window", "reports"))
@@ -83,11 +97,6 @@ async def open_services(settings: Settings, story_sinks: Iterable[StorySink] = (
         poller = Poller(store, fetcher, polling, executor, settings.telegram.preview_base_url, [hand_on],
                         allow_private_sources=settings.telegram.allow_private_sources)
         yield Services(settings, store, fetcher, poller, dedup, hand_on, sinks)
-    finally:
-        executor.shutdown(wait=False, cancel_futures=True)
-        await fetcher.aclose()
-        await dedup.close()
-        await store.close()
 
 
 @asynccontextmanager
@@ -169,15 +178,19 @@ class SourceJobs:
 
     def _plan(self, source: Source, when: datetime) -> None:
         self.scheduler.add_job(
-            self._poll, "date", run_date=when, args=[source.id], id=self.job_id(source.id),
+            self._start, "date", run_date=when, args=[source.id], id=self.job_id(source.id),
             replace_existing=True, misfire_grace_time=None, max_instances=1,
         )
 
-    async def _poll(self, source_id: int) -> None:
-        # Counted as running before its first await: a stop that comes meanwhile waits for it instead
-        # of closing the store under it.
-        task = asyncio.current_task()
+    async def _start(self, source_id: int) -> None:
+        # The poll is a task of ours, not the scheduler's: shutting the scheduler down cancels its own
+        # tasks at once (with a traceback each), where a stop gives polls in flight a moment to store.
+        # Counted as running from here, so a stop waits for it instead of closing the store under it.
+        task = asyncio.create_task(self._poll(source_id), name=self.job_id(source_id))
         self.running[task] = source_id
+
+    async def _poll(self, source_id: int) -> None:
+        task = asyncio.current_task()
         source = None
         try:
             source = await self.services.store.get_source(source_id)
@@ -351,12 +364,17 @@ async def running_bot(settings: Settings, services: Services):
         await application.shutdown()
 
 
-async def _finish(polls: dict[asyncio.Task, int], grace_s: float = 5.0) -> None:
-    """Let polls in flight store what they fetched, then cancel what is left."""
+async def _finish(polls: dict[asyncio.Task, int], grace_s: float = STOP_GRACE_S) -> None:
+    """Let polls in flight store what they fetched, then cancel what is left.
+
+    A cancelled poll loses nothing: its fetch is repeated at the next start, and items it stored but
+    had not clustered yet are clustered then.
+    """
     if not polls:
         return
     _, still = await asyncio.wait(set(polls), timeout=grace_s)
     for task in still:
         task.cancel()
     if still:
+        log.debug("run: cut short the polls of sources %s", ", ".join(str(polls[t]) for t in still))
         await asyncio.wait(still)

@@ -8,6 +8,7 @@ import json
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
@@ -174,23 +175,42 @@ def log_warnings(settings: Settings) -> None:
         log.warning("%s", warning)
 
 
+def on_stop_signals(handle: Callable[[int], None]) -> None:
+    """Call `handle(signum)` in the running loop on SIGINT or SIGTERM, also where a shell started the
+    command with SIGINT ignored (a background job)."""
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, handle, signum)
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     log_warnings(settings)
 
     async def go() -> None:
         stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
-        if not settings.telegram.token:
-            log.info("run: no bot token, so stories are shown here; to switch the bot on, get a token from "
-                     "@BotFather and set MONITOR_TELEGRAM_TOKEN (or telegram.token in %s)",
-                     settings.path or "the config")
-        await app.run(settings, stop, progress=progress.bars)
-        log.info("run: stopped")
+        starting = asyncio.current_task()
+        polling = False
 
-    with ProgressOnTerminal(shows_progress()) as progress:
-        asyncio.run(go())
+        def started() -> None:
+            nonlocal polling
+            polling = True
+            if not settings.telegram.token:
+                log.info("run: no bot token, so stories are shown here; to switch the bot on, get a token from "
+                         "@BotFather and set MONITOR_TELEGRAM_TOKEN (or telegram.token in %s)",
+                         settings.path or "the config")
+
+        # Once polling, a stop lets polls in flight store what they fetched; before, nothing is in
+        # flight and start-up (rebuilding the window can take a while) is cut short.
+        on_stop_signals(lambda signum: stop.set() if polling else starting.cancel())
+        await app.run(settings, stop, on_started=started, progress=progress.bars)
+
+    try:
+        with ProgressOnTerminal(shows_progress()) as progress:
+            asyncio.run(go())
+    except asyncio.CancelledError:
+        log.info("run: stopped during start-up")
+        return 0
+    log.info("run: stopped")
     return 0
 
 
@@ -214,8 +234,21 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_poll_once(args: argparse.Namespace, settings: Settings) -> int:
     log_warnings(settings)
-    with ProgressOnTerminal(shows_progress(args.json)) as progress:
-        reports = asyncio.run(app.poll_once(settings, progress.bars))
+    signals: list[int] = []
+
+    async def go() -> list[PollReport]:
+        task = asyncio.current_task()
+        on_stop_signals(lambda signum: (signals.append(signum), task.cancel()))
+        return await app.poll_once(settings, progress.bars)
+
+    try:
+        with ProgressOnTerminal(shows_progress(args.json)) as progress:
+            reports = asyncio.run(go())
+    except asyncio.CancelledError:
+        if not signals:
+            raise
+        print("poll-once: interrupted; the items stored so far are kept", file=sys.stderr)
+        return 128 + signals[0]
     if args.json:
         print(json.dumps(poll_json(reports), ensure_ascii=False, indent=2))
     else:

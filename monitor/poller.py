@@ -10,10 +10,13 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import signal
+import threading
 from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from multiprocessing import forkserver, resource_tracker
 from urllib.parse import urlsplit
 
 from monitor.config import DEFAULT_BACKFILL, PollingSettings
@@ -76,7 +79,32 @@ def make_parse_executor(processes: int) -> Executor:
         return ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["monitor.sources.feeds", "monitor.sources.telegram_preview"])
-    return ProcessPoolExecutor(max_workers=count, mp_context=context)
+    # The forkserver starts here with SIGINT and SIGTERM blocked, a mask it and every worker it forks
+    # inherit from birth: Ctrl-C or SIGTERM sent to the whole process group is the parent's alone to
+    # handle (a worker or forkserver hit while starting dies with a traceback and breaks the pool).
+    # The resource tracker first, as starting it unblocks both signals.
+    resource_tracker.ensure_running()
+    unmasked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, unmasked)
+    return ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_serve_parent)
+
+
+def _serve_parent() -> None:
+    """In each parse worker: live exactly as long as the process that started the pool.
+
+    A worker would otherwise outlive a killed parent forever (it waits on a queue it also holds the
+    write end of), and with it the forkserver and resource tracker, which exit once no worker is left.
+    """
+    parent = multiprocessing.parent_process()  # its sentinel is a pipe only the parent writes to
+
+    def leave_with_parent() -> None:
+        parent.join()  # returns at the pipe's end of file: the parent has exited, however it died
+        os._exit(0)
+
+    threading.Thread(target=leave_with_parent, name="parent-watch", daemon=True).start()
 
 
 def _charset(result: FetchResult) -> str:
