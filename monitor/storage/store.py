@@ -19,8 +19,7 @@ from typing import Any
 
 import sqlite_utils
 
-from monitor.config import SourceConfig
-from monitor.models import Alert, Item, Outgoing, Source, SourceState, StoredItem, Story, Subscriber, Watch
+from monitor.models import Alert, Item, Outgoing, Source, SourceSpec, SourceState, StoredItem, Story, Subscriber, Watch
 from monitor.storage.migrations import migrate
 
 BUSY_TIMEOUT_MS = 10_000
@@ -107,7 +106,7 @@ class Repository:
 
     # -- sources --------------------------------------------------------------------------
 
-    def sync_sources(self, configured: Iterable[SourceConfig], now: datetime) -> None:
+    def sync_sources(self, configured: Iterable[SourceSpec], now: datetime) -> None:
         """Make the config file's sources present and enabled; disable config sources no longer listed.
 
         Sources added by command stay as they are, unless the config now lists them too.

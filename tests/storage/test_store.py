@@ -6,8 +6,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlite_utils
 
-from monitor.config import SourceConfig
-from monitor.models import Item
+from monitor.models import Item, SourceSpec
 from monitor.storage.migrations import MIGRATIONS
 from monitor.storage.store import Repository, Store, StoreError
 
@@ -33,7 +32,7 @@ def test_migrations_are_named_recorded_and_run_once(tmp_path):
 
 def test_database_enforces_one_item_per_source_and_key(tmp_path):
     repo = Repository(tmp_path / "m.db")
-    repo.sync_sources([SourceConfig("feed", "https://a/", "A")], NOW)
+    repo.sync_sources([SourceSpec("feed", "https://a/", "A")], NOW)
     assert len(repo.insert_items(1, [item(1), item(2)], NOW)) == 2
     assert [s.item.key for s in repo.insert_items(1, [item(2), item(3)], NOW)] == ["guid:3"]
     with pytest.raises(sqlite3.IntegrityError):
@@ -51,7 +50,7 @@ def test_not_a_database_is_a_clear_error(tmp_path):
 
 async def test_store_runs_on_one_thread_and_keeps_the_loop_free(tmp_path):
     store = await Store.open(tmp_path / "m.db")
-    await store.sync_sources([SourceConfig("feed", "https://a/", "A")], NOW)
+    await store.sync_sources([SourceSpec("feed", "https://a/", "A")], NOW)
     threads = set()
     original = Repository.insert_items
 
@@ -85,7 +84,7 @@ def test_two_writers_at_once_wait_for_each_other(tmp_path):
     # Two connections, each used from its own thread as Store does: like a second monitor process.
     path = tmp_path / "m.db"
     setup = Repository(path)
-    setup.sync_sources([SourceConfig("feed", "https://a/", "A"), SourceConfig("feed", "https://b/", "B")], NOW)
+    setup.sync_sources([SourceSpec("feed", "https://a/", "A"), SourceSpec("feed", "https://b/", "B")], NOW)
     setup.close()
     errors = []
 
@@ -118,7 +117,7 @@ def test_a_removed_source_s_id_is_never_given_to_another(tmp_path):
     repo.add_source("feed", "https://a.example/", "A", None, NOW)
 
     def synced(url: str) -> int:
-        repo.sync_sources([SourceConfig("feed", url, "D")], NOW)
+        repo.sync_sources([SourceSpec("feed", url, "D")], NOW)
         return repo.conn.execute("SELECT id FROM sources WHERE url = ?", (url,)).fetchone()[0]
 
     for n, add in enumerate((lambda: repo.add_source("feed", "https://c.example/", "C", None, NOW).id,
