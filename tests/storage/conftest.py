@@ -27,6 +27,13 @@ def sql(path, statement: str, *args) -> list[tuple]:
         conn.close()
 
 
+def as_before_migration_0011(path) -> None:
+    """Leave the file as a version before migration 0011 (source ids never reused) did."""
+    sql(path, "DROP TRIGGER source_ids_last")
+    sql(path, "DROP TABLE source_ids")
+    sql(path, "DELETE FROM _migrations WHERE name = '0011_source_ids_not_reused'")
+
+
 @pytest.fixture
 async def store(tmp_path):
     store = await Store.open(tmp_path / "m.db")

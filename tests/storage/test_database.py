@@ -14,7 +14,7 @@ from monitor.storage import items
 from monitor.storage.database import StoreError, connect
 from monitor.storage.migrations import MIGRATIONS
 from monitor.storage.store import Store
-from tests.storage.conftest import NOW, item, sql
+from tests.storage.conftest import NOW, as_before_migration_0011, item, sql
 
 
 async def test_migrations_are_named_recorded_and_run_once(tmp_path):
@@ -83,7 +83,7 @@ def test_two_processes_opening_an_old_database_at_once_apply_its_migration_once(
     # this one then finds it applied, instead of failing on "table source_ids already exists".
     path = tmp_path / "m.db"
     connect(path).close()
-    _as_before_migration_0011(path)
+    as_before_migration_0011(path)
     other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     opened: list = []
@@ -107,12 +107,3 @@ def test_two_processes_opening_an_old_database_at_once_apply_its_migration_once(
     connect(path).close()
     assert [r[0] for r in sql(path, "SELECT name FROM _migrations ORDER BY name")] == [n for n, _ in MIGRATIONS]
 
-
-def _as_before_migration_0011(path) -> None:
-    """Leave the file as a version before migration 0011 did."""
-    conn = sqlite3.connect(path)
-    with conn:
-        conn.execute("DROP TRIGGER source_ids_last")
-        conn.execute("DROP TABLE source_ids")
-        conn.execute("DELETE FROM _migrations WHERE name = '0011_source_ids_not_reused'")
-    conn.close()

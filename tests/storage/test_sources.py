@@ -8,8 +8,7 @@ from monitor.models import SourceSpec
 from monitor.storage.database import StoreError
 from monitor.storage.sources import SourceExists
 from monitor.storage.store import Store
-from tests.storage.conftest import NOW, item, sql
-from tests.storage.test_database import _as_before_migration_0011
+from tests.storage.conftest import NOW, as_before_migration_0011, item, sql
 
 
 async def test_config_sources_are_synced_and_those_dropped_from_it_disabled(store):
@@ -64,7 +63,7 @@ async def test_a_database_from_before_kept_source_ids_starts_past_its_highest(tm
     for n in range(3):
         await store.sources.add(SourceSpec("feed", f"https://{n}.example/", str(n)), NOW)
     await store.close()
-    _as_before_migration_0011(path)
+    as_before_migration_0011(path)
     store = await Store.open(path)
     await store.sources.remove(3)
     assert (await store.sources.add(SourceSpec("feed", "https://new.example/", "new"), NOW)).id == 4
