@@ -44,7 +44,7 @@ from monitor.core.evaluation import bcubed  # noqa: E402
 from monitor.core.text import canonical_url, fingerprint  # noqa: E402
 from monitor.deduplicator import Deduplicator  # noqa: E402
 from monitor.embedding import load_embedder  # noqa: E402
-from monitor.models import Item  # noqa: E402
+from monitor.models import Item, SourceSpec  # noqa: E402
 from monitor.storage.store import Store  # noqa: E402
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
@@ -118,13 +118,13 @@ async def measure(backend: str, count: int, days: float) -> dict:
     items = synthetic_items(count, days)
     with tempfile.TemporaryDirectory() as folder:
         store = await Store.open(Path(folder) / "bench.db")
-        sources = [await store.add_source("feed", f"https://news{n}.example.org/feed", f"news{n}", None, START)
+        sources = [await store.sources.add(SourceSpec("feed", f"https://news{n}.example.org/feed", f"news{n}"), START)
                    for n in range(50)]
         # stored as 50 sources would have stored them, taking turns every 100 items (about 15 minutes of the
         # stream), so that a story's reports come from several of them, as they do in the news
         for n in range(0, len(items), 100):
             batch = items[n:n + 100]
-            await store.insert_items(sources[(n // 100) % 50].id, batch, START)
+            await store.items.insert(sources[(n // 100) % 50].id, batch, START)
         del items, batch  # what is measured next is the deduplicator's memory, not the generator's
         gc.collect()
         before_mb = current_rss_mb()
@@ -142,7 +142,7 @@ async def measure(backend: str, count: int, days: float) -> dict:
         started = time.perf_counter()
         await dedup.start()
         seconds = time.perf_counter() - started
-        stories = (await store.clustering_start())[0] - 1
+        stories = (await store.stories.clustering_start())[0] - 1
         embedded = dedup.clusterer.embedded
         await dedup.close()
         dedup.clusterer = None  # let the first run's window go before the restart is measured

@@ -44,11 +44,11 @@ async def seed(path: Path, chats: int, rng: random.Random) -> None:
     now = datetime.now(UTC)
     due = (now - timedelta(minutes=2)).strftime("%H:%M")
     for chat_id in range(1, chats + 1):
-        await store.subscribe(chat_id, "private", "", None, "en", now)
-        await store.set_subscriber(chat_id, digest_time=due)
+        await store.chats.subscribe(chat_id, "private", "", None, "en", now)
+        await store.chats.update(chat_id, digest_time=due)
     for s in range(12):
         # channels the bot administers: sources that are not polled (there is no network here)
-        source = await store.ensure_source("bot_channel", f"tg://channel/-100{s}", f"Source {s}", now)
+        source = await store.sources.ensure("bot_channel", f"tg://channel/-100{s}", f"Source {s}", now)
         items = []
         for n in range(60):
             if rng.random() < 0.5 / (1 + n / 10):  # the first stories are carried by more sources
@@ -58,7 +58,7 @@ async def seed(path: Path, chats: int, rng: random.Random) -> None:
                 items.append(Item(key=f"{s}-{n}", url=url, canonical_url=canonical_url(url), title=title,
                                   text=f"Report {n} about {' '.join(words)}.", fingerprint=fingerprint(title, str(n)),
                                   published_at=now - timedelta(hours=rng.uniform(0, 20))))
-        await store.insert_items(source.id, items, now)
+        await store.items.insert(source.id, items, now)
     await store.close()
 
 

@@ -67,7 +67,7 @@ def floor(urls: list[str]) -> tuple[float, int]:
 async def monitor_passes(settings: config.Settings, bytes_sent) -> dict:
     figures = {}
     async with app.open_services(settings) as services:
-        sources = await services.store.sources()
+        sources = await services.store.sources.enabled()
         for name in ("first", "second"):
             before = bytes_sent()
             started = time.perf_counter()

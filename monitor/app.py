@@ -22,7 +22,7 @@ from monitor.embedding import load_embedder
 from monitor.models import Source, StoredItem, Story, StoryBatch
 from monitor.poller import POLLED_KINDS, ItemSink, Poller, PollReport, make_parse_executor
 from monitor.sources.fetch import Fetcher
-from monitor.storage.lock import DatabaseLock
+from monitor.storage.database import DatabaseLock
 from monitor.storage.store import Store
 from monitor.terminal import ProgressBars, counted, fit, terminal_width
 
@@ -90,7 +90,7 @@ async def open_services(settings: Settings, story_sinks: Iterable[StorySink] = (
         dedup = Deduplicator(store, cluster_settings(settings.dedup), embed)
         opened.push_async_callback(dedup.close)
         if sync_config:
-            await store.sync_sources(settings.sources, datetime.now(UTC))
+            await store.sources.sync(settings.sources, datetime.now(UTC))
         await dedup.start(progress and progress("rebuilding the story window", "reports"))
         sinks = list(story_sinks)
         hand_on = story_pipeline(dedup, sinks)
@@ -105,7 +105,7 @@ async def open_store(settings: Settings, sync_config: bool = True):
     store = await Store.open(settings.storage.path)
     try:
         if sync_config:
-            await store.sync_sources(settings.sources, datetime.now(UTC))
+            await store.sources.sync(settings.sources, datetime.now(UTC))
         yield store
     finally:
         await store.close()
@@ -114,7 +114,7 @@ async def open_store(settings: Settings, sync_config: bool = True):
 async def poll_once(settings: Settings, progress: ProgressBars | None = None) -> list[PollReport]:
     """One pass over every enabled source, due or not."""
     async with open_services(settings, progress=progress) as services:
-        return await services.poller.poll_all(await services.store.sources(),
+        return await services.poller.poll_all(await services.store.sources.enabled(),
                                               progress and progress("polling", "sources"))
 
 
@@ -161,7 +161,7 @@ class SourceJobs:
 
     async def sync(self) -> None:
         """Add a job for every enabled source without one; drop jobs of sources gone or disabled."""
-        sources = {s.id: s for s in await self.services.store.sources() if s.kind in POLLED_KINDS}
+        sources = {s.id: s for s in await self.services.store.sources.enabled() if s.kind in POLLED_KINDS}
         for job in self.scheduler.get_jobs():
             if job.id.startswith("poll:") and int(job.id[5:]) not in sources:
                 job.remove()
@@ -169,7 +169,7 @@ class SourceJobs:
         for source in sources.values():
             if source.id in self.running.values() or self.scheduler.get_job(self.job_id(source.id)):
                 continue  # a running poll plans its own next run
-            state = await self.services.store.get_state(source.id)
+            state = await self.services.store.sources.state(source.id)
             due = state.next_check_at
             if due is None or due < now:
                 # Overdue sources start within the first seconds, spread so they do not all fire at once.
@@ -193,7 +193,7 @@ class SourceJobs:
         task = asyncio.current_task()
         source = None
         try:
-            source = await self.services.store.get_source(source_id)
+            source = await self.services.store.sources.get(source_id)
             if source is None or not source.enabled:
                 return
             report = await self.services.poller.refresh(source)
@@ -227,7 +227,7 @@ async def run(settings: Settings, stop: asyncio.Event, out: TextIO = sys.stdout,
                               misfire_grace_time=None, coalesce=True)
             scheduler.add_job(summary.log_recent, "interval", seconds=SUMMARY_INTERVAL_S, id="summary",
                               misfire_grace_time=None, coalesce=True)
-            count = len(await services.store.sources())
+            count = len(await services.store.sources.enabled())
             log.info("run: polling %d sources; press Ctrl-C to stop", count)
             if on_started:
                 on_started()

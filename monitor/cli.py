@@ -9,6 +9,7 @@ import logging
 import signal
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
@@ -32,8 +33,10 @@ from monitor.core.clustering import ClusterSettings
 from monitor.core.opml import OpmlError, Outline, parse_opml, render_opml
 from monitor.core.text import html_to_text
 from monitor.embedding import EmbeddingError, load_embedder
+from monitor.models import SourceSpec
 from monitor.poller import PollReport
-from monitor.storage.store import SourceRow, StoreError
+from monitor.storage.database import StoreError
+from monitor.storage.rows import SourceRow
 from monitor.terminal import Progress, ProgressOnTerminal, counted, fit, shows_progress, terminal_width
 
 log = logging.getLogger("monitor")
@@ -220,7 +223,7 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
             digests = Digests(store, settings.digest)
             chat = None
             if args.chat is not None:
-                chat = await store.get_subscriber(args.chat)
+                chat = await store.chats.get(args.chat)
                 if chat is None:
                     raise StoreError(f"digest: no chat {args.chat} has subscribed; `monitor digest --print` "
                                      "shows the digest of all sources")
@@ -302,7 +305,7 @@ def cmd_check_config(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_sources_list(args: argparse.Namespace, settings: Settings) -> int:
     async def rows() -> list[SourceRow]:
         async with app.open_store(settings) as store:
-            return await store.source_rows()
+            return await store.sources.rows()
 
     listed = asyncio.run(rows())
     if args.json:
@@ -346,13 +349,12 @@ def source_row_json(row: SourceRow) -> dict:
 
 def cmd_sources_add(args: argparse.Namespace, settings: Settings) -> int:
     interval = parse_duration_option(args.interval, "--interval") if args.interval else None
-    source = source_from_argument(args.url)
-    kind, url, backfill = source.kind, source.url, source.backfill
-    name = args.name.strip() or source.name
+    spec = source_from_argument(args.url)
+    spec = replace(spec, name=args.name.strip() or spec.name, interval_s=interval)
 
     async def add():
         async with app.open_store(settings) as store:
-            return await store.add_source(kind, url, name, interval, datetime.now(UTC), backfill)
+            return await store.sources.add(spec, datetime.now(UTC))
 
     source = asyncio.run(add())
     print(f"added source {source.id}: {source.name} <{source.url}>; `monitor poll-once` fetches it now")
@@ -362,7 +364,7 @@ def cmd_sources_add(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_sources_remove(args: argparse.Namespace, settings: Settings) -> int:
     async def remove():
         async with app.open_store(settings) as store:
-            return await store.remove_source(args.id)
+            return await store.sources.remove(args.id)
 
     source, items = asyncio.run(remove())
     print(f"removed source {source.id}: {source.name} and its {items} items")
@@ -382,8 +384,7 @@ def cmd_sources_import_opml(args: argparse.Namespace, settings: Settings) -> int
                 if advance:
                     advance(done, len(outlines))
                 try:
-                    kind, url, name, backfill = source_from_outline(outline)
-                    await store.add_source(kind, url, name, outline.interval_s, datetime.now(UTC), backfill)
+                    await store.sources.add(source_from_outline(outline), datetime.now(UTC))
                     added += 1
                 except (ConfigError, StoreError) as exc:
                     problems.append(f"{outline.url}: {str(exc).split(': ', 1)[-1]}")
@@ -399,22 +400,22 @@ def cmd_sources_import_opml(args: argparse.Namespace, settings: Settings) -> int
     return 0
 
 
-def source_from_outline(outline: Outline) -> tuple[str, str, str, int | None]:
-    """Kind, URL, name and backfill of the source an outline names; ConfigError if it names none."""
+def source_from_outline(outline: Outline) -> SourceSpec:
+    """The source an outline names; ConfigError if it names none."""
     if outline.kind == "telegram":
         channel = source_from_argument(outline.url)
         if channel.kind != "telegram":
             raise ConfigError(f"config: channel: {outline.url!r} is not a channel's t.me address")
         backfill = channel.backfill if outline.backfill is None else outline.backfill
-        return "telegram", channel.url, outline.title or channel.name, backfill
+        return SourceSpec("telegram", channel.url, outline.title or channel.name, outline.interval_s, backfill)
     url = check_http_url(outline.url, "xmlUrl")
-    return "feed", url, outline.title or urlsplit(url).hostname or url, None
+    return SourceSpec("feed", url, outline.title or urlsplit(url).hostname or url, outline.interval_s)
 
 
 def cmd_sources_export_opml(args: argparse.Namespace, settings: Settings) -> int:
     async def listed():
         async with app.open_store(settings) as store:
-            return await store.sources()
+            return await store.sources.enabled()
 
     sources = asyncio.run(listed())
     # Channels the bot administers are left out: nothing can poll them (their posts arrive as updates

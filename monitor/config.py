@@ -21,6 +21,7 @@ from zoneinfo import available_timezones
 from monitor.core.clustering import ClusterSettings
 from monitor.core.schedule import ZoneError, parse_local_time, parse_zone
 from monitor.core.text import channel_url, parse_channel_name
+from monitor.models import SourceSpec
 
 DEFAULT_PATH = "config.toml"
 ENV_PATH = "MONITOR_CONFIG"
@@ -268,15 +269,6 @@ _REQUIRED = {"feed": ("url",), "telegram": ("channel",)}
 
 
 @dataclass(frozen=True)
-class SourceConfig:
-    kind: str
-    url: str
-    name: str
-    interval_s: float | None = None
-    backfill: int | None = None  # telegram only
-
-
-@dataclass(frozen=True)
 class TelegramSettings:
     token: str
     api_base_url: str
@@ -330,7 +322,7 @@ class Settings:
     dedup: DedupSettings = DedupSettings("lexical", _CLUSTER.threshold, _CLUSTER.cross_threshold,
                                          _CLUSTER.long_threshold, float(_CLUSTER.window_s))
     digest: DigestSettings = DigestSettings()
-    sources: tuple[SourceConfig, ...] = ()
+    sources: tuple[SourceSpec, ...] = ()
     path: str = ""
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
@@ -428,10 +420,10 @@ def parse(raw: dict[str, Any], path: str = "", environ: dict[str, str] | None = 
     )
 
 
-def _parse_sources(raw: Any) -> tuple[SourceConfig, ...]:
+def _parse_sources(raw: Any) -> tuple[SourceSpec, ...]:
     if not isinstance(raw, list):
         raise ConfigError("config: sources must be a list of tables: write each one under [[sources]]")
-    sources: list[SourceConfig] = []
+    sources: list[SourceSpec] = []
     seen: dict[str, int] = {}
     for number, entry in enumerate(raw, start=1):
         where = f"sources #{number}"
@@ -464,20 +456,20 @@ def _parse_sources(raw: Any) -> tuple[SourceConfig, ...]:
         seen[url] = number
         name = _text(entry.get("name", ""), f"{where}.name").strip() or default_name
         interval = parse_duration(entry["interval"], f"{where}.interval") if "interval" in entry else None
-        sources.append(SourceConfig(kind=kind, url=url, name=name, interval_s=interval, backfill=backfill))
+        sources.append(SourceSpec(kind=kind, url=url, name=name, interval_s=interval, backfill=backfill))
     return tuple(sources)
 
 
-def source_from_argument(value: str) -> SourceConfig:
+def source_from_argument(value: str) -> SourceSpec:
     """A source named on a command line or in chat: a feed URL, or a channel as @name, t.me/name or
     https://t.me/s/name. ConfigError if it is neither."""
     value = value.strip()
     host = urlsplit(value if "://" in value else f"https://{value}").hostname or ""
     if value.startswith("@") or host in ("t.me", "telegram.me", "www.t.me"):
         channel = channel_name(value, "URL|@channel")
-        return SourceConfig("telegram", channel_url(channel), f"@{channel}", backfill=DEFAULT_BACKFILL)
+        return SourceSpec("telegram", channel_url(channel), f"@{channel}", backfill=DEFAULT_BACKFILL)
     url = check_http_url(value, "URL").strip()
-    return SourceConfig("feed", url, urlsplit(url).hostname or url)
+    return SourceSpec("feed", url, urlsplit(url).hostname or url)
 
 
 def _example(key: str) -> str:
@@ -495,7 +487,7 @@ def channel_name(value: str, key: str = "channel") -> str:
     return name
 
 
-def _warnings(polling: PollingSettings, sources: tuple[SourceConfig, ...]) -> list[str]:
+def _warnings(polling: PollingSettings, sources: tuple[SourceSpec, ...]) -> list[str]:
     """Short intervals are allowed (tests, local servers) but impolite towards other people's hosts."""
     out = []
     for source in sources:

@@ -16,14 +16,14 @@ from array import array
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from monitor.config import DedupSettings
 from monitor.core.clustering import Clusterer, ClusterSettings, Embed, Report
 from monitor.embedding import pack_vector, unpack_vector
 from monitor.models import Source, StoredItem, Story, StoryBatch
-from monitor.storage.store import Store, from_iso
+from monitor.storage.rows import AssignmentRow, ReplayRow, StoryExpiry, UnclusteredItem
+from monitor.storage.store import Store
 
 log = logging.getLogger("monitor.dedup")
 
@@ -58,23 +58,12 @@ def cluster_settings(dedup: DedupSettings) -> ClusterSettings:
                            long_threshold=dedup.long_threshold, window_s=dedup.window)
 
 
-@dataclass(frozen=True)
-class Pending:
-    """An item to cluster: what the clusterer reads and where it came from."""
-
-    id: int
-    source_id: int
-    title: str
-    text: str
-    published_at: datetime
-    same_as: int | None
-
-
-def pending(stored: StoredItem) -> Pending:
+def pending(stored: StoredItem) -> UnclusteredItem:
+    """A newly stored item, as the deduplicator takes it."""
     item = stored.item
     # to the second, as stored: a restart reads the time back from the store and must see the same
     published_at = item.published_at.astimezone(UTC).replace(microsecond=0)
-    return Pending(stored.id, stored.source_id, item.title, item.text, published_at, stored.same_as)
+    return UnclusteredItem(stored.id, stored.source_id, item.title, item.text, published_at, stored.same_as)
 
 
 class Deduplicator:
@@ -87,7 +76,7 @@ class Deduplicator:
         self._lock = asyncio.Lock()
         self._seq = 1
         self._recent: OrderedDict[int, int] = OrderedDict()
-        self._expired: list[tuple[int, int]] = []  # (story, sequence) left the window, not yet written
+        self._expired: list[StoryExpiry] = []  # stories that left the window, not yet written
         # The clusterer took a batch the store does not have (its write failed, or the call was
         # cancelled): it is rebuilt from the store before the next batch.
         self._ahead = False
@@ -99,15 +88,14 @@ class Deduplicator:
         async with self._lock:
             replayed = await self._rebuild(progress)
             after_id = caught_up = 0
-            while page := await self.store.unclustered_items(after_id, BACKLOG_BATCH):
-                caught_up += await self._catch_up([Pending(i, s, t or "", x or "", from_iso(p), same)
-                                                   for i, s, t, x, p, same in page])
-                after_id = page[-1][0]
+            while page := await self.store.stories.unclustered(after_id, BACKLOG_BATCH):
+                caught_up += await self._catch_up(page)
+                after_id = page[-1].id
             if caught_up:
                 log.info("dedup: clustered %d stored items that had not been clustered yet", caught_up)
             return replayed
 
-    async def _catch_up(self, items: list[Pending]) -> int:
+    async def _catch_up(self, items: list[UnclusteredItem]) -> int:
         """Cluster a page of the backlog; how many items were. One item that cannot be clustered must not
         keep the rest, or monitor, from starting: a failed page goes again one item at a time, and an item
         that fails alone is logged and left for the next start. If every item fails, the trouble is not
@@ -136,8 +124,8 @@ class Deduplicator:
     async def _rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
         """The clusterer as the store has it: the reports of the stories still active put back."""
         self._ahead = True  # until the window is back
-        next_story, seq = await self.store.clustering_start()
-        rows = await self.store.replay_rows(self.settings.window_s)
+        next_story, seq = await self.store.stories.clustering_start()
+        rows = await self.store.stories.replay(self.settings.window_s)
         await self._in_thread(self._replay, next_story, seq, rows, progress)
         self._ahead = False
         return len(rows)
@@ -148,7 +136,7 @@ class Deduplicator:
     async def _in_thread(self, function, *args):
         return await asyncio.get_running_loop().run_in_executor(self._thread, function, *args)
 
-    def _replay(self, next_story: int, seq: int, rows: list[tuple],
+    def _replay(self, next_story: int, seq: int, rows: list[ReplayRow],
                 progress: Callable[[int, int], None] | None = None) -> None:
         # In the clusterer's thread, so after anything it was still doing for a cancelled call.
         self.clusterer = Clusterer(self.settings, self.embed, first_story_id=next_story)
@@ -157,18 +145,17 @@ class Deduplicator:
         self._expired = []  # stories that left a window the store never saw; they leave again as it moves
         if progress:
             progress(0, len(rows))
-        for done, (item_id, source_id, title, text, published_at, story_id, embedding, term_vector, lang, chars,
-                   days) in enumerate(rows, start=1):
-            report = Report(item_id, title or "", text or "", from_iso(published_at), unpack_vector(embedding),
-                            source=source_id)
-            if term_vector is not None:
+        for done, row in enumerate(rows, start=1):
+            report = Report(row.item_id, row.title, row.text, row.published_at, unpack_vector(row.embedding),
+                            source=row.source_id)
+            if row.term_vector is not None:
                 # no stored length or dates: clustered by a version that did not store them; put back as short
                 # posts naming no date (the full-article threshold and the dates are not held against them)
-                self.clusterer.restore(report, story_id, unpack_terms(term_vector), lang or "", chars or 0,
-                                       unpack_days(days))
+                self.clusterer.restore(report, row.story_id, unpack_terms(row.term_vector), row.lang,
+                                       row.text_chars or 0, unpack_days(row.text_days))
             else:  # clustered by a version that did not store vectors: read again (close to how it was)
-                self.clusterer.add(report, story_id=story_id)
-            self._remember(item_id, story_id)
+                self.clusterer.add(report, story_id=row.story_id)
+            self._remember(row.item_id, row.story_id)
             if progress:
                 progress(done, len(rows))
         # Only data from before stored vectors can make a story leave during the replay (all its reports
@@ -185,7 +172,7 @@ class Deduplicator:
         stories, story_of = await self.add_pending([pending(stored) for stored in items])
         return StoryBatch(source, tuple(items), tuple(stories), story_of)
 
-    async def add_pending(self, items: list[Pending]) -> tuple[list[Story], dict[int, int]]:
+    async def add_pending(self, items: list[UnclusteredItem]) -> tuple[list[Story], dict[int, int]]:
         """Cluster stored items; the stories they touched, and where each went."""
         if not items:
             return [], {}
@@ -196,33 +183,36 @@ class Deduplicator:
                 await self._rebuild()
             return await self._cluster(items)
 
-    async def _cluster(self, items: list[Pending], summaries: bool = True) -> tuple[list[Story], dict[int, int]]:
+    async def _cluster(self, items: list[UnclusteredItem],
+                       summaries: bool = True) -> tuple[list[Story], dict[int, int]]:
         """Cluster items and store where each went; with `summaries`, also the stories they touched, as
         stored now (catching up on start needs none, and summing up every story costs a fifth of the write)."""
         missing = [p.same_as for p in items if p.same_as is not None and p.same_as not in self._recent]
-        known = await self.store.stories_of(missing) if missing else {}
+        known = await self.store.stories.of_items(missing) if missing else {}
         self._ahead = True  # until the store has what the clusterer takes now (an error, a cancellation)
         rows, vectors = await self._in_thread(self._assign, items, known)
-        story_ids = await self.store.record_assignments(rows, vectors, datetime.now(UTC), self._expired)
+        story_ids = await self.store.stories.assign(rows, vectors, datetime.now(UTC), self._expired)
         self._ahead = False
         self._expired = []
-        stories = await self.store.get_stories(story_ids) if summaries else []
-        return stories, {row[0]: row[1] for row in rows}
+        stories = await self.store.stories.get_many(story_ids) if summaries else []
+        return stories, {row.item_id: row.story_id for row in rows}
 
-    def _assign(self, items: list[Pending], known: dict[int, int]) -> tuple[list[tuple], dict[int, bytes]]:
+    def _assign(self, items: list[UnclusteredItem], known: dict[int, int]) -> tuple[list[AssignmentRow],
+                                                                                       dict[int, bytes]]:
         """Rows to store and embeddings computed; the stories that left the window meanwhile go to
         `_expired`, each with the first sequence number after it left."""
-        rows, vectors = [], {}
+        rows: list[AssignmentRow] = []
+        vectors: dict[int, bytes] = {}
         for item in items:
             # The same report elsewhere (same canonical URL or same words) is the same story, always.
             story_id = self._recent.get(item.same_as, known.get(item.same_as)) if item.same_as else None
             report = Report(item.id, item.title, item.text, item.published_at, source=item.source_id)
             assignment = self.clusterer.add(report, story_id=story_id)
             score = 1.0 if story_id is not None else assignment.similarity
-            rows.append((item.id, assignment.story_id, score, self._seq, assignment.lang,
-                         pack_terms(assignment.terms), assignment.chars, pack_days(assignment.days),
-                         assignment.created))
-            self._expired.extend((story_id, self._seq) for story_id in self.clusterer.expired)
+            rows.append(AssignmentRow(item.id, assignment.story_id, score, self._seq, assignment.lang,
+                                      pack_terms(assignment.terms), assignment.chars, pack_days(assignment.days),
+                                      assignment.created))
+            self._expired.extend(StoryExpiry(story_id, self._seq) for story_id in self.clusterer.expired)
             self.clusterer.expired.clear()
             self._seq += 1
             self._remember(item.id, assignment.story_id)

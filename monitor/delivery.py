@@ -133,7 +133,7 @@ class Sender:
             try:
                 if time.monotonic() - pruned_at > PRUNE_EVERY_S:
                     pruned_at = time.monotonic()
-                    await self.store.prune_outbox(datetime.now(UTC) - KEEP_SENT)
+                    await self.store.outbox.prune(datetime.now(UTC) - KEEP_SENT)
                 await self._pass(stop)
             except Exception:  # the store failing (disk full, locked too long): keep trying, never die silently
                 log.exception("delivery: sending failed; trying again in 5 s")
@@ -142,7 +142,7 @@ class Sender:
     async def _pass(self, stop: asyncio.Event) -> None:
         """Send what is due now, then wait until something else may be."""
         self._wake.clear()
-        due = await self.store.pending_messages(datetime.now(UTC))
+        due = await self.store.outbox.pending(datetime.now(UTC))
         sent_any, soonest_s = False, None
         for message in due:
             overall_s = self.pacer.overall_wait_s()
@@ -158,7 +158,7 @@ class Sender:
             sent_any = True
         if sent_any or self._wake.is_set() or stop.is_set():
             return
-        retry_at = await self.store.next_retry_at(datetime.now(UTC))
+        retry_at = await self.store.outbox.next_retry_at(datetime.now(UTC))
         if retry_at is not None:
             retry_s = max(0.05, (retry_at - datetime.now(UTC)).total_seconds())
             soonest_s = retry_s if soonest_s is None else min(soonest_s, retry_s)
@@ -173,7 +173,7 @@ class Sender:
                 waiting.cancel()
 
     async def _deliver(self, listed: Outgoing) -> None:
-        message = await self.store.pending_message(listed.id)  # as it stands now: its text may have grown
+        message = await self.store.outbox.still_pending(listed.id)  # as it stands now: its text may have grown
         if message is None:  # sent, or dropped (the chat blocked the bot, or /forget) since it was listed
             return
         chat_id = message.chat_id
@@ -184,15 +184,16 @@ class Sender:
             self.pacer.pause(delay, chat_id)
             self.pacer.pause(min(delay, GLOBAL_PAUSE_S))
             log.info("delivery: chat=%s Telegram asks to wait %gs", chat_id, delay)
-            await self.store.mark_retry(message.id, datetime.now(UTC) + timedelta(seconds=delay),
+            await self.store.outbox.mark_retry(message.id, datetime.now(UTC) + timedelta(seconds=delay),
                                         f"429: retry after {delay:g}s", count=False)
             return
         except Forbidden as exc:
             await self._gone(chat_id, "blocked: " + exc.message.removeprefix("Forbidden: "))
             return
         except ChatMigrated as exc:  # the group became a supergroup: everything moves there, and is sent again
-            await self.store.move_chat(chat_id, exc.new_chat_id)
-            await self.store.mark_retry(message.id, datetime.now(UTC), f"moved to {exc.new_chat_id}", count=False)
+            await self.store.chats.move(chat_id, exc.new_chat_id)
+            await self.store.outbox.mark_retry(message.id, datetime.now(UTC), f"moved to {exc.new_chat_id}",
+                                               count=False)
             if self.on_chat_moved:
                 await _call(self.on_chat_moved, chat_id, exc.new_chat_id)
             log.info("delivery: chat=%s became supergroup %s; its subscription moved", chat_id, exc.new_chat_id)
@@ -200,26 +201,27 @@ class Sender:
         except BadRequest as exc:
             text = exc.message.lower()
             if message.kind == "edit" and "not modified" in text:  # the message already says this
-                await self.store.mark_sent(message, message.edit_message_id, datetime.now(UTC))
+                await self.store.outbox.mark_sent(message, message.edit_message_id, datetime.now(UTC))
             elif "chat not found" in text:
                 await self._gone(chat_id, f"gone: {exc.message}")
             else:
                 log.warning("delivery: chat=%s message=%s refused: %s", chat_id, message.id, exc.message)
-                await self.store.mark_failed(message.id, f"400: {exc.message}", datetime.now(UTC))
+                await self.store.outbox.mark_failed(message.id, f"400: {exc.message}", datetime.now(UTC))
             return
         except NetworkError as exc:  # timeouts, connection trouble, 5xx
             if message.attempts + 1 >= MAX_ATTEMPTS:
                 log.warning("delivery: chat=%s message=%s failed after %d tries: %s", chat_id, message.id,
                             message.attempts + 1, exc)
-                await self.store.mark_failed(message.id, f"network: {exc}", datetime.now(UTC))
+                await self.store.outbox.mark_failed(message.id, f"network: {exc}", datetime.now(UTC))
             else:
                 wait = self.backoff_s * 2 ** message.attempts
-                await self.store.mark_retry(message.id, datetime.now(UTC) + timedelta(seconds=wait), f"network: {exc}")
+                await self.store.outbox.mark_retry(message.id, datetime.now(UTC) + timedelta(seconds=wait),
+                                                   f"network: {exc}")
             return
         except TelegramError as exc:
-            await self.store.mark_failed(message.id, f"telegram: {exc}", datetime.now(UTC))
+            await self.store.outbox.mark_failed(message.id, f"telegram: {exc}", datetime.now(UTC))
             return
-        await self.store.mark_sent(message, message_id, datetime.now(UTC))
+        await self.store.outbox.mark_sent(message, message_id, datetime.now(UTC))
 
     async def _request(self, message: Outgoing) -> int | None:
         try:
@@ -241,7 +243,7 @@ class Sender:
         return sent.message_id
 
     async def _gone(self, chat_id: int, reason: str) -> None:
-        dropped = await self.store.chat_gone(chat_id, reason, datetime.now(UTC))
+        dropped = await self.store.chats.gone(chat_id, reason, datetime.now(UTC))
         log.info("delivery: chat=%s refuses messages (%s); marked inactive, %d pending dropped", chat_id, reason,
                  dropped)
         if self.on_chat_gone:

@@ -27,6 +27,17 @@ class Source:
 
 
 @dataclass(frozen=True)
+class SourceSpec:
+    """What a config file, the command line or a chat says a source is, before the store numbers it."""
+
+    kind: str  # "feed" or "telegram"
+    url: str
+    name: str
+    interval_s: float | None = None  # None: polling.default_interval
+    backfill: int | None = None  # telegram: how many recent posts the first poll stores
+
+
+@dataclass(frozen=True)
 class SourceState:
     """What the poller remembers about one source between polls."""
 

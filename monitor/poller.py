@@ -168,7 +168,7 @@ class Poller:
 
     async def _refresh(self, source: Source) -> PollReport:
         now = self.clock()
-        state = await self.store.get_state(source.id)
+        state = await self.store.sources.state(source.id)
         read = self._read_channel if source.kind == "telegram" else self._read_feed
         try:
             fetched = await read(source, state, now)
@@ -176,8 +176,8 @@ class Poller:
             return await self._fail(source, now, state.error_count, str(exc), exc.status, exc.retry_after_s)
 
         next_check = self._next(source, now)
-        new = await self.store.insert_items(source.id, fetched.items, now) if fetched.items else []
-        await self.store.record_success(
+        new = await self.store.items.insert(source.id, fetched.items, now) if fetched.items else []
+        await self.store.sources.record_success(
             source.id, now=now, next_check_at=next_check, status=fetched.status, etag=fetched.etag,
             last_modified=fetched.last_modified, title=fetched.title, last_post_id=fetched.last_post_id,
         )
@@ -273,7 +273,7 @@ class Poller:
         retry_after_s: float | None,
     ) -> PollReport:
         next_check = self._next(source, now, errors_before + 1, retry_after_s)
-        await self.store.record_error(source.id, now=now, next_check_at=next_check, error=error, status=status)
+        await self.store.sources.record_error(source.id, now=now, next_check_at=next_check, error=error, status=status)
         log.warning("%s: %s error (%d in a row), next try %s: %s", source.kind,
                     source.log_name, errors_before + 1, next_check.isoformat(timespec="seconds"), error)
         return PollReport(source, error=error, next_check_at=next_check)

@@ -136,7 +136,7 @@ def test_opml_export_then_import_restores_feeds_and_channels(tmp_path, capsys):
 
     async def bot_channel():  # a channel the bot administers: arrives as updates, cannot be polled
         store = await Store.open(str(tmp_path / "m.db"))
-        await store.ensure_source("bot_channel", "tg://channel/-1001234", "Our channel", datetime.now(UTC))
+        await store.sources.ensure("bot_channel", "tg://channel/-1001234", "Our channel", datetime.now(UTC))
         await store.close()
 
     asyncio.run(bot_channel())

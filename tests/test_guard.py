@@ -34,6 +34,7 @@ async def test_a_source_added_from_chat_is_refused_at_poll_time_too(tmp_path, fe
     """Added while private addresses were allowed, or changed its DNS since: each poll checks again."""
     from datetime import UTC, datetime
 
+    from monitor.models import SourceSpec
     from monitor.poller import Poller, make_parse_executor
     from monitor.sources.fetch import Fetcher
     from monitor.storage.store import Store
@@ -47,8 +48,8 @@ async def test_a_source_added_from_chat_is_refused_at_poll_time_too(tmp_path, fe
     executor = make_parse_executor(1)
     try:
         now = datetime.now(UTC)
-        chat = await store.add_source("feed", feed_server.url("/feed.xml"), "chat", None, now, origin="chat")
-        cli = await store.add_source("feed", feed_server.url("/feed.xml?cli"), "cli", None, now)
+        chat = await store.sources.add(SourceSpec("feed", feed_server.url("/feed.xml"), "chat"), now, origin="chat")
+        cli = await store.sources.add(SourceSpec("feed", feed_server.url("/feed.xml?cli"), "cli"), now)
         poller = Poller(store, fetcher, settings.polling, executor)
         refused, trusted = await poller.refresh(chat), await poller.refresh(cli)
         assert refused.error and "127.0.0.1 is not a public address" in refused.error and not refused.new

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+from dataclasses import asdict
 from datetime import timedelta
 
 from telegram import Update
@@ -16,7 +17,7 @@ from monitor.bot.render import shorten
 from monitor.bot.texts import Html, counted, say
 from monitor.config import ConfigError, source_from_argument
 from monitor.sources.guard import AddressRefused, HostUnresolved, check_url
-from monitor.storage.store import SourceExists
+from monitor.storage.sources import SourceExists
 
 log = logging.getLogger("monitor.bot")
 
@@ -34,7 +35,7 @@ async def _allowed(context: ContextTypes.DEFAULT_TYPE, who: Asker, for_everyone:
 
 async def list_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = await asker(update, context)
-    rows = [r for r in await services(context).store.source_rows() if r.source.enabled]
+    rows = [r for r in await services(context).store.sources.rows() if r.source.enabled]
     if not rows:
         await reply(context, who, say(who.language, "sources_none"))
         return
@@ -76,13 +77,13 @@ async def add_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             await reply(context, who, say(who.language, "add_failed", error=str(exc)))
             return
     try:
-        source = await the.store.add_source(spec.kind, spec.url, spec.name, None, now(), spec.backfill, origin="chat")
+        source = await the.store.sources.add(spec, now(), origin="chat")
     except SourceExists as exc:
         await reply(context, who, say(who.language, "add_exists", id=exc.source_id))
         return
     report = await the.poller.refresh(source)  # a first poll tells at once whether the source works
     if report.error:
-        await the.store.remove_source(source.id)
+        await the.store.sources.remove(source.id)
         await reply(context, who, say(who.language, "add_failed", error=shorten(report.error, 300)))
         return
     log.info("bot: chat=%s user=%s added %s", who.chat_id, who.user_id, source.log_name)
@@ -99,14 +100,14 @@ async def remove_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await reply(context, who, say(who.language, "remove_usage"))
         return
     store = services(context).store
-    source = await store.get_source(int(argument))
+    source = await store.sources.get(int(argument))
     if source is None:
         await reply(context, who, say(who.language, "remove_missing", id=argument))
         return
     if source.origin == "config":
         await reply(context, who, say(who.language, "remove_config", id=source.id, name=source.name))
         return
-    _, items = await store.remove_source(source.id)
+    _, items = await store.sources.remove(source.id)
     log.info("bot: chat=%s user=%s removed %s", who.chat_id, who.user_id, source.log_name)
     await reply(context, who, say(who.language, "remove_done", id=source.id, name=source.name, count=items))
 
@@ -115,9 +116,9 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = await asker(update, context)
     if not await _allowed(context, who, for_everyone=False):
         return
-    figures = await services(context).store.status_figures(now() - timedelta(hours=24))
+    figures = await services(context).store.status(now() - timedelta(hours=24))
     shown = {name: counted(who.language, STATUS_NOUNS[name], value) if name in STATUS_NOUNS else value
-             for name, value in figures.items()}
+             for name, value in asdict(figures).items()}
     await reply(context, who, say(who.language, "status", **shown))
 
 

@@ -39,7 +39,7 @@ class Alerts:
 
     async def load(self) -> int:
         """Index the watches of every active chat; return how many."""
-        for watch in await self.store.watches():
+        for watch in await self.store.chats.watches():
             self.watch_added(watch)
         return len(self._watches)
 
@@ -74,7 +74,7 @@ class Alerts:
     async def _alert(self, batch: StoryBatch) -> None:
         now = self.clock()
         stories = {story.id: story for story in batch.stories}
-        existing = await self.store.alerts_for(stories)
+        existing = await self.store.alerts.for_stories(stories)
         alerted = {(a.chat_id, a.story_id) for a in existing}
         new: dict[tuple[int, int], Watch] = {}
         if len(self.index):
@@ -85,9 +85,9 @@ class Alerts:
                 story_id = batch.story_of.get(stored.id)
                 if story_id in stories and now - stored.item.published_at <= MAX_REPORT_AGE:
                     fresh.setdefault(story_id, []).append(f"{stored.item.title}\n{stored.item.text}")
-            earlier = await self.store.story_texts(fresh) if fresh else {}
+            earlier = await self.store.stories.texts(fresh) if fresh else {}
             for story_id, texts in sorted(fresh.items()):
-                words = words_of(earlier.get(story_id, (0, ""))[1], *texts)
+                words = words_of(earlier[story_id].text if story_id in earlier else "", *texts)
                 for watch_id in self.index.matching(words):
                     watch = self._watches[watch_id]
                     key = (watch.chat_id, story_id)
@@ -95,7 +95,7 @@ class Alerts:
                         new.setdefault(key, watch)
         if not new and not existing:
             return
-        chats = await self.store.subscribers_of({a.chat_id for a in existing} | {chat for chat, _ in new})
+        chats = await self.store.chats.get_many({a.chat_id for a in existing} | {chat for chat, _ in new})
         for alert in existing:
             chat, story = chats.get(alert.chat_id), stories[alert.story_id]
             if chat is None or not chat.active or now - alert.sent_at > EDIT_WINDOW:
@@ -103,7 +103,7 @@ class Alerts:
             if story.source_count == alert.source_count:
                 continue
             text = alert_text(story, alert.query, chat.language, chat.timezone or self.default_zone)
-            await self.store.grow_alert(alert, text, story.source_count, now)
+            await self.store.alerts.grow(alert, text, story.source_count, now)
         for (chat_id, story_id), watch in sorted(new.items()):
             chat, story = chats.get(chat_id), stories[story_id]
             if chat is None or not chat.active:
@@ -112,6 +112,6 @@ class Alerts:
             message = Outgoing(f"alert:{chat_id}:{story_id}", chat_id, text, kind="alert", thread_id=chat.thread_id,
                                previews=chat.link_previews)
             alert = Alert(chat_id, story_id, watch.id, watch.query, 0, story.source_count, now)
-            if await self.store.queue_alert(alert, message, now) is not None:
+            if await self.store.alerts.queue(alert, message, now) is not None:
                 log.info("alerts: chat=%s story=%s watch=%s queued", chat_id, story_id, watch.id)
         self.notify()

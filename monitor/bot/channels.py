@@ -22,13 +22,13 @@ async def on_channel_post(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     post = read_post(message)
     store = services(context).store
     now = datetime.now(UTC)
-    source = await store.ensure_source(KIND, post.source_url, post.source_name, now)
+    source = await store.sources.ensure(KIND, post.source_url, post.source_name, now)
     if update.edited_channel_post is not None:
-        item_id = await store.update_item_text(source.id, post.item)
+        item_id = await store.items.update_text(source.id, post.item)
         if item_id is not None:
             log.info("bot_channel: %s post=%s edited", source.log_name, message.message_id)
             return
-    new = await store.insert_items(source.id, [post.item], now)
+    new = await store.items.insert(source.id, [post.item], now)
     log.info("bot_channel: %s post=%s new=%d", source.log_name, message.message_id, len(new))
     if new:
         await services(context).hand_on(source, new)

@@ -98,11 +98,11 @@ class Asker:
 async def asker(update: Update, context: CallbackContext) -> Asker:
     chat, user, message = update.effective_chat, update.effective_user, update.effective_message
     store = services(context).store
-    subscriber = await store.get_subscriber(chat.id)
+    subscriber = await store.chats.get(chat.id)
     code = user.language_code if user else None
     if subscriber is not None and chat.type == "private" and code and code != subscriber.client_language:
-        await store.note_language(chat.id, code)  # alerts follow the client's language when it changes
-        subscriber = await store.get_subscriber(chat.id)
+        await store.chats.note_language(chat.id, code)  # alerts follow the client's language when it changes
+        subscriber = await store.chats.get(chat.id)
     language = language_of(subscriber.language if subscriber else code)
     thread_id = message.message_thread_id if message is not None and message.is_topic_message else None
     return Asker(chat.id, thread_id, user.id if user else None, subscriber, language, update.update_id)
@@ -120,11 +120,11 @@ async def subscribe(update: Update, context: CallbackContext, who: Asker) -> boo
     True if it was not active before."""
     the, chat, user = services(context), update.effective_chat, update.effective_user
     title = chat.title or chat.full_name or chat.username or ""
-    fresh = await the.store.subscribe(who.chat_id, chat.type, title, who.thread_id,
-                                      user.language_code if user else None, now())
+    fresh = await the.store.chats.subscribe(who.chat_id, chat.type, title, who.thread_id,
+                                            user.language_code if user else None, now())
     if fresh:
         if who.subscriber is not None:
-            for watch in await the.store.watches(who.chat_id):
+            for watch in await the.store.chats.watches(who.chat_id):
                 the.alerts.watch_added(watch)
         await the.digest_jobs.replan(who.chat_id)
     return fresh
@@ -194,7 +194,7 @@ async def reply(context: CallbackContext, who: Asker, text: str = "", markup: In
                          previews=previews, priority=0,
                          markup=markup.to_json() if markup is not None and n == len(parts) - 1 else None)
                 for n, part in enumerate(parts)]
-    await services(context).store.enqueue(messages, now())
+    await services(context).store.outbox.enqueue(messages, now())
     services(context).sender.notify()
 
 
@@ -203,7 +203,7 @@ async def edit(context: CallbackContext, who: Asker, message_id: int, text: str,
     """Replace the text (and buttons: none unless given) of one of the bot's messages."""
     message = Outgoing(f"edit:{who.chat_id}:{who.update_id}", who.chat_id, text, kind="edit", priority=0,
                        edit_message_id=message_id, markup=markup.to_json() if markup is not None else None)
-    await services(context).store.enqueue([message], now())
+    await services(context).store.outbox.enqueue([message], now())
     services(context).sender.notify()
 
 

@@ -16,6 +16,7 @@ from monitor.core.digest import DIGEST_PERIOD, DigestStory, in_period, rank
 from monitor.core.query import QueryError, Words, parse_query, words_of
 from monitor.core.schedule import last_digest_at, local_date, next_digest_at, parse_local_time, zone_info
 from monitor.models import Outgoing, Story, Subscriber
+from monitor.storage.rows import StoryDetails
 from monitor.storage.store import Store
 
 log = logging.getLogger("monitor.digest")
@@ -34,22 +35,22 @@ class Digests:
         # Shared by the chats of one fan-out: the day's stories (for a minute), and each story's words and
         # details (until it grows).
         self._words: dict[int, tuple[int, Words]] = {}
-        self._details: dict[int, tuple[int, dict]] = {}
+        self._details: dict[int, tuple[int, StoryDetails]] = {}
         self._day: tuple[int, list[Story], int] | None = None
 
     async def _stories_of_the_day(self, now: datetime) -> tuple[list[Story], int]:
         minute = int(now.timestamp() // 60)
         if self._day is None or self._day[0] != minute:
             since = now - DIGEST_PERIOD
-            stories = in_period(await self.store.stories(since, CANDIDATES), now)
-            self._day = (minute, stories, await self.store.count_stories(since))
+            stories = in_period(await self.store.stories.recent(since, CANDIDATES), now)
+            self._day = (minute, stories, await self.store.stories.count(since))
         return self._day[1], self._day[2]
 
-    async def _story_details(self, stories: list[Story]) -> dict[int, dict]:
+    async def _story_details(self, stories: list[Story]) -> dict[int, StoryDetails]:
         stale = [s.id for s in stories if self._details.get(s.id, (-1,))[0] != s.item_count]
         if stale:
             counts = {s.id: s.item_count for s in stories}
-            for story_id, details in (await self.store.story_details(stale)).items():
+            for story_id, details in (await self.store.stories.details(stale)).items():
                 self._details[story_id] = (counts[story_id], details)
         if len(self._details) > 4 * CANDIDATES:
             keep = {s.id for s in stories}
@@ -59,8 +60,8 @@ class Digests:
     async def _story_words(self, stories: list[Story]) -> dict[int, Words]:
         stale = [s.id for s in stories if self._words.get(s.id, (-1,))[0] != s.item_count]
         if stale:
-            for story_id, (count, text) in (await self.store.story_texts(stale)).items():
-                self._words[story_id] = (count, words_of(text))
+            for story_id, text in (await self.store.stories.texts(stale)).items():
+                self._words[story_id] = (text.item_count, words_of(text.text))
         if len(self._words) > 4 * CANDIDATES:  # keep only today's
             keep = {s.id for s in stories}
             self._words = {k: v for k, v in self._words.items() if k in keep}
@@ -69,9 +70,9 @@ class Digests:
     async def watched(self, chat: Subscriber, stories: list[Story]) -> set[int]:
         """The stories a chat's watches match: those it was alerted about, and any of the day's most
         reported that a watch matches now (a watch set after the story came)."""
-        found = await self.store.alerted_stories(chat.chat_id, [s.id for s in stories])
+        found = await self.store.alerts.alerted(chat.chat_id, [s.id for s in stories])
         queries = []
-        for watch in await self.store.watches(chat.chat_id):
+        for watch in await self.store.chats.watches(chat.chat_id):
             try:
                 queries.append(parse_query(watch.query))
             except QueryError:
@@ -100,15 +101,15 @@ class Digests:
         watched = await self.watched(chat, candidates) if chat else set()
         chosen = rank(candidates, watched, self.settings.max_stories)
         details = await self._story_details(chosen)
-        entries = [DigestStory(s, details[s.id]["titles"].get(language) or s.headline,
-                               tuple(details[s.id]["links"]), s.id in watched) for s in chosen]
+        entries = [DigestStory(s, details[s.id].titles.get(language) or s.headline, details[s.id].links,
+                               s.id in watched) for s in chosen]
         day = day or local_date(now, zone_info(zone))
         return digest_messages(entries, total, language, zone, day), len(entries)
 
     async def queue_daily(self, chat: Subscriber, due: datetime) -> bool:
         """Queue the chat's digest for the local date of `due`, unless that date has one: True if queued."""
         day = local_date(due, zone_info(self.zone_name(chat)))
-        if await self.store.has_digest(chat.chat_id, day):
+        if await self.store.digests.has(chat.chat_id, day):
             return False
         parts, count = await self.compose(chat, day)
         if count == 0 and self.settings.quiet_day == "skip":
@@ -116,7 +117,7 @@ class Digests:
         messages = [Outgoing(f"digest:{chat.chat_id}:{day}:{n}", chat.chat_id, part, kind="digest",
                              thread_id=chat.thread_id, previews=chat.link_previews, priority=2)
                     for n, part in enumerate(parts)]
-        queued = await self.store.queue_digest(chat.chat_id, day, count, messages, self.clock())
+        queued = await self.store.digests.queue(chat.chat_id, day, count, messages, self.clock())
         if queued:
             log.info("digest: chat=%s date=%s stories=%d parts=%d queued", chat.chat_id, day, count, len(parts))
             self.notify()
@@ -137,14 +138,14 @@ class DigestJobs:
 
     async def start(self) -> int:
         """Plan every active chat's digest; queue those missed within `catch_up`. Returns how many chats."""
-        chats = await self.store.subscribers()
+        chats = await self.store.chats.active()
         for chat in chats:
             await self.plan(chat, catch_up=True)
         return len(chats)
 
     async def replan(self, chat_id: int) -> None:
         """A chat's settings or subscription changed."""
-        chat = await self.store.get_subscriber(chat_id)
+        chat = await self.store.chats.get(chat_id)
         if chat is None:
             self._drop(chat_id)
         else:
@@ -170,7 +171,7 @@ class DigestJobs:
             self.scheduler.remove_job(self.job_id(chat_id))
 
     async def _run(self, chat_id: int, due: datetime) -> None:
-        chat = await self.store.get_subscriber(chat_id)
+        chat = await self.store.chats.get(chat_id)
         if chat is None:
             return
         try:

@@ -39,7 +39,7 @@ async def _subscribed(update: Update, context: ContextTypes.DEFAULT_TYPE, who: A
 
 async def _time_reply(context, chat_id: int, language: str) -> str:
     the = services(context)
-    chat = await the.store.get_subscriber(chat_id)
+    chat = await the.store.chats.get(chat_id)
     at = the.digests.time_of(chat)
     if at is None:
         return say(language, "time_off")
@@ -60,7 +60,7 @@ async def set_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     await _subscribed(update, context, who)
     value = "off" if parsed is None else f"{parsed[0]:02d}:{parsed[1]:02d}"
-    await services(context).store.set_subscriber(who.chat_id, digest_time=value)
+    await services(context).store.chats.update(who.chat_id, digest_time=value)
     await reply(context, who, await _time_reply(context, who.chat_id, who.language))
 
 
@@ -78,7 +78,7 @@ async def set_zone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(context, who, say(who.language, "tz_unknown", text=shorten(text, 40), suggestions=suggestions))
         return
     await _subscribed(update, context, who)
-    await services(context).store.set_subscriber(who.chat_id, timezone=name)
+    await services(context).store.chats.update(who.chat_id, timezone=name)
     await services(context).digest_jobs.replan(who.chat_id)
     local = now().astimezone(zone_info(name))
     await reply(context, who, say(who.language, "tz_set", zone=name, now=f"{local:%H:%M}"))
@@ -95,9 +95,9 @@ def _settings_markup(language: str) -> InlineKeyboardMarkup:
 
 async def _settings_text(context, chat_id: int, language: str) -> str:
     the = services(context)
-    chat = await the.store.get_subscriber(chat_id)
+    chat = await the.store.chats.get(chat_id)
     at = the.digests.time_of(chat)
-    watches = len(await the.store.watches(chat_id))
+    watches = len(await the.store.chats.watches(chat_id))
     return say(language, "settings", time=f"{at[0]:02d}:{at[1]:02d}" if at else say(language, "off"),
                zone=the.digests.zone_name(chat), chat_language=chat.language,
                previews=say(language, "on" if chat.link_previews else "off"), watches=watches)
@@ -123,11 +123,11 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if who.subscriber is None:
         return
     if what == "time" and (value == "off" or parse_local_time(value)):
-        await store.set_subscriber(who.chat_id, digest_time=value)
+        await store.chats.update(who.chat_id, digest_time=value)
     elif what == "tz" and value in ZONE_CHOICES:
-        await store.set_subscriber(who.chat_id, timezone=value)
+        await store.chats.update(who.chat_id, timezone=value)
     elif what == "lang" and value in LANGUAGES:
-        await store.set_subscriber(who.chat_id, language=value)
+        await store.chats.update(who.chat_id, language=value)
         who = await asker(update, context)
     else:
         return

@@ -38,7 +38,7 @@ ANY_ADMIN = "admins"
 
 
 async def about(context, language: str) -> Html:
-    count = len(await services(context).store.sources())
+    count = len(await services(context).store.sources.enabled())
     return Html(say(language, "about", sources=counted(language, "n_news_sources", count)))
 
 
@@ -59,7 +59,7 @@ async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if who.subscriber is None or not who.subscriber.active:
         await reply(context, who, say(who.language, "stop_idle"))
         return
-    await services(context).store.deactivate(who.chat_id, "stop", now())
+    await services(context).store.chats.pause(who.chat_id, "stop", now())
     services(context).alerts.chat_removed(who.chat_id)
     await services(context).digest_jobs.replan(who.chat_id)
     log.info("bot: chat=%s paused", who.chat_id)
@@ -69,7 +69,7 @@ async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 @changes_chat
 async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = await asker(update, context)
-    watches = len(await services(context).store.watches(who.chat_id))
+    watches = len(await services(context).store.chats.watches(who.chat_id))
     # The buttons answer only the person who asked (in a group, anyone can see them), or any of the
     # group's admins when an anonymous one asked.
     asked_by = ANY_ADMIN if writes_as_the_group(update) else who.user_id
@@ -91,7 +91,7 @@ async def forget_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await query.answer()
     if answer == "yes":
         services(context).alerts.chat_removed(who.chat_id)
-        await services(context).store.forget_chat(who.chat_id)
+        await services(context).store.chats.forget(who.chat_id)
         await services(context).digest_jobs.replan(who.chat_id)
         log.info("bot: chat=%s forgotten", who.chat_id)
         text = say(who.language, "forget_done")
@@ -109,7 +109,7 @@ async def set_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     if who.subscriber is None:
         await subscribe(update, context, who)
-    await services(context).store.set_subscriber(who.chat_id, language=choice)
+    await services(context).store.chats.update(who.chat_id, language=choice)
     await reply(context, who, say(choice, "lang_set"))
 
 
@@ -120,7 +120,7 @@ async def set_previews(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if choice not in ("on", "off") or who.subscriber is None:
         await reply(context, who, say(who.language, "previews_usage" if who.subscriber else "stop_idle"))
         return
-    await services(context).store.set_subscriber(who.chat_id, link_previews=int(choice == "on"))
+    await services(context).store.chats.update(who.chat_id, link_previews=choice == "on")
     await reply(context, who, say(who.language, f"previews_{choice}"))
 
 
@@ -159,7 +159,7 @@ async def membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     change: ChatMemberUpdated = update.my_chat_member
     status = change.new_chat_member.status
     gone = status in ("kicked", "left")
-    if gone and await services(context).store.deactivate(change.chat.id, f"blocked: {status}", now()):
+    if gone and await services(context).store.chats.pause(change.chat.id, f"blocked: {status}", now()):
         services(context).alerts.chat_removed(change.chat.id)
         log.info("bot: chat=%s removed the bot (%s); marked inactive", change.chat.id, status)
 

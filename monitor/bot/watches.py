@@ -13,7 +13,7 @@ from monitor.bot.context import argument, asker, changes_chat, now, reply, servi
 from monitor.bot.render import shorten
 from monitor.bot.texts import Html, counted, say
 from monitor.core.query import QueryError, parse_query
-from monitor.storage.store import WatchRefused
+from monitor.storage.chats import WatchRefused
 
 log = logging.getLogger("monitor.bot")
 
@@ -48,8 +48,8 @@ async def watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if who.subscriber is None or not who.subscriber.active:  # a watch is the reason to subscribe
         await subscribe(update, context, who)
     try:
-        added = await store.add_watch(who.chat_id, query.text, now(), services(context).settings.max_watches,
-                                      meaning)
+        added = await store.chats.add_watch(who.chat_id, query.text, now(), services(context).settings.max_watches,
+                                            meaning)
     except WatchRefused as exc:
         if exc.reason == "limit":
             text = say(who.language, "watch_limit", watches=counted(who.language, "n_watches", exc.value))
@@ -64,7 +64,7 @@ async def watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def list_watches(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = await asker(update, context)
-    found = await services(context).store.watches(who.chat_id)
+    found = await services(context).store.chats.watches(who.chat_id)
     if not found:
         await reply(context, who, say(who.language, "watches_none"))
         return
@@ -79,7 +79,7 @@ async def unwatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not re.fullmatch(r"[0-9]{1,9}", number):
         await reply(context, who, say(who.language, "unwatch_usage"))
         return
-    removed = await services(context).store.remove_watch(who.chat_id, int(number))
+    removed = await services(context).store.chats.remove_watch(who.chat_id, int(number))
     if removed is None:
         await reply(context, who, say(who.language, "unwatch_missing", id=number))
         return

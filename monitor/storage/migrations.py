@@ -9,7 +9,7 @@ import sqlite_utils
 
 
 def _0001_sources_and_items(db: sqlite_utils.Database) -> None:
-    db["sources"].create(
+    db.table("sources").create(
         {
             "id": int,
             "kind": str,  # "feed"
@@ -34,8 +34,8 @@ def _0001_sources_and_items(db: sqlite_utils.Database) -> None:
         not_null={"kind", "url", "name", "origin", "enabled", "error_count"},
         defaults={"enabled": 1, "error_count": 0, "origin": "user"},
     )
-    db["sources"].create_index(["url"], unique=True)
-    db["items"].create(
+    db.table("sources").create_index(["url"], unique=True)
+    db.table("items").create(
         {
             "id": int,
             "source_id": int,
@@ -55,21 +55,21 @@ def _0001_sources_and_items(db: sqlite_utils.Database) -> None:
         not_null={"source_id", "key", "published_at", "fetched_at"},
         foreign_keys=[("source_id", "sources", "id"), ("same_as", "items", "id")],
     )
-    db["items"].create_index(["source_id", "key"], unique=True)
-    db["items"].create_index(["canonical_url"])
-    db["items"].create_index(["fingerprint"])
-    db["items"].create_index(["published_at"])
+    db.table("items").create_index(["source_id", "key"], unique=True)
+    db.table("items").create_index(["canonical_url"])
+    db.table("items").create_index(["fingerprint"])
+    db.table("items").create_index(["published_at"])
 
 
 def _0002_telegram_channels(db: sqlite_utils.Database) -> None:
-    db["sources"].add_column("backfill", int)  # Telegram: posts the first poll stores
-    db["sources"].add_column("last_post_id", int)  # Telegram: newest post id stored, to read on from
-    db["items"].add_column("forwarded_from", str)
-    db["items"].add_column("views", int)
+    db.table("sources").add_column("backfill", int)  # Telegram: posts the first poll stores
+    db.table("sources").add_column("last_post_id", int)  # Telegram: newest post id stored, to read on from
+    db.table("items").add_column("forwarded_from", str)
+    db.table("items").add_column("views", int)
 
 
 def _0003_stories(db: sqlite_utils.Database) -> None:
-    db["stories"].create(
+    db.table("stories").create(
         {
             "id": int,  # given by the clusterer, in order of creation
             "headline": str,  # the first report's title
@@ -84,29 +84,29 @@ def _0003_stories(db: sqlite_utils.Database) -> None:
         pk="id",
         not_null={"first_seen", "last_seen", "item_count", "source_count"},
     )
-    db["stories"].create_index(["last_seen"])
-    db["items"].add_column("lang", str)  # "en", "ru", "uk", or "" when unknown
-    db["items"].add_column("story_id", int)  # NULL until clustered
-    db["items"].add_column("story_score", float)  # similarity that joined the story; 0 for its first report
-    db["items"].add_column("cluster_seq", int)  # order in which items were clustered (replayed in this order)
-    db["items"].add_column("embedding", bytes)  # float32 sentence vector, when the clusterer needed one
-    db["items"].create_index(["story_id"])
-    db["items"].create_index(["cluster_seq"])
+    db.table("stories").create_index(["last_seen"])
+    db.table("items").add_column("lang", str)  # "en", "ru", "uk", or "" when unknown
+    db.table("items").add_column("story_id", int)  # NULL until clustered
+    db.table("items").add_column("story_score", float)  # similarity that joined the story; 0 for its first report
+    db.table("items").add_column("cluster_seq", int)  # order in which items were clustered (replayed in this order)
+    db.table("items").add_column("embedding", bytes)  # float32 sentence vector, when the clusterer needed one
+    db.table("items").create_index(["story_id"])
+    db.table("items").create_index(["cluster_seq"])
 
 
 def _0004_story_sources(db: sqlite_utils.Database) -> None:
     # Which sources carried each story, kept as items are assigned: summing a story up again from all
     # its items made every new report cost as much as the story was big.
-    db["story_sources"].create({"story_id": int, "source_id": int, "first_seq": int}, pk=("story_id", "source_id"),
-                               not_null={"first_seq"})
-    db["story_sources"].create_index(["story_id", "first_seq"])
+    db.table("story_sources").create({"story_id": int, "source_id": int, "first_seq": int},
+                                     pk=("story_id", "source_id"), not_null={"first_seq"})
+    db.table("story_sources").create_index(["story_id", "first_seq"])
     db.execute("""INSERT INTO story_sources (story_id, source_id, first_seq)
                   SELECT story_id, source_id, min(cluster_seq) FROM items WHERE story_id IS NOT NULL
                   GROUP BY story_id, source_id""")
 
 
 def _0005_subscribers_watches_alerts(db: sqlite_utils.Database) -> None:
-    db["subscribers"].create(
+    db.table("subscribers").create(
         {
             "chat_id": int,  # Telegram chat id: a user (private chat), a group or a supergroup
             "chat_type": str,  # "private", "group", "supergroup"
@@ -126,13 +126,13 @@ def _0005_subscribers_watches_alerts(db: sqlite_utils.Database) -> None:
         not_null={"chat_type", "active", "link_previews", "created_at"},
         defaults={"active": 1, "link_previews": 0},
     )
-    db["watches"].create(
+    db.table("watches").create(
         {"id": int, "chat_id": int, "query": str, "created_at": str},
         pk="id", not_null={"chat_id", "query", "created_at"},
         foreign_keys=[("chat_id", "subscribers", "chat_id")],
     )
-    db["watches"].create_index(["chat_id"])
-    db["alerts"].create(
+    db.table("watches").create_index(["chat_id"])
+    db.table("alerts").create(
         {
             "chat_id": int,
             "story_id": int,
@@ -146,11 +146,11 @@ def _0005_subscribers_watches_alerts(db: sqlite_utils.Database) -> None:
         pk=("chat_id", "story_id"),
         not_null={"outbox_id", "source_count", "sent_at"},
     )
-    db["alerts"].create_index(["story_id"])
+    db.table("alerts").create_index(["story_id"])
 
 
 def _0006_outbox_and_digests(db: sqlite_utils.Database) -> None:
-    db["outbox"].create(
+    db.table("outbox").create(
         {
             "id": int,
             "key": str,  # idempotency key: the same message is never queued twice (alert:chat:story, digest:…)
@@ -174,10 +174,10 @@ def _0006_outbox_and_digests(db: sqlite_utils.Database) -> None:
         not_null={"key", "chat_id", "kind", "priority", "text", "previews", "status", "attempts", "created_at"},
         defaults={"status": "pending", "attempts": 0, "previews": 0},
     )
-    db["outbox"].create_index(["key"], unique=True)
-    db["outbox"].create_index(["status", "priority", "id"])
-    db["outbox"].create_index(["chat_id"])
-    db["digests"].create(
+    db.table("outbox").create_index(["key"], unique=True)
+    db.table("outbox").create_index(["status", "priority", "id"])
+    db.table("outbox").create_index(["chat_id"])
+    db.table("digests").create(
         {"chat_id": int, "local_date": str, "stories": int, "parts": int, "created_at": str},
         pk=("chat_id", "local_date"),
         not_null={"stories", "parts", "created_at"},
@@ -187,20 +187,20 @@ def _0006_outbox_and_digests(db: sqlite_utils.Database) -> None:
 def _0007_item_term_vectors(db: sqlite_utils.Database) -> None:
     # The TF-IDF vector each item was given when clustered, so a restart puts it back as it was instead
     # of replaying every report since the oldest active story began.
-    db["items"].add_column("term_vector", bytes)
+    db.table("items").add_column("term_vector", bytes)
 
 
 def _0008_story_opened_seq(db: sqlite_utils.Database) -> None:
     # The clustering sequence number of the report that last opened the story in the clusterer: a story
     # that left the window can be opened again (by the same report from elsewhere); a restart puts back
     # only its reports from then on.
-    db["stories"].add_column("opened_seq", int)
+    db.table("stories").add_column("opened_seq", int)
 
 
 def _0009_item_text_chars(db: sqlite_utils.Database) -> None:
     # The length of the text the deduplicator compared (without its source's boilerplate): full articles
     # need more words in common to join, and a restart must know which reports were full.
-    db["items"].add_column("text_chars", int)
+    db.table("items").add_column("text_chars", int)
 
 
 def _0010_item_text_days(db: sqlite_utils.Database) -> None:
@@ -208,7 +208,7 @@ def _0010_item_text_days(db: sqlite_utils.Database) -> None:
     # report whose dates are days from its own, and a restart must know the dates its reports named
     # without their source's boilerplate. NULL: clustered by a version that did not store them (put back
     # as naming none).
-    db["items"].add_column("text_days", str)
+    db.table("items").add_column("text_days", str)
 
 
 def _0011_source_ids_not_reused(db: sqlite_utils.Database) -> None:

@@ -108,9 +108,9 @@ async def subscribe(path, chats: dict[int, dict]) -> None:
     store = await Store.open(path)
     try:
         for chat_id, values in chats.items():
-            await store.subscribe(chat_id, "private", "", None, "en", datetime.now(UTC))
+            await store.chats.subscribe(chat_id, "private", "", None, "en", datetime.now(UTC))
             if values:
-                await store.set_subscriber(chat_id, **values)
+                await store.chats.update(chat_id, **values)
     finally:
         await store.close()
 
@@ -155,10 +155,10 @@ async def test_each_chat_has_a_job_at_its_local_time_that_queues_the_digest_and_
         first = job.next_run_time
         job.modify(next_run_time=datetime.now(UTC) + timedelta(seconds=0.2))  # as if 08:00 had come
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and not await store.has_digest(1, first.astimezone(
+        while time.monotonic() < deadline and not await store.digests.has(1, first.astimezone(
                 zone_info("Europe/Berlin")).date().isoformat()):
             await asyncio.sleep(0.05)
-        assert (await store.pending_messages(datetime.now(UTC)))[0].key.startswith("digest:1:")
+        assert (await store.outbox.pending(datetime.now(UTC)))[0].key.startswith("digest:1:")
         await asyncio.sleep(0.1)
         assert scheduler.get_job("digest:1").next_run_time >= first  # planned again
     finally:
@@ -170,8 +170,8 @@ async def test_pending_messages_are_sent_after_a_restart_and_a_429_burst_is_wait
     chats = list(range(5001, 5041))
     await subscribe(tmp_path / "m.db", dict.fromkeys(chats, {}))
     store = await Store.open(tmp_path / "m.db")
-    await store.enqueue([Outgoing(f"test:{c}", c, f"left over for {c}", kind="digest", priority=2) for c in chats],
-                        datetime.now(UTC))
+    await store.outbox.enqueue([Outgoing(f"test:{c}", c, f"left over for {c}", kind="digest", priority=2)
+                                for c in chats], datetime.now(UTC))
     await store.close()
     for _ in range(3):
         bot_api.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)

@@ -1,0 +1,50 @@
+"""Stories: where the deduplicator put items, what a restart reads back, and the stories summed up."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from monitor.models import SourceSpec
+from monitor.storage.rows import AssignmentRow, StoryExpiry, StoryLink
+from tests.storage.conftest import NOW, item
+
+
+def assigned(item_id: int, story_id: int, seq: int, lang: str = "en", opened: bool = False) -> AssignmentRow:
+    return AssignmentRow(item_id, story_id, 0.5, seq, lang, b"terms", 100, "", opened)
+
+
+async def test_assignments_grow_their_stories_once_and_a_restart_reads_them_back(store):
+    await store.sources.sync([SourceSpec("feed", "https://a/", "A"), SourceSpec("feed", "https://b/", "B")], NOW)
+    a = await store.items.insert(1, [item(1, title=""), item(2, published_at=NOW + timedelta(hours=1))], NOW)
+    b = await store.items.insert(2, [item(3, title="Titre", published_at=NOW - timedelta(hours=1))], NOW)
+    assert await store.stories.clustering_start() == (1, 1)
+    assert [u.id for u in await store.stories.unclustered()] == [1, 2, 3]
+    rows = [assigned(a[0].id, 7, 1, opened=True), assigned(a[1].id, 7, 2), assigned(b[0].id, 7, 3, "fr")]
+    assert await store.stories.assign(rows[:2], {a[0].id: b"vector"}, NOW) == [7]
+    assert await store.stories.assign([*rows, assigned(a[0].id, 8, 4)], {}, NOW) == [7]  # assigned once
+    story = await store.stories.get(7)
+    assert (story.headline, story.url, story.item_count, story.source_count) == ("T2", "https://x.org/2", 3, 2)
+    assert (story.first_seen, story.last_seen, story.languages, story.sources) == (
+        NOW - timedelta(hours=1), NOW + timedelta(hours=1), ("en", "fr"), ("A", "B"))
+    assert await store.stories.clustering_start() == (8, 4)
+    assert await store.stories.unclustered() == []
+    assert await store.stories.of_items([a[0].id, 99]) == {a[0].id: 7}
+    replayed = await store.stories.replay(3600.0)
+    assert [(r.item_id, r.story_id, r.embedding, r.lang) for r in replayed] == [
+        (a[0].id, 7, b"vector", "en"), (a[1].id, 7, None, "en"), (b[0].id, 7, None, "fr")]
+    await store.stories.assign([], {}, NOW, [StoryExpiry(7, 3)])  # left the window: vectors before seq 3 go
+    assert [r.term_vector for r in await store.stories.replay(3600.0)] == [None, None, b"terms"]
+
+
+async def test_digests_and_watches_read_a_story_s_titles_links_and_words(store):
+    await store.sources.sync([SourceSpec("feed", "https://a/", "A"), SourceSpec("feed", "https://b/", "B")], NOW)
+    (a,) = await store.items.insert(1, [item(1, title="Storm hits", text="Winds of 120 km/h")], NOW)
+    (b,) = await store.items.insert(2, [item(2, title="Буря", text="Ветер")], NOW)
+    await store.stories.assign([assigned(a.id, 1, 1), assigned(b.id, 1, 2, "ru")], {}, NOW)
+    details = (await store.stories.details([1, 1]))[1]
+    assert dict(details.titles) == {"en": "Storm hits", "ru": "Буря"}
+    assert details.links == (StoryLink("A", "https://x.org/1"), StoryLink("B", "https://x.org/2"))
+    text = (await store.stories.texts([1]))[1]
+    assert (text.item_count, text.text) == (2, "Storm hits\nWinds of 120 km/h\nБуря\nВетер")
+    assert [s.id for s in await store.stories.recent(NOW - timedelta(days=1))] == [1]
+    assert await store.stories.count(NOW) == 1 and await store.stories.count(NOW + timedelta(seconds=1)) == 0
