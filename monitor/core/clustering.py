@@ -42,18 +42,8 @@ from functools import cached_property
 from itertools import chain, repeat
 from operator import mul
 
-from monitor.core.text import (
-    CONCEPT_MARK,
-    WORDS,
-    YEAR_DAYS,
-    Memo,
-    Reading,
-    calendar_days_of,
-    language_of,
-    name_terms_of,
-    readings,
-    terms_of,
-)
+from monitor.core.dates import YEAR_DAYS, calendar_days_of
+from monitor.core.terms import CONCEPT_MARK, WORDS, Memo, Reading, language_of, name_terms_of, readings, terms_of
 
 TITLE_WEIGHT = 2  # a title's words count twice: it names the event
 TEXT_CHARS = 400  # the beginning of the text says what happened; the rest wanders

@@ -19,7 +19,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from monitor.core.text import LATIN_ENDINGS, WORDS, drop_ending, skeleton
+from monitor.core.terms import LATIN_ENDINGS, WORDS, drop_ending, skeleton
 
 MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 20
