@@ -30,6 +30,18 @@ def test_core_imports_only_the_standard_library_and_models():
                 assert allowed, f"{path.relative_to(ROOT)} imports {name}: monitor/core must stay pure"
 
 
+
+def test_every_data_file_ships_with_the_package():
+    """monitor/data/ is read with importlib.resources: a file setuptools does not ship is missing from an
+    installed (not editable) package, and core fails on import."""
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    globs = setuptools.get("package-data", {}).get("monitor", [])
+    package = ROOT / "monitor"
+    files = [path for path in (package / "data").rglob("*") if path.is_file() and "__pycache__" not in path.parts]
+    assert files
+    for path in files:
+        assert any(path.relative_to(package).match(glob) for glob in globs), f"pyproject.toml does not ship {path}"
+
 def test_every_command_is_documented():
     for command in documented_names()["commands"]:
         assert f"`monitor {command}" in README, f"README does not document `monitor {command}`"

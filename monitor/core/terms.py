@@ -8,9 +8,8 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from importlib.resources import files
 from operator import itemgetter
-
-from monitor.core.lexicon import LEXICON
 
 # Cyrillic (ru, uk) → a Latin skeleton; Latin transliterations are folded to the same skeleton below,
 # so Пригожин, Пригожина, Prigozhin and Prigozhyn meet.
@@ -71,6 +70,12 @@ def stem(word: str) -> str:
 CONCEPT_MARK = "~"  # a concept's term starts with it ("~dam"); no word's term does
 
 
+def _data(name: str) -> list[str]:
+    """The lines of a word list shipped in monitor/data/, without blank lines and comments (#)."""
+    text = (files("monitor") / "data" / name).read_text(encoding="utf-8")
+    return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
 def _concepts() -> dict[tuple[bool, str], str]:
     """(Latin?, stem) → concept id ("~dam") for the words of the news lexicon, so a Russian, Ukrainian
     and English word for one thing become one term. Stems are looked up within their script (English
@@ -78,9 +83,7 @@ def _concepts() -> dict[tuple[bool, str], str]:
     one whose word is closest to the stem (the shortest) keeps it, and a tie leaves it unmapped."""
     claims: dict[tuple[bool, str], tuple[int, str]] = {}
     clashes: set[tuple[bool, str]] = set()
-    for line in LEXICON.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
+    for line in _data("concepts.tsv"):
         concept, *columns = line.split("\t")
         for column in columns:
             for entry in column.split(","):
@@ -102,25 +105,7 @@ def _concepts() -> dict[tuple[bool, str], str]:
 CONCEPTS = _concepts()
 
 
-_STOP_WORDS_TEXT = """
-a an the and or but if of to in on at by for from with as is are was were be been being it its this that these
-those he she they we you i his her their our your not no yes do does did has have had will would can could may
-might must shall should than then there here which who whom whose what when where why how all any each more most
-other some such only own same so too very just also about after before over under into out up down again further
-once said says say new one two three per via amid against between during while
-и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне было вот от меня
-еще нет о из ему теперь когда даже ну вдруг ли если уже или ни быть был него до вас нибудь опять уж вам ведь там
-потом себя ничего ей может они тут где есть надо ней для мы тебя их чем была сам чтоб без будто чего раз тоже себе
-под будет ж тогда кто этот того потому этого какой совсем ним здесь этом один почти мой тем чтобы нее сейчас были
-куда зачем всех никогда можно при наконец два об другой хоть после над больше тот через эти нас про всего них какая
-много разве три эту моя впрочем хорошо свою этой перед иногда лучше чуть том нельзя такой им более всегда конечно
-всю между это также заявил заявила сообщил сообщила сообщает сообщили по словам
-і в у на з із зі та й що не як до за від по це він вона воно вони ми ви я ти його її їх але або чи якщо коли
-вже ще так також бо для при про через після перед над під між без тут там де є був була було були буде може
-щоб цей ця ці цього цієї цих який яка яке які свій своє свою своїх нас вас нам вам їм мене тебе себе сам сама
-раніше заявив заявила повідомив повідомила повідомляє повідомили за словами
-"""
-STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
+STOP_WORDS = frozenset(word for line in _data("stopwords.txt") for word in line.split())
 
 
 def terms(text: str) -> list[str]:
