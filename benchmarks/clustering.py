@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from monitor.config import DEDUP_BACKENDS  # noqa: E402
 from monitor.core.clustering import ClusterSettings  # noqa: E402
 from monitor.core.evaluation import bcubed  # noqa: E402
-from monitor.core.text import canonical_url, fingerprint  # noqa: E402
+from monitor.core.urls import canonical_url, fingerprint  # noqa: E402
 from monitor.deduplicator import Deduplicator  # noqa: E402
 from monitor.embedding import load_embedder  # noqa: E402
 from monitor.models import Item, SourceSpec  # noqa: E402

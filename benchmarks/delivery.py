@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from monitor import app, config  # noqa: E402
-from monitor.core.text import canonical_url, fingerprint  # noqa: E402
+from monitor.core.urls import canonical_url, fingerprint  # noqa: E402
 from monitor.models import Item  # noqa: E402
 from monitor.storage.store import Store  # noqa: E402
 from tests.fakes.bot_api import FakeBotApi  # noqa: E402

@@ -29,7 +29,8 @@ from monitor.core.clustering import (  # noqa: E402
     title_names_of,
     unmentioned,
 )
-from monitor.core.text import calendar_days, name_terms  # noqa: E402
+from monitor.core.dates import calendar_days  # noqa: E402
+from monitor.core.terms import name_terms  # noqa: E402
 from monitor.evaluation import evaluate_file, read_items, read_pairs  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

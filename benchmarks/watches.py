@@ -23,8 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from monitor.core.query import QueryError, WatchIndex, parse_query, word_root, words_of  # noqa: E402
-from monitor.core.text import skeleton  # noqa: E402
+from monitor.core.query import QueryError, parse_query, word_root, words_of  # noqa: E402
+from monitor.core.terms import skeleton  # noqa: E402
+from monitor.core.watch_index import WatchIndex  # noqa: E402
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "benchmarks"
 

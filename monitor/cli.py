@@ -30,8 +30,8 @@ from monitor.config import (
 )
 from monitor.config import parse_duration as parse_duration_option
 from monitor.core.clustering import ClusterSettings
+from monitor.core.html import html_to_text
 from monitor.core.opml import OpmlError, Outline, parse_opml, render_opml
-from monitor.core.text import html_to_text
 from monitor.embedding import EmbeddingError, load_embedder
 from monitor.models import SourceSpec
 from monitor.poller import PollReport

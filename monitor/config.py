@@ -20,7 +20,7 @@ from zoneinfo import available_timezones
 
 from monitor.core.clustering import ClusterSettings
 from monitor.core.schedule import ZoneError, parse_local_time, parse_zone
-from monitor.core.text import channel_url, parse_channel_name
+from monitor.core.urls import channel_url, parse_channel_name
 from monitor.models import SourceSpec
 
 DEFAULT_PATH = "config.toml"

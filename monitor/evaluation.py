@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from monitor.core.clustering import Clusterer, ClusterSettings, Embed, Report
 from monitor.core.evaluation import Scores, bcubed, pair_scores
-from monitor.core.text import canonical_url
+from monitor.core.urls import canonical_url
 
 # Items without a date (tgcontest) are fed in file order, a second apart, all inside one window.
 _UNDATED_BASE = datetime(2000, 1, 1, tzinfo=UTC)

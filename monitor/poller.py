@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from monitor.config import DEFAULT_BACKFILL, PollingSettings
 from monitor.core.schedule import next_poll_at
-from monitor.core.text import channel_of
+from monitor.core.urls import channel_of
 from monitor.models import FetchResult, Item, Source, SourceState, StoredItem
 from monitor.sources.feeds import ParsedFeed, parse_feed
 from monitor.sources.fetch import Fetcher, FetchError

@@ -12,6 +12,8 @@ import unicodedata
 from collections.abc import Callable
 from typing import TextIO
 
+from monitor.core.plurals import plural_category
+
 # Told how far long work has come, (done, total). The parts doing the work take one as an argument and
 # know nothing of terminals.
 Progress = Callable[[int, int], None]
@@ -101,7 +103,7 @@ def terminal_width(out: TextIO) -> int | None:
 
 def counted(count: int, noun: str) -> str:
     """`1 source`, `2 sources`: English plurals for the command's own lines and the log."""
-    return f"{count} {noun}" + ("" if count == 1 else "s")
+    return f"{count} {noun}" + ("" if plural_category("en", count) == "one" else "s")
 
 
 def _columns(char: str) -> int:

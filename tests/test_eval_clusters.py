@@ -7,7 +7,7 @@ from monitor.cli import main
 from monitor.core.clustering import ClusterSettings
 from monitor.embedding import load_embedder
 from monitor.evaluation import evaluate_file
-from tests.core.test_clustering import APPEAL, BONUS, DEATH, TURNOUT
+from tests.core.clustering.reports import APPEAL, BONUS, DEATH, TURNOUT
 
 
 def test_eval_clusters_reports_scores_and_bad_lines(tmp_path, capsys):

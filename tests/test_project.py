@@ -17,17 +17,24 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def imports(folder: str):
-    """(file, module) for each absolute import in a package of monitor."""
-    for path in (ROOT / "monitor" / folder).rglob("*.py"):
+    """(file, module) for each import in a package of monitor, packages inside it too; a relative import
+    (`from ..x import y`) is given as the module it names."""
+    paths = sorted((ROOT / "monitor" / folder).rglob("*.py"))
+    assert paths, f"monitor/{folder} has no modules"
+    for path in paths:
+        package = path.relative_to(ROOT).parent.parts  # ("monitor", "core") or ("monitor", "core", "clustering")
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 yield from ((path.relative_to(ROOT), a.name) for a in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.level == 0:
-                yield path.relative_to(ROOT), node.module or ""
+            elif isinstance(node, ast.ImportFrom):
+                base = package[:len(package) - node.level + 1] if node.level else ()
+                yield path.relative_to(ROOT), ".".join([*base, *([node.module] if node.module else [])])
 
 
 def test_core_imports_only_the_standard_library_and_models():
-    for path, name in imports("core"):
+    found = list(imports("core"))
+    assert any(path.parts[-2] == "clustering" for path, _ in found)  # packages inside core too
+    for path, name in found:
         top = name.split(".")[0]
         allowed = top in sys.stdlib_module_names or name == "monitor.models" or name.startswith("monitor.core")
         assert allowed, f"{path} imports {name}: monitor/core must stay pure"
@@ -41,6 +48,17 @@ def test_storage_imports_only_the_standard_library_sqlite_utils_and_models():
                    or name.startswith(("monitor.storage", "monitor.core")))
         assert allowed, f"{path} imports {name}: monitor/storage takes models, never settings"
 
+
+def test_every_data_file_ships_with_the_package():
+    """monitor/data/ is read with importlib.resources: a file setuptools does not ship is missing from an
+    installed (not editable) package, and core fails on import."""
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    globs = setuptools.get("package-data", {}).get("monitor", [])
+    package = ROOT / "monitor"
+    files = [path for path in (package / "data").rglob("*") if path.is_file() and "__pycache__" not in path.parts]
+    assert files
+    for path in files:
+        assert any(path.relative_to(package).match(glob) for glob in globs), f"pyproject.toml does not ship {path}"
 
 def test_every_command_is_documented():
     for command in documented_names()["commands"]:

@@ -24,6 +24,7 @@ import pytest
 
 from monitor import app
 from monitor.models import Story
+from monitor.terminal import counted
 from tests.conftest import make_settings, write_config
 from tests.fakes.feed_builder import entry, rss2
 from tests.test_cli import config_for
@@ -253,3 +254,8 @@ async def test_run_writes_a_summary_periodically(tmp_path, feed_server, caplog, 
     assert periodic and "1 source polled 1 time" in periodic[0] and "2 new items" in periodic[0], periodic
     assert "stories: 2 new, 0 grown" in periodic[0], periodic
     assert not [r for r in caplog.records if r.levelno == logging.INFO and "new=" in r.getMessage()]
+
+
+def test_counts_on_the_terminal_take_the_english_plural():
+    assert [counted(n, "source") for n in (0, 1, 2, 11, 21, 101)] == [
+        "0 sources", "1 source", "2 sources", "11 sources", "21 sources", "101 sources"]

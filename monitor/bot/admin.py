@@ -13,9 +13,9 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
 from monitor.bot.context import Asker, asker, is_admin, now, reply, services
-from monitor.bot.render import shorten
 from monitor.bot.texts import Html, counted, say
 from monitor.config import ConfigError, source_from_argument
+from monitor.core.html import shorten
 from monitor.sources.guard import AddressRefused, HostUnresolved, check_url
 from monitor.storage.sources import SourceExists
 

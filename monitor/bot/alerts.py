@@ -16,7 +16,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from monitor.bot.render import alert_text
-from monitor.core.query import QueryError, WatchIndex, parse_query, words_of
+from monitor.core.query import QueryError, parse_query, words_of
+from monitor.core.watch_index import WatchIndex
 from monitor.models import Alert, Outgoing, StoryBatch, Watch
 from monitor.storage.store import Store
 

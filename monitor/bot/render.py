@@ -8,23 +8,13 @@ from datetime import datetime
 
 from monitor.bot.texts import Html, counted, say
 from monitor.core.digest import DigestStory
+from monitor.core.html import html_to_text, shorten
 from monitor.core.schedule import zone_info
-from monitor.core.text import html_to_text
 from monitor.models import Story
 
 MAX_MESSAGE_CHARS = 4096
 HEADLINE_CHARS = 300
 ALERT_SOURCE_NAMES = 8
-
-
-def shorten(text: str, limit: int) -> str:
-    """At most `limit` characters, cut at a word where one is near, with an ellipsis."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    return (cut[:space] if space > limit * 0.6 else cut).rstrip(" ,.;:-") + "…"
 
 
 def local_time(moment: datetime, zone_name: str | None) -> str:

@@ -21,8 +21,8 @@ from monitor.bot.context import (
     services,
     subscribe,
 )
-from monitor.bot.render import shorten
 from monitor.bot.texts import LANGUAGES, say
+from monitor.core.html import shorten
 from monitor.core.schedule import ZoneError, parse_local_time, parse_zone, zone_info
 from monitor.models import Subscriber
 

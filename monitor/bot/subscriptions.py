@@ -28,8 +28,8 @@ from monitor.bot.context import (
     subscribe,
     writes_as_the_group,
 )
-from monitor.bot.render import shorten
 from monitor.bot.texts import COMMANDS, LANGUAGES, Html, counted, say
+from monitor.core.html import shorten
 
 log = logging.getLogger("monitor.bot")
 

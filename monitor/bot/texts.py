@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import html
 
+from monitor.core.plurals import plural_category
+
 LANGUAGES = ("en", "ru", "uk")
 DEFAULT_LANGUAGE = "en"
-
-# The plural categories CLDR gives whole numbers in each language ("Language Plural Rules"): English one
-# (1) and other; Russian and Ukrainian one (1, 21, 101…), few (2-4, 22-24…) and many (0, 5-20, 25-30…).
-PLURAL_CATEGORIES = {"en": ("one", "other"), "ru": ("one", "few", "many"), "uk": ("one", "few", "many")}
 
 
 class Html(str):
@@ -23,19 +21,6 @@ def language_of(code: str | None) -> str:
     """The catalogue for a Telegram language code ("ru", "uk", "en-GB", …); English for the rest."""
     base = (code or "").split("-")[0].split("_")[0].lower()
     return base if base in LANGUAGES else DEFAULT_LANGUAGE
-
-
-def plural_category(language: str, count: int) -> str:
-    """The CLDR plural category of a whole number in a language: which form of a counted text it takes
-    (the rules of CLDR for en, ru and uk, checked against Babel's in the tests)."""
-    n = abs(count)
-    if language in ("ru", "uk"):
-        if n % 10 == 1 and n % 100 != 11:
-            return "one"
-        if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-            return "few"
-        return "many"
-    return "one" if n == 1 else "other"
 
 
 def say(language: str, key: str, **values: object) -> str:

@@ -10,8 +10,8 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
 from monitor.bot.context import argument, asker, changes_chat, now, reply, services, subscribe
-from monitor.bot.render import shorten
 from monitor.bot.texts import Html, counted, say
+from monitor.core.html import shorten
 from monitor.core.query import QueryError, parse_query
 from monitor.storage.chats import WatchRefused
 

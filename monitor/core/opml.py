@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
 
-from monitor.core.text import one_line
+from monitor.core.html import one_line
 
 NAMESPACE = "urn:x-monitor:opml"
 ET.register_namespace("monitor", NAMESPACE)

@@ -1,5 +1,5 @@
-"""The keyword-watch language: parse a query into a tree, match it against a report's words, and
-index many watches by the words they need so one report is tested only against watches it can match.
+"""The keyword-watch language: parse a query into a tree and match it against a report's words; each
+node names the index keys a matching report must have one of (core/watch_index.py files watches by them).
 
 Words match on word forms and across scripts (`prigozhin` finds `Пригожина`) through `word_root`,
 built on the deduplicator's script folding (`skeleton`). Matching walks the report's words once: no user-supplied
@@ -19,7 +19,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from monitor.core.text import LATIN_ENDINGS, WORDS, drop_ending, skeleton
+from monitor.core.terms import LATIN_ENDINGS, WORDS, drop_ending, skeleton
 
 MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 20
@@ -430,41 +430,3 @@ def parse_query(text: str) -> Query:
     if keys is None:
         raise QueryError("only_not")
     return Query(text, root, keys)
-
-
-class WatchIndex:
-    """Many watches, found by the words they need: a report is tested only against the watches
-    that one of its words can satisfy, so thousands of watches cost little per report."""
-
-    def __init__(self) -> None:
-        self._queries: dict[int, Query] = {}
-        self._by_key: dict[str, set[int]] = {}
-
-    def __len__(self) -> int:
-        return len(self._queries)
-
-    def add(self, watch_id: int, query: Query) -> None:
-        self.remove(watch_id)
-        self._queries[watch_id] = query
-        for key in query.keys:
-            self._by_key.setdefault(key, set()).add(watch_id)
-
-    def remove(self, watch_id: int) -> None:
-        query = self._queries.pop(watch_id, None)
-        if query is None:
-            return
-        for key in query.keys:
-            ids = self._by_key.get(key)
-            if ids is not None:
-                ids.discard(watch_id)
-                if not ids:
-                    del self._by_key[key]
-
-    def matching(self, words: Words) -> list[int]:
-        """The ids of the watches this report matches, in ascending order."""
-        candidates: set[int] = set()
-        for key in words.index_keys():
-            found = self._by_key.get(key)
-            if found:
-                candidates |= found
-        return sorted(i for i in candidates if self._queries[i].matches(words))

@@ -7,7 +7,8 @@ from datetime import UTC
 
 from telegram import Chat, Message
 
-from monitor.core.text import fingerprint, html_to_text, one_line, title_from_text
+from monitor.core.html import html_to_text, one_line, title_from_text
+from monitor.core.urls import fingerprint
 from monitor.models import Item
 from monitor.sources.telegram_preview import TITLE_CHARS, media_title
 

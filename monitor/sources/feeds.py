@@ -9,15 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import feedparser
 
-from monitor.core.text import (
-    canonical_url,
-    fingerprint,
-    html_to_text,
-    item_key,
-    one_line,
-    strip_tracking,
-    title_from_text,
-)
+from monitor.core.html import html_to_text, one_line, title_from_text
+from monitor.core.urls import canonical_url, fingerprint, item_key, strip_tracking
 from monitor.models import Item
 
 # Longer texts are cut: clustering reads the beginning, and the store stays small.

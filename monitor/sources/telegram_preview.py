@@ -13,7 +13,8 @@ from datetime import datetime
 import lxml.etree
 import lxml.html
 
-from monitor.core.text import fingerprint, normalize_space, one_line, same_link, title_from_text
+from monitor.core.html import normalize_space, one_line, same_link, title_from_text
+from monitor.core.urls import fingerprint
 from monitor.models import Item
 
 TITLE_CHARS = 200

@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 import pytest
 
 from monitor.bot.render import MAX_MESSAGE_CHARS, alert_text, split_lines
-from monitor.bot.texts import CATALOGUES, COMMANDS, PLURAL_CATEGORIES, Html, language_of, plural_category, say
+from monitor.bot.texts import CATALOGUES, COMMANDS, Html, language_of, say
+from monitor.core.plurals import PLURAL_CATEGORIES
 from monitor.models import Story
 
 ALLOWED_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "blockquote", "tg-spoiler"}
@@ -74,15 +75,6 @@ def test_plural_forms_in_what_the_bot_says():
     assert "3 из 21 сюжета " in say("ru", "digest_header", date="d", shown=3, count=21)
     assert "3 з 25 сюжетів " in say("uk", "digest_header", date="d", shown=3, count=25)
     assert "вместе с его 1 сообщением" in say("ru", "remove_done", id=1, name="n", count=1)
-
-
-def test_the_plural_rules_are_cldrs():
-    """Checked against Babel's copy of CLDR (a development dependency; the bot does without it)."""
-    babel = pytest.importorskip("babel")
-    for language in CATALOGUES:
-        rule = babel.Locale.parse(language).plural_form
-        for n in [*range(201), 1001, 1011, 1111, 10_000, 1_000_021]:
-            assert plural_category(language, n) == rule(n), (language, n)
 
 
 def test_values_are_escaped_and_markup_values_are_not():

@@ -1,0 +1,365 @@
+"""The clusterer: each report joins the most similar active story, or starts a new one (the package's
+docstring tells how it decides)."""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from itertools import chain
+from operator import mul
+
+from monitor.core.clustering.names import keys_of, name_keys, unmentioned
+from monitor.core.clustering.settings import (
+    EMBED_CANDIDATES,
+    QUERY_TERMS,
+    QUERY_TERMS_WITH_MEANING,
+    SCORED_CANDIDATES,
+    TEXT_CHARS,
+    Assignment,
+    ClusterSettings,
+    Embed,
+    Report,
+    Vector,
+)
+from monitor.core.clustering.story import Story, Traits, cosine, dot, shared_beyond_concepts, traits_of
+from monitor.core.clustering.window import Window, remembered_lines
+from monitor.core.clustering.words import embed_text, read_text, term_counts
+from monitor.core.dates import YEAR_DAYS, calendar_days_of
+from monitor.core.terms import language_of, name_terms_of
+
+
+def _most_shared(shared: Counter) -> list[int]:
+    """The SCORED_CANDIDATES stories sharing most of the item's heaviest terms, the lowest id first among
+    equals. Only the stories that share as many as the last of them are sorted: on a busy day a common
+    word is in hundreds of stories, and the best match is never among those sharing just that word."""
+    if len(shared) > SCORED_CANDIDATES:
+        least = sorted(shared.values())[-SCORED_CANDIDATES]
+        best = sorted(story_id for story_id, count in shared.items() if count >= least)
+    else:
+        best = sorted(shared)
+    best.sort(key=shared.__getitem__, reverse=True)  # stable: the lowest id first among equals
+    return best[:SCORED_CANDIDATES]
+
+
+class Clusterer:
+    """Assigns reports to stories as they arrive. Pure: no IO; time comes with each report, and the
+    optional `embed` function is the only way out (it must be deterministic)."""
+
+    def __init__(self, settings: ClusterSettings | None = None, embed: Embed | None = None,
+                 first_story_id: int = 1) -> None:
+        self.settings = settings or ClusterSettings()
+        self.embed = embed
+        self.query_terms = QUERY_TERMS if embed is None else QUERY_TERMS_WITH_MEANING
+        self.stories: dict[int, Story] = {}
+        self.index: dict[str, set[int]] = {}
+        # a `name_key`, and each start of one shorter than three letters → the index's terms with it: whom a
+        # story mentions is looked up in its terms, not kept for each story (`_unmentioned_by`). A term whose
+        # key is empty (vowels only) is filed under none: no name's key begins with its key.
+        self._spellings: defaultdict[str, set[str]] = defaultdict(set)
+        self.next_id = first_story_id
+        self.clock: datetime | None = None  # the latest publication time seen
+        self.embedded = 0  # texts sent to `embed`, for figures
+        self.expired: list[int] = []  # stories that left the window, for the caller to collect and clear
+        self.window = Window()  # document frequencies and the sources' lines over the window
+        self._expiry: list[tuple[datetime, int]] = []  # (last_seen, story id), lazily refreshed
+
+    # -- the window ---------------------------------------------------------------------------------
+
+    def _advance(self, published: datetime) -> None:
+        """Move the clock to a report's publication time: older reports leave the window, and the stories
+        quiet for longer than it leave the index."""
+        if self.clock is None or published > self.clock:
+            self.clock = published
+        horizon = self.clock - timedelta(seconds=self.settings.window_s)
+        self.window.leave(horizon)
+        while self._expiry and self._expiry[0][0] < horizon:
+            last_seen, story_id = heapq.heappop(self._expiry)
+            story = self.stories.get(story_id)
+            if story is None or story.last_seen != last_seen:
+                continue  # the story grew since; a fresher entry is in the heap
+            index = self.index
+            for term in story.centroid:  # the index has the story under each of its centroid's terms
+                ids = index[term]
+                ids.discard(story_id)
+                if not ids:
+                    del index[term]
+                    self._unspell(term)
+            del self.stories[story_id]
+            self.expired.append(story_id)
+
+    def _spell(self, term: str) -> None:
+        """File a term new to the index in `_spellings`."""
+        for key in keys_of(term):
+            self._spellings[key].add(term)
+
+    def _unspell(self, term: str) -> None:
+        """Take a term that left the index out of `_spellings`."""
+        for key in keys_of(term):
+            terms = self._spellings[key]
+            terms.discard(term)
+            if not terms:
+                del self._spellings[key]
+
+    # -- assignment ---------------------------------------------------------------------------------
+
+    def add(self, report: Report, story_id: int | None = None) -> Assignment:
+        """Assign one report. `story_id` forces the story (replaying a stored assignment, or an exact
+        duplicate of an item already assigned); a story unknown to the window is opened under that id."""
+        self._advance(report.published)
+        as_published = report  # a new story's seed: what `restore` has too, whatever the window held
+        report, lines = self.window.without_boilerplate(report)
+        title_words, title_read = read_text[report.title]
+        text_words, text_read = read_text[report.text[:TEXT_CHARS]]
+        read = title_read + text_read
+        counts = term_counts(title_read, text_read)
+        self.window.count(report.published, tuple(counts), lines)
+        vector = self.window.vector(counts)
+        traits = traits_of(as_published, language_of(read), len(report.text),
+                           calendar_days_of(title_words + text_words), vector)
+        item_vector = report.vector
+        computed: dict = {}
+        score = 0.0
+        if story_id is None:
+            story_id, score, item_vector = self._choose(report, vector, name_terms_of(read), traits, computed)
+        created = story_id is None or story_id not in self.stories
+        if story_id is None:
+            story_id = self.next_id
+        if created:
+            score = 0.0
+        self._join(self._story(story_id, as_published), item_vector, report.published, traits)
+        return Assignment(story_id, score, created, computed, traits.lang, vector, traits.chars, traits.days)
+
+    def restore(self, report: Report, story_id: int, terms: dict[str, float], lang: str, chars: int,
+                days: frozenset[int]) -> None:
+        """Put back a report as it was assigned before a restart: its story, its TF-IDF vector, language,
+        text length and dates as stored, so nothing depends on what the window held when it came. Restoring the
+        reports of the stories still active, in the order they were added, rebuilds the window: those
+        within it count for document frequencies and the source's lines; older ones only for their story."""
+        self._advance(report.published)
+        self.window.count(report.published, tuple(terms), remembered_lines(report))
+        traits = traits_of(report, lang, chars, days, terms)
+        self._join(self._story(story_id, report), report.vector, report.published, traits)
+
+    def _story(self, story_id: int, report: Report) -> Story:
+        """The story, opened with this report as its first when the window does not have it."""
+        if story_id not in self.stories:
+            self.stories[story_id] = Story(story_id, report.published, report.published,
+                                           seed=(report.key, embed_text(report.title, report.text)))
+        self.next_id = max(self.next_id, story_id + 1)
+        return self.stories[story_id]
+
+    def _join(self, story: Story, item_vector: Vector | None, published: datetime, traits: Traits) -> None:
+        story.languages.add(traits.lang)
+        story.days |= traits.days
+        story.shortest_chars = min(story.shortest_chars, traits.chars)
+        if traits.own is not None:
+            story.own.setdefault(traits.own, []).append(traits.vector)
+        if traits.title_names:
+            story.title_names.setdefault(traits.lang, []).append(traits.title_names)
+        centroid, index, story_id = story.centroid, self.index, story.id
+        for term, weight in traits.vector.items():
+            held = centroid.get(term)
+            if held is not None:  # the index has the story under each of its centroid's terms
+                centroid[term] = held + weight
+                continue
+            centroid[term] = weight
+            ids = index.get(term)
+            if ids is not None:
+                ids.add(story_id)
+                continue
+            index[term] = {story_id}
+            self._spell(term)
+        story.size += 1
+        if item_vector is not None:
+            self._add_vector(story, item_vector)
+        if published > story.last_seen:
+            story.last_seen = published
+        heapq.heappush(self._expiry, (story.last_seen, story.id))
+
+    @staticmethod
+    def _add_vector(story: Story, item_vector: Vector) -> None:
+        if story.vector_sum is None:
+            story.vector_sum = list(item_vector)
+        else:
+            story.vector_sum = [a + b for a, b in zip(story.vector_sum, item_vector, strict=True)]
+        story.vectors += 1
+
+    def _lexical(self, vector: dict[str, float], names_in_item: set[str]) -> list[tuple[float, int]]:
+        """Candidate stories with the mean cosine between the item and their reports, best first.
+
+        A story must share one of the item's names (people, places, bodies): reports about others are
+        other events, however alike the rest of the words. Candidates share one of the item's heaviest
+        terms, and one of its names (set operations on the index, before any scoring)."""
+        named: set[int] | None = None
+        if names_in_item and self.settings.name_agreement:
+            named = set()
+            for name in names_in_item:
+                named |= self.index.get(name, set())
+        heaviest = sorted(vector, key=vector.get, reverse=True)[:self.query_terms]  # ties: text order
+        postings = (self.index.get(term, ()) for term in heaviest)
+        # counted in one pass, not one update per term
+        shared = Counter(chain.from_iterable(postings if named is None else map(named.intersection, postings)))
+        return self._scores(vector, _most_shared(shared))
+
+    def _scores(self, vector: dict[str, float], candidates: list[int]) -> list[tuple[float, int]]:
+        """The candidates with their mean cosine to the item, fading as each story goes quiet, best first."""
+        scored = []
+        terms_in_item = vector.keys()
+        now_s, half_life_s = self.clock.timestamp(), self.settings.half_life_s
+        for story_id in candidates:
+            story = self.stories[story_id]
+            centroid = story.centroid
+            # Over the shared terms only, a set operation and products taken in C (the clusterer's innermost
+            # loop); fsum's exact sum does not depend on the order the set gives them in, which differs
+            # between processes, so a restart scores the same.
+            shared = centroid.keys() & terms_in_item
+            dot = math.fsum(map(mul, map(vector.__getitem__, shared), map(centroid.__getitem__, shared)))
+            # the mean cosine to the story's reports, fading as the story goes quiet
+            quiet_s = max(now_s - story.last_seen.timestamp(), 0.0)
+            scored.append((dot / story.size * 0.5 ** (quiet_s / half_life_s), story_id))
+        scored.sort(key=lambda sc: (-sc[0], sc[1]))
+        return scored
+
+    def _across(self, story_id: int, lang: str) -> bool:
+        """Whether the story has no report in the item's language yet."""
+        return bool(lang) and lang not in self.stories[story_id].languages
+
+    def _again(self, story_id: int, traits: Traits) -> bool:
+        """Whether the story has a report of the item's source in its language and the item is another
+        event of that source's: it shares less than `same_source` with each of those reports, and it is
+        not nearly the same (`sure`) as another source's report in its language (the wire copy everyone
+        carries, after the source's own brief)."""
+        own = traits.own
+        story = self.stories[story_id]
+        reports = story.own.get(own) if own is not None else None
+        if not reports:
+            return False
+        vector, settings = traits.vector, self.settings
+        if any(cosine(vector, theirs) >= settings.same_source for theirs in reports):
+            return False
+        return not any(cosine(vector, theirs) >= settings.sure
+                       for (source, lang), others in story.own.items() if lang == own[1] and source != own[0]
+                       for theirs in others)
+
+    def _names_apart(self, story_id: int, traits: Traits) -> bool:
+        """Whether the item's title names someone or somewhere none of the story's reports mentions, and
+        each of the story's titles in the item's language that names anyone names someone or somewhere the
+        item does not mention (mentions: the terms of the title and first 400 characters).
+        The weather in Brest and the weather in Gomel; Spain's and Italy's daily figures; the US Open's and
+        the Australian Open's replays; Guterres's and Peskov's words on the dam. Titles in other languages
+        are not compared: they may translate a name (Hungary and Венгрия) rather than spell it."""
+        story = self.stories[story_id]
+        theirs = story.title_names.get(traits.lang)
+        if not self.settings.title_names or not theirs or not traits.title_names:
+            return False
+        return (self._unmentioned_by(traits.title_names, story)
+                and all(unmentioned(names, traits.mentioned) for names in theirs))
+
+    def _unmentioned_by(self, names: Iterable[str], story: Story) -> bool:
+        """`unmentioned(names, mentions(story.centroid))`, from the terms spelled like each name: a story's
+        terms are those of all its reports, and a name's spellings in the window are a few."""
+        centroid, spellings = story.centroid, self._spellings
+        for key in map(name_keys.__getitem__, names):
+            spelled = spellings.get(key, ()) if key else centroid  # no key (vowels only) begins every term's
+            if not any(term in centroid for term in spelled):
+                return True
+        return False
+
+    def _allowed(self, story_id: int, traits: Traits) -> bool:
+        """Whether nothing besides the score keeps the story from taking the item."""
+        return not (self._apart(story_id, traits.days) or self._again(story_id, traits)
+                    or self._names_apart(story_id, traits))
+
+    def _required(self, story_id: int, traits: Traits) -> float:
+        story, lang = self.stories[story_id], traits.lang
+        if self._across(story_id, lang):
+            # Across languages what two reports share is mostly names and the lexicon's concepts. One name
+            # and a concept or two is what unrelated news has in common (an English "Ion" and the Russian
+            # metropolitan Иона, "Union" Berlin and a union's meeting): such a story is held to the
+            # threshold of a story in the item's language.
+            if shared_beyond_concepts(traits.vector, story.centroid) < 2:
+                return self.settings.threshold
+            return self.settings.cross_threshold
+        # Full articles among themselves, in one language: the mean cosine to reports in another
+        # language is lower whatever the story, so a multilingual story keeps the short posts' threshold.
+        if min(traits.chars, story.shortest_chars) >= TEXT_CHARS and story.languages <= {lang}:
+            return self.settings.long_threshold
+        return self.settings.threshold
+
+    def _apart(self, story_id: int, days: frozenset[int]) -> bool:
+        """Whether the item's dates and the story's are all days_apart or more from each other: the
+        forecast for 8 November and the one for 16 November, a region's figures for 4 May and for 2 May
+        are different events, however alike the words. A day's difference is not enough (a report
+        written the next day, "tomorrow" written as a date)."""
+        story_days = self.stories[story_id].days
+        if not days or not story_days or not self.settings.days_apart:
+            return False
+        gap = min(min(abs(a - b), YEAR_DAYS - abs(a - b)) for a in days for b in story_days)
+        return gap >= self.settings.days_apart
+
+    def _pick(self, scored: list[tuple[float, int]], traits: Traits) -> tuple[int | None, float]:
+        """The best-scoring story (best first in `scored`) whose threshold the item meets and which nothing
+        else keeps from taking it (`_allowed`: dates, the source's other reports, titles). A story in
+        the item's language scoring less than one that was turned down is no better a match, even where
+        its threshold is lower (one short post in it): the forecast for 16 November turned away from the
+        one for 8 November does not join the region's road news, and a channel's post about schools that
+        its sign-off made most like its own drones story does not join a fire story it barely matches; a
+        story in another language is judged on its own."""
+        turned_down = False
+        for score, story_id in scored:
+            cross = self._across(story_id, traits.lang)
+            if turned_down and not cross:
+                continue
+            if score >= self._required(story_id, traits) and self._allowed(story_id, traits):
+                return story_id, score
+            turned_down = turned_down or not cross
+        return None, 0.0
+
+    def _choose(self, report: Report, vector: dict[str, float], names: set[str], traits: Traits, computed: dict
+                ) -> tuple[int | None, float, Vector | None]:
+        """The story to join and its score (None: a new story), and the item's embedding if it has one."""
+        settings = self.settings
+        scored = self._lexical(vector, names)
+        item_vector = report.vector
+        if self.embed is None:
+            return *self._pick(scored, traits), item_vector
+        if scored and scored[0][0] >= settings.sure and self._allowed(scored[0][1], traits):
+            return scored[0][1], scored[0][0], item_vector
+        ambiguous = [(lex, sid) for lex, sid in scored[:EMBED_CANDIDATES] if lex >= settings.floor]
+        if not ambiguous:
+            return None, 0.0, item_vector
+        self._embed_missing(report, [self.stories[sid] for _, sid in ambiguous], computed)
+        item_vector = computed.get(report.key, item_vector)
+        blended = []
+        span = settings.meaning_high - settings.meaning_low
+        for lex, sid in ambiguous:
+            story = self.stories[sid]
+            meaning = dot(item_vector, story.vector_sum) / story.vectors
+            closeness = min(max((meaning - settings.meaning_low) / span, 0.0), 1.0)
+            if meaning >= settings.meaning_floor:
+                blended.append((settings.lexical_weight * lex + (1 - settings.lexical_weight) * closeness, sid))
+        blended.sort(key=lambda sc: -sc[0])  # stable: equal scores keep the lexical order
+        return *self._pick(blended, traits), item_vector
+
+    def _embed_missing(self, report: Report, stories: list[Story], computed: dict) -> None:
+        """Embed, in one batch, the report (unless it came with a vector) and the seeds of candidate
+        stories that have no embedded member yet."""
+        keys, texts = [], []
+        if report.vector is None:
+            keys.append(report.key)
+            texts.append(embed_text(report.title, report.text))
+        seeded = [story for story in stories if story.vector_sum is None]
+        for story in seeded:
+            keys.append(story.seed[0])
+            texts.append(story.seed[1])
+        if not texts:
+            return
+        vectors = self.embed(texts)
+        self.embedded += len(texts)
+        for key, vec in zip(keys, vectors, strict=True):
+            computed[key] = tuple(float(x) for x in vec)
+        for story in seeded:
+            self._add_vector(story, computed[story.seed[0]])

@@ -1,0 +1,136 @@
+"""Who and what a report names: the names in its title (capitalised words its text writes capitalised too,
+short quoted names), and a name's key, by which another text's terms mention it whatever the spelling
+(Kiev and Kyiv, Lugansk and Luhansk)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Container, Iterable, Iterator
+
+from monitor.core.clustering.settings import TEXT_CHARS
+from monitor.core.clustering.words import read_text
+from monitor.core.terms import CONCEPT_MARK, Memo, name_terms_of
+
+
+def _abbreviation(word: str) -> bool:
+    return len(word) > 1 and word.isupper()
+
+
+_OPENING_QUOTES, _CLOSING_QUOTES = "«„“\"", "»“”\""
+# a quoted phrase in a title, beginning with a word: «…», „…“, “…”, "…"
+_QUOTED_NAME = re.compile(f"[{_OPENING_QUOTES}](?=[^\\W_])([^{_OPENING_QUOTES}{_CLOSING_QUOTES}\\n]{{1,60}})"
+                          f"[{_CLOSING_QUOTES}]")
+QUOTED_NAME_WORDS = 3  # a longer quote is what someone said, not the name of something
+_SENTENCE_ENDS = frozenset(".!?…:\n")
+_OPENERS = " \t«»\"'“”„(—–-"
+
+
+def _mid_sentence(text: str, start: int) -> bool:
+    """Whether the word starting at `start` stands inside a sentence, where only names are capitalised."""
+    at = start - 1
+    while at >= 0 and text[at] in _OPENERS:
+        at -= 1
+    return at >= 0 and text[at] not in _SENTENCE_ENDS
+
+
+_TAIL = re.compile(r"\s+[—–|(-].*")  # what follows a headline: " — видео", " (ВИДЕО)", " | РБК"
+_ATTRIBUTION = re.compile(r"(?::|,\s*[—–-])")  # «…»: … and «…», — Буданов
+
+
+def _said(title: str, quote: re.Match) -> bool:
+    """Whether a quote in a title is what someone said: after a colon, ending the title but for a label
+    ("Зеленский: «Мы не сдадимся»", "Буданов: «Никаких переговоров» — видео"), or beginning it, before a
+    colon or a comma and a dash ("«Большой риск»: посольство оценило…", "«Никаких переговоров», — Буданов")."""
+    before, after = title[:quote.start()].rstrip(), title[quote.end():].strip()
+    return ((before.endswith(":") and not _TAIL.sub("", " " + after).strip(" .!?…"))
+            or (not before and _ATTRIBUTION.match(after) is not None))
+
+
+def title_names_of(title: str, text: str, vector: Container[str]) -> frozenset[str]:
+    """The names in a title: its capitalised words that the beginning of its text (after the title, when
+    the text starts with it, as a post does) writes capitalised too, not lexicon words, not abbreviations
+    (UK, ЮЗАО: another article spells them out), and only those the report's terms have (not a channel's
+    header, left out as boilerplate). Neither an outlet's name after the headline nor "Massive" after a
+    "LIVE:" label is in the text so. A title's first word is capitalised whatever it is: it counts only
+    when the text capitalises it inside a sentence ("Путин", not "Сильное" or "Heavy" beginning one).
+    So a Title Case headline's names are those its text capitalises too. A short quoted name that begins
+    capitalised and that its text quotes too gives its words as names: a contest's «На спорте», a party's
+    «Слуга народа» (not a lowercase «варварство», nor a quoted sentence, nor what someone `_said`)."""
+    words, read = read_text[title]
+    names = {name for word, (_, name, _) in zip(words, read, strict=True)
+             if name and name in vector and not _abbreviation(word)}
+    quoted = list(_QUOTED_NAME.finditer(title))
+    if not names and not quoted:
+        return frozenset()
+    text = text.strip()
+    head = title.strip().removesuffix("…").rstrip()  # a post's first line, cut short as its title
+    at = text.find(head, 0, len(head) + 8) if head else -1  # the post's first line, maybe after an emoji
+    body = text[at + len(head):] if at >= 0 else text
+    body = body[:TEXT_CHARS]
+    named = set()
+    opening = set()  # the names of the words that open the title's quotes
+    for match in quoted:
+        phrase = match[1]
+        inside, read_inside = read_text[phrase]
+        opening.add(read_inside[0][1])
+        # the text quotes it too, as written (a Title Case headline's "Getting Stronger" is not a name when
+        # the text quotes "getting stronger"), maybe inside a longer quote, maybe in other quote marks
+        if (len(inside) <= QUOTED_NAME_WORDS and inside[0][0].isupper() and not _said(title, match)
+                and re.search(f"[{_OPENING_QUOTES}]{re.escape(phrase)}[{_CLOSING_QUOTES}]", body)):
+            named.update(term for word, (term, _, _) in zip(inside, read_inside, strict=True)
+                         if term in vector and term[0] != CONCEPT_MARK and not _abbreviation(word))
+    body_words, body_read = read_text[body]
+    names &= name_terms_of(body_read)  # the words it capitalises
+    # The title's first word, and a quote's, are capitalised whatever they are: they count when the text
+    # capitalises them inside a sentence ("Буданов: «Никаких переговоров»" quoted after a colon does not).
+    for first in ({read[0][1]} | opening) & names:
+        written = dict.fromkeys(word for word, (_, name, _) in zip(body_words, body_read, strict=True)
+                                if name == first)  # how the text writes it
+        if not any(_mid_sentence(body, at) for word in written for at in _places(body, word)):
+            names.discard(first)
+    return frozenset(names | named)
+
+
+def _places(text: str, word: str) -> Iterator[int]:
+    """Where the word stands in the text on its own (not as the beginning or end of a longer one)."""
+    at = text.find(word)
+    while at >= 0:
+        end = at + len(word)
+        # not after or before a letter or digit (what WORDS takes: str.isalnum)
+        if not (at and text[at - 1].isalnum()) and not (end < len(text) and text[end].isalnum()):
+            yield at
+        at = text.find(word, end)
+
+
+_VOWELS = str.maketrans("", "", "aeiouy")
+
+
+def name_key(term: str) -> str:
+    """What a name is known by in another text: its first three consonants, h as g. Spellings of one name
+    differ in their vowels (Kiev and Kyiv, Lvov and Lviv, Lugansk and Luhansk), and the light stemmer cuts
+    some forms of a name differently (Китаем → kita, Китая → kit)."""
+    return term.translate(_VOWELS).replace("h", "g")[:3]
+
+
+def mentions(terms: Iterable[str]) -> set[str]:
+    """The `name_key`s of the terms: whom and what they mention (`unmentioned` compares names with them)."""
+    return set(map(name_keys.__getitem__, terms))
+
+
+name_keys = Memo(name_key)  # every title is compared, and a day's news repeats its words
+
+
+def keys_of(term: str) -> tuple[str, ...]:
+    """The keys a term is filed under in `Clusterer._spellings`: its `name_key` and that key's first one and
+    two letters, since a name whose key is shorter is mentioned by a term whose key begins with it."""
+    key = name_keys[term]
+    return (key[:1], key[:2], key)[:len(key)]
+
+
+def unmentioned(names: Iterable[str], mentioned: set[str]) -> bool:
+    """Whether one of the names is not mentioned. A name of fewer than three consonants is mentioned by a
+    longer word that begins like it (Kenya by "Kenyan", Иран by "иранских")."""
+    for key in map(name_keys.__getitem__, names):
+        if key not in mentioned and (len(key) == 3 or not any(other.startswith(key) for other in mentioned)):
+            return True
+    return False

@@ -1,0 +1,76 @@
+"""A story as the clusterer holds it while it takes reports, what besides its score decides whether it may
+take a report (the report's traits), and how a report's terms compare with a story's."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+
+from monitor.core.clustering.names import mentions, title_names_of
+from monitor.core.clustering.settings import TEXT_CHARS, Report, Vector
+from monitor.core.terms import CONCEPT_MARK
+
+
+@dataclass(frozen=True)
+class Traits:
+    """What besides its score decides whether a story may take a report."""
+
+    lang: str
+    chars: int  # the length of its text without the source's boilerplate
+    days: frozenset[int]  # the dates it names
+    own: tuple[Hashable, str] | None  # (source, language); None for a report of no known source
+    vector: dict[str, float]  # its TF-IDF vector
+    title_names: frozenset[str]  # the names in its title (`title_names_of`)
+
+    @cached_property
+    def mentioned(self) -> set[str]:
+        """Whom and what it mentions (`mentions` of its terms)."""
+        return mentions(self.vector)
+
+
+@dataclass
+class Story:
+    """A story in the window: what its reports have in common, for scoring the next report against it."""
+
+    id: int
+    first_seen: datetime
+    last_seen: datetime
+    seed: tuple[Hashable, str]  # the first report's key and text to embed, if its meaning is ever needed
+    centroid: dict[str, float] = field(default_factory=dict)  # sum of member TF-IDF vectors (unit length each)
+    size: int = 0
+    languages: set[str] = field(default_factory=set)
+    vector_sum: list[float] | None = None  # sum of the embedded members' vectors
+    vectors: int = 0
+    shortest_chars: int = TEXT_CHARS  # the shortest text among its reports, up to TEXT_CHARS
+    days: set[int] = field(default_factory=set)  # the dates its reports name, as days of the year
+    # (source, language) → the TF-IDF vectors of that source's reports in that language
+    own: dict[tuple[Hashable, str], list[dict[str, float]]] = field(default_factory=dict)
+    title_names: dict[str, list[frozenset[str]]] = field(default_factory=dict)  # language → its titles' names
+
+
+def traits_of(report: Report, lang: str, chars: int, days: frozenset[int], vector: dict[str, float]) -> Traits:
+    """Of the report as published, and its terms as stored: `restore` gets the same."""
+    own = None if report.source is None else (report.source, lang)
+    return Traits(lang, chars, days, own, vector, title_names_of(report.title, report.text, vector))
+
+
+def shared_beyond_concepts(vector: dict[str, float], centroid: dict[str, float]) -> int:
+    """How many of the item's terms the story has that say who or what across languages: not the
+    lexicon's concepts, not numbers (a year, "16:30"), not stems under four letters, which words of two
+    languages fold to by chance (год and "good" are both "god")."""
+    return sum(1 for term in vector
+               if term in centroid and term[0] != CONCEPT_MARK and len(term) >= 4 and not term.isdigit())
+
+
+def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    """Of two unit TF-IDF vectors, over their shared terms; fsum's exact sum does not depend on the order
+    the set gives them in, which differs between processes, so a restart decides the same."""
+    return math.fsum([a[term] * b[term] for term in a.keys() & b.keys()])
+
+
+def dot(a: Vector, b: Vector) -> float:
+    """Of two embeddings (a sum of them, for a story)."""
+    return sum(x * y for x, y in zip(a, b, strict=True))

@@ -1,0 +1,221 @@
+"""Terms for matching reports: word forms, scripts and languages folded together (Пригожина, Prigozhin and
+Prigozhyn meet; the lexicon's concepts join эвакуация, евакуація and evacuation), stop words left out,
+names told by case, and a report's language guessed from its letters."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from importlib.resources import files
+from operator import itemgetter
+
+# Cyrillic (ru, uk) → a Latin skeleton; Latin transliterations are folded to the same skeleton below,
+# so Пригожин, Пригожина, Prigozhin and Prigozhyn meet.
+_CYRILLIC = str.maketrans({
+    "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "ё": "e", "є": "e", "ж": "z",
+    "з": "z", "и": "i", "і": "i", "ї": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
+    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "c", "ч": "c", "ш": "s",
+    "щ": "s", "ъ": "", "ы": "i", "ь": "", "э": "e", "ю": "u", "я": "a", "ʼ": "",
+})
+_LATIN_FOLDS = (("shch", "s"), ("sch", "s"), ("kh", "h"), ("zh", "z"), ("ts", "c"), ("tz", "c"), ("ch", "c"),
+                ("sh", "s"), ("ya", "a"), ("yu", "u"), ("ye", "e"), ("yo", "o"), ("ia", "a"), ("iu", "u"),
+                ("ph", "f"), ("w", "v"), ("y", "i"), ("j", "i"), ("x", "ks"), ("q", "k"))
+_DOUBLE = re.compile(r"(.)\1+")
+WORDS = re.compile(r"[^\W_]+", re.UNICODE)  # letters and digits: a word in any script
+STEM_CHARS = 6  # word forms share their first letters: Пригожина/Пригожину → prigoz
+
+
+@lru_cache(maxsize=200_000)
+def skeleton(word: str) -> str:
+    """A script-independent spelling of a word: Пригожин, Prigozhin and Prigozhyn all give `prigozin`;
+    Latin letters lose their accents (Erdoğan, Türkiye, Sánchez are spelled without them too)."""
+    text = word.casefold().translate(_CYRILLIC)
+    if not text.isascii():
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    for latin, folded in _LATIN_FOLDS:
+        text = text.replace(latin, folded)
+    return _DOUBLE.sub(r"\1", text)
+
+
+# Inflection endings dropped before cutting, so short words keep their forms together (суда/суду →
+# sud, бойцы/бойцов → boic) and names meet whatever the script (Одесса/Odesa → odes). Case endings are
+# dropped from the skeleton, so a Latin spelling loses the same vowel its Cyrillic original does;
+# English endings only from Latin words.
+_SKELETON_ENDINGS = ("ami", "ogo", "ego", "omu", "emu", "imi", "ih", "ov", "ev", "ei", "am", "ah", "om", "em", "oi",
+                     "ou", "ui", "ii", "ie", "a", "o", "e", "i", "u")
+LATIN_ENDINGS = ("ings", "ing", "ies", "ied", "es", "ed", "s")
+_MIN_STEM = 3
+
+
+def drop_ending(word: str, endings: tuple[str, ...]) -> str:
+    """The word without the first of `endings` it has, if at least three letters remain."""
+    for ending in endings:
+        if word.endswith(ending) and len(word) - len(ending) >= _MIN_STEM:
+            return word[: -len(ending)]
+    return word
+
+
+@lru_cache(maxsize=200_000)  # news vocabulary repeats; folding each word once is most of the saving
+def stem(word: str) -> str:
+    """A light, language-blind stem: the word's skeleton without its inflection ending, cut to
+    STEM_CHARS letters."""
+    word = word.casefold()
+    if word.isascii():
+        word = drop_ending(word, LATIN_ENDINGS)
+    return drop_ending(skeleton(word), _SKELETON_ENDINGS)[:STEM_CHARS]
+
+
+CONCEPT_MARK = "~"  # a concept's term starts with it ("~dam"); no word's term does
+
+
+def _data(name: str) -> list[str]:
+    """The lines of a word list shipped in monitor/data/, without blank lines and comments (#)."""
+    text = (files("monitor") / "data" / name).read_text(encoding="utf-8")
+    return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def _concepts() -> dict[tuple[bool, str], str]:
+    """(Latin?, stem) → concept id ("~dam") for the words of the news lexicon, so a Russian, Ukrainian
+    and English word for one thing become one term. Stems are looked up within their script (English
+    "selling" and Russian "село" share a stem, not a meaning); where two concepts claim a stem, the
+    one whose word is closest to the stem (the shortest) keeps it, and a tie leaves it unmapped."""
+    claims: dict[tuple[bool, str], tuple[int, str]] = {}
+    clashes: set[tuple[bool, str]] = set()
+    for line in _data("concepts.tsv"):
+        concept, *columns = line.split("\t")
+        for column in columns:
+            for entry in column.split(","):
+                parts = WORDS.findall(entry.replace("ё", "е"))
+                if not parts:
+                    continue
+                word = max(parts, key=len)
+                key = (word.isascii(), stem(word))
+                claim = (len(word), CONCEPT_MARK + concept)
+                held = claims.get(key)
+                if held is None or claim[0] < held[0]:
+                    claims[key] = claim
+                    clashes.discard(key)
+                elif claim[0] == held[0] and claim[1] != held[1]:
+                    clashes.add(key)
+    return {key: concept for key, (_, concept) in claims.items() if key not in clashes}
+
+
+CONCEPTS = _concepts()
+
+
+STOP_WORDS = frozenset(word for line in _data("stopwords.txt") for word in line.split())
+
+
+def terms(text: str) -> list[str]:
+    """The matching terms of a text: words without stop words and one-letter tokens, stemmed and
+    folded across scripts, news words mapped to their lexicon concept; numbers are kept whole
+    (casualty counts and dates tell events apart)."""
+    return terms_of(readings(WORDS.findall(text)))
+
+
+def name_terms(text: str) -> set[str]:
+    """The terms of a text's capitalised words that are not in the news lexicon: names of people,
+    places and organisations (and a sentence's first word, which is harmless: it is usually shared
+    by reports that share it)."""
+    return name_terms_of(readings(WORDS.findall(text)))
+
+
+def language(text: str) -> str:
+    """"en", "ru" or "uk" for a report in one of the languages monitor knows well, else ""."""
+    return language_of(readings(WORDS.findall(text)))
+
+
+# The clusterer splits a report's beginning once and reads its terms, names and language from the
+# same words: each word's reading (its term, its term as a name, its letters by script) is looked up
+# once, cached (news repeats its vocabulary), instead of a pass of regular expressions for each.
+Reading = tuple[str, str, int]
+
+
+class Memo(dict):
+    """A function's results by argument, for the clusterer's innermost loops: a plain dict, so a hit is one
+    lookup in C (`map(memo.__getitem__, words)`), where a bounded lru_cache also moves the hit to the front
+    of its list (half again as long, on the synthetic stream). Emptied when full, so its memory is bounded:
+    news repeats its vocabulary, and the words in use come back at once."""
+
+    def __init__(self, function: Callable, size: int = 200_000) -> None:
+        super().__init__()
+        self.function = function
+        self.size = size
+
+    def __missing__(self, key):
+        if len(self) >= self.size:
+            self.clear()
+        value = self[key] = self.function(key)
+        return value
+
+
+def readings(words: Sequence[str]) -> list[Reading]:
+    """The readings of words split by WORDS, as written (case tells names)."""
+    return list(map(_READINGS.__getitem__, words))
+
+
+# (the fields of readings taken in C: these run on every word of every report)
+_TERM, _NAME, _LETTERS = itemgetter(0), itemgetter(1), itemgetter(2)
+
+
+def terms_of(read: Sequence[Reading]) -> list[str]:
+    return list(filter(None, map(_TERM, read)))
+
+
+def name_terms_of(read: Sequence[Reading]) -> set[str]:
+    names = set(map(_NAME, read))
+    names.discard("")
+    return names
+
+
+def language_of(read: Sequence[Reading]) -> str:
+    packed = sum(map(_LETTERS, read))
+    cyrillic, latin, ukrainian, russian, english = ((packed // _FIELD ** n) % _FIELD for n in range(5))
+    if cyrillic > latin:
+        return "uk" if ukrainian > russian else "ru"
+    if latin and english:
+        return "en"
+    return ""
+
+
+def _reading(word: str) -> Reading:
+    lowered = word.casefold()
+    term = _term(lowered.replace("ё", "е"))
+    name = term if word[0].isupper() and term[:1] != CONCEPT_MARK else ""
+    return term, name, _script_letters(lowered)
+
+
+_READINGS = Memo(_reading)
+
+
+def _term(word: str) -> str:
+    if word in STOP_WORDS or len(word) < 2:
+        return ""
+    if word.isdigit():
+        return word
+    key = stem(word)
+    return CONCEPTS.get((word.isascii(), key), key)
+
+
+# Runs of letters, not single letters: the same counts (summed lengths) from far fewer matches.
+_CYRILLIC_LETTERS = re.compile(r"[а-яёіїєґ]+")
+_LATIN_LETTERS = re.compile(r"[a-z]+")
+_UKRAINIAN_ONLY = re.compile(r"[іїєґ]+")
+_RUSSIAN_ONLY = re.compile(r"[ыэъё]+")
+_ENGLISH_MARKERS = frozenset(("the", "and", "of", "to", "in", "is", "was", "for", "on", "with", "that", "by",
+                              "from", "at", "as", "has", "have", "are"))
+_FIELD = 1 << 40  # more letters than any text has
+
+
+def _letters(pattern: re.Pattern, text: str) -> int:
+    return sum(map(len, pattern.findall(text)))
+
+
+def _script_letters(lowered: str) -> int:
+    """A word's Cyrillic, Latin, Ukrainian-only and Russian-only letters, and 1 if it is a common English
+    word, packed into one number (field by field, each below _FIELD): a text's counts are then one sum."""
+    counts = (_letters(_CYRILLIC_LETTERS, lowered), _letters(_LATIN_LETTERS, lowered),
+              _letters(_UKRAINIAN_ONLY, lowered), _letters(_RUSSIAN_ONLY, lowered), lowered in _ENGLISH_MARKERS)
+    return sum(count * _FIELD ** n for n, count in enumerate(counts))
