@@ -15,8 +15,8 @@ from typing import TextIO
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from monitor.bot.texts import say
 from monitor.config import Settings
+from monitor.core.html import one_line
 from monitor.deduplicator import Deduplicator, cluster_settings
 from monitor.embedding import load_embedder
 from monitor.models import Source, StoredItem, Story, StoryBatch
@@ -124,20 +124,23 @@ def terminal_sink(out: TextIO = sys.stdout) -> StorySink:
     async def show(batch: StoryBatch) -> None:
         width = terminal_width(out)  # asked per batch: the terminal may have been resized
         for story in sorted(batch.stories, key=lambda s: s.first_seen):
-            headline, sources = render_story_line(story).split("\n")
+            headline, sources = story_lines(story)
             out.write(fit(headline, width) + "\n" + fit(sources, width, keep=f"  {story.url}") + "\n")
         out.flush()
 
     return show
 
 
-def render_story_line(story: Story) -> str:
+def story_lines(story: Story) -> tuple[str, str]:
+    """A story on the terminal: its headline line, then its sources and link. Each on one line whatever
+    the names hold (a config file's name, a title stored by an older version, may break lines)."""
     when = story.first_seen.astimezone().strftime("%Y-%m-%d %H:%M")
     state = ("new" if story.item_count == 1 else
-             f"{say('en', 'n_sources', count=story.source_count)}, {say('en', 'n_reports', count=story.item_count)}")
+             f"{counted(story.source_count, 'source')}, {counted(story.item_count, 'report')}")
     languages = f" · {','.join(story.languages)}" if story.languages else ""
-    sources = ", ".join(story.sources[:5]) + (" …" if len(story.sources) > 5 else "")
-    return f"{when}  #{story.id} [{state}{languages}]  {story.headline}\n    {sources}  {story.url}"
+    sources = ", ".join(map(one_line, story.sources[:5])) + (" …" if len(story.sources) > 5 else "")
+    return (f"{when}  #{story.id} [{state}{languages}]  {one_line(story.headline)}",
+            f"    {sources}  {one_line(story.url)}")
 
 
 class SourceJobs:
@@ -228,7 +231,7 @@ async def run(settings: Settings, stop: asyncio.Event, out: TextIO = sys.stdout,
             scheduler.add_job(summary.log_recent, "interval", seconds=SUMMARY_INTERVAL_S, id="summary",
                               misfire_grace_time=None, coalesce=True)
             count = len(await services.store.sources.enabled())
-            log.info("run: polling %d sources; press Ctrl-C to stop", count)
+            log.info("run: polling %s; press Ctrl-C to stop", counted(count, "source"))
             if on_started:
                 on_started()
             await stop.wait()
@@ -281,7 +284,7 @@ class RunSummary:
         self.recent, self.since = _Counts(), now
 
     def log_total(self) -> None:
-        log.info("summary since start (%s): %s", _span(self.clock() - self.started), self.total)
+        log.info("run: stopped after %s: %s", _span(self.clock() - self.started), self.total)
 
 
 def _span(seconds: float) -> str:

@@ -141,6 +141,9 @@ def main(argv: list[str] | None = None) -> int:
     # httpx logs every request at INFO, URL included: too chatty for a poller of many sources.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # python-telegram-bot tells each step of starting and stopping at INFO; -v shows them.
+    if not getattr(args, "verbose", False):
+        logging.getLogger("telegram").setLevel(logging.WARNING)
     try:
         if not getattr(args, "needs_config", True):
             return args.handler(args, None) or 0
@@ -212,8 +215,6 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             asyncio.run(go())
     except asyncio.CancelledError:
         log.info("run: stopped during start-up")
-        return 0
-    log.info("run: stopped")
     return 0
 
 
@@ -282,7 +283,7 @@ def print_poll_reports(reports: list[PollReport], out: TextIO) -> None:
         out.write(f"{r.source.id:>4}  {r.source.name:<{width}}  {outcome}\n")
     errors = sum(1 for r in reports if r.error)
     new = sum(len(r.new) for r in reports)
-    out.write(f"total: {new} new items from {len(reports)} sources, {errors} with errors\n")
+    out.write(f"total: {counted(new, 'new item')} from {counted(len(reports), 'source')}, {errors} with errors\n")
 
 
 def cmd_check_config(args: argparse.Namespace, settings: Settings) -> int:
@@ -319,8 +320,8 @@ def cmd_sources_list(args: argparse.Namespace, settings: Settings) -> int:
         s = row.source
         last = row.last_item_at.strftime("%Y-%m-%d %H:%M") if row.last_item_at else "-"
         post = f", last post {row.state.last_post_id}" if row.state.last_post_id else ""
-        print(fit(f"{s.id:>4}  {s.kind:<8} {s.name}  [{status_text(row)}]  {row.item_count} items, last {last}{post}",
-                  width))
+        items = counted(row.item_count, "item")
+        print(fit(f"{s.id:>4}  {s.kind:<8} {s.name}  [{status_text(row)}]  {items}, last {last}{post}", width))
         print(f"      {s.url}  ({s.origin})")  # the address whole, even on a narrow terminal
     return 0
 
@@ -367,7 +368,7 @@ def cmd_sources_remove(args: argparse.Namespace, settings: Settings) -> int:
             return await store.sources.remove(args.id)
 
     source, items = asyncio.run(remove())
-    print(f"removed source {source.id}: {source.name} and its {items} items")
+    print(f"removed source {source.id}: {source.name} and its {counted(items, 'item')}")
     return 0
 
 

@@ -20,6 +20,7 @@ from multiprocessing import forkserver, resource_tracker
 from urllib.parse import urlsplit
 
 from monitor.config import DEFAULT_BACKFILL, PollingSettings
+from monitor.core.html import one_line
 from monitor.core.schedule import next_poll_at
 from monitor.core.urls import channel_of
 from monitor.models import FetchResult, Item, Source, SourceState, StoredItem
@@ -173,7 +174,10 @@ class Poller:
         try:
             fetched = await read(source, state, now)
         except FetchError as exc:
-            return await self._fail(source, now, state.error_count, str(exc), exc.status, exc.retry_after_s)
+            # An error or warning may quote the source (its XML declaration, its HTTP reason phrase, where
+            # it redirects): like all its text, it is stripped before it is stored, shown or logged.
+            return await self._fail(source, now, state.error_count, one_line(str(exc)), exc.status,
+                                    exc.retry_after_s)
 
         next_check = self._next(source, now)
         new = await self.store.items.insert(source.id, fetched.items, now) if fetched.items else []
@@ -182,14 +186,15 @@ class Poller:
             last_modified=fetched.last_modified, title=fetched.title, last_post_id=fetched.last_post_id,
         )
         seen = len(fetched.items) - len(new)
-        if fetched.warning:
-            log.info("%s: %s %s", source.kind, source.log_name, fetched.warning)
+        warning = one_line(fetched.warning) if fetched.warning else None
+        if warning:  # every poll of a feed that keeps its problem: -v shows it; poll-once and the report say it
+            log.debug("%s: %s %s", source.kind, source.log_name, warning)
         # Every poll: for -v. `run` sums polls up in its summary lines instead.
         log.debug("%s: %s new=%d seen=%d%s", source.kind, source.log_name, len(new), seen,
                   " (not modified)" if fetched.not_modified else "")
         if new:
             await self._hand_on(source, new)
-        return PollReport(source, new=new, seen=seen, not_modified=fetched.not_modified, warning=fetched.warning,
+        return PollReport(source, new=new, seen=seen, not_modified=fetched.not_modified, warning=warning,
                           next_check_at=next_check)
 
     async def _parse(self, function, *args):

@@ -79,7 +79,7 @@ def test_sources_list_add_remove(tmp_path, feed_server, capsys):
     code, _, err = run_cli(capsys, "sources", "remove", "1", "-c", cfg)
     assert code == 2 and "comes from the config file" in err
     code, out, _ = run_cli(capsys, "sources", "remove", "2", "-c", cfg)
-    assert out.strip() == "removed source 2: Extra and its 1 items"
+    assert out.strip() == "removed source 2: Extra and its 1 item"
     code, _, err = run_cli(capsys, "sources", "remove", "99", "-c", cfg)
     assert code == 2 and "there is no source 99" in err
 
@@ -93,7 +93,7 @@ def test_source_removed_from_config_is_disabled_and_keeps_items(tmp_path, feed_s
     code, out, _ = run_cli(capsys, "poll-once", "-c", cfg, "--json")
     assert [s["name"] for s in json.loads(out)["sources"]] == ["a"]
     code, out, _ = run_cli(capsys, "sources", "list", "-c", cfg)
-    assert "disabled (no longer in the config file)" in out and "1 items" in out
+    assert "disabled (no longer in the config file)" in out and "1 item," in out
 
 
 def test_opml_import_export_round_trip(tmp_path, capsys):
@@ -246,3 +246,13 @@ def test_digest_prints_the_days_stories_without_a_token(tmp_path, feed_server, c
     assert "https://news.example.org/story/1" in out and "https://other.example.org/story/3" in out
     code, _, err = run_cli(capsys, "digest", "-c", cfg, "--chat", "42")
     assert code == 2 and "no chat 42 has subscribed" in err
+
+
+def test_counts_in_command_lines_take_the_plural_they_need(tmp_path, feed_server, capsys):
+    feed_server.set("/one.xml", rss2([entry(1)]))
+    cfg = write_config(tmp_path, f'[storage]\npath = "{tmp_path / "m.db"}"\n[polling]\nparse_processes = 1\n'
+                       f'[[sources]]\nkind = "feed"\nurl = "{feed_server.url("/one.xml")}"\nname = "One"\n')
+    assert main(["poll-once", "-c", str(cfg)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "total: 1 new item from 1 source, 0 with errors"
+    assert main(["sources", "list", "-c", str(cfg)]) == 0
+    assert "1 item, last" in capsys.readouterr().out

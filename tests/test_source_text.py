@@ -171,3 +171,49 @@ def test_opml_titles_are_imported_without_controls(tmp_path, capsys):
     assert "imported 2 of 2" in capsys.readouterr().out
     assert unclean_values(tmp_path / "m.db") == []
     assert rows(tmp_path, "SELECT name FROM sources ORDER BY id") == [("Evil exe.gpj feed title",)] * 2
+
+
+def test_errors_and_warnings_a_feed_provokes_are_shown_without_controls(tmp_path, feed_server, capsys):
+    # feedparser quotes the feed's own XML declaration in its complaints: the feed writes the message.
+    declared = '<?xml version="1.0" encoding="x\x1b]0;pwned\x07\x1b[31m"?>\n'
+    feed_server.set("/warned", declared + '<rss version="2.0"><channel><title>t</title><item><title>a</title>'
+                                          '<link>https://e.example/1</link></item></channel></rss>',
+                    content_type="application/rss+xml")  # no charset: the declaration is read
+    feed_server.set("/failed", declared + '<rss version="2.0"><channel><title>t</title></channel>',
+                    content_type="application/rss+xml")
+    cfg = write_config(tmp_path, f'[storage]\npath = "{tmp_path / "m.db"}"\n[polling]\nparse_processes = 1\n'
+                       + "".join(f'[[sources]]\nkind = "feed"\nurl = "{feed_server.url(p)}"\nname = "{p[1:]}"\n'
+                                 for p in ("/warned", "/failed")))
+    assert main(["poll-once", "-c", str(cfg)]) == 0
+    shown = capsys.readouterr()
+    assert "problems" in shown.out and "error" in shown.out and FORBIDDEN.search(shown.out + shown.err) is None, repr(shown)
+    assert main(["sources", "list", "-c", str(cfg)]) == 0
+    assert FORBIDDEN.search(capsys.readouterr().out) is None
+    assert unclean_values(tmp_path / "m.db") == []
+
+
+async def test_a_story_whose_names_hold_line_breaks_is_shown_on_its_two_lines():
+    # Names from the config file, and titles stored by versions that kept line breaks, may hold them.
+    from datetime import UTC, datetime
+
+    from monitor.models import Source, Story, StoryBatch
+
+    story = Story(7, "First line\nsecond line", "https://e.example/1", datetime(2023, 6, 24, tzinfo=UTC),
+                  datetime(2023, 6, 24, tzinfo=UTC), 2, 2, ("en",), ("BBC\nWorld", "Wire\tService"))
+    out = io.StringIO()
+    await app.terminal_sink(out)(StoryBatch(Source(1, "feed", "https://e.example/", "x", None), (), (story,), {}))
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2, lines
+    assert lines[0].endswith("First line second line") and lines[1].strip().startswith("BBC World, Wire Service")
+
+
+def test_opml_addresses_are_imported_without_controls(tmp_path, capsys):
+    opml = tmp_path / "in.opml"
+    opml.write_text('<?xml version="1.0"?><opml version="2.0"><head><title>x</title></head><body>'
+                    '<outline type="rss" text="a" xmlUrl="https://a.example/&#x9b;31mrss&#x202e;x"/></body></opml>')
+    cfg = str(write_config(tmp_path, f'[storage]\npath = "{tmp_path / "m.db"}"\n'))
+    assert main(["sources", "import-opml", str(opml), "-c", cfg]) == 0
+    capsys.readouterr()
+    assert unclean_values(tmp_path / "m.db") == []
+    assert main(["sources", "list", "-c", cfg]) == 0
+    assert FORBIDDEN.search(capsys.readouterr().out) is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from datetime import UTC, datetime
 
@@ -299,3 +300,18 @@ def test_sources_add_accepts_a_channel(tmp_path, capsys):
     assert "already source 1" in capsys.readouterr().err
     assert main(["sources", "add", "@no", "-c", cfg]) == 2
     assert "'@no' is not a public channel name" in capsys.readouterr().err
+
+
+def test_a_page_whose_posts_cannot_be_read_is_an_error(tmp_path, feed_server, capsys):
+    channel = FakeChannel("oddchan", title="Odd ids")
+    channel.add(3)
+    channel.add(4)
+    # the markup is as expected, but the post ids are not: nothing is read, which is not an empty channel
+    feed_server.set("/s/oddchan", re.sub(r'data-post="oddchan/(\d+)"', r'data-post="oddchan/p\1"', channel.page()),
+                    content_type="text/html")
+    cfg = write_config(tmp_path, f'[telegram]\npreview_base_url = "{feed_server.url("/s")}"\n[storage]\n'
+                                 f'path = "{tmp_path / "m.db"}"\n[polling]\nparse_processes = 1\n'
+                                 '[[sources]]\nkind = "telegram"\nchannel = "oddchan"\n')
+    assert main(["poll-once", "-c", str(cfg), "--json"]) == 0
+    polled, = json.loads(capsys.readouterr().out)["sources"]
+    assert (polled["error"] or "").startswith(LAYOUT_CHANGED), polled

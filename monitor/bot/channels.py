@@ -26,10 +26,10 @@ async def on_channel_post(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if update.edited_channel_post is not None:
         item_id = await store.items.update_text(source.id, post.item)
         if item_id is not None:
-            log.info("bot_channel: %s post=%s edited", source.log_name, message.message_id)
+            log.debug("bot_channel: %s post=%s edited", source.log_name, message.message_id)
             return
     new = await store.items.insert(source.id, [post.item], now)
-    log.info("bot_channel: %s post=%s new=%d", source.log_name, message.message_id, len(new))
+    log.debug("bot_channel: %s post=%s new=%d", source.log_name, message.message_id, len(new))
     if new:
         await services(context).hand_on(source, new)
 

@@ -56,9 +56,9 @@ def parse_opml(text: str | bytes) -> list[Outline]:
         for element in node:
             title = one_line(element.get("title") or element.get("text") or "")  # it becomes a source's name
             if element.tag == _CHANNEL:
-                url, kind = (element.get("htmlUrl") or "").strip(), "telegram"
+                url, kind = one_line(element.get("htmlUrl") or ""), "telegram"
             elif element.tag == "outline":
-                url, kind = (element.get("xmlUrl") or element.get("xmlurl") or "").strip(), "feed"
+                url, kind = one_line(element.get("xmlUrl") or element.get("xmlurl") or ""), "feed"
             else:
                 continue
             if url and url not in seen:

@@ -79,6 +79,8 @@ def parse_preview(body: bytes, channel: str, fetched_at: datetime, charset: str 
         post = _post(message, channel, title, fetched_at)
         if post is not None:
             posts[post.id] = post
+    if not posts:  # post markup, none of it readable as a post: the layout changed under us
+        return PreviewPage((), title=title, error=_layout_changed(channel))
     more = [int(v) for v in doc.xpath(_MORE) if v.isdigit()]
     return PreviewPage(tuple(posts[i] for i in sorted(posts)), older_before=min(more) if more else None, title=title)
 
@@ -92,6 +94,10 @@ def _without_posts(doc: lxml.html.HtmlElement, channel: str, title: str) -> str 
         return None
     if not history and doc.xpath(_LANDING):
         return f"@{channel} shows no public posts: the channel is private, unknown, or hides its preview"
+    return _layout_changed(channel)
+
+
+def _layout_changed(channel: str) -> str:
     return (f"no posts found in the page: the layout may have changed (if https://t.me/s/{channel} shows posts "
             "in a browser, monitor needs an update)")
 

@@ -164,7 +164,8 @@ class DatabaseLock:
         """Take the lock of `database` at once, or raise DatabaseBusy naming the process that has it."""
         if str(database) == ":memory:":  # no other process can open it
             return cls(None)
-        path = Path(f"{database}.lock")
+        # the file's real path: a symbolic link or another relative path to one database names one lock
+        path = Path(f"{Path(database).resolve()}.lock")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)  # not inherited by child processes

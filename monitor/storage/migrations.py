@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
+from monitor.core.html import one_line, strip_controls
+
 
 def _0001_sources_and_items(db: sqlite_utils.Database) -> None:
     db.table("sources").create(
@@ -222,6 +224,26 @@ def _0011_source_ids_not_reused(db: sqlite_utils.Database) -> None:
                "BEGIN UPDATE source_ids SET last = max(last, NEW.id); END")
 
 
+# Text that came from sources, and where it may break lines. Sources' text is stripped of control and
+# bidi characters where it is parsed since 0012; this cleans what older versions stored.
+_SOURCE_TEXT = {
+    "items": {"title": False, "text": True, "author": False, "url": False, "canonical_url": False, "guid": False,
+              "forwarded_from": False},
+    "sources": {"name": False, "title": False, "last_error": False},
+    "stories": {"headline": False, "url": False},
+}
+
+
+def _0012_source_text_without_controls(db: sqlite_utils.Database) -> None:
+    conn = db.conn
+    conn.create_function("monitor_clean", 2, lambda text, lines: text if text is None else (
+        strip_controls(text) if lines else one_line(text)), deterministic=True)
+    for table, columns in _SOURCE_TEXT.items():
+        for column, lines in columns.items():
+            conn.execute(f"UPDATE {table} SET {column} = monitor_clean({column}, ?) "
+                         f"WHERE {column} != monitor_clean({column}, ?)", (lines, lines))
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
     ("0001_sources_and_items", _0001_sources_and_items),
     ("0002_telegram_channels", _0002_telegram_channels),
@@ -234,6 +256,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
     ("0009_item_text_chars", _0009_item_text_chars),
     ("0010_item_text_days", _0010_item_text_days),
     ("0011_source_ids_not_reused", _0011_source_ids_not_reused),
+    ("0012_source_text_without_controls", _0012_source_text_without_controls),
 )
 
 

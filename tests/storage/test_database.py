@@ -107,3 +107,36 @@ def test_two_processes_opening_an_old_database_at_once_apply_its_migration_once(
     connect(path).close()
     assert [r[0] for r in sql(path, "SELECT name FROM _migrations ORDER BY name")] == [n for n, _ in MIGRATIONS]
 
+
+
+def test_the_lock_is_the_databases_whatever_path_names_it(tmp_path):
+    # A symbolic link, or a relative path, to the database a poller runs on is the same database.
+    from monitor.storage.database import DatabaseBusy, DatabaseLock
+
+    (tmp_path / "real.db").touch()
+    (tmp_path / "link.db").symlink_to(tmp_path / "real.db")
+    held = DatabaseLock.acquire(tmp_path / "real.db")
+    try:
+        with pytest.raises(DatabaseBusy, match=r"pid \d+"):
+            DatabaseLock.acquire(tmp_path / "link.db")
+    finally:
+        held.release()
+    DatabaseLock.acquire(tmp_path / "link.db").release()  # free again once released
+
+
+def test_text_stored_by_older_versions_loses_its_control_characters(tmp_path):
+    # Before sources' text was stripped where it is parsed, titles kept escape sequences and line breaks.
+    path = tmp_path / "old.db"
+    conn = connect(path)
+    conn.execute("DELETE FROM _migrations WHERE name = '0012_source_text_without_controls'")
+    conn.execute("INSERT INTO sources (id, kind, url, name, origin, enabled, added_at, error_count) "
+                 "VALUES (1, 'feed', 'https://e.example/rss', ?, 'config', 1, '2023-06-24', 0)", ("BBC\nWorld",))
+    conn.execute("INSERT INTO items (source_id, key, title, text, published_at, fetched_at) VALUES "
+                 "(1, 'k', ?, ?, '2023-06-24T06:00:00+00:00', '2023-06-24T06:00:00+00:00')",
+                 ("Evil\x1b]0;pwned\x07 title\nsecond \u202eline", "Para one\x1b[31m\n\nPara two\x07"))
+    conn.close()
+    conn = connect(path)
+    assert conn.execute("SELECT title, text FROM items").fetchone() == ("Evil title second line",
+                                                                       "Para one\n\nPara two")
+    assert conn.execute("SELECT name FROM sources").fetchone() == ("BBC World",)
+    conn.close()
