@@ -186,7 +186,8 @@ def test_errors_and_warnings_a_feed_provokes_are_shown_without_controls(tmp_path
                                  for p in ("/warned", "/failed")))
     assert main(["poll-once", "-c", str(cfg)]) == 0
     shown = capsys.readouterr()
-    assert "problems" in shown.out and "error" in shown.out and FORBIDDEN.search(shown.out + shown.err) is None, repr(shown)
+    assert "problems" in shown.out and "error" in shown.out, shown
+    assert FORBIDDEN.search(shown.out + shown.err) is None, repr(shown)
     assert main(["sources", "list", "-c", str(cfg)]) == 0
     assert FORBIDDEN.search(capsys.readouterr().out) is None
     assert unclean_values(tmp_path / "m.db") == []
