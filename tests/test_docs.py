@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,20 @@ def test_a_watch_example_that_the_parser_does_not_bear_out_stops_the_generator(m
     with pytest.raises(AssertionError, match="'Kremlin' misses 'Кремль заявил'"):
         generate.bot_page()
 
+
+
+def test_the_readme_links_every_reference_page():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in [*generate.PAGES, "deduplication.md"]:
+        assert (ROOT / "docs" / name).exists()
+        assert re.search(rf"\]\(docs/{re.escape(name)}\)", readme), f"README does not link docs/{name}"
+    assert "](benchmarks/RESULTS.md)" in readme
+
+
+def test_the_readme_stays_a_page_for_users():
+    # Figures live in benchmarks/RESULTS.md, written by the scripts; the README never copies them.
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) <= 300
+    assert not re.findall(r"\b20\d\d-\d\d-\d\d\b", readme), "dates of measurements belong in benchmarks/RESULTS.md"
+    assert not re.findall(r"\b0\.\d{3}\b", readme), "scores belong in benchmarks/RESULTS.md"
+    assert not re.findall(r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}\b", readme), "no commit hashes"
