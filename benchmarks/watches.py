@@ -23,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks import results  # noqa: E402
 from monitor.core.query import QueryError, WatchIndex, parse_query, word_root, words_of  # noqa: E402
 from monitor.core.text import skeleton  # noqa: E402
 
@@ -66,6 +67,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--watches", type=int, default=10_000)
     parser.add_argument("--json", action="store_true")
+    results.add_flag(parser)
     args = parser.parse_args()
     rng = random.Random(7)
     texts = reports()
@@ -106,6 +108,8 @@ def main() -> None:
         "matches_per_report": round(matched / len(texts), 2),
         "without_index_reports_per_s": round(1 / naive_per_report_s),
     }
+    if not args.no_record:
+        results.record("watches: matching reports against watches", figures)
     if args.json:
         print(json.dumps(figures))
     else:
