@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "benchmarks"
 ARTICLES = SHARED / "tgcontest-pairs/tgcontest-pairs.articles.jsonl.gz"
 PAIRS = SHARED / "tgcontest-pairs/tgcontest-pairs.pairs.jsonl.gz"
-DAYS = {"dev": SHARED / "dev-multilingual.jsonl", "mutiny": ROOT / "tests/data/mutiny-day.jsonl"}
+DAYS = {"dev": ROOT / "tests/data/dev-multilingual.jsonl", "mutiny": ROOT / "tests/data/mutiny-day.jsonl"}
 THRESHOLDS = (0.06, 0.08, 0.1, 0.12, 0.15, 0.2, 0.27, 0.35)
 
 

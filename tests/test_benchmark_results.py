@@ -73,16 +73,16 @@ def test_every_benchmark_records_its_figures_unless_told_not_to(script):
 def test_a_benchmark_run_appends_its_figures_and_no_record_leaves_them_out(tmp_path):
     # A copy of benchmarks/ next to the real code, so the run writes the copy's RESULTS.md.
     (tmp_path / "benchmarks").mkdir()
-    for name in ("results.py", "delivery.py"):
+    for name in ("results.py", "watches.py"):
         shutil.copy(ROOT / "benchmarks" / name, tmp_path / "benchmarks" / name)
     (tmp_path / "benchmarks" / "RESULTS.md").write_text("# Benchmark results\n", encoding="utf-8")
     for package in ("monitor", "tests"):
         (tmp_path / package).symlink_to(ROOT / package)
-    command = [sys.executable, "benchmarks/delivery.py", "--chats", "2"]
+    command = [sys.executable, "benchmarks/watches.py", "--watches", "200"]
     subprocess.run([*command, "--no-record"], cwd=tmp_path, check=True, capture_output=True, timeout=120)
     assert (tmp_path / "benchmarks" / "RESULTS.md").read_text(encoding="utf-8") == "# Benchmark results\n"
     subprocess.run(command, cwd=tmp_path, check=True, capture_output=True, timeout=120)
     recorded = (tmp_path / "benchmarks" / "RESULTS.md").read_text(encoding="utf-8")
-    assert "· delivery: digest fan-out\n" in recorded
-    assert "- command: `python benchmarks/delivery.py --chats 2`" in recorded
-    assert "| duplicates | 0 |" in recorded
+    assert "· watches: matching reports against watches\n" in recorded
+    assert "- command: `python benchmarks/watches.py --watches 200`" in recorded
+    assert "| watches | 200 |" in recorded

@@ -71,7 +71,9 @@ def test_readme_opens_with_run_and_test_commands_and_ci_runs_the_test_command():
     run_command, test_command = blocks[0], blocks[1]
     assert "monitor run -c config.example.toml" in run_command and "pip install" in run_command
     assert "pytest" in test_command and "pip install" in test_command
-    assert test_command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert test_command in ci
+    assert re.search(r"^\.venv/bin/pytest -m slow$", ci, flags=re.M), "CI runs the slow lane too"
 
 
 def test_every_table_column_is_documented():
