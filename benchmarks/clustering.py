@@ -38,6 +38,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks import results  # noqa: E402
 from monitor.config import DEDUP_BACKENDS  # noqa: E402
 from monitor.core.clustering import ClusterSettings  # noqa: E402
 from monitor.core.evaluation import bcubed  # noqa: E402
@@ -181,9 +182,12 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100_000, help="items in the stream (default 100,000)")
     parser.add_argument("--days", type=float, default=10.0, help="days the stream spans (default 10)")
     parser.add_argument("--json", action="store_true", help="print one JSON object per backend")
+    results.add_flag(parser)
     args = parser.parse_args()
     for backend in args.backend or DEDUP_BACKENDS:
         figures = asyncio.run(measure(backend, args.items, args.days))
+        if not args.no_record:
+            results.record(f"clustering, {backend} backend", figures)
         if args.json:
             print(json.dumps(figures))
             continue

@@ -26,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks import results  # noqa: E402
 from monitor import app, config  # noqa: E402
 from monitor.core.urls import canonical_url, fingerprint  # noqa: E402
 from monitor.models import Item  # noqa: E402
@@ -98,8 +99,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--chats", type=int, default=2000)
     parser.add_argument("--json", action="store_true")
+    results.add_flag(parser)
     args = parser.parse_args()
     figures = asyncio.run(measure(args.chats))
+    if not args.no_record:
+        results.record("delivery: digest fan-out", figures)
     if args.json:
         print(json.dumps(figures))
     else:

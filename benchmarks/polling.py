@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 import feedparser  # noqa: E402
 import httpx  # noqa: E402
 
+from benchmarks import results  # noqa: E402
 from monitor import app, config  # noqa: E402
 from tests.fakes.feed_builder import entry, rss2  # noqa: E402
 from tests.fakes.feed_server import FeedServer  # noqa: E402
@@ -90,6 +91,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16, help="polling.concurrency (default 16)")
     parser.add_argument("--parse-processes", type=int, default=0, help="polling.parse_processes (0 = per core)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    results.add_flag(parser)
     args = parser.parse_args()
 
     context = multiprocessing.get_context("spawn")
@@ -127,6 +129,8 @@ def main() -> None:
     figures["first_over_floor"] = round(first["seconds"] / bare["seconds"], 2)
     figures["second_bytes_pct_of_first"] = round(100 * second["bytes"] / max(first["bytes"], 1), 2)
     figures.update(feeds=args.feeds, items_per_feed=args.items)
+    if not args.no_record:
+        results.record("polling: loopback feeds", figures)
     if args.json:
         print(json.dumps(figures, indent=2))
         return

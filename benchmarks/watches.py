@@ -1,10 +1,11 @@
 """Keyword-watch matching: one report against thousands of watches.
 
-Reads real ru/en/uk reports (the tgcontest articles and the multilingual dev days in ../shared), builds
-N watches from their vocabulary (single words, two-word ANDs, ORs, phrases, exclusions and prefixes,
-as people write them), and times what the alerts path does per report: fold its words once, find the
-candidate watches through the index, test those. Prints reports per second, candidates tested per
-report and matches per report, and the same without the index (every watch tested) for comparison.
+Reads ru/en/uk reports (the real tgcontest articles in ../shared, when they are there, and the
+hand-written dev days in tests/data), builds N watches from their vocabulary (single words, two-word
+ANDs, ORs, phrases, exclusions and prefixes, as people write them), and times what the alerts path does
+per report: fold its words once, find the candidate watches through the index, test those. Prints
+reports per second, candidates tested per report and matches per report, and the same without the
+index (every watch tested) for comparison.
 
     python benchmarks/watches.py                  # 10,000 watches
     python benchmarks/watches.py --watches 50000 --json
@@ -23,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks import results  # noqa: E402
 from monitor.core.query import QueryError, parse_query, word_root, words_of  # noqa: E402
 from monitor.core.terms import skeleton  # noqa: E402
 from monitor.core.watch_index import WatchIndex  # noqa: E402
@@ -33,7 +35,7 @@ SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "benchmarks"
 def reports() -> list[tuple[str, str]]:
     out = []
     articles = SHARED / "tgcontest-pairs" / "tgcontest-pairs.articles.jsonl.gz"
-    days = SHARED / "dev-multilingual.jsonl"
+    days = Path(__file__).resolve().parent.parent / "tests" / "data" / "dev-multilingual.jsonl"
     for path in (articles, days):
         if not path.exists():
             continue
@@ -42,8 +44,6 @@ def reports() -> list[tuple[str, str]]:
             for line in lines:
                 row = json.loads(line)
                 out.append((row.get("title") or "", row.get("text") or ""))
-    if not out:
-        sys.exit("watches: no reports found under ../shared/benchmarks")
     return out
 
 
@@ -67,6 +67,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--watches", type=int, default=10_000)
     parser.add_argument("--json", action="store_true")
+    results.add_flag(parser)
     args = parser.parse_args()
     rng = random.Random(7)
     texts = reports()
@@ -107,10 +108,12 @@ def main() -> None:
         "matches_per_report": round(matched / len(texts), 2),
         "without_index_reports_per_s": round(1 / naive_per_report_s),
     }
+    if not args.no_record:
+        results.record("watches: matching reports against watches", figures)
     if args.json:
         print(json.dumps(figures))
     else:
-        print(f"{figures['watches']:,} watches, {figures['reports']} real reports: {figures['reports_per_s']:,} "
+        print(f"{figures['watches']:,} watches, {figures['reports']} reports: {figures['reports_per_s']:,} "
               f"reports/s; {figures['candidates_per_report']} watches tested and "
               f"{figures['matches_per_report']} matched per report; testing every watch: "
               f"{figures['without_index_reports_per_s']:,} reports/s")

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -25,6 +25,9 @@ from monitor.sources.fetch import Fetcher
 from monitor.storage.database import DatabaseLock
 from monitor.storage.store import Store
 from monitor.terminal import ProgressBars, counted, fit, terminal_width
+
+if TYPE_CHECKING:  # python-telegram-bot is only imported once a token is set
+    from monitor.delivery import Pacer
 
 log = logging.getLogger("monitor.app")
 
@@ -216,11 +219,13 @@ class SourceJobs:
 
 
 async def run(settings: Settings, stop: asyncio.Event, out: TextIO = sys.stdout,
-              on_started: Callable[[], None] | None = None, progress: ProgressBars | None = None) -> None:
-    """Poll every source on its schedule until `stop` is set; print new items to `out`."""
+              on_started: Callable[[], None] | None = None, progress: ProgressBars | None = None,
+              pacer: Pacer | None = None) -> None:
+    """Poll every source on its schedule until `stop` is set; print new items to `out`. `pacer`: the bot's
+    flood limits (Telegram's by default)."""
     summary = RunSummary()
     async with open_services(settings, story_sinks=[terminal_sink(out), summary.count_stories],
-                             progress=progress) as services, running_bot(settings, services):
+                             progress=progress) as services, running_bot(settings, services, pacer):
         scheduler = AsyncIOScheduler(timezone=UTC)
         jobs = SourceJobs(services, scheduler, on_report=summary.count_poll)
         scheduler.start()
@@ -298,7 +303,7 @@ class BotError(Exception):
 
 
 @asynccontextmanager
-async def running_bot(settings: Settings, services: Services):
+async def running_bot(settings: Settings, services: Services, pacer: Pacer | None = None):
     """The Telegram bot, receiving updates by long polling, and keyword alerts, while the block runs
     (nothing without a token)."""
     if not settings.telegram.token:
@@ -323,7 +328,7 @@ async def running_bot(settings: Settings, services: Services):
     except NetworkError as exc:
         raise BotError(f"telegram: cannot reach the Bot API at {settings.telegram.api_base_url} ({exc}); "
                        "check telegram.api_base_url and the network") from None
-    sender = Sender(application.bot, services.store)
+    sender = Sender(application.bot, services.store, pacer)
     alerts = Alerts(services.store, sender.notify, default_zone=settings.digest.default_timezone)
     watches = await alerts.load()
     digests = Digests(services.store, settings.digest, sender.notify)

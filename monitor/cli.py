@@ -60,14 +60,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    run = commands.add_parser("run", parents=[common], help="poll every source on its schedule until stopped",
-                              description="Poll every source on its schedule and print new items, until "
-                                          "Ctrl-C or SIGTERM.")
+    run = commands.add_parser(
+        "run", parents=[common], help="poll every source on its schedule until stopped",
+        description="Poll every enabled source on its own schedule until Ctrl-C or SIGTERM (polls in flight finish "
+                    "storing what they fetched); with a bot token, the bot runs too. New items are clustered into "
+                    "stories, and each story is printed when it starts and each time it grows. On start it first "
+                    "rebuilds the deduplicator's window from the store. Sources added with `monitor sources add` "
+                    "while it runs are picked up within 30 s.")
     run.set_defaults(handler=cmd_run)
 
     once = commands.add_parser("poll-once", parents=[common], help="poll every source once, due or not",
-                               description="One pass over every enabled source; a line per source, then a total.")
-    once.add_argument("--json", action="store_true", help="print one JSON object instead of lines")
+                               description="One pass over every enabled source, due or not; new items are clustered "
+                                           "into stories as in `run`. Prints a line per source (new, seen, not "
+                                           "modified or the error) and a total. The exit status is 0 once the pass "
+                                           "is done, even if some sources failed.")
+    once.add_argument("--json", action="store_true",
+                      help='print one JSON object instead of lines: `{"sources": [{"id", "name", "url", "new", "seen", '
+                           '"error"}], "new_items": N}`')
     once.set_defaults(handler=cmd_poll_once)
 
     digest = commands.add_parser(
@@ -89,10 +98,13 @@ def build_parser() -> argparse.ArgumentParser:
         "eval-clusters", parents=[verbosity], help="measure the deduplicator on a labelled JSON Lines file",
         description="Feed labelled items (JSON Lines, optionally .gz: id, lang, published, source, title, text, "
                     "cluster) through the clusterer in published order (a source given as an article's address "
-                    "counts as its site); print BCubed precision, recall and F1, stories made, items per second "
-                    "and peak memory.")
+                    "counts as its site); print BCubed precision, recall and F1, stories made, items per second, "
+                    "texts embedded and peak memory. Bad lines are reported by line number and skipped. Needs no "
+                    "config file.")
     evaluate.add_argument("file", metavar="FILE", help="JSON Lines, one item a line (.gz accepted)")
-    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    evaluate.add_argument("--json", action="store_true",
+                          help='print one JSON object: `{"precision", "recall", "f1", "stories", "items", '
+                               '"items_per_s", "peak_rss_mb", "embedded"}`')
     evaluate.add_argument("--assignments", metavar="PATH", help="also write `id<TAB>story id` lines to PATH")
     evaluate.add_argument("--pairs", metavar="FILE",
                           help='labelled pairs (JSON Lines: a, b, label 1/0) to score "same story" precision/recall')
@@ -109,24 +121,40 @@ def build_parser() -> argparse.ArgumentParser:
     sources = commands.add_parser("sources", parents=[verbosity], help="list and manage the sources in the store",
                                   description="Manage the store's sources (config-file sources are synced in first).")
     actions = sources.add_subparsers(dest="action", metavar="ACTION", required=True)
-    listing = actions.add_parser("list", parents=[common], help="show every source with its status")
+    listing = actions.add_parser(
+        "list", parents=[common], help="show every source with its status",
+        description="Every source with its id, kind, name, status (ok and when, error xN and the message, not "
+                    "polled yet, disabled), items and the newest item's time, a channel's last post id, URL and "
+                    "origin (config, user, chat or bot).")
     listing.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
     listing.set_defaults(handler=cmd_sources_list)
-    add = actions.add_parser("add", parents=[common], help="add a feed by URL, or a public channel by @name")
+    add = actions.add_parser("add", parents=[common], help="add a feed by URL, or a public channel by @name",
+                             description="Add a feed by its URL, or a public Telegram channel, to the store "
+                                         "(origin user). `monitor poll-once` fetches it at once.")
     add.add_argument("url", metavar="URL|@channel",
                      help="a feed's address (http or https), or a channel as @name, t.me/name or https://t.me/s/name")
-    add.add_argument("--name", default="", help="display name (default: the host name)")
+    add.add_argument("--name", default="", help="display name (default: the feed's host name or the channel's @name)")
     add.add_argument("--interval", default=None, help='poll interval, e.g. "5m" (default: polling.default_interval)')
     add.set_defaults(handler=cmd_sources_add)
-    remove = actions.add_parser("remove", parents=[common], help="remove a source added by command, with its items")
+    remove = actions.add_parser("remove", parents=[common], help="remove a source added by command, with its items",
+                                description="Remove a source added by command or from chat, and its items. Sources "
+                                            "from the config file are removed by deleting them there.")
     remove.add_argument("id", metavar="ID", type=int, help="the source id `sources list` shows")
     remove.set_defaults(handler=cmd_sources_remove)
     opml_in = actions.add_parser("import-opml", parents=[common],
-                                 help="add every feed of an OPML file (and the channels of monitor's own export)")
+                                 help="add every feed of an OPML file (and the channels of monitor's own export)",
+                                 description="Add every feed (xmlUrl) of an OPML file, at any folder depth: the "
+                                             "exports of Feedly, Inoreader, Thunderbird and most readers, and the "
+                                             "channels of monitor's own export. Sources already present are "
+                                             "skipped.")
     opml_in.add_argument("file", metavar="FILE", help="an OPML export of Feedly, Inoreader, Thunderbird, …")
     opml_in.set_defaults(handler=cmd_sources_import_opml)
     opml_out = actions.add_parser("export-opml", parents=[common],
-                                  help="write the feeds and public channels as OPML")
+                                  help="write the feeds and public channels as OPML",
+                                  description="Write the feeds and public channels as OPML 2.0, with names and "
+                                              "intervals: importing the file into a fresh database restores them "
+                                              "all. Channels the bot administers are left out (nothing can poll "
+                                              "them; they come back with their next post).")
     opml_out.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     opml_out.set_defaults(handler=cmd_sources_export_opml)
     return parser
@@ -469,15 +497,19 @@ def cmd_eval_clusters(args: argparse.Namespace, settings: Settings | None) -> in
     return 0
 
 
-def documented_names() -> dict[str, list[str]]:
-    """Every command and option name, for the documentation test."""
-    parser = build_parser()
-    commands: list[str] = []
+def command_parsers(parser: argparse.ArgumentParser | None = None) -> list[tuple[str, argparse.ArgumentParser]]:
+    """Every command (`run`, `sources add`, …) with its parser, in the order `--help` lists them."""
+    parser = parser or build_parser()
+    commands: list[tuple[str, argparse.ArgumentParser]] = []
     for action in parser._subparsers._group_actions:  # noqa: SLF001 - argparse has no public walk
         for name, sub in action.choices.items():
             if sub._subparsers is None:  # noqa: SLF001
-                commands.append(name)
+                commands.append((name, sub))
             else:
-                for inner in sub._subparsers._group_actions:  # noqa: SLF001
-                    commands.extend(f"{name} {n}" for n in inner.choices)
-    return {"commands": commands, "options": [o.name for o in OPTIONS]}
+                commands.extend((f"{name} {inner}", inner_parser) for inner, inner_parser in command_parsers(sub))
+    return commands
+
+
+def documented_names() -> dict[str, list[str]]:
+    """Every command and option name, for the documentation test."""
+    return {"commands": [name for name, _ in command_parsers()], "options": [o.name for o in OPTIONS]}

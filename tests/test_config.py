@@ -54,6 +54,21 @@ def test_durations(text, seconds):
     assert config.parse_duration(text, "k") == seconds
 
 
+@pytest.mark.parametrize(("seconds", "text"), [(20, "20s"), (600, "10m"), (5400, "1h30m"), (129600, "36h"),
+                                             (3661, "1h1m1s"), (0.5, "0.5s")])
+def test_durations_are_written_as_the_config_file_takes_them(seconds, text):
+    assert config.format_duration(seconds) == text and config.parse_duration(text, "k") == seconds
+
+
+def test_every_option_default_is_valid_as_written_in_the_reference():
+    # docs/config.md shows each default as TOML: read back, it gives the default itself.
+    import tomllib
+
+    for option in config.OPTIONS:
+        written = tomllib.loads(f"v = {option.toml_default}")["v"]
+        assert option.parse(written, option.name) == option.default, option.name
+
+
 @pytest.mark.parametrize("text", ["5x", "", "m5", "-3", 0, True, "1h 5q"])
 def test_bad_durations_name_the_key(text):
     with pytest.raises(config.ConfigError, match=r"config: polling.timeout: .*(duration|longer than zero)"):

@@ -1,7 +1,9 @@
-"""Checks on the project itself: the pure core stays pure, everything is documented, Docker and CI agree."""
+"""Checks on the project itself: the pure core stays pure, everything is documented (in the pages docs/generate.py
+writes from the code; tests/test_docs.py keeps them fresh), Docker and CI agree."""
 
 from __future__ import annotations
 
+import argparse
 import ast
 import re
 import shlex
@@ -9,11 +11,12 @@ import sys
 import tomllib
 from pathlib import Path
 
-from monitor.cli import documented_names
+from monitor.cli import command_parsers, documented_names
 from monitor.config import OPTIONS, SOURCE_KEYS
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+DOCS = ROOT / "docs"
 
 
 def imports(folder: str):
@@ -60,17 +63,30 @@ def test_every_data_file_ships_with_the_package():
     for path in files:
         assert any(path.relative_to(package).match(glob) for glob in globs), f"pyproject.toml does not ship {path}"
 
-def test_every_command_is_documented():
-    for command in documented_names()["commands"]:
-        assert f"`monitor {command}" in README, f"README does not document `monitor {command}`"
+
+def test_every_command_and_option_is_documented_with_help():
+    page = (DOCS / "commands.md").read_text(encoding="utf-8")
+    sections = dict(re.findall(r"^## monitor (.+?)\n(.*?)(?=^## |\Z)", page, flags=re.M | re.S))
+    for name, parser in command_parsers():
+        assert parser.description, f"`monitor {name}` has no description"
+        assert name in sections, f"docs/commands.md does not document `monitor {name}`"
+        for action in parser._actions:  # noqa: SLF001
+            if action.help != argparse.SUPPRESS and action.dest != "help":
+                assert action.help, f"`monitor {name}` {action.dest} has no help text"
+                flag = action.option_strings[-1] if action.option_strings else action.metavar or action.dest
+                shown = f"`{flag}".replace("|", "\\|")  # as a Markdown table cell has it
+                assert shown in sections[name], f"docs/commands.md does not document {flag} of `monitor {name}`"
 
 
 def test_every_config_option_and_source_key_is_documented():
+    page = (DOCS / "config.md").read_text(encoding="utf-8")
+    sections = dict(re.findall(r"^## \[+(\w+)\]+\n(.*?)(?=^## |\Z)", page, flags=re.M | re.S))
     for option in OPTIONS:
-        assert f"`{option.name}`" in README, f"README does not document {option.name}"
         assert option.help, f"{option.name} has no help text"
+        assert f"| `{option.key}` |" in sections[option.section], f"docs/config.md does not document {option.name}"
+        assert f"`{option.env}`" in sections[option.section]
     for key in SOURCE_KEYS:
-        assert f"| `{key}` |" in README, f"README does not document the source key {key}"
+        assert f"| `{key}` |" in sections["sources"], f"docs/config.md does not document the source key {key}"
 
 
 def test_example_config_mentions_only_real_options():
@@ -86,21 +102,25 @@ def test_readme_opens_with_run_and_test_commands_and_ci_runs_the_test_command():
     run_command, test_command = blocks[0], blocks[1]
     assert "monitor run -c config.example.toml" in run_command and "pip install" in run_command
     assert "pytest" in test_command and "pip install" in test_command
-    assert test_command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert test_command in ci
+    assert re.search(r"^\.venv/bin/pytest -m slow$", ci, flags=re.M), "CI runs the slow lane too"
 
 
-def test_every_table_column_is_documented(tmp_path):
+def test_every_table_column_is_documented():
     import sqlite_utils
 
-    from monitor.storage.database import connect
+    from monitor.storage.migrations import migrate
 
-    db = sqlite_utils.Database(connect(tmp_path / "x.db"))
+    db = sqlite_utils.Database(memory=True)
+    migrate(db)
+    page = (DOCS / "schema.md").read_text(encoding="utf-8")
+    sections = dict(re.findall(r"^## (\w+)\n(.*?)(?=^## |\Z)", page, flags=re.M | re.S))
     for table in db.table_names():
-        if table.startswith("_"):
-            continue
-        for column in db.table(table).columns_dict:
-            assert re.search(rf"`{column}`", README), f"README does not document {table}.{column}"
-    db.close()
+        assert table in sections, f"docs/schema.md does not document the table {table}"
+        for column in db[table].columns_dict:
+            assert re.search(rf"^\| `{column}` \| .+ \| .+ \|$", sections[table], flags=re.M), \
+                f"docs/schema.md does not describe {table}.{column}"
 
 
 def test_dockerfile_names_things_that_exist():
@@ -135,6 +155,7 @@ def test_every_bot_command_is_registered_documented_and_described():
                                     BotServices(store=None, hand_on=None))
     registered = {c for group in application.handlers.values() for h in group for c in getattr(h, "commands", ())}
     assert registered == {name for name, _ in COMMANDS}
+    page = (DOCS / "bot.md").read_text(encoding="utf-8")
     for name in registered:
-        assert re.search(rf"\| `/{name}[ `]", README), f"README does not document /{name}"
+        assert f"| `/{name}` |" in page, f"docs/bot.md does not document /{name}"
         assert all(f"cmd_{name}" in catalogue for catalogue in CATALOGUES.values())

@@ -215,7 +215,7 @@ def batch_of(*stories: Story):
 def test_quiet_run_names_failing_sources_and_sums_up_instead_of_logging_every_poll(tmp_path, feed_server):
     feed_server.set("/a", rss2([entry(1)]))
     feed_server.set("/bad", "down", status=500)
-    cfg = config_for(tmp_path, feed_server, "/a", "/bad", interval="1s")
+    cfg = config_for(tmp_path, feed_server, "/a", "/bad", interval="0.3s")
     proc = subprocess.Popen([sys.executable, "-m", "monitor", "run", "-c", str(cfg)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=monitor_env())
     try:
@@ -239,7 +239,10 @@ def test_quiet_run_names_failing_sources_and_sums_up_instead_of_logging_every_po
 async def test_run_writes_a_summary_periodically(tmp_path, feed_server, caplog, monkeypatch):
     monkeypatch.setattr(app, "SUMMARY_INTERVAL_S", 0.5, raising=False)
     feed_server.set("/a", rss2([entry(1), entry(2, title="A second and different event in another city")]))
-    settings = make_settings(tmp_path, [{"kind": "feed", "url": feed_server.url("/a"), "name": "Alpha"}])
+    # polled within 2 s of the start (a source due at start waits up to 5 s, spread with the others), then not
+    # again before the summary after its first poll
+    settings = make_settings(tmp_path, [{"kind": "feed", "url": feed_server.url("/a"), "name": "Alpha",
+                                         "interval": "2s"}])
     stop = asyncio.Event()
     caplog.set_level(logging.INFO, logger="monitor")
     running = asyncio.create_task(app.run(settings, stop, out=io.StringIO()))

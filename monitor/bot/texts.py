@@ -47,6 +47,10 @@ COMMANDS = (
     ("status", True), ("lang", False), ("previews", False), ("stop", False), ("forget", False), ("help", False),
 )
 
+# The commands that change a chat's subscription or settings (their handlers are `changes_chat`): in a group
+# only its administrators and the bot's admins may use them. /settings shows to everyone; its buttons change.
+CHANGES_CHAT = frozenset({"start", "watch", "unwatch", "time", "tz", "lang", "previews", "stop", "forget"})
+
 _EXAMPLE = "<code>/watch Prigozhin OR Пригожин</code>"
 
 EN = {

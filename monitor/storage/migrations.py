@@ -1,4 +1,5 @@
-"""Named, append-only schema migrations. Never edit or reorder one that has shipped: add a new one."""
+"""Named, append-only schema migrations. Never edit or reorder one that has shipped: add a new one, and
+describe each table and column it adds in schema.py (docs/schema.md is generated from both)."""
 
 from __future__ import annotations
 

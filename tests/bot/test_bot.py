@@ -7,11 +7,13 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from monitor import app, config
+from monitor.delivery import Pacer
 from tests.bot.db import rows, wait_rows
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.feed_builder import entry, rss2
@@ -29,7 +31,7 @@ def settings_for(tmp_path, bot_api, feed_server=None, **telegram) -> config.Sett
     sources = []
     if feed_server is not None:
         sources = [{"kind": "feed", "url": feed_server.url(f"/{name}.xml"), "name": f"{name.upper()} News",
-                    "interval": "1s"} for name in ("a", "b")]
+                    "interval": "0.5s"} for name in ("a", "b")]
     return config.parse({"telegram": {"token": bot_api.token, "api_base_url": bot_api.root, "admins": [ADMIN],
                                       **telegram},
                          "storage": {"path": str(tmp_path / "m.db")},
@@ -39,15 +41,22 @@ def settings_for(tmp_path, bot_api, feed_server=None, **telegram) -> config.Sett
 
 
 
+def conversation_pacer() -> Pacer:
+    """Telegram's flood limits but a chat's own: a test converses with one chat faster than 3 messages in 3
+    seconds, and delivery's pacing of a chat is tested on its own (tests/test_delivery.py)."""
+    return Pacer(private_burst=1000, group_per_minute=1000)
+
+
 class Running:
     """`monitor run` in the test's event loop, stopped at the end."""
 
-    def __init__(self, settings: config.Settings, bot_api: FakeBotApi) -> None:
+    def __init__(self, settings: config.Settings, bot_api: FakeBotApi, pacer: Pacer | None = None) -> None:
         self.settings, self.bot_api, self.out = settings, bot_api, io.StringIO()
+        self.pacer = pacer or conversation_pacer()
 
     async def __aenter__(self):
         self.stop = asyncio.Event()
-        self.task = asyncio.create_task(app.run(self.settings, self.stop, out=self.out))
+        self.task = asyncio.create_task(app.run(self.settings, self.stop, out=self.out, pacer=self.pacer))
         await asyncio.to_thread(self.bot_api.wait_for, "getUpdates")
         return self
 
@@ -60,6 +69,16 @@ class Running:
         self.bot_api.user_says(chat_id, text, **kwargs)
         call = await asyncio.to_thread(self.bot_api.wait_sent, chat_id, contains)
         return call.params
+
+
+async def polled_again(feed_server, *paths: str, times: int = 2) -> None:
+    """Wait (without blocking the event loop monitor runs in) until each feed was fetched `times` more times:
+    a poll hands what it stored on to the deduplicator and the alerts before the next one starts."""
+    start = {path: len(feed_server.hits_for(path)) for path in paths}
+    deadline = time.monotonic() + 15
+    while any(len(feed_server.hits_for(path)) < start[path] + times for path in paths):
+        assert time.monotonic() < deadline, f"{paths} were not polled {times} more times"
+        await asyncio.sleep(0.05)
 
 
 def report(n: int, title: str, summary: str, minutes_ago: int = 5) -> dict:
@@ -99,7 +118,7 @@ async def test_a_watch_alerts_once_per_event_and_the_alert_grows_with_the_story(
         edit = await asyncio.to_thread(bot_api.wait_sent, ALICE, "2 sources so far", method="editMessageText")
         assert int(edit.params["message_id"]) == alert.result["message_id"]
         assert "2 sources so far (A News, B News)" in edit.params["text"]
-        await asyncio.sleep(2.5)  # more polls of both feeds: nothing new, nothing sent
+        await polled_again(feed_server, "/a.xml", "/b.xml")  # more polls of both feeds: nothing new, nothing sent
     alerts = [c for c in bot_api.sent(ALICE) if "🔔" in c.params["text"]]
     assert len(alerts) == 1
     assert not [c for c in bot_api.sent(BOB) if "🔔" in c.params["text"]]
@@ -319,8 +338,9 @@ async def test_a_watch_matches_the_story_as_a_whole_once_a_later_report_brings_t
         await run.say(ALICE, "/watch Prigozhin Yevgeny intermediaries familiar", "Watch #1 added")
         feed_server.set("/a.xml", rss2([QUIET, REFUSED_A]))  # has Prigozhin, Yevgeny, intermediaries
         await wait_rows(tmp_path, "SELECT count(*) FROM items", [(2,)])
-        await asyncio.sleep(1.5)
-        assert not [c for c in bot_api.sent(ALICE) if "🔔" in c.params["text"]]  # "familiar" is missing
+        await polled_again(feed_server, "/a.xml")  # the poll that stored it is over, alerts and all
+        assert rows(tmp_path, "SELECT count(*) FROM alerts") == [(0,)]  # "familiar" is missing
+        assert not [c for c in bot_api.sent(ALICE) if "🔔" in c.params["text"]]
         feed_server.set("/b.xml", rss2([REFUSED_B]))  # the same event; "people familiar with the talks"
         alert = await asyncio.to_thread(bot_api.wait_sent, ALICE, "🔔")
     assert "2 sources so far" in alert.params["text"]

@@ -258,7 +258,8 @@ async def test_a_long_digest_arrives_in_several_valid_messages(tmp_path, bot_api
     settings = config.parse({"telegram": {"token": bot_api.token, "api_base_url": bot_api.root},
                              "storage": {"path": settings.storage.path}, "digest": {"max_stories": 20},
                              "polling": {"parse_processes": 1, "jitter": 0},
-                             "sources": [{"kind": "feed", "url": feed_server.url("/a.xml"), "name": "A News"}]},
+                             "sources": [{"kind": "feed", "url": feed_server.url("/a.xml"), "name": "A News",
+                                          "interval": "1s"}]},  # polled within a second of the start
                             environ={})
     async with Running(settings, bot_api) as run:
         await wait_rows(tmp_path, "SELECT count(*) FROM stories", [(20,)])

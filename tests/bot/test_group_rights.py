@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from monitor.bot.texts import CHANGES_CHAT
 from tests.bot.db import rows
 from tests.bot.test_bot import ADMIN, Running, settings_for
 from tests.fakes.bot_api import FakeBotApi
@@ -50,8 +51,10 @@ async def test_a_member_is_refused_every_change_and_nothing_changes(tmp_path, bo
         await run.say(GROUP, "/watch Prigozhin", "#1", **in_group(user_id=GROUP_ADMIN))
         before = subscriber_row(tmp_path)
         refusal = "Только администраторы этой группы"  # in the chat's language, not the member's client's
-        for command in ("/watch Rostov", "/unwatch 1", "/tz Europe/Kyiv", "/time 07:00", "/lang uk", "/previews on",
-                        "/stop", "/start", "/forget"):
+        changes = ("/watch Rostov", "/unwatch 1", "/tz Europe/Kyiv", "/time 07:00", "/lang uk", "/previews on",
+                   "/stop", "/start", "/forget")
+        assert {c.split()[0][1:] for c in changes} == CHANGES_CHAT  # what docs/bot.md says members may not use
+        for command in changes:
             reply = await reply_to(run, command, user_id=MEMBER, language_code="en")
             assert refusal in reply["text"], command
             assert "reply_markup" not in reply, command  # no /forget buttons offered

