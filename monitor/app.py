@@ -17,7 +17,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from monitor.config import Settings
 from monitor.core.html import one_line
-from monitor.deduplicator import Deduplicator, cluster_settings
+from monitor.services.dedup import Deduplicator, cluster_settings
 from monitor.embedding import load_embedder
 from monitor.models import Source, StoredItem, Story, StoryBatch
 from monitor.poller import POLLED_KINDS, ItemSink, Poller, PollReport, make_parse_executor

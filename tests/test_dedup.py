@@ -15,7 +15,7 @@ import pytest
 from monitor import app, config
 from monitor.core.clustering import ClusterSettings
 from monitor.core.urls import canonical_url, fingerprint
-from monitor.deduplicator import Deduplicator, cluster_settings
+from monitor.services.dedup import Deduplicator, cluster_settings
 from monitor.embedding import load_embedder
 from monitor.models import Item, SourceSpec
 from monitor.storage.store import Store
