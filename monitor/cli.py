@@ -10,13 +10,10 @@ import signal
 import sys
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
-from urllib.parse import urlsplit
 
 from monitor import app
-from monitor.bot.digests import Digests
 from monitor.config import (
     DEDUP_BACKENDS,
     DEFAULT_PATH,
@@ -24,19 +21,18 @@ from monitor.config import (
     OPTIONS,
     ConfigError,
     Settings,
-    check_http_url,
     load,
     source_from_argument,
 )
 from monitor.config import parse_duration as parse_duration_option
 from monitor.core.clustering import ClusterSettings
 from monitor.core.html import html_to_text
-from monitor.core.opml import OpmlError, Outline, parse_opml, render_opml
+from monitor.core.opml import OpmlError, parse_opml
 from monitor.embedding import EmbeddingError, load_embedder
-from monitor.models import SourceSpec
 from monitor.poller import PollReport
+from monitor.services.sources import Added, OpmlExport
 from monitor.storage.database import StoreError
-from monitor.storage.rows import SourceRow
+from monitor.storage.rows import RemovedSource, SourceRow
 from monitor.terminal import Progress, ProgressOnTerminal, counted, fit, shows_progress, terminal_width
 
 log = logging.getLogger("monitor")
@@ -247,19 +243,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
-    async def compose() -> list[str]:
-        async with app.open_store(settings) as store:
-            digests = Digests(store, settings.digest)
-            chat = None
-            if args.chat is not None:
-                chat = await store.chats.get(args.chat)
-                if chat is None:
-                    raise StoreError(f"digest: no chat {args.chat} has subscribed; `monitor digest --print` "
-                                     "shows the digest of all sources")
-            parts, _ = await digests.compose(chat)
-            return parts
-
-    for number, part in enumerate(asyncio.run(compose())):
+    for number, part in enumerate(asyncio.run(app.digest(settings, args.chat))):
         print(("\n" if number else "") + html_to_text(part, keep_links=True))
     return 0
 
@@ -333,8 +317,8 @@ def cmd_check_config(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_sources_list(args: argparse.Namespace, settings: Settings) -> int:
     async def rows() -> list[SourceRow]:
-        async with app.open_store(settings) as store:
-            return await store.sources.rows()
+        async with app.open_sources(settings) as sources:
+            return await sources.rows()
 
     listed = asyncio.run(rows())
     if args.json:
@@ -381,19 +365,19 @@ def cmd_sources_add(args: argparse.Namespace, settings: Settings) -> int:
     spec = source_from_argument(args.url)
     spec = replace(spec, name=args.name.strip() or spec.name, interval_s=interval)
 
-    async def add():
-        async with app.open_store(settings) as store:
-            return await store.sources.add(spec, datetime.now(UTC))
+    async def add() -> Added:
+        async with app.open_sources(settings) as sources:
+            return await sources.add(spec)
 
-    source = asyncio.run(add())
+    source = asyncio.run(add()).source
     print(f"added source {source.id}: {source.name} <{source.url}>; `monitor poll-once` fetches it now")
     return 0
 
 
 def cmd_sources_remove(args: argparse.Namespace, settings: Settings) -> int:
-    async def remove():
-        async with app.open_store(settings) as store:
-            return await store.sources.remove(args.id)
+    async def remove() -> RemovedSource:
+        async with app.open_sources(settings) as sources:
+            return await sources.remove(args.id)
 
     source, items = asyncio.run(remove())
     print(f"removed source {source.id}: {source.name} and its {counted(items, 'item')}")
@@ -407,19 +391,8 @@ def cmd_sources_import_opml(args: argparse.Namespace, settings: Settings) -> int
         raise OpmlError(f"opml: cannot read {args.file} ({exc.strerror})") from None
 
     async def add_all(advance: Progress | None) -> tuple[int, list[str]]:
-        added, problems = 0, []
-        async with app.open_store(settings) as store:
-            for done, outline in enumerate(outlines):
-                if advance:
-                    advance(done, len(outlines))
-                try:
-                    await store.sources.add(source_from_outline(outline), datetime.now(UTC))
-                    added += 1
-                except (ConfigError, StoreError) as exc:
-                    problems.append(f"{outline.url}: {str(exc).split(': ', 1)[-1]}")
-            if advance:
-                advance(len(outlines), len(outlines))
-        return added, problems
+        async with app.open_sources(settings) as sources:
+            return await sources.import_opml(outlines, advance)
 
     with ProgressOnTerminal(shows_progress()) as progress:
         added, problems = asyncio.run(add_all(progress.bars and progress.bars("importing", "sources")))
@@ -429,43 +402,25 @@ def cmd_sources_import_opml(args: argparse.Namespace, settings: Settings) -> int
     return 0
 
 
-def source_from_outline(outline: Outline) -> SourceSpec:
-    """The source an outline names; ConfigError if it names none."""
-    if outline.kind == "telegram":
-        channel = source_from_argument(outline.url)
-        if channel.kind != "telegram":
-            raise ConfigError(f"config: channel: {outline.url!r} is not a channel's t.me address")
-        backfill = channel.backfill if outline.backfill is None else outline.backfill
-        return SourceSpec("telegram", channel.url, outline.title or channel.name, outline.interval_s, backfill)
-    url = check_http_url(outline.url, "xmlUrl")
-    return SourceSpec("feed", url, outline.title or urlsplit(url).hostname or url, outline.interval_s)
-
-
 def cmd_sources_export_opml(args: argparse.Namespace, settings: Settings) -> int:
-    async def listed():
-        async with app.open_store(settings) as store:
-            return await store.sources.enabled()
+    async def export() -> OpmlExport:
+        async with app.open_sources(settings) as sources:
+            return await sources.export_opml()
 
-    sources = asyncio.run(listed())
-    # Channels the bot administers are left out: nothing can poll them (their posts arrive as updates
-    # to this bot), and they come back on their own with their next post once the bot is in them.
-    outlines = [Outline(url=s.url, title=s.name, kind=s.kind, interval_s=s.interval_s, backfill=s.backfill)
-                for s in sources if s.kind in ("feed", "telegram")]
-    text = render_opml(outlines, "monitor sources", datetime.now(UTC))
+    exported = asyncio.run(export())
     if args.output:
         try:
-            Path(args.output).write_text(text, encoding="utf-8")
+            Path(args.output).write_text(exported.text, encoding="utf-8")
         except OSError as exc:
             raise OpmlError(f"opml: cannot write {args.output} ({exc.strerror})") from None
     else:
-        sys.stdout.write(text)
-    feeds = sum(1 for o in outlines if o.kind == "feed")
+        sys.stdout.write(exported.text)
     where = f" to {args.output}" if args.output else ""
-    print(f"wrote {counted(feeds, 'feed')} and {counted(len(outlines) - feeds, 'channel')}{where}", file=sys.stderr)
-    left_out = sum(1 for s in sources if s.kind not in ("feed", "telegram"))
-    if left_out:
-        print(f"left out {counted(left_out, 'channel')} the bot administers: they cannot be polled, and come back "
-              "as sources with their next post once the bot is in them", file=sys.stderr)
+    print(f"wrote {counted(exported.feeds, 'feed')} and {counted(exported.channels, 'channel')}{where}",
+          file=sys.stderr)
+    if exported.left_out:
+        print(f"left out {counted(exported.left_out, 'channel')} the bot administers: they cannot be polled, and "
+              "come back as sources with their next post once the bot is in them", file=sys.stderr)
     return 0
 
 

@@ -11,7 +11,7 @@ import logging
 import os
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -393,7 +393,7 @@ def resolve_path(path: str | None) -> str:
     return path or os.environ.get(ENV_PATH) or DEFAULT_PATH
 
 
-def load(path: str | None = None, environ: dict[str, str] | None = None) -> Settings:
+def load(path: str | None = None, environ: Mapping[str, str] | None = None) -> Settings:
     """Read and validate the config file; raise ConfigError with one clear message."""
     path = resolve_path(path)
     file = Path(path)
@@ -419,7 +419,7 @@ def load(path: str | None = None, environ: dict[str, str] | None = None) -> Sett
 _warned: set[str] = set()
 
 
-def unknown_variables(environ: dict[str, str]) -> list[str]:
+def unknown_variables(environ: Mapping[str, str]) -> list[str]:
     """A warning for each MONITOR_* variable that sets nothing (a typo is otherwise silently ignored)."""
     known = {option.env for option in OPTIONS} | {ENV_PATH}
     warnings = []
@@ -434,7 +434,7 @@ def unknown_variables(environ: dict[str, str]) -> list[str]:
     return warnings
 
 
-def parse(raw: dict[str, Any], path: str = "", environ: dict[str, str] | None = None) -> Settings:
+def parse(raw: dict[str, Any], path: str = "", environ: Mapping[str, str] | None = None) -> Settings:
     """Validate a parsed TOML document (plus MONITOR_* overrides) into Settings."""
     environ = environ or {}
     known_sections = set(_SECTIONS) | {"sources"}

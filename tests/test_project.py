@@ -147,12 +147,10 @@ def test_dockerfile_names_things_that_exist():
 
 def test_every_bot_command_is_registered_documented_and_described():
     from monitor.bot.application import build_application
-    from monitor.bot.context import BotServices
     from monitor.bot.texts import CATALOGUES, COMMANDS
     from monitor.config import TelegramSettings
 
-    application = build_application(TelegramSettings("1:x", "http://127.0.0.1:9", "http://127.0.0.1:9", ()),
-                                    BotServices(store=None, hand_on=None))
+    application = build_application(TelegramSettings("1:x", "http://127.0.0.1:9", "http://127.0.0.1:9", ()))
     registered = {c for group in application.handlers.values() for h in group for c in getattr(h, "commands", ())}
     assert registered == {name for name, _ in COMMANDS}
     page = (DOCS / "bot.md").read_text(encoding="utf-8")

@@ -27,9 +27,8 @@ def say(language: str, key: str, **values: object) -> str:
     """The text `key` in `language`, with values escaped for Telegram HTML; a counted text in the form
     its `count` value asks for."""
     language = language if language in CATALOGUES else DEFAULT_LANGUAGE
-    text = CATALOGUES[language][key]
-    if isinstance(text, dict):
-        text = text[plural_category(language, int(values["count"]))]
+    entry = CATALOGUES[language][key]
+    text = entry if isinstance(entry, str) else entry[plural_category(language, int(str(values["count"])))]
     safe = {k: v if isinstance(v, Html) else html.escape(str(v), quote=False) for k, v in values.items()}
     return text.format(**safe)
 
