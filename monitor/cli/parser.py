@@ -13,7 +13,8 @@ from monitor.cli.sources import (
     cmd_sources_list,
     cmd_sources_remove,
 )
-from monitor.config import DEDUP_BACKENDS, DEFAULT_PATH, ENV_PATH, OPTIONS
+from monitor.config import DEFAULT_PATH, ENV_PATH, OPTIONS
+from monitor.config_values import DEDUP_BACKENDS
 
 
 def build_parser() -> argparse.ArgumentParser:
