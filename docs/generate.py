@@ -171,10 +171,12 @@ def _watch_rows() -> list[tuple[str, ...]]:
 
 
 def bot_page() -> str:
-    from monitor.bot.texts import CHANGES_CHAT, COMMANDS, EN
+    from monitor.bot.texts import CATALOGUES, CHANGES_CHAT, COMMANDS
     from monitor.core.query import MAX_QUERY_CHARS, MAX_QUERY_WORDS, MIN_PREFIX_CHARS
 
-    rows = [(f"`/{name}`", _who(name, admin_only, CHANGES_CHAT), EN[f"cmd_{name}"]) for name, admin_only in COMMANDS]
+    english = CATALOGUES["en"]
+    rows = [(f"`/{name}`", _who(name, admin_only, CHANGES_CHAT), english[f"cmd_{name}"])
+            for name, admin_only in COMMANDS]
     changing = ", ".join(f"/{name}" for name, _ in COMMANDS if name in CHANGES_CHAT)
     return header("monitor/bot/texts.py and monitor/core/query.py") + f"""# Bot commands
 

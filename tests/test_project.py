@@ -53,13 +53,14 @@ def test_storage_imports_only_the_standard_library_sqlite_utils_and_models():
 
 
 def test_every_data_file_ships_with_the_package():
-    """monitor/data/ is read with importlib.resources: a file setuptools does not ship is missing from an
-    installed (not editable) package, and core fails on import."""
+    """monitor/data/ and the bot's catalogues are read with importlib.resources: a file setuptools does not ship
+    is missing from an installed (not editable) package, and core (or the bot) fails on import."""
     setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
     globs = setuptools.get("package-data", {}).get("monitor", [])
     package = ROOT / "monitor"
-    files = [path for path in (package / "data").rglob("*") if path.is_file() and "__pycache__" not in path.parts]
-    assert files
+    files = [path for folder in ("data", "bot/locales") for path in (package / folder).rglob("*")
+             if path.is_file() and "__pycache__" not in path.parts]
+    assert any(path.suffix == ".toml" for path in files) and any(path.suffix == ".tsv" for path in files)
     for path in files:
         assert any(path.relative_to(package).match(glob) for glob in globs), f"pyproject.toml does not ship {path}"
 
