@@ -11,6 +11,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 from monitor.cli import command_parsers, documented_names
 from monitor.config import OPTIONS, SOURCE_KEYS
 
@@ -20,9 +22,10 @@ DOCS = ROOT / "docs"
 
 
 def imports(folder: str):
-    """(file, module) for each import in a package of monitor, packages inside it too; a relative import
-    (`from ..x import y`) is given as the module it names."""
-    paths = sorted((ROOT / "monitor" / folder).rglob("*.py"))
+    """(file, module) for each import in a package of monitor (or one module, "app.py"), packages inside it too,
+    imports inside functions too; a relative import (`from ..x import y`) is given as the module it names."""
+    place = ROOT / "monitor" / folder
+    paths = [place] if place.is_file() else sorted(place.rglob("*.py"))
     assert paths, f"monitor/{folder} has no modules"
     for path in paths:
         package = path.relative_to(ROOT).parent.parts  # ("monitor", "core") or ("monitor", "core", "clustering")
@@ -50,6 +53,52 @@ def test_storage_imports_only_the_standard_library_sqlite_utils_and_models():
         allowed = (top in sys.stdlib_module_names or top == "sqlite_utils" or name == "monitor.models"
                    or name.startswith(("monitor.storage", "monitor.core")))
         assert allowed, f"{path} imports {name}: monitor/storage takes models, never settings"
+
+
+# The floor plan: (place, modules it never imports, why). Imports point inward: the faces (bot, CLI) call the
+# services, the services use the adapters and the pure core, and app.py alone wires them all together.
+NEVER_IMPORTS = [
+    ("services", ("monitor.bot", "telegram", "monitor.cli", "monitor.app"),
+     "services are the domain: what the bot renders comes in as a function"),
+    ("bot", ("monitor.sources", "monitor.poller", "monitor.storage", "monitor.cli", "monitor.app"),
+     "a handler parses, calls one service, and replies"),
+    ("cli", ("monitor.bot",), "the CLI gets what the bot renders through app"),
+    ("sources", ("telegram", "monitor.bot", "monitor.services", "monitor.app", "monitor.cli"),
+     "adapters turn the network into items and know nothing of who uses them"),
+    ("poller.py", ("telegram", "monitor.bot", "monitor.services", "monitor.app", "monitor.cli"),
+     "the poller hands what it stores to the pipeline it is given"),
+    ("delivery.py", ("monitor.bot", "monitor.services", "monitor.app", "monitor.cli"),
+     "the sender is told what a chat's fate means through callbacks"),
+    ("config.py", ("monitor.storage", "monitor.services", "monitor.bot", "monitor.app", "monitor.cli"),
+     "settings are read, never wired"),
+]
+
+
+@pytest.mark.parametrize("place,forbidden,why", NEVER_IMPORTS, ids=[rule[0] for rule in NEVER_IMPORTS])
+def test_imports_point_inward(place, forbidden, why):
+    for path, name in imports(place):
+        assert not any(name == f or name.startswith(f + ".") for f in forbidden), f"{path} imports {name}: {why}"
+
+
+def test_only_app_wires_the_bot_and_only_the_cli_runs_app():
+    """app.py is the one composition root: it alone builds the bot (nothing outside the bot package imports
+    it), and only the command line (and `python -m monitor`) starts app."""
+    for path in sorted((ROOT / "monitor").rglob("*.py")):
+        where = path.relative_to(ROOT / "monitor")
+        for _, name in imports(str(where)):
+            if name == "monitor.bot" or name.startswith("monitor.bot."):
+                assert where.parts[0] == "bot" or where == Path("app.py"), f"{where} imports {name}"
+            if name == "monitor.app" or (name == "monitor" and "app" in _names_from(path, "monitor")):
+                assert where.parts[0] == "cli", f"{where} imports monitor.app: only the CLI starts it"
+            if name == "telegram" or name.startswith("telegram."):
+                assert where.parts[0] == "bot" or where in (Path("delivery.py"), Path("app.py")), \
+                    f"{where} imports {name}: only the bot, the sender and the wiring speak Telegram"
+
+
+def _names_from(path: Path, module: str) -> set[str]:
+    """The names a file imports with `from MODULE import ...`."""
+    return {alias.name for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, ast.ImportFrom) and node.module == module for alias in node.names}
 
 
 def test_every_data_file_ships_with_the_package():
