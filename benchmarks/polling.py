@@ -29,6 +29,7 @@ import httpx  # noqa: E402
 
 from benchmarks import results  # noqa: E402
 from monitor import app, config  # noqa: E402
+from monitor.services.pipeline import StoryPipeline  # noqa: E402
 from tests.fakes.feed_builder import entry, rss2  # noqa: E402
 from tests.fakes.feed_server import FeedServer  # noqa: E402
 
@@ -67,12 +68,13 @@ def floor(urls: list[str]) -> tuple[float, int]:
 
 async def monitor_passes(settings: config.Settings, bytes_sent) -> dict:
     figures = {}
-    async with app.open_services(settings) as services:
-        sources = await services.store.sources.enabled()
+    async with app.open_polling(settings) as opened:
+        poller = opened.poller(StoryPipeline(opened.store, opened.dedup).take)
+        sources = await opened.store.sources.enabled()
         for name in ("first", "second"):
             before = bytes_sent()
             started = time.perf_counter()
-            reports = await services.poller.poll_all(sources)
+            reports = await poller.poll_all(sources)
             figures[name] = {
                 "seconds": round(time.perf_counter() - started, 2),
                 "new_items": sum(len(r.new) for r in reports),

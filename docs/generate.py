@@ -1,7 +1,7 @@
 """Write the reference pages under docs/ from the code, so they cannot drift from it:
 
 - config.md    the options table (monitor.config.OPTIONS) and the [[sources]] keys (SOURCE_KEYS)
-- commands.md  every command and option of the `monitor` argparse parser (monitor.cli.build_parser)
+- commands.md  every command and option of the `monitor` argparse parser (monitor.cli.parser.build_parser)
 - bot.md       the bot's commands (monitor.bot.texts.COMMANDS, in English), who may use them, the watch language
 - schema.md    the migrated SQLite schema, described by monitor.storage.schema
 
@@ -102,10 +102,10 @@ def _usage(parser: argparse.ArgumentParser) -> str:
 
 
 def commands_page() -> str:
-    from monitor.cli import build_parser, command_parsers
+    from monitor.cli.parser import build_parser, command_parsers
 
     parser = build_parser()
-    out = [header("monitor/cli.py"), "# Commands\n\n", f"{parser.description}\n\n", """\
+    out = [header("monitor/cli/parser.py"), "# Commands\n\n", f"{parser.description}\n\n", """\
 `monitor COMMAND --help` shows the same. `python -m monitor` is the same as `monitor`. A bad config or argument
 prints one line starting with its subsystem (`config: …`, `sources: …`) and exits with status 2. `-v` may come
 before or after the command.
@@ -171,10 +171,12 @@ def _watch_rows() -> list[tuple[str, ...]]:
 
 
 def bot_page() -> str:
-    from monitor.bot.texts import CHANGES_CHAT, COMMANDS, EN
+    from monitor.bot.texts import CATALOGUES, CHANGES_CHAT, COMMANDS
     from monitor.core.query import MAX_QUERY_CHARS, MAX_QUERY_WORDS, MIN_PREFIX_CHARS
 
-    rows = [(f"`/{name}`", _who(name, admin_only, CHANGES_CHAT), EN[f"cmd_{name}"]) for name, admin_only in COMMANDS]
+    english = CATALOGUES["en"]
+    rows = [(f"`/{name}`", _who(name, admin_only, CHANGES_CHAT), english[f"cmd_{name}"])
+            for name, admin_only in COMMANDS]
     changing = ", ".join(f"/{name}" for name, _ in COMMANDS if name in CHANGES_CHAT)
     return header("monitor/bot/texts.py and monitor/core/query.py") + f"""# Bot commands
 

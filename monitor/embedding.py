@@ -10,7 +10,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Sequence
 
-from monitor.config import DEDUP_BACKENDS
+from monitor.config_values import DEDUP_BACKENDS
 from monitor.core.clustering import Embed
 
 

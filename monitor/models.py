@@ -174,3 +174,14 @@ class StoryBatch:
     items: tuple[StoredItem, ...]
     stories: tuple[Story, ...]
     story_of: dict[int, int]  # item id → story id
+
+
+@dataclass(frozen=True)
+class ChannelPost:
+    """A post of a channel the bot administers, as the bot received it (its channel is a source of kind
+    `bot_channel`, made on first sight)."""
+
+    source_url: str  # tg://channel/<chat id>: stable even if the channel changes its @name
+    source_name: str
+    item: Item
+    message_id: int

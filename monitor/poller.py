@@ -1,4 +1,4 @@
-"""Refresh one source: fetch → parse → store → hand the new items on (miniflux's RefreshFeed).
+"""Refresh one source: fetch → parse → store → hand the new items to the story pipeline (miniflux's RefreshFeed).
 
 Every outcome lands on the source's own row (validators, error count, last error, next check), so
 one failing source never holds up another and a restart resumes where it stopped.
@@ -37,8 +37,8 @@ POLLED_KINDS = ("feed", "telegram")
 MAX_CHANNEL_PAGES = 10
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, */*;q=0.8"
 
-# Called with each source's new items, in the order they were stored (clustering, watches, terminal).
-ItemSink = Callable[[Source, list[StoredItem]], Awaitable[None]]
+# Takes each source's new items, in the order they were stored: the story pipeline's `take`.
+TakeItems = Callable[[Source, list[StoredItem]], Awaitable[object]]
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,8 @@ def _serve_parent() -> None:
     write end of), and with it the forkserver and resource tracker, which exit once no worker is left.
     """
     parent = multiprocessing.parent_process()  # its sentinel is a pipe only the parent writes to
+    if parent is None:  # not a worker process: nothing to watch
+        return
 
     def leave_with_parent() -> None:
         parent.join()  # returns at the pipe's end of file: the parent has exited, however it died
@@ -121,8 +123,8 @@ class Poller:
         fetcher: Fetcher,
         settings: PollingSettings,
         parse_executor: Executor,
+        take: TakeItems,
         preview_base_url: str = "https://t.me/s",
-        sinks: Iterable[ItemSink] = (),
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         allow_private_sources: bool = False,
     ) -> None:
@@ -131,7 +133,7 @@ class Poller:
         self.settings = settings
         self.parse_executor = parse_executor
         self.preview_base_url = preview_base_url.rstrip("/")
-        self.sinks = list(sinks)
+        self.take = take
         self.clock = clock
         self.allow_private_sources = allow_private_sources
         self._busy: set[int] = set()
@@ -150,12 +152,13 @@ class Poller:
             nonlocal done
             report = await self.refresh(source)
             done += 1
-            progress(done, len(polled))
+            if progress:
+                progress(done, len(polled))
             return report
 
         if progress:
             progress(0, len(polled))
-        return list(await asyncio.gather(*((refresh if progress else self.refresh)(s) for s in polled)))
+        return list(await asyncio.gather(*(refresh(s) for s in polled)))
 
     async def refresh(self, source: Source) -> PollReport:
         """Poll one source once; never raises for the source's own faults."""
@@ -260,12 +263,12 @@ class Poller:
                        last_post_id=newest)
 
     async def _hand_on(self, source: Source, new: list[StoredItem]) -> None:
-        # The items are stored already: a failing consumer is logged, never undoes the poll.
-        for sink in self.sinks:
-            try:
-                await sink(source, new)
-            except Exception:
-                log.exception("poller: %s handing on %d new items failed", source.log_name, len(new))
+        # The items are stored already: a failing pipeline is logged, never undoes the poll (the items are
+        # clustered on the next start).
+        try:
+            await self.take(source, new)
+        except Exception:
+            log.exception("poller: %s handing on %d new items failed", source.log_name, len(new))
 
     def _next(self, source: Source, now: datetime, errors: int = 0, retry_after_s: float | None = None) -> datetime:
         return next_poll_at(

@@ -1,4 +1,5 @@
-"""What `monitor` shows a person at a terminal: progress bars on stderr, and lines cut to the terminal's width.
+"""What `monitor` shows a person at a terminal: progress bars on stderr, stories as they come, and lines cut to
+the terminal's width.
 
 Neither appears when the output is a pipe or a file: logs and scripts get whole lines and no bars.
 """
@@ -9,10 +10,12 @@ import logging
 import shutil
 import sys
 import unicodedata
-from collections.abc import Callable
-from typing import TextIO
+from collections.abc import Awaitable, Callable
+from typing import Any, TextIO
 
+from monitor.core.html import one_line
 from monitor.core.plurals import plural_category
+from monitor.models import Story, StoryBatch
 
 # Told how far long work has come, (done, total). The parts doing the work take one as an argument and
 # know nothing of terminals.
@@ -29,7 +32,7 @@ class _Bar:
 
     def __init__(self, label: str, unit: str) -> None:
         self.label, self.unit = label, unit
-        self.bar = None
+        self.bar: Any = None  # a tqdm bar while one is drawn (tqdm has no type information)
 
     def __call__(self, done: int, total: int) -> None:
         if self.bar is None:
@@ -39,10 +42,11 @@ class _Bar:
 
             self.bar = tqdm(total=total, desc=self.label, unit=self.unit, file=sys.stderr, leave=False,
                             dynamic_ncols=True, bar_format=_FORMAT)
-        self.bar.total = total
-        self.bar.update(done - self.bar.n)
+        bar = self.bar
+        bar.total = total
+        bar.update(done - bar.n)
         if done >= total:
-            self.bar.close()
+            bar.close()
             self.bar = None
 
 
@@ -128,3 +132,29 @@ def fit(line: str, width: int | None, keep: str = "") -> str:
             break
         head.append(char)
     return "".join(head).rstrip() + "…" + tail
+
+
+def story_printer(out: TextIO = sys.stdout) -> Callable[[StoryBatch], Awaitable[None]]:
+    """A story listener that prints new and growing stories: the way to see monitor work before a bot token
+    is set."""
+
+    async def show(batch: StoryBatch) -> None:
+        width = terminal_width(out)  # asked per batch: the terminal may have been resized
+        for story in sorted(batch.stories, key=lambda s: s.first_seen):
+            headline, sources = story_lines(story)
+            out.write(fit(headline, width) + "\n" + fit(sources, width, keep=f"  {story.url}") + "\n")
+        out.flush()
+
+    return show
+
+
+def story_lines(story: Story) -> tuple[str, str]:
+    """A story on the terminal: its headline line, then its sources and link. Each on one line whatever
+    the names hold (a config file's name, a title stored by an older version, may break lines)."""
+    when = story.first_seen.astimezone().strftime("%Y-%m-%d %H:%M")
+    state = ("new" if story.item_count == 1 else
+             f"{counted(story.source_count, 'source')}, {counted(story.item_count, 'report')}")
+    languages = f" · {','.join(story.languages)}" if story.languages else ""
+    sources = ", ".join(map(one_line, story.sources[:5])) + (" …" if len(story.sources) > 5 else "")
+    return (f"{when}  #{story.id} [{state}{languages}]  {one_line(story.headline)}",
+            f"    {sources}  {one_line(story.url)}")

@@ -15,9 +15,9 @@ import pytest
 from monitor import app, config
 from monitor.core.clustering import ClusterSettings
 from monitor.core.urls import canonical_url, fingerprint
-from monitor.deduplicator import Deduplicator, cluster_settings
 from monitor.embedding import load_embedder
 from monitor.models import Item, SourceSpec
+from monitor.services.dedup import Deduplicator, cluster_settings
 from monitor.storage.store import Store
 from tests.fakes.embedder import letter_trigrams
 from tests.fakes.feed_builder import entry, rss2

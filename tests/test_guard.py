@@ -50,11 +50,14 @@ async def test_a_source_added_from_chat_is_refused_at_poll_time_too(tmp_path, fe
         now = datetime.now(UTC)
         chat = await store.sources.add(SourceSpec("feed", feed_server.url("/feed.xml"), "chat"), now, origin="chat")
         cli = await store.sources.add(SourceSpec("feed", feed_server.url("/feed.xml?cli"), "cli"), now)
-        poller = Poller(store, fetcher, settings.polling, executor)
+        async def take(source, items):  # no clustering here: what is stored is the point
+            return None
+
+        poller = Poller(store, fetcher, settings.polling, executor, take)
         refused, trusted = await poller.refresh(chat), await poller.refresh(cli)
         assert refused.error and "127.0.0.1 is not a public address" in refused.error and not refused.new
         assert trusted.error is None and len(trusted.new) == 1
-        allowing = Poller(store, fetcher, settings.polling, executor, allow_private_sources=True)
+        allowing = Poller(store, fetcher, settings.polling, executor, take, allow_private_sources=True)
         assert len((await allowing.refresh(chat)).new) == 1
     finally:
         executor.shutdown()

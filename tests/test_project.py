@@ -11,6 +11,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 from monitor.cli import command_parsers, documented_names
 from monitor.config import OPTIONS, SOURCE_KEYS
 
@@ -20,9 +22,10 @@ DOCS = ROOT / "docs"
 
 
 def imports(folder: str):
-    """(file, module) for each import in a package of monitor, packages inside it too; a relative import
-    (`from ..x import y`) is given as the module it names."""
-    paths = sorted((ROOT / "monitor" / folder).rglob("*.py"))
+    """(file, module) for each import in a package of monitor (or one module, "app.py"), packages inside it too,
+    imports inside functions too; a relative import (`from ..x import y`) is given as the module it names."""
+    place = ROOT / "monitor" / folder
+    paths = [place] if place.is_file() else sorted(place.rglob("*.py"))
     assert paths, f"monitor/{folder} has no modules"
     for path in paths:
         package = path.relative_to(ROOT).parent.parts  # ("monitor", "core") or ("monitor", "core", "clustering")
@@ -52,14 +55,61 @@ def test_storage_imports_only_the_standard_library_sqlite_utils_and_models():
         assert allowed, f"{path} imports {name}: monitor/storage takes models, never settings"
 
 
+# The floor plan: (place, modules it never imports, why). Imports point inward: the faces (bot, CLI) call the
+# services, the services use the adapters and the pure core, and app.py alone wires them all together.
+NEVER_IMPORTS = [
+    ("services", ("monitor.bot", "telegram", "monitor.cli", "monitor.app"),
+     "services are the domain: what the bot renders comes in as a function"),
+    ("bot", ("monitor.sources", "monitor.poller", "monitor.storage", "monitor.cli", "monitor.app"),
+     "a handler parses, calls one service, and replies"),
+    ("cli", ("monitor.bot",), "the CLI gets what the bot renders through app"),
+    ("sources", ("telegram", "monitor.bot", "monitor.services", "monitor.app", "monitor.cli"),
+     "adapters turn the network into items and know nothing of who uses them"),
+    ("poller.py", ("telegram", "monitor.bot", "monitor.services", "monitor.app", "monitor.cli"),
+     "the poller hands what it stores to the pipeline it is given"),
+    ("delivery.py", ("monitor.bot", "monitor.services", "monitor.app", "monitor.cli"),
+     "the sender is told what a chat's fate means through callbacks"),
+    ("config.py", ("monitor.storage", "monitor.services", "monitor.bot", "monitor.app", "monitor.cli"),
+     "settings are read, never wired"),
+]
+
+
+@pytest.mark.parametrize("place,forbidden,why", NEVER_IMPORTS, ids=[rule[0] for rule in NEVER_IMPORTS])
+def test_imports_point_inward(place, forbidden, why):
+    for path, name in imports(place):
+        assert not any(name == f or name.startswith(f + ".") for f in forbidden), f"{path} imports {name}: {why}"
+
+
+def test_only_app_wires_the_bot_and_only_the_cli_runs_app():
+    """app.py is the one composition root: it alone builds the bot (nothing outside the bot package imports
+    it), and only the command line (and `python -m monitor`) starts app."""
+    for path in sorted((ROOT / "monitor").rglob("*.py")):
+        where = path.relative_to(ROOT / "monitor")
+        for _, name in imports(str(where)):
+            if name == "monitor.bot" or name.startswith("monitor.bot."):
+                assert where.parts[0] == "bot" or where == Path("app.py"), f"{where} imports {name}"
+            if name == "monitor.app" or (name == "monitor" and "app" in _names_from(path, "monitor")):
+                assert where.parts[0] == "cli", f"{where} imports monitor.app: only the CLI starts it"
+            if name == "telegram" or name.startswith("telegram."):
+                assert where.parts[0] == "bot" or where in (Path("delivery.py"), Path("app.py")), \
+                    f"{where} imports {name}: only the bot, the sender and the wiring speak Telegram"
+
+
+def _names_from(path: Path, module: str) -> set[str]:
+    """The names a file imports with `from MODULE import ...`."""
+    return {alias.name for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, ast.ImportFrom) and node.module == module for alias in node.names}
+
+
 def test_every_data_file_ships_with_the_package():
-    """monitor/data/ is read with importlib.resources: a file setuptools does not ship is missing from an
-    installed (not editable) package, and core fails on import."""
+    """monitor/data/ and the bot's catalogues are read with importlib.resources: a file setuptools does not ship
+    is missing from an installed (not editable) package, and core (or the bot) fails on import."""
     setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
     globs = setuptools.get("package-data", {}).get("monitor", [])
     package = ROOT / "monitor"
-    files = [path for path in (package / "data").rglob("*") if path.is_file() and "__pycache__" not in path.parts]
-    assert files
+    files = [path for folder in ("data", "bot/locales") for path in (package / folder).rglob("*")
+             if path.is_file() and "__pycache__" not in path.parts]
+    assert any(path.suffix == ".toml" for path in files) and any(path.suffix == ".tsv" for path in files)
     for path in files:
         assert any(path.relative_to(package).match(glob) for glob in globs), f"pyproject.toml does not ship {path}"
 
@@ -147,12 +197,10 @@ def test_dockerfile_names_things_that_exist():
 
 def test_every_bot_command_is_registered_documented_and_described():
     from monitor.bot.application import build_application
-    from monitor.bot.context import BotServices
     from monitor.bot.texts import CATALOGUES, COMMANDS
     from monitor.config import TelegramSettings
 
-    application = build_application(TelegramSettings("1:x", "http://127.0.0.1:9", "http://127.0.0.1:9", ()),
-                                    BotServices(store=None, hand_on=None))
+    application = build_application(TelegramSettings("1:x", "http://127.0.0.1:9", "http://127.0.0.1:9", ()))
     registered = {c for group in application.handlers.values() for h in group for c in getattr(h, "commands", ())}
     assert registered == {name for name, _ in COMMANDS}
     page = (DOCS / "bot.md").read_text(encoding="utf-8")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor import app, config
+from monitor import app, config, terminal
 from monitor.cli import main
 from tests.bot.db import rows, wait_rows
 from tests.conftest import make_settings, write_config
@@ -202,7 +202,7 @@ async def test_a_story_whose_names_hold_line_breaks_is_shown_on_its_two_lines():
     story = Story(7, "First line\nsecond line", "https://e.example/1", datetime(2023, 6, 24, tzinfo=UTC),
                   datetime(2023, 6, 24, tzinfo=UTC), 2, 2, ("en",), ("BBC\nWorld", "Wire\tService"))
     out = io.StringIO()
-    await app.terminal_sink(out)(StoryBatch(Source(1, "feed", "https://e.example/", "x", None), (), (story,), {}))
+    await terminal.story_printer(out)(StoryBatch(Source(1, "feed", "https://e.example/", "x", None), (), (story,), {}))
     lines = out.getvalue().splitlines()
     assert len(lines) == 2, lines
     assert lines[0].endswith("First line second line") and lines[1].strip().startswith("BBC World, Wire Service")

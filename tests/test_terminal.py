@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor import app
+from monitor import app, terminal
 from monitor.models import Story
 from monitor.terminal import counted
 from tests.conftest import make_settings, write_config
@@ -187,7 +187,7 @@ async def test_story_lines_are_cut_to_the_terminal_width_keeping_the_link(monkey
                  ("BBC World", "Meduza", "Reuters", "Новая газета", "The Guardian"), "https://bbc.example/news/1")
     cjk = replace(long, id=8, headline="東京で大規模な火災が発生、消防が消火活動を続けている現場から最新の情報")
     with open(slave, "w", encoding="utf-8", closefd=True) as out:
-        await app.terminal_sink(out)(batch_of(long, cjk))
+        await terminal.story_printer(out)(batch_of(long, cjk))
     shown, deadline = b"", time.monotonic() + 10
     while shown.count(b"\n") < 4 and time.monotonic() < deadline:  # a terminal hands over what it has so far
         if select.select([master], [], [], 0.5)[0]:
@@ -200,7 +200,7 @@ async def test_story_lines_are_cut_to_the_terminal_width_keeping_the_link(monkey
     assert lines[2].endswith("…") and "東京で" in lines[2]
 
     piped = io.StringIO()  # not a terminal: nothing is cut
-    await app.terminal_sink(piped)(batch_of(long))
+    await terminal.story_printer(piped)(batch_of(long))
     assert long.headline in piped.getvalue() and "Новая газета" in piped.getvalue()
 
 

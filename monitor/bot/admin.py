@@ -10,14 +10,14 @@ from dataclasses import asdict
 from datetime import timedelta
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, ContextTypes, filters
+from telegram.ext import Application, CommandHandler, filters
 
-from monitor.bot.context import Asker, asker, is_admin, now, reply, services
+from monitor.bot.context import Asker, Context, asker, is_admin, now, reply, services
 from monitor.bot.texts import Html, counted, say
 from monitor.config import ConfigError, source_from_argument
 from monitor.core.html import shorten
-from monitor.sources.guard import AddressRefused, HostUnresolved, check_url
-from monitor.storage.sources import SourceExists
+from monitor.services.pipeline import BOT_CHANNEL
+from monitor.services.sources import ConfigSource, NoSuchSource, SourceExists, SourceRefused
 
 log = logging.getLogger("monitor.bot")
 
@@ -26,16 +26,16 @@ STATUS_NOUNS = {"sources": "n_sources", "items": "n_reports", "stories": "n_new_
                 "subscribers": "n_subscribers", "watches": "n_watches", "queue": "n_messages", "failed": "n_messages"}
 
 
-async def _allowed(context: ContextTypes.DEFAULT_TYPE, who: Asker, for_everyone: bool) -> bool:
+async def _allowed(context: Context, who: Asker, for_everyone: bool) -> bool:
     if is_admin(context, who.user_id) or (for_everyone and services(context).settings.allow_user_sources):
         return True
     await reply(context, who, say(who.language, "admin_only"))
     return False
 
 
-async def list_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def list_sources(update: Update, context: Context) -> None:
     who = await asker(update, context)
-    rows = [r for r in await services(context).store.sources.rows() if r.source.enabled]
+    rows = await services(context).sources.rows(enabled_only=True)
     if not rows:
         await reply(context, who, say(who.language, "sources_none"))
         return
@@ -44,7 +44,7 @@ async def list_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         if row.state.error_count:
             status = say(who.language, "source_error", count=row.state.error_count,
                          error=shorten(row.state.last_error or "", 80))
-        elif row.state.last_success_at is None and row.source.kind != "bot_channel":
+        elif row.state.last_success_at is None and row.source.kind != BOT_CHANNEL:
             status = say(who.language, "source_new")
         else:
             status = say(who.language, "source_ok")
@@ -54,7 +54,7 @@ async def list_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
                                   lines=Html("\n".join(lines))))
 
 
-async def add_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def add_source(update: Update, context: Context) -> None:
     who = await asker(update, context)
     if not await _allowed(context, who, for_everyone=True):
         return
@@ -66,32 +66,21 @@ async def add_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     except ConfigError:
         await reply(context, who, say(who.language, "add_usage"))
         return
-    the = services(context)
-    if spec.kind == "feed" and not the.settings.allow_private_sources:
-        try:
-            await check_url(spec.url)
-        except AddressRefused as exc:
-            await reply(context, who, say(who.language, "add_failed", error=f"{exc} (telegram.allow_private_sources)"))
-            return
-        except HostUnresolved as exc:
-            await reply(context, who, say(who.language, "add_failed", error=str(exc)))
-            return
     try:
-        source = await the.store.sources.add(spec, now(), origin="chat")
+        added = await services(context).sources.add(spec, origin="chat")  # polled once: it works, or says why not
     except SourceExists as exc:
         await reply(context, who, say(who.language, "add_exists", id=exc.source_id))
         return
-    report = await the.poller.refresh(source)  # a first poll tells at once whether the source works
-    if report.error:
-        await the.store.sources.remove(source.id)
-        await reply(context, who, say(who.language, "add_failed", error=shorten(report.error, 300)))
+    except SourceRefused as exc:
+        await reply(context, who, say(who.language, "add_failed", error=shorten(str(exc), 300)))
         return
+    source = added.source
     log.info("bot: chat=%s user=%s added %s", who.chat_id, who.user_id, source.log_name)
     await reply(context, who, say(who.language, "add_done", id=source.id, name=source.name,
-                                  reports=counted(who.language, "n_reports", len(report.new))))
+                                  reports=counted(who.language, "n_reports", added.new_reports)))
 
 
-async def remove_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def remove_source(update: Update, context: Context) -> None:
     who = await asker(update, context)
     if not await _allowed(context, who, for_everyone=True):
         return
@@ -99,24 +88,23 @@ async def remove_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if not re.fullmatch(r"[0-9]{1,9}", argument):
         await reply(context, who, say(who.language, "remove_usage"))
         return
-    store = services(context).store
-    source = await store.sources.get(int(argument))
-    if source is None:
+    try:
+        source, items = await services(context).sources.remove(int(argument))
+    except NoSuchSource:
         await reply(context, who, say(who.language, "remove_missing", id=argument))
         return
-    if source.origin == "config":
-        await reply(context, who, say(who.language, "remove_config", id=source.id, name=source.name))
+    except ConfigSource as exc:
+        await reply(context, who, say(who.language, "remove_config", id=exc.source.id, name=exc.source.name))
         return
-    _, items = await store.sources.remove(source.id)
     log.info("bot: chat=%s user=%s removed %s", who.chat_id, who.user_id, source.log_name)
     await reply(context, who, say(who.language, "remove_done", id=source.id, name=source.name, count=items))
 
 
-async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def status(update: Update, context: Context) -> None:
     who = await asker(update, context)
     if not await _allowed(context, who, for_everyone=False):
         return
-    figures = await services(context).store.status(now() - timedelta(hours=24))
+    figures = await services(context).sources.status(now() - timedelta(hours=24))
     shown = {name: counted(who.language, STATUS_NOUNS[name], value) if name in STATUS_NOUNS else value
              for name, value in asdict(figures).items()}
     await reply(context, who, say(who.language, "status", **shown))

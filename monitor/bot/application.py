@@ -6,11 +6,11 @@ import logging
 
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder
 
 from monitor.bot import admin, channels, subscriptions, watches
 from monitor.bot import settings as chat_settings
-from monitor.bot.context import BotServices, asker, attach, reply
+from monitor.bot.context import Context, asker, reply
 from monitor.bot.texts import COMMANDS, LANGUAGES, say
 from monitor.config import TelegramSettings
 
@@ -21,7 +21,8 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER,
                    Update.EDITED_CHANNEL_POST]
 
 
-def build_application(settings: TelegramSettings, services: BotServices) -> Application:
+def build_application(settings: TelegramSettings) -> Application:
+    """The bot with every feature registered; its services are attached once they are built (`attach`)."""
     root = settings.api_base_url.rstrip("/")
     application = (
         ApplicationBuilder()
@@ -30,7 +31,6 @@ def build_application(settings: TelegramSettings, services: BotServices) -> Appl
         .base_file_url(f"{root}/file/bot")
         .build()
     )
-    attach(application.bot_data, services)
     channels.register(application)
     subscriptions.register(application)
     watches.register(application)
@@ -60,7 +60,7 @@ async def set_commands(application: Application, settings: TelegramSettings) -> 
             log.info("bot: admin=%s gets the plain menu (%s)", admin_id, exc)
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: Context) -> None:
     """A handler failed: log it with the chat, tell the user briefly, keep the bot running."""
     chat = getattr(update, "effective_chat", None)
     log.error("bot: chat=%s handler failed", chat.id if chat else "-", exc_info=context.error)

@@ -1,37 +1,20 @@
-"""Posts of channels the bot administers become items: a new post is stored (its channel becomes a
-source on first sight), an edited post replaces the stored text instead of adding an item."""
+"""Posts of channels the bot administers become items: read here, then taken by the story pipeline (a new
+post is stored, its channel becoming a source on first sight; an edited post replaces the stored text)."""
 
 from __future__ import annotations
 
-import logging
-from datetime import UTC, datetime
-
 from telegram import Update
-from telegram.ext import Application, ContextTypes, MessageHandler, filters
+from telegram.ext import Application, MessageHandler, filters
 
-from monitor.bot.context import services
-from monitor.sources.channel_posts import KIND, read_post
-
-log = logging.getLogger("monitor.bot")
+from monitor.bot.context import Context, services
+from monitor.bot.posts import read_post
 
 
-async def on_channel_post(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_channel_post(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None:
         return
-    post = read_post(message)
-    store = services(context).store
-    now = datetime.now(UTC)
-    source = await store.sources.ensure(KIND, post.source_url, post.source_name, now)
-    if update.edited_channel_post is not None:
-        item_id = await store.items.update_text(source.id, post.item)
-        if item_id is not None:
-            log.debug("bot_channel: %s post=%s edited", source.log_name, message.message_id)
-            return
-    new = await store.items.insert(source.id, [post.item], now)
-    log.debug("bot_channel: %s post=%s new=%d", source.log_name, message.message_id, len(new))
-    if new:
-        await services(context).hand_on(source, new)
+    await services(context).pipeline.take_post(read_post(message), edited=update.edited_channel_post is not None)
 
 
 def register(application: Application) -> None:

@@ -7,24 +7,28 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup, Update
+from telegram import Bot, CallbackQuery, Chat, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
-from telegram.ext import CallbackContext
+from telegram.ext import Application, ContextTypes
 
-from monitor.bot.alerts import Alerts
-from monitor.bot.digests import DigestJobs, Digests
 from monitor.bot.render import split_lines
 from monitor.bot.texts import language_of, say
 from monitor.config import TelegramSettings
 from monitor.delivery import Sender
 from monitor.models import Outgoing, Subscriber
-from monitor.poller import ItemSink, Poller
-from monitor.storage.store import Store
+from monitor.services.chats import Chats
+from monitor.services.digests import Digests
+from monitor.services.pipeline import StoryPipeline
+from monitor.services.sources import Sources
+from monitor.services.watches import Watches
+
+Context = ContextTypes.DEFAULT_TYPE
 
 _KEY = "monitor.services"
 
@@ -64,23 +68,41 @@ class GroupAdmins:
 
 @dataclass(frozen=True)
 class BotServices:
-    store: Store
-    hand_on: ItemSink  # where new items go after they are stored (as the poller does)
-    settings: TelegramSettings | None = None
-    poller: Poller | None = None  # /add polls a new source once to check it
-    alerts: Alerts | None = None
-    sender: Sender | None = None
-    digests: Digests | None = None
-    digest_jobs: DigestJobs | None = None
-    group_admins: GroupAdmins = field(default_factory=GroupAdmins)
+    """What the handlers call, built once in monitor/app.py: each handler parses, calls one of these, replies."""
+
+    settings: TelegramSettings
+    chats: Chats
+    watches: Watches
+    digests: Digests
+    sources: Sources
+    pipeline: StoryPipeline  # the one way in for channel posts, as for polled items
+    sender: Sender  # replies go through the outbox, ahead of alerts and digests
+    group_admins: GroupAdmins
 
 
-def attach(bot_data: dict, services: BotServices) -> None:
-    bot_data[_KEY] = services
+def attach(application: Application, services: BotServices) -> None:
+    application.bot_data[_KEY] = services
 
 
-def services(context: CallbackContext) -> BotServices:
-    return context.application.bot_data[_KEY]
+def services(context: Context) -> BotServices:
+    found: BotServices = context.application.bot_data[_KEY]
+    return found
+
+
+def chat_of(update: Update) -> Chat:
+    """The chat of a message, button or membership update (every update monitor handles has one)."""
+    chat = update.effective_chat
+    if chat is None:
+        raise ValueError(f"bot: update {update.update_id} has no chat")
+    return chat
+
+
+def button(update: Update) -> tuple[CallbackQuery, str, int]:
+    """A button pressed: the query, its data, and the id of the message the button is on."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        raise ValueError(f"bot: update {update.update_id} is no button on a message")
+    return query, query.data or "", query.message.message_id
 
 
 @dataclass(frozen=True)
@@ -88,65 +110,58 @@ class Asker:
     """The chat a command came from: its subscription (if any) and the language to answer in."""
 
     chat_id: int
+    chat_type: str
+    title: str
     thread_id: int | None
     user_id: int | None
+    language_code: str | None  # the client's
     subscriber: Subscriber | None
     language: str
     update_id: int  # makes replies idempotent: an update handled again after a restart is not answered twice
 
 
-async def asker(update: Update, context: CallbackContext) -> Asker:
-    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
-    store = services(context).store
-    subscriber = await store.chats.get(chat.id)
+async def asker(update: Update, context: Context) -> Asker:
+    chat, user, message = chat_of(update), update.effective_user, update.effective_message
     code = user.language_code if user else None
-    if subscriber is not None and chat.type == "private" and code and code != subscriber.client_language:
-        await store.chats.note_language(chat.id, code)  # alerts follow the client's language when it changes
-        subscriber = await store.chats.get(chat.id)
+    subscriber = await services(context).chats.asking(chat.id, chat.type == ChatType.PRIVATE, code)
     language = language_of(subscriber.language if subscriber else code)
     thread_id = message.message_thread_id if message is not None and message.is_topic_message else None
-    return Asker(chat.id, thread_id, user.id if user else None, subscriber, language, update.update_id)
+    title = chat.title or chat.full_name or chat.username or ""
+    return Asker(chat.id, chat.type, title, thread_id, user.id if user else None, code, subscriber, language,
+                 update.update_id)
 
 
 def argument(update: Update) -> str:
     """What follows the command, as typed (context.args would lose the spacing inside quotes)."""
-    parts = (update.effective_message.text or "").split(maxsplit=1)
+    message: Message | None = update.effective_message
+    parts = ((message.text if message else None) or "").split(maxsplit=1)
     return parts[1].strip() if len(parts) > 1 else ""
 
 
-async def subscribe(update: Update, context: CallbackContext, who: Asker) -> bool:
-    """Subscribe the chat the update came from (or make it active again), its messages going to the
-    topic it wrote from; a chat coming back has its watches match again and its digest planned.
-    True if it was not active before."""
-    the, chat, user = services(context), update.effective_chat, update.effective_user
-    title = chat.title or chat.full_name or chat.username or ""
-    fresh = await the.store.chats.subscribe(who.chat_id, chat.type, title, who.thread_id,
-                                            user.language_code if user else None, now())
-    if fresh:
-        if who.subscriber is not None:
-            for watch in await the.store.chats.watches(who.chat_id):
-                the.alerts.watch_added(watch)
-        await the.digest_jobs.replan(who.chat_id)
-    return fresh
+async def subscribe(context: Context, who: Asker) -> bool:
+    """Subscribe the chat a command came from (or make it active again), its messages going to the topic it
+    wrote from. True if it was not active before."""
+    return await services(context).chats.subscribe(who.chat_id, who.chat_type, who.title, who.thread_id,
+                                                   who.language_code)
 
 
-def is_admin(context: CallbackContext, user_id: int | None) -> bool:
+def is_admin(context: Context, user_id: int | None) -> bool:
     """One of the bot's admins (`telegram.admins`)."""
-    settings = services(context).settings
-    return settings is not None and user_id in settings.admins
+    return user_id in services(context).settings.admins
 
 
 def writes_as_the_group(update: Update) -> bool:
     """An anonymous group admin: Telegram sends the message as the group itself (sender_chat) and hides
     which admin wrote it; only a group's admins can do so."""
     message, chat = update.message, update.effective_chat
-    return message is not None and message.sender_chat is not None and message.sender_chat.id == chat.id
+    return (message is not None and chat is not None and message.sender_chat is not None
+            and message.sender_chat.id == chat.id)
 
 
-async def may_change(update: Update, context: CallbackContext) -> bool:
+async def may_change(update: Update, context: Context) -> bool:
     """Whether the sender may change the chat's subscription or settings: anyone in a private chat; in a
     group its administrators (asked of Telegram, briefly cached), an anonymous admin, and the bot's admins."""
-    chat, user = update.effective_chat, update.effective_user
+    chat, user = chat_of(update), update.effective_user
     if chat.type == ChatType.PRIVATE or writes_as_the_group(update):
         return True
     if user is None:
@@ -156,7 +171,7 @@ async def may_change(update: Update, context: CallbackContext) -> bool:
     return await services(context).group_admins.is_admin(context.bot, chat.id, user.id)
 
 
-async def refuse_change(update: Update, context: CallbackContext, who: Asker | None = None) -> None:
+async def refuse_change(update: Update, context: Context, who: Asker | None = None) -> None:
     """Tell someone who may not change the chat's settings who can: a reply, or an alert on the button."""
     who = who or await asker(update, context)
     text = say(who.language, "group_admins_only")
@@ -167,7 +182,7 @@ async def refuse_change(update: Update, context: CallbackContext, who: Asker | N
     log.info("bot: chat=%s user=%s may not change the chat's settings", who.chat_id, who.user_id)
 
 
-Handler = Callable[[Update, CallbackContext], Awaitable[None]]
+Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
 
 def changes_chat(handler: Handler) -> Handler:
@@ -175,7 +190,7 @@ def changes_chat(handler: Handler) -> Handler:
     `may_change` get through; the others are told who can."""
 
     @functools.wraps(handler)
-    async def checked(update: Update, context: CallbackContext) -> None:
+    async def checked(update: Update, context: Context) -> None:
         if await may_change(update, context):
             await handler(update, context)
         else:
@@ -184,7 +199,7 @@ def changes_chat(handler: Handler) -> Handler:
     return checked
 
 
-async def reply(context: CallbackContext, who: Asker, text: str = "", markup: InlineKeyboardMarkup | None = None,
+async def reply(context: Context, who: Asker, text: str = "", markup: InlineKeyboardMarkup | None = None,
                 parts: list[str] | None = None) -> None:
     """Answer in the chat (and topic) the command came from, through the outbox, ahead of alerts and
     digests; a long answer goes in several messages (`parts`, when the caller split it already)."""
@@ -194,17 +209,16 @@ async def reply(context: CallbackContext, who: Asker, text: str = "", markup: In
                          previews=previews, priority=0,
                          markup=markup.to_json() if markup is not None and n == len(parts) - 1 else None)
                 for n, part in enumerate(parts)]
-    await services(context).store.outbox.enqueue(messages, now())
-    services(context).sender.notify()
+    await services(context).sender.queue(messages)
 
 
-async def edit(context: CallbackContext, who: Asker, message_id: int, text: str,
+
+async def edit(context: Context, who: Asker, message_id: int, text: str,
                markup: InlineKeyboardMarkup | None = None) -> None:
     """Replace the text (and buttons: none unless given) of one of the bot's messages."""
     message = Outgoing(f"edit:{who.chat_id}:{who.update_id}", who.chat_id, text, kind="edit", priority=0,
                        edit_message_id=message_id, markup=markup.to_json() if markup is not None else None)
-    await services(context).store.outbox.enqueue([message], now())
-    services(context).sender.notify()
+    await services(context).sender.queue([message])
 
 
 def now() -> datetime:

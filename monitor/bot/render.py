@@ -19,7 +19,8 @@ ALERT_SOURCE_NAMES = 8
 
 def local_time(moment: datetime, zone_name: str | None) -> str:
     local = moment.astimezone(zone_info(zone_name))
-    label = "UTC" if local.utcoffset().total_seconds() == 0 and not zone_name else local.tzname()
+    offset = local.utcoffset()
+    label = "UTC" if (offset is None or not offset) and not zone_name else local.tzname()
     return f"{local:%Y-%m-%d %H:%M} {label}"
 
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 from zoneinfo import available_timezones
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from monitor.bot.context import (
     Asker,
+    Context,
     argument,
     asker,
+    button,
     changes_chat,
     edit,
     may_change,
@@ -25,33 +27,31 @@ from monitor.bot.texts import LANGUAGES, say
 from monitor.core.html import shorten
 from monitor.core.schedule import ZoneError, parse_local_time, parse_zone, zone_info
 from monitor.models import Subscriber
+from monitor.services.chats import ChatSettings
 
 SET = "set:"
 TIME_CHOICES = ("07:00", "08:00", "09:00", "18:00", "21:00", "off")
 ZONE_CHOICES = ("UTC", "Europe/Kyiv", "Europe/Moscow", "Europe/Berlin", "Europe/London", "America/New_York")
 
 
-async def _subscribed(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
+async def _subscribed(update: Update, context: Context, who: Asker) -> None:
     """Settings belong to a subscription: make one if the chat has none yet."""
     if who.subscriber is None:
-        await subscribe(update, context, who)
+        await subscribe(context, who)
 
 
-async def _time_reply(context, chat_id: int, language: str) -> str:
-    the = services(context)
-    chat = await the.store.chats.get(chat_id)
-    at = the.digests.time_of(chat)
-    if at is None:
+def _time_reply(settings: ChatSettings | None, language: str) -> str:
+    at = settings.digest_at if settings else None
+    if settings is None or at is None:
         return say(language, "time_off")
-    zone_name = the.digests.zone_name(chat)
-    when = await the.digest_jobs.plan(chat)
-    local = when.astimezone(zone_info(zone_name)) if when else None
-    return say(language, "time_set", time=f"{at[0]:02d}:{at[1]:02d}", zone=zone_name,
+    when = settings.next_digest
+    local = when.astimezone(zone_info(settings.zone)) if when else None
+    return say(language, "time_set", time=f"{at[0]:02d}:{at[1]:02d}", zone=settings.zone,
                next=f"{local:%Y-%m-%d %H:%M}" if local else "-")
 
 
 @changes_chat
-async def set_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def set_time(update: Update, context: Context) -> None:
     who = await asker(update, context)
     text = argument(update).lower()
     parsed = parse_local_time(text) if text not in ("off", "none", "выкл", "вимк") else None
@@ -60,12 +60,12 @@ async def set_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     await _subscribed(update, context, who)
     value = "off" if parsed is None else f"{parsed[0]:02d}:{parsed[1]:02d}"
-    await services(context).store.chats.update(who.chat_id, digest_time=value)
-    await reply(context, who, await _time_reply(context, who.chat_id, who.language))
+    changed = await services(context).chats.update(who.chat_id, digest_time=value)
+    await reply(context, who, _time_reply(changed, who.language))
 
 
 @changes_chat
-async def set_zone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def set_zone(update: Update, context: Context) -> None:
     who = await asker(update, context)
     text = argument(update)
     if not text:
@@ -78,8 +78,7 @@ async def set_zone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(context, who, say(who.language, "tz_unknown", text=shorten(text, 40), suggestions=suggestions))
         return
     await _subscribed(update, context, who)
-    await services(context).store.chats.update(who.chat_id, timezone=name)
-    await services(context).digest_jobs.replan(who.chat_id)
+    await services(context).chats.update(who.chat_id, timezone=name)
     local = now().astimezone(zone_info(name))
     await reply(context, who, say(who.language, "tz_set", zone=name, now=f"{local:%H:%M}"))
 
@@ -93,50 +92,48 @@ def _settings_markup(language: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([times[:3], times[3:], zones[:3], zones[3:], languages])
 
 
-async def _settings_text(context, chat_id: int, language: str) -> str:
-    the = services(context)
-    chat = await the.store.chats.get(chat_id)
-    at = the.digests.time_of(chat)
-    watches = len(await the.store.chats.watches(chat_id))
+def _settings_text(settings: ChatSettings, language: str) -> str:
+    at, chat = settings.digest_at, settings.chat
     return say(language, "settings", time=f"{at[0]:02d}:{at[1]:02d}" if at else say(language, "off"),
-               zone=the.digests.zone_name(chat), chat_language=chat.language,
-               previews=say(language, "on" if chat.link_previews else "off"), watches=watches)
+               zone=settings.zone, chat_language=chat.language,
+               previews=say(language, "on" if chat.link_previews else "off"), watches=settings.watches)
 
 
-async def show_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show_settings(update: Update, context: Context) -> None:
     who = await asker(update, context)
     if who.subscriber is None and not await may_change(update, context):  # showing them would subscribe
         await refuse_change(update, context, who)
         return
     await _subscribed(update, context, who)
-    await reply(context, who, await _settings_text(context, who.chat_id, who.language),
-                markup=_settings_markup(who.language))
+    settings = await services(context).chats.settings(who.chat_id)
+    if settings is not None:
+        await reply(context, who, _settings_text(settings, who.language), markup=_settings_markup(who.language))
 
 
 @changes_chat
-async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
+async def settings_button(update: Update, context: Context) -> None:
+    query, data, message_id = button(update)
     who = await asker(update, context)
     await query.answer()
-    what, _, value = query.data.removeprefix(SET).partition(":")
-    store = services(context).store
+    what, _, value = data.removeprefix(SET).partition(":")
+    chats = services(context).chats
     if who.subscriber is None:
         return
     if what == "time" and (value == "off" or parse_local_time(value)):
-        await store.chats.update(who.chat_id, digest_time=value)
+        changed = await chats.update(who.chat_id, digest_time=value)
     elif what == "tz" and value in ZONE_CHOICES:
-        await store.chats.update(who.chat_id, timezone=value)
+        changed = await chats.update(who.chat_id, timezone=value)
     elif what == "lang" and value in LANGUAGES:
-        await store.chats.update(who.chat_id, language=value)
+        changed = await chats.update(who.chat_id, language=value)
         who = await asker(update, context)
     else:
         return
-    await services(context).digest_jobs.replan(who.chat_id)
-    await edit(context, who, query.message.message_id, await _settings_text(context, who.chat_id, who.language),
-               markup=_settings_markup(who.language))
+    if changed is not None:
+        await edit(context, who, message_id, _settings_text(changed, who.language),
+                   markup=_settings_markup(who.language))
 
 
-async def digest_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def digest_now(update: Update, context: Context) -> None:
     who = await asker(update, context)
     # a chat that never subscribed sees it in its user's language, with the default zone
     chat = who.subscriber or Subscriber(who.chat_id, language=who.language)

@@ -6,23 +6,24 @@ from __future__ import annotations
 import html
 import logging
 
-from telegram import ChatMemberUpdated, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
     filters,
 )
 
 from monitor.bot.context import (
+    Context,
     asker,
+    button,
     changes_chat,
+    chat_of,
     edit,
     is_admin,
-    now,
     reply,
     services,
     subscribe,
@@ -37,15 +38,15 @@ FORGET = "forget:"
 ANY_ADMIN = "admins"
 
 
-async def about(context, language: str) -> Html:
-    count = len(await services(context).store.sources.enabled())
+async def about(context: Context, language: str) -> Html:
+    count = len(await services(context).sources.enabled())
     return Html(say(language, "about", sources=counted(language, "n_news_sources", count)))
 
 
 @changes_chat
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: Context) -> None:
     who = await asker(update, context)
-    fresh = await subscribe(update, context, who)
+    fresh = await subscribe(context, who)
     log.info("bot: chat=%s subscribed%s", who.chat_id, "" if who.subscriber is None else " again")
     if who.subscriber is not None and fresh:
         await reply(context, who, say(who.language, "start_resumed"))
@@ -54,22 +55,19 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @changes_chat
-async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stop(update: Update, context: Context) -> None:
     who = await asker(update, context)
     if who.subscriber is None or not who.subscriber.active:
         await reply(context, who, say(who.language, "stop_idle"))
         return
-    await services(context).store.chats.pause(who.chat_id, "stop", now())
-    services(context).alerts.chat_removed(who.chat_id)
-    await services(context).digest_jobs.replan(who.chat_id)
-    log.info("bot: chat=%s paused", who.chat_id)
+    await services(context).chats.pause(who.chat_id, "stop")
     await reply(context, who, say(who.language, "stop"))
 
 
 @changes_chat
-async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def forget(update: Update, context: Context) -> None:
     who = await asker(update, context)
-    watches = len(await services(context).store.chats.watches(who.chat_id))
+    watches = len(await services(context).watches.of_chat(who.chat_id))
     # The buttons answer only the person who asked (in a group, anyone can see them), or any of the
     # group's admins when an anonymous one asked.
     asked_by = ANY_ADMIN if writes_as_the_group(update) else who.user_id
@@ -81,46 +79,43 @@ async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @changes_chat
-async def forget_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
+async def forget_answer(update: Update, context: Context) -> None:
+    query, data, message_id = button(update)
     who = await asker(update, context)
-    answer, _, asked_by = query.data.removeprefix(FORGET).partition(":")
+    answer, _, asked_by = data.removeprefix(FORGET).partition(":")
     if asked_by not in (str(who.user_id), ANY_ADMIN):
         await query.answer(say(who.language, "forget_not_yours"), show_alert=True)
         return
     await query.answer()
     if answer == "yes":
-        services(context).alerts.chat_removed(who.chat_id)
-        await services(context).store.chats.forget(who.chat_id)
-        await services(context).digest_jobs.replan(who.chat_id)
-        log.info("bot: chat=%s forgotten", who.chat_id)
+        await services(context).chats.forget(who.chat_id)
         text = say(who.language, "forget_done")
     else:
         text = say(who.language, "forget_kept")
-    await edit(context, who, query.message.message_id, text)
+    await edit(context, who, message_id, text)
 
 
 @changes_chat
-async def set_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def set_language(update: Update, context: Context) -> None:
     who = await asker(update, context)
     choice = (context.args[0].lower() if context.args else "")
     if choice not in LANGUAGES:
         await reply(context, who, say(who.language, "lang_usage"))
         return
     if who.subscriber is None:
-        await subscribe(update, context, who)
-    await services(context).store.chats.update(who.chat_id, language=choice)
+        await subscribe(context, who)
+    await services(context).chats.update(who.chat_id, language=choice)
     await reply(context, who, say(choice, "lang_set"))
 
 
 @changes_chat
-async def set_previews(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def set_previews(update: Update, context: Context) -> None:
     who = await asker(update, context)
     choice = (context.args[0].lower() if context.args else "")
     if choice not in ("on", "off") or who.subscriber is None:
         await reply(context, who, say(who.language, "previews_usage" if who.subscriber else "stop_idle"))
         return
-    await services(context).store.chats.update(who.chat_id, link_previews=choice == "on")
+    await services(context).chats.update(who.chat_id, link_previews=choice == "on")
     await reply(context, who, say(who.language, f"previews_{choice}"))
 
 
@@ -129,7 +124,7 @@ def command_lines(language: str, admin: bool) -> list[str]:
             for name, admin_only in COMMANDS if admin or not admin_only]
 
 
-async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show_help(update: Update, context: Context) -> None:
     who = await asker(update, context)
     admin = is_admin(context, who.user_id) or services(context).settings.allow_user_sources
     await reply(context, who, say(who.language, "help", about=await about(context, who.language),
@@ -137,30 +132,31 @@ async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                                   syntax=Html(say(who.language, "syntax"))))
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_command(update: Update, context: Context) -> None:
     message = update.effective_message
-    command = (message.text or "").split()[0]
+    command = ((message.text if message else None) or "/").split()[0]
     name, _, addressed = command.partition("@")
     # In groups, commands meant for other bots are none of our business.
-    if update.effective_chat.type != "private" and addressed.lower() != (context.bot.username or "").lower():
+    if chat_of(update).type != "private" and addressed.lower() != (context.bot.username or "").lower():
         return
     who = await asker(update, context)
     await reply(context, who, say(who.language, "unknown_command", command=shorten(name, 40)))
 
 
-async def plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def plain_text(update: Update, context: Context) -> None:
     who = await asker(update, context)
-    text = shorten(update.effective_message.text or "", 60) or "Prigozhin"
+    message = update.effective_message
+    text = shorten((message.text if message else None) or "", 60) or "Prigozhin"
     await reply(context, who, say(who.language, "plain_text", text=text))
 
 
-async def membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def membership(update: Update, context: Context) -> None:
     """Telegram tells a private chat's block and unblock, and a group's removal of the bot."""
-    change: ChatMemberUpdated = update.my_chat_member
+    change = update.my_chat_member
+    if change is None:
+        return
     status = change.new_chat_member.status
-    gone = status in ("kicked", "left")
-    if gone and await services(context).store.chats.pause(change.chat.id, f"blocked: {status}", now()):
-        services(context).alerts.chat_removed(change.chat.id)
+    if status in ("kicked", "left") and await services(context).chats.pause(change.chat.id, f"blocked: {status}"):
         log.info("bot: chat=%s removed the bot (%s); marked inactive", change.chat.id, status)
 
 

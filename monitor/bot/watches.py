@@ -3,28 +3,16 @@
 from __future__ import annotations
 
 import html
-import logging
 import re
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, ContextTypes, filters
+from telegram.ext import Application, CommandHandler, filters
 
-from monitor.bot.context import argument, asker, changes_chat, now, reply, services, subscribe
+from monitor.bot.context import Context, argument, asker, changes_chat, reply, services, subscribe
 from monitor.bot.texts import Html, counted, say
 from monitor.core.html import shorten
 from monitor.core.query import QueryError, parse_query
-from monitor.storage.chats import WatchRefused
-
-log = logging.getLogger("monitor.bot")
-
-
-def meaning(query: str) -> str:
-    """What makes two watches the same: how they match, not how they are written (a stored one that no
-    longer parses, its text)."""
-    try:
-        return parse_query(query).canonical
-    except QueryError:
-        return query.casefold()
+from monitor.services.watches import WatchRefused
 
 
 def query_problem(language: str, error: QueryError) -> str:
@@ -33,7 +21,7 @@ def query_problem(language: str, error: QueryError) -> str:
 
 
 @changes_chat
-async def watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def watch(update: Update, context: Context) -> None:
     who = await asker(update, context)
     text = argument(update)
     if not text:
@@ -44,12 +32,10 @@ async def watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except QueryError as exc:
         await reply(context, who, query_problem(who.language, exc))
         return
-    store = services(context).store
     if who.subscriber is None or not who.subscriber.active:  # a watch is the reason to subscribe
-        await subscribe(update, context, who)
+        await subscribe(context, who)
     try:
-        added = await store.chats.add_watch(who.chat_id, query.text, now(), services(context).settings.max_watches,
-                                            meaning)
+        added = await services(context).watches.add(who.chat_id, query)
     except WatchRefused as exc:
         if exc.reason == "limit":
             text = say(who.language, "watch_limit", watches=counted(who.language, "n_watches", exc.value))
@@ -57,14 +43,12 @@ async def watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             text = say(who.language, "watch_duplicate", id=exc.value)
         await reply(context, who, text)
         return
-    services(context).alerts.watch_added(added)
-    log.info("bot: chat=%s watch=%s added", who.chat_id, added.id)
     await reply(context, who, say(who.language, "watch_added", id=added.id, understood=query.describe()))
 
 
-async def list_watches(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def list_watches(update: Update, context: Context) -> None:
     who = await asker(update, context)
-    found = await services(context).store.chats.watches(who.chat_id)
+    found = await services(context).watches.of_chat(who.chat_id)
     if not found:
         await reply(context, who, say(who.language, "watches_none"))
         return
@@ -73,17 +57,16 @@ async def list_watches(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 @changes_chat
-async def unwatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unwatch(update: Update, context: Context) -> None:
     who = await asker(update, context)
     number = argument(update).lstrip("#")
     if not re.fullmatch(r"[0-9]{1,9}", number):
         await reply(context, who, say(who.language, "unwatch_usage"))
         return
-    removed = await services(context).store.chats.remove_watch(who.chat_id, int(number))
+    removed = await services(context).watches.remove(who.chat_id, int(number))
     if removed is None:
         await reply(context, who, say(who.language, "unwatch_missing", id=number))
         return
-    services(context).alerts.watch_removed(removed.id)
     await reply(context, who, say(who.language, "unwatch_done", id=removed.id, query=removed.query))
 
 

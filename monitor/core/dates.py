@@ -92,7 +92,7 @@ def calendar_days_of(words: list[str]) -> frozenset[int]:
         else:
             continue
         last = _MONTH_DAYS[month] + (month == 1)  # 29 February is a date, read as the 28th
-        days = [d for d in (day, other) if 1 <= d <= last]
+        days: list[int] | range = [d for d in (day, other) if 1 <= d <= last]
         if len(days) == 2 and abs(day - other) < MAX_RANGE_DAYS:
             days = range(min(days), max(days) + 1)
         found.update(_DAYS_BEFORE[month] + min(d, _MONTH_DAYS[month]) for d in days)

@@ -114,6 +114,16 @@ def title_from_text(text: str, limit: int) -> str:
     return shorten(first, limit)
 
 
+# A channel post's title: its first line, this long at most (read from a t.me page or received by the bot).
+POST_TITLE_CHARS = 200
+
+
+def media_title(kinds: list[str], channel_name: str) -> str:
+    """The title of a channel post that has only media, no words: "Photo from Channel title"."""
+    label = ", ".join(kinds) or "media"
+    return f"{label[:1].upper()}{label[1:]} from {channel_name}"
+
+
 def same_link(label: str, href: str) -> bool:
     """Whether a link's text is its address written out ("example.org/a…"), so it needs no repeat."""
     bare = re.sub(r"^https?://(www\.)?", "", href).rstrip("/")

@@ -75,7 +75,7 @@ def parse_opml(text: str | bytes) -> list[Outline]:
 # A missing or unusable attribute gives None: the source then takes the default, as when added by hand.
 def _interval(text: str | None) -> float | None:
     try:
-        value = float(text)
+        value = float(text or "")
     except (TypeError, ValueError):
         return None
     return value if math.isfinite(value) and value > 0 else None
@@ -83,7 +83,7 @@ def _interval(text: str | None) -> float | None:
 
 def _backfill(text: str | None) -> int | None:
     try:
-        value = int(text)
+        value = int(text or "")
     except (TypeError, ValueError):
         return None
     return value if value >= 0 else None
@@ -101,10 +101,11 @@ def render_opml(outlines: list[Outline], title: str, now: datetime) -> str:
     for outline in outlines:
         parent = body
         if outline.folder:
-            parent = folders.get(outline.folder)
-            if parent is None:
-                parent = ET.SubElement(body, "outline", text=outline.folder, title=outline.folder)
-                folders[outline.folder] = parent
+            folder = folders.get(outline.folder)
+            if folder is None:
+                folder = ET.SubElement(body, "outline", text=outline.folder, title=outline.folder)
+                folders[outline.folder] = folder
+            parent = folder
         name = outline.title or outline.url
         if outline.kind == "telegram":
             element = ET.SubElement(parent, _CHANNEL, text=name, title=name, htmlUrl=outline.url)

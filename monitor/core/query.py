@@ -323,6 +323,11 @@ class _Parser:
     def peek(self) -> _Token | None:
         return self.tokens[self.at] if self.at < len(self.tokens) else None
 
+    def ends_here(self, *kinds: str) -> bool:
+        """Whether the query ends here, or the next token is of one of these kinds."""
+        token = self.peek()
+        return token is None or token.kind in kinds
+
     def take(self) -> _Token:
         token = self.tokens[self.at]
         self.at += 1
@@ -332,35 +337,36 @@ class _Parser:
         parts = [self.sequence()]
         while (token := self.peek()) is not None and token.kind == "or":
             self.take()
-            if self.peek() is None or self.peek().kind in ("or", ")"):
+            if self.ends_here("or", ")"):
                 raise QueryError("dangling", token.text)
             parts.append(self.sequence())
-        parts = [p for p in parts if p is not None]
-        if not parts:
+        found = [p for p in parts if p is not None]
+        if not found:
             return None
-        return parts[0] if len(parts) == 1 else AnyOf(tuple(parts))
+        return found[0] if len(found) == 1 else AnyOf(tuple(found))
 
     def sequence(self) -> Node | None:
         parts: list[Node] = []
         while (token := self.peek()) is not None and token.kind not in ("or", ")"):
             if token.kind == "and":
                 self.take()
-                if self.peek() is None or self.peek().kind in ("or", ")", "and"):
+                if self.ends_here("or", ")", "and"):
                     raise QueryError("dangling", token.text)
                 continue
             part = self.unary()
             if part is not None:
                 parts.append(part)
         if not parts:
-            if self.peek() is not None and self.peek().kind == "or":
-                raise QueryError("dangling", self.peek().text)
+            following = self.peek()
+            if following is not None and following.kind == "or":
+                raise QueryError("dangling", following.text)
             return None
         return parts[0] if len(parts) == 1 else AllOf(tuple(parts))
 
     def unary(self) -> Node | None:
         token = self.take()
         if token.kind == "not":
-            if self.peek() is None or self.peek().kind in ("or", ")", "and"):
+            if self.ends_here("or", ")", "and"):
                 raise QueryError("dangling", token.text)
             inner = self.unary()
             return None if inner is None else _negate(inner)

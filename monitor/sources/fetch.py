@@ -102,7 +102,8 @@ class Fetcher:
         async with self._client.stream("GET", url, headers=headers) as response:
             final_url = str(response.url)
             if response.status_code == 304:
-                return FetchResult(status=304, final_url=final_url, **_validators(response))
+                return FetchResult(status=304, final_url=final_url, etag=response.headers.get("ETag"),
+                                   last_modified=response.headers.get("Last-Modified"))
             if response.status_code >= 400:
                 retry = parse_retry_after(response.headers.get("Retry-After"), datetime.now(UTC))
                 if response.status_code in (429, 503) and retry is None:
@@ -128,7 +129,8 @@ class Fetcher:
                 body=b"".join(chunks),
                 final_url=final_url,
                 headers={"content-type": response.headers.get("Content-Type", "")},
-                **_validators(response),
+                etag=response.headers.get("ETag"),
+                last_modified=response.headers.get("Last-Modified"),
             )
 
     def _too_large(self, size: int, partial: bool = False) -> str:
@@ -137,10 +139,6 @@ class Fetcher:
             f"the response is {amount} bytes, over polling.max_bytes = {self.max_bytes:,}; "
             "download aborted (raise polling.max_bytes if this source is really that large)"
         )
-
-
-def _validators(response: httpx.Response) -> dict[str, str | None]:
-    return {"etag": response.headers.get("ETag"), "last_modified": response.headers.get("Last-Modified")}
 
 
 def _hint(status: int, retry_after_s: float | None) -> str:

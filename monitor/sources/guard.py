@@ -70,7 +70,7 @@ async def check_url(url: str, refused: Callable[[Address], bool] = is_refused) -
             if isinstance(exc, socket.gaierror) and exc.errno == socket.EAI_AGAIN:
                 raise HostUnresolved(f"cannot resolve {host} now (no answer from DNS): try again later") from None
             raise HostUnresolved(f"cannot resolve {host}: check the address") from None
-        addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+        addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
     for address in addresses:
         if refused(address):
             where = host if host == str(address) else f"{host} resolves to {address}, which"

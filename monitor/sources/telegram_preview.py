@@ -13,11 +13,10 @@ from datetime import datetime
 import lxml.etree
 import lxml.html
 
-from monitor.core.html import normalize_space, one_line, same_link, title_from_text
+from monitor.core.html import POST_TITLE_CHARS, media_title, normalize_space, one_line, same_link, title_from_text
 from monitor.core.urls import fingerprint
 from monitor.models import Item
 
-TITLE_CHARS = 200
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -102,12 +101,6 @@ def _layout_changed(channel: str) -> str:
             "in a browser, monitor needs an update)")
 
 
-def media_title(kinds: list[str], channel_name: str) -> str:
-    """The title of a post that has only media, no words: "Photo from Channel title"."""
-    label = ", ".join(kinds) or "media"
-    return f"{label[:1].upper()}{label[1:]} from {channel_name}"
-
-
 def _post(message: lxml.html.HtmlElement, channel: str, channel_title: str, fetched_at: datetime) -> Post | None:
     _, _, number = (message.get("data-post") or "").rpartition("/")
     if not number.isdigit():
@@ -132,7 +125,7 @@ def _post(message: lxml.html.HtmlElement, channel: str, channel_title: str, fetc
         key=f"post:{post_id}",
         url=link,
         canonical_url=link,
-        title=title_from_text(headline, TITLE_CHARS),
+        title=title_from_text(headline, POST_TITLE_CHARS),
         text=text,
         published_at=_time(message, fetched_at),
         fingerprint=fingerprint("", text),

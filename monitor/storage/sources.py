@@ -33,6 +33,19 @@ class SourceExists(StoreError):
         self.source_id = source_id
 
 
+class NoSuchSource(StoreError):
+    """No source has this id."""
+
+
+class ConfigSource(StoreError):
+    """A source from the config file: it is removed there, not by command."""
+
+    def __init__(self, source: Source) -> None:
+        super().__init__(f"sources: source {source.id} ({source.name}) comes from the config file; "
+                         "remove it there instead, or it returns on the next start")
+        self.source = source
+
+
 class SourceRepository(Repository):
     @on_database_thread
     def sync(self, configured: Iterable[SourceSpec], now: datetime) -> None:
@@ -94,15 +107,13 @@ class SourceRepository(Repository):
 
     @on_database_thread
     def remove(self, source_id: int) -> RemovedSource:
-        """Delete a source added by command and its items; return it and how many items went."""
+        """Delete a source added by command and its items; return it and how many items went. NoSuchSource,
+        ConfigSource when it may not."""
         source = _find(self._conn, source_id)
         if source is None:
-            raise StoreError(f"sources: there is no source {source_id}; `monitor sources list` shows the ids")
+            raise NoSuchSource(f"sources: there is no source {source_id}; `monitor sources list` shows the ids")
         if source.origin == "config":
-            raise StoreError(
-                f"sources: source {source_id} ({source.name}) comes from the config file; "
-                "remove it there instead, or it returns on the next start"
-            )
+            raise ConfigSource(source)
         with write(self._conn) as conn:
             conn.execute("UPDATE items SET same_as = NULL WHERE same_as IN (SELECT id FROM items WHERE source_id = ?)",
                          (source_id,))

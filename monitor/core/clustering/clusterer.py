@@ -198,7 +198,7 @@ class Clusterer:
             named = set()
             for name in names_in_item:
                 named |= self.index.get(name, set())
-        heaviest = sorted(vector, key=vector.get, reverse=True)[:self.query_terms]  # ties: text order
+        heaviest = sorted(vector, key=vector.__getitem__, reverse=True)[:self.query_terms]  # ties: text order
         postings = (self.index.get(term, ()) for term in heaviest)
         # counted in one pass, not one update per term
         shared = Counter(chain.from_iterable(postings if named is None else map(named.intersection, postings)))
@@ -208,6 +208,7 @@ class Clusterer:
         """The candidates with their mean cosine to the item, fading as each story goes quiet, best first."""
         scored = []
         terms_in_item = vector.keys()
+        assert self.clock is not None  # set by the report being added
         now_s, half_life_s = self.clock.timestamp(), self.settings.half_life_s
         for story_id in candidates:
             story = self.stories[story_id]
@@ -235,7 +236,7 @@ class Clusterer:
         own = traits.own
         story = self.stories[story_id]
         reports = story.own.get(own) if own is not None else None
-        if not reports:
+        if own is None or not reports:
             return False
         vector, settings = traits.vector, self.settings
         if any(cosine(vector, theirs) >= settings.same_source for theirs in reports):
@@ -337,6 +338,7 @@ class Clusterer:
         span = settings.meaning_high - settings.meaning_low
         for lex, sid in ambiguous:
             story = self.stories[sid]
+            assert item_vector is not None and story.vector_sum is not None  # embedded just above
             meaning = dot(item_vector, story.vector_sum) / story.vectors
             closeness = min(max((meaning - settings.meaning_low) / span, 0.0), 1.0)
             if meaning >= settings.meaning_floor:
@@ -355,7 +357,7 @@ class Clusterer:
         for story in seeded:
             keys.append(story.seed[0])
             texts.append(story.seed[1])
-        if not texts:
+        if not texts or self.embed is None:
             return
         vectors = self.embed(texts)
         self.embedded += len(texts)

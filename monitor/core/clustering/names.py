@@ -67,7 +67,7 @@ def title_names_of(title: str, text: str, vector: Container[str]) -> frozenset[s
     at = text.find(head, 0, len(head) + 8) if head else -1  # the post's first line, maybe after an emoji
     body = text[at + len(head):] if at >= 0 else text
     body = body[:TEXT_CHARS]
-    named = set()
+    named: set[str] = set()
     opening = set()  # the names of the words that open the title's quotes
     for match in quoted:
         phrase = match[1]

@@ -1,30 +1,20 @@
-"""Posts of channels the bot administers (channel_post / edited_channel_post updates) → Items."""
+"""Posts of channels the bot administers (channel_post / edited_channel_post updates) → ChannelPosts: here,
+because only the bot package reads Telegram's types."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC
 
 from telegram import Chat, Message
 
-from monitor.core.html import html_to_text, one_line, title_from_text
+from monitor.core.html import POST_TITLE_CHARS, html_to_text, media_title, one_line, title_from_text
 from monitor.core.urls import fingerprint
-from monitor.models import Item
-from monitor.sources.telegram_preview import TITLE_CHARS, media_title
-
-KIND = "bot_channel"
+from monitor.models import ChannelPost, Item
 
 # What a post without text shows instead, so it is not lost: (Message attribute, description).
 _MEDIA = (("photo", "photo"), ("video", "video"), ("video_note", "round video"), ("animation", "GIF"),
           ("voice", "voice message"), ("audio", "audio"), ("document", "file"), ("sticker", "sticker"),
           ("poll", "poll"), ("location", "location"))
-
-
-@dataclass(frozen=True)
-class ChannelPost:
-    source_url: str  # tg://channel/<chat id>: stable even if the channel changes its @name
-    source_name: str
-    item: Item
 
 
 def source_url(chat: Chat) -> str:
@@ -58,7 +48,7 @@ def read_post(message: Message) -> ChannelPost:
                              or getattr(origin, "sender_user_name", None) or "") or None
     link = post_link(chat, message.message_id)
     item = Item(key=f"post:{message.message_id}", url=link, canonical_url=link,
-                title=title_from_text(headline, TITLE_CHARS), text=text,
+                title=title_from_text(headline, POST_TITLE_CHARS), text=text,
                 published_at=message.date.astimezone(UTC), fingerprint=fingerprint("", text),
                 author=one_line(message.author_signature or "") or None, forwarded_from=forwarded)
-    return ChannelPost(source_url(chat), name, item)
+    return ChannelPost(source_url(chat), name, item, message.message_id)

@@ -1,6 +1,7 @@
-"""Daily digests: what each chat gets at its local time, queued in the outbox once per chat and local
-date, and the jobs that make them come on time (rebuilt from the store on start, with a missed digest
-caught up if it was due less than `digest.catch_up` ago)."""
+"""Daily digests: what each chat gets at its local time (`Digests`, which composes them; the words come from
+an injected render function), queued in the outbox once per chat and local date, and the per-chat jobs on the
+one scheduler that make them come on time (`DigestSchedule`, rebuilt from the store on start, with a missed
+digest caught up if it was due less than `digest.catch_up` ago)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from monitor.bot.render import digest_messages
 from monitor.config import DigestSettings
 from monitor.core.digest import DIGEST_PERIOD, DigestStory, in_period, rank
 from monitor.core.query import QueryError, Words, parse_query, words_of
@@ -24,12 +24,17 @@ log = logging.getLogger("monitor.digest")
 CANDIDATES = 300  # stories read per digest before ranking (the most reported of the day)
 WATCH_SCAN = 100  # of those, the most reported are matched against the chat's watches
 
+# A digest as messages: (stories shown, stories of the day, language, time zone name, local date) → texts.
+RenderDigest = Callable[[list[DigestStory], int, str, str, str], list[str]]
+
 
 class Digests:
-    def __init__(self, store: Store, settings: DigestSettings, notify: Callable[[], None] = lambda: None,
+    def __init__(self, store: Store, settings: DigestSettings, render: RenderDigest,
+                 notify: Callable[[], None] = lambda: None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.store = store
         self.settings = settings
+        self.render = render
         self.notify = notify
         self.clock = clock
         # Shared by the chats of one fan-out: the day's stories (for a minute), and each story's words and
@@ -104,7 +109,7 @@ class Digests:
         entries = [DigestStory(s, details[s.id].titles.get(language) or s.headline, details[s.id].links,
                                s.id in watched) for s in chosen]
         day = day or local_date(now, zone_info(zone))
-        return digest_messages(entries, total, language, zone, day), len(entries)
+        return self.render(entries, total, language, zone, day), len(entries)
 
     async def queue_daily(self, chat: Subscriber, due: datetime) -> bool:
         """Queue the chat's digest for the local date of `due`, unless that date has one: True if queued."""
@@ -124,8 +129,9 @@ class Digests:
         return queued
 
 
-class DigestJobs:
-    """One APScheduler job per chat, at its next digest time; each run queues the digest and plans the next."""
+class DigestSchedule:
+    """One job per chat on the scheduler `run` shares, at its next digest time; each run queues the digest
+    and plans the next."""
 
     def __init__(self, digests: Digests, scheduler: AsyncIOScheduler) -> None:
         self.digests = digests
@@ -143,13 +149,13 @@ class DigestJobs:
             await self.plan(chat, catch_up=True)
         return len(chats)
 
-    async def replan(self, chat_id: int) -> None:
-        """A chat's settings or subscription changed."""
+    async def replan(self, chat_id: int) -> datetime | None:
+        """A chat's settings or subscription changed: when its next digest is due (None: no digest)."""
         chat = await self.store.chats.get(chat_id)
         if chat is None:
             self._drop(chat_id)
-        else:
-            await self.plan(chat)
+            return None
+        return await self.plan(chat)
 
     async def plan(self, chat: Subscriber, catch_up: bool = False) -> datetime | None:
         at = self.digests.time_of(chat)

@@ -1,6 +1,6 @@
 """Keyword-watch alerts: one message per chat and story, edited as the story grows (through the outbox).
 
-A story sink: it sees each batch of new reports with the story each joined. When a story gets a new
+A story listener of the pipeline: it sees each batch of new reports with the story each joined. When a story gets a new
 report, the chat's watches are matched against the story's words (its first reports and the new
 ones); a match alerts that chat about the story once, and later reports edit that message (new
 source count and sources) for 24 hours. A story that first matches when a later report joins (new
@@ -12,61 +12,35 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from monitor.bot.render import alert_text
-from monitor.core.query import QueryError, parse_query, words_of
-from monitor.core.watch_index import WatchIndex
-from monitor.models import Alert, Outgoing, StoryBatch, Watch
+from monitor.core.query import words_of
+from monitor.models import Alert, Outgoing, Story, StoryBatch, Watch
+from monitor.services.watches import Watches
 from monitor.storage.store import Store
 
-log = logging.getLogger("monitor.bot.alerts")
+log = logging.getLogger("monitor.alerts")
 
 EDIT_WINDOW = timedelta(hours=24)  # an alert follows its story this long, then stays as it is
 MAX_REPORT_AGE = timedelta(hours=24)  # older reports (a new source's backfill) alert nobody
 
+# An alert's text: (story, the watch's query, language, time zone name or None) → the message.
+RenderAlert = Callable[[Story, str, str, str | None], str]
+
 
 class Alerts:
-    def __init__(self, store: Store, notify: Callable[[], None] = lambda: None,
+    def __init__(self, store: Store, watches: Watches, render: RenderAlert, notify: Callable[[], None] = lambda: None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC), default_zone: str | None = None):
         self.store = store
+        self.watches = watches
+        self.render = render
         self.default_zone = default_zone  # for chats that set none with /tz
         self.notify = notify  # tells the sender the outbox has new messages
         self.clock = clock
-        self.index = WatchIndex()
-        self._watches: dict[int, Watch] = {}
         self._lock = asyncio.Lock()  # one batch at a time: two reports of one story never alert a chat twice
 
-    async def load(self) -> int:
-        """Index the watches of every active chat; return how many."""
-        for watch in await self.store.chats.watches():
-            self.watch_added(watch)
-        return len(self._watches)
-
-    def watch_added(self, watch: Watch) -> None:
-        try:
-            self.index.add(watch.id, parse_query(watch.query))
-        except QueryError as exc:  # stored before a rule changed: keep it listed, but it cannot match
-            log.warning("alerts: chat=%s watch=%s cannot be used (%s)", watch.chat_id, watch.id, exc.code)
-            return
-        self._watches[watch.id] = watch
-
-    def watch_removed(self, watch_id: int) -> None:
-        self.index.remove(watch_id)
-        self._watches.pop(watch_id, None)
-
-    def chat_removed(self, chat_id: int) -> None:
-        """A chat paused or forgot everything: its watches stop matching."""
-        for watch in [w for w in self._watches.values() if w.chat_id == chat_id]:
-            self.watch_removed(watch.id)
-
-    def chat_moved(self, old_chat_id: int, new_chat_id: int) -> None:
-        """A group became a supergroup: its watches now alert the new chat."""
-        for watch in [w for w in self._watches.values() if w.chat_id == old_chat_id]:
-            self._watches[watch.id] = replace(watch, chat_id=new_chat_id)
-
     async def on_batch(self, batch: StoryBatch) -> None:
+        """Alert the chats whose watches a batch's stories now match; edit their alerts as the stories grow."""
         if not batch.stories:
             return
         async with self._lock:
@@ -78,7 +52,7 @@ class Alerts:
         existing = await self.store.alerts.for_stories(stories)
         alerted = {(a.chat_id, a.story_id) for a in existing}
         new: dict[tuple[int, int], Watch] = {}
-        if len(self.index):
+        if len(self.watches):
             # A watch is matched against the story as a whole, with its new reports: "Prigozhin Rostov"
             # alerts once a report naming Rostov joins a story whose first report named Prigozhin.
             fresh: dict[int, list[str]] = {}
@@ -89,8 +63,7 @@ class Alerts:
             earlier = await self.store.stories.texts(fresh) if fresh else {}
             for story_id, texts in sorted(fresh.items()):
                 words = words_of(earlier[story_id].text if story_id in earlier else "", *texts)
-                for watch_id in self.index.matching(words):
-                    watch = self._watches[watch_id]
+                for watch in self.watches.matching(words):
                     key = (watch.chat_id, story_id)
                     if key not in alerted:
                         new.setdefault(key, watch)
@@ -103,13 +76,13 @@ class Alerts:
                 continue
             if story.source_count == alert.source_count:
                 continue
-            text = alert_text(story, alert.query, chat.language, chat.timezone or self.default_zone)
+            text = self.render(story, alert.query, chat.language, chat.timezone or self.default_zone)
             await self.store.alerts.grow(alert, text, story.source_count, now)
         for (chat_id, story_id), watch in sorted(new.items()):
             chat, story = chats.get(chat_id), stories[story_id]
             if chat is None or not chat.active:
                 continue
-            text = alert_text(story, watch.query, chat.language, chat.timezone or self.default_zone)
+            text = self.render(story, watch.query, chat.language, chat.timezone or self.default_zone)
             message = Outgoing(f"alert:{chat_id}:{story_id}", chat_id, text, kind="alert", thread_id=chat.thread_id,
                                previews=chat.link_previews)
             alert = Alert(chat_id, story_id, watch.id, watch.query, 0, story.source_count, now)
