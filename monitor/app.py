@@ -20,7 +20,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from monitor.config import Settings
 from monitor.embedding import load_embedder
-from monitor.models import Source, StoryBatch
+from monitor.models import Source, StoredItem, StoryBatch
 from monitor.poller import POLLED_KINDS, Poller, PollReport, TakeItems, make_parse_executor
 from monitor.services.alerts import Alerts
 from monitor.services.chats import Chats
@@ -109,11 +109,28 @@ async def open_store(settings: Settings, sync_config: bool = True) -> AsyncItera
 
 
 @asynccontextmanager
-async def open_sources(settings: Settings) -> AsyncIterator[Sources]:
-    """Source management for the `sources` commands: the same checks as /add, without a first poll (another
-    process may be polling this database; `poll-once` or `run` fetches a new source)."""
+async def open_sources(settings: Settings, try_new: bool = False) -> AsyncIterator[Sources]:
+    """Source management for the `sources` commands: the same checks as /add; with `try_new`, a source to add
+    is fetched and read first, storing nothing (another process may be polling this database; `poll-once`
+    or `run` stores what it brings)."""
     async with open_store(settings) as store:
-        yield Sources(store, None, settings.telegram.allow_private_sources)
+        if not try_new:
+            yield Sources(store, None, settings.telegram.allow_private_sources)
+            return
+        polling = settings.polling
+        fetcher = Fetcher(timeout_s=polling.timeout, max_bytes=polling.max_bytes, user_agent=polling.user_agent,
+                          concurrency=1)
+        executor = make_parse_executor(1)  # one source: parsed in this process
+
+        async def stores_nothing(source: Source, items: list[StoredItem]) -> None:
+            raise AssertionError("a source being tried stores nothing")
+
+        try:
+            poller = Poller(store, fetcher, polling, executor, stores_nothing, settings.telegram.preview_base_url)
+            yield Sources(store, poller, settings.telegram.allow_private_sources, first_poll_stores=False)
+        finally:
+            executor.shutdown(wait=False)
+            await fetcher.aclose()
 
 
 async def digest(settings: Settings, chat_id: int | None) -> list[str]:

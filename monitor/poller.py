@@ -170,12 +170,24 @@ class Poller:
         finally:
             self._busy.discard(source.id)
 
+    async def read_once(self, source: Source) -> int:
+        """Fetch and read a source as a first poll would, storing nothing: how many reports it shows now;
+        FetchError (its message stripped like any source's text) if it cannot be read."""
+        try:
+            fetched = await self._read(source, SourceState(source.id), self.clock())
+        except FetchError as exc:
+            raise FetchError(one_line(str(exc)), exc.retry_after_s, exc.status) from None
+        return len(fetched.items)
+
+    def _read(self, source: Source, state: SourceState, now: datetime) -> Awaitable[Fetched]:
+        read = self._read_channel if source.kind == "telegram" else self._read_feed
+        return read(source, state, now)
+
     async def _refresh(self, source: Source) -> PollReport:
         now = self.clock()
         state = await self.store.sources.state(source.id)
-        read = self._read_channel if source.kind == "telegram" else self._read_feed
         try:
-            fetched = await read(source, state, now)
+            fetched = await self._read(source, state, now)
         except FetchError as exc:
             # An error or warning may quote the source (its XML declaration, its HTTP reason phrase, where
             # it redirects): like all its text, it is stripped before it is stored, shown or logged.

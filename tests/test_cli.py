@@ -132,7 +132,7 @@ def test_opml_export_then_import_restores_feeds_and_channels(tmp_path, capsys):
                                      '[[sources]]\nkind = "feed"\nurl = "https://config.example/rss"\nname = "Cfg"\n'))
     for argv in (["https://a.example/rss.xml", "--name", "A & B news", "--interval", "5m"],
                  ["https://b.example/atom"], ["@durov", "--name", "Durov", "--interval", "90s"]):
-        assert run_cli(capsys, "sources", "add", *argv, "-c", cfg)[0] == 0
+        assert run_cli(capsys, "sources", "add", *argv, "--no-check", "-c", cfg)[0] == 0
 
     async def bot_channel():  # a channel the bot administers: arrives as updates, cannot be polled
         store = await Store.open(str(tmp_path / "m.db"))
@@ -256,3 +256,28 @@ def test_counts_in_command_lines_take_the_plural_they_need(tmp_path, feed_server
     assert capsys.readouterr().out.splitlines()[-1] == "total: 1 new item from 1 source, 0 with errors"
     assert main(["sources", "list", "-c", str(cfg)]) == 0
     assert "1 item, last" in capsys.readouterr().out
+
+
+def test_sources_add_reads_a_source_first_and_keeps_only_one_that_works(tmp_path, feed_server, capsys):
+    # The same check as /add in chat, storing nothing: another process may be polling this database.
+    feed_server.set("/good.xml", rss2([entry(1), entry(2)]))
+    feed_server.set("/page.html", "<!DOCTYPE html><html><body>Our news</body></html>", content_type="text/html")
+    cfg = str(write_config(tmp_path, f'[storage]\npath = "{tmp_path / "m.db"}"\n[polling]\nparse_processes = 1\n'))
+    code, out, _ = run_cli(capsys, "sources", "add", feed_server.url("/good.xml"), "-c", cfg)
+    assert code == 0 and "it shows 2 reports now" in out, out
+    code, _, err = run_cli(capsys, "sources", "add", feed_server.url("/page.html"), "-c", cfg)
+    assert code == 2 and "not added" in err and "HTML page" in err and "--no-check" in err, err
+    code, _, err = run_cli(capsys, "sources", "add", feed_server.url("/gone.xml"), "-c", cfg)
+    assert code == 2 and "404" in err, err
+    assert [s.url for s in asyncio.run(sources_in(tmp_path / "m.db"))] == [feed_server.url("/good.xml")]
+    assert sqlite3.connect(tmp_path / "m.db").execute("SELECT count(*) FROM items").fetchone() == (0,)
+    code, out, _ = run_cli(capsys, "sources", "add", feed_server.url("/gone.xml"), "--no-check", "-c", cfg)
+    assert code == 0 and "shows" not in out
+
+
+async def sources_in(path):
+    store = await Store.open(str(path))
+    try:
+        return await store.sources.enabled()
+    finally:
+        await store.close()

@@ -292,10 +292,14 @@ def test_bad_channel_config(source, message):
         config.parse({"sources": [source]}, environ={})
 
 
-def test_sources_add_accepts_a_channel(tmp_path, capsys):
-    cfg = str(write_config(tmp_path, f'[storage]\npath = "{tmp_path / "m.db"}"\n'))
+def test_sources_add_accepts_a_channel(tmp_path, feed_server, capsys):
+    channel = FakeChannel("durov", title="Durov's Channel")
+    channel.add(3)
+    serve_channel(feed_server, channel)
+    cfg = str(write_config(tmp_path, f'[telegram]\npreview_base_url = "{feed_server.url("/s")}"\n'
+                                     f'[storage]\npath = "{tmp_path / "m.db"}"\n'))
     assert main(["sources", "add", "@durov", "-c", cfg]) == 0
-    assert capsys.readouterr().out.startswith("added source 1: @durov <https://t.me/durov>")
+    assert capsys.readouterr().out.startswith("added source 1: @durov <https://t.me/durov>; it shows 3 reports")
     assert main(["sources", "add", "https://t.me/s/durov", "-c", cfg]) == 2
     assert "already source 1" in capsys.readouterr().err
     assert main(["sources", "add", "@no", "-c", cfg]) == 2

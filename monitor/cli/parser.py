@@ -105,11 +105,15 @@ def build_parser() -> argparse.ArgumentParser:
     listing.set_defaults(handler=cmd_sources_list)
     add = actions.add_parser("add", parents=[common], help="add a feed by URL, or a public channel by @name",
                              description="Add a feed by its URL, or a public Telegram channel, to the store "
-                                         "(origin user). `monitor poll-once` fetches it at once.")
+                                         "(origin user), after reading it once as /add in chat does (nothing is "
+                                         "stored then: `monitor poll-once` or a running `monitor run` does it); "
+                                         "a source that cannot be read is not added.")
     add.add_argument("url", metavar="URL|@channel",
                      help="a feed's address (http or https), or a channel as @name, t.me/name or https://t.me/s/name")
     add.add_argument("--name", default="", help="display name (default: the feed's host name or the channel's @name)")
     add.add_argument("--interval", default=None, help='poll interval, e.g. "5m" (default: polling.default_interval)')
+    add.add_argument("--no-check", action="store_true",
+                     help="add it without fetching it first (by default a source that cannot be read is not added)")
     add.set_defaults(handler=cmd_sources_add)
     remove = actions.add_parser("remove", parents=[common], help="remove a source added by command, with its items",
                                 description="Remove a source added by command or from chat, and its items. Sources "

@@ -14,7 +14,7 @@ from monitor import app
 from monitor.config import Settings, source_from_argument
 from monitor.config import parse_duration as parse_duration_option
 from monitor.core.opml import OpmlError, parse_opml
-from monitor.services.sources import Added, OpmlExport
+from monitor.services.sources import Added, OpmlExport, SourceRefused
 from monitor.storage.rows import RemovedSource, SourceRow
 from monitor.terminal import Progress, ProgressOnTerminal, counted, fit, shows_progress, terminal_width
 
@@ -70,11 +70,19 @@ def cmd_sources_add(args: argparse.Namespace, settings: Settings) -> int:
     spec = replace(spec, name=args.name.strip() or spec.name, interval_s=interval)
 
     async def add() -> Added:
-        async with app.open_sources(settings) as sources:
+        async with app.open_sources(settings, try_new=not args.no_check) as sources:
             return await sources.add(spec)
 
-    source = asyncio.run(add()).source
-    print(f"added source {source.id}: {source.name} <{source.url}>; `monitor poll-once` fetches it now")
+    try:
+        added = asyncio.run(add())
+    except SourceRefused as exc:
+        print(f"monitor: sources: {spec.url} not added: {exc} (--no-check adds it without fetching it first)",
+              file=sys.stderr)
+        return 2
+    source = added.source
+    shows = "" if args.no_check else f"; it shows {counted(added.new_reports, 'report')} now"
+    print(f"added source {source.id}: {source.name} <{source.url}>{shows}; `monitor poll-once` or a running "
+          "`monitor run` stores them")
     return 0
 
 

@@ -14,6 +14,7 @@ from monitor.config import ConfigError, check_http_url, source_from_argument
 from monitor.core.opml import Outline, render_opml
 from monitor.models import Source, SourceSpec
 from monitor.poller import POLLED_KINDS, Poller
+from monitor.sources.fetch import FetchError
 from monitor.sources.guard import AddressRefused, HostUnresolved, check_url
 from monitor.storage.database import StoreError
 from monitor.storage.rows import RemovedSource, SourceRow, StatusFigures
@@ -33,7 +34,7 @@ class SourceRefused(Exception):
 @dataclass(frozen=True)
 class Added:
     source: Source
-    new_reports: int  # what its first poll stored (0 without one)
+    new_reports: int  # what its first poll stored, or found where it stores nothing (0 without one)
 
 
 @dataclass(frozen=True)
@@ -46,13 +47,15 @@ class OpmlExport:
 
 class Sources:
     def __init__(self, store: Store, poller: Poller | None, allow_private_sources: bool = False,
+                 first_poll_stores: bool = True,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-        """`poller`: the one of `run`, which polls a source added from chat once; None where no poller runs in
-        this process (the CLI: another process may be polling this database, and would never cluster what a
-        poll here stored), so `monitor poll-once` or `run` fetches it instead."""
+        """`poller` tries a new source before it is kept (None: it is kept untried). Inside `run` its first
+        poll stores what it brings and hands it on (`first_poll_stores`); the CLI only reads it, since
+        another process may be polling this database and would never cluster what this one stored."""
         self.store = store
         self.poller = poller
         self.allow_private_sources = allow_private_sources
+        self.first_poll_stores = first_poll_stores
         self.clock = clock
 
     async def add(self, spec: SourceSpec, origin: str = "user") -> Added:
@@ -69,12 +72,19 @@ class Sources:
         source = await self.store.sources.add(spec, self.clock(), origin=origin)
         if self.poller is None:
             return Added(source, 0)
-        report = await self.poller.refresh(source)  # stored and handed on like any poll
-        if report.error:
+        if self.first_poll_stores:
+            report = await self.poller.refresh(source)  # stored and handed on like any poll
+            error, found = report.error, len(report.new)
+        else:
+            try:
+                error, found = None, await self.poller.read_once(source)
+            except FetchError as exc:
+                error, found = str(exc), 0
+        if error:
             await self.store.sources.remove(source.id)
-            raise SourceRefused(report.error)
+            raise SourceRefused(error)
         log.info("sources: %s added (origin %s)", source.log_name, origin)
-        return Added(source, len(report.new))
+        return Added(source, found)
 
     async def remove(self, source_id: int) -> RemovedSource:
         """Remove a source added by command or from chat, with its items; NoSuchSource, or ConfigSource for
