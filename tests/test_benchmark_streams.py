@@ -71,3 +71,18 @@ def test_the_jsonl_suits_eval_clusters(tmp_path):
                          cwd=ROOT, check=True, capture_output=True, text=True)
     figures = json.loads(run.stdout)
     assert figures["items"] == 100 and figures["f1"] > 0.5
+
+
+def test_the_clustering_benchmark_runs_small_and_records_nothing():
+    results = (ROOT / "benchmarks" / "RESULTS.md").read_bytes()
+    run = subprocess.run([sys.executable, "benchmarks/clustering.py", "--sizes", "200,400", "--measure", "100",
+                          "--json", "--no-record"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    figures = json.loads(run.stdout)
+    assert list(figures["sizes"]) == ["200", "400"]
+    for size, measured in figures["sizes"].items():
+        assert measured["reports"] == int(size) and measured["measured"] == 100
+        assert measured["cpu_ms_per_report"] > 0 and measured["peak_rss_mb"] > 0
+        assert 0.5 < measured["bcubed"]["f1"] <= 1
+    assert figures["cost_ratio"] > 0
+    assert (ROOT / "benchmarks" / "RESULTS.md").read_bytes() == results
