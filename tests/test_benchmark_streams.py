@@ -12,6 +12,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import feedparser
+import pytest
 
 from benchmarks import newsday
 
@@ -85,4 +86,19 @@ def test_the_clustering_benchmark_runs_small_and_records_nothing():
         assert measured["cpu_ms_per_report"] > 0 and measured["peak_rss_mb"] > 0
         assert 0.5 < measured["bcubed"]["f1"] <= 1
     assert figures["cost_ratio"] > 0
+    assert (ROOT / "benchmarks" / "RESULTS.md").read_bytes() == results
+
+
+@pytest.mark.slow  # about five seconds: four fresh processes and a feed server
+def test_the_polling_benchmark_runs_small_and_records_nothing():
+    results = (ROOT / "benchmarks" / "RESULTS.md").read_bytes()
+    run = subprocess.run([sys.executable, "benchmarks/polling.py", "--feeds", "20", "--per-feed", "5", "--rounds",
+                          "1", "--json", "--no-record"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    (measured,) = json.loads(run.stdout)["rounds"]
+    assert measured["first"]["new"] == 100 and measured["first"]["statuses"] == {"200": 20}
+    assert measured["bare"]["entries"] == 100
+    assert measured["second"]["new"] == 0 and measured["second"]["statuses"] == {"304": 20}
+    assert measured["clustered"] == 100
+    assert measured["second"]["start_up_s"] > 0 and measured["first_over_bare_cpu"] > 0
     assert (ROOT / "benchmarks" / "RESULTS.md").read_bytes() == results
