@@ -2,14 +2,14 @@
 
 For each size (default 2,000, 20,000 and 100,000 reports) a seeded 48-hour news day of that many reports
 (benchmarks/newsday.py, 50 reports per source) goes through monitor's clusterer in publication order, in a
-fresh process, with a window long enough to hold every report. The last stretch (default the last 1,000
-reports) is measured, so each figure is what a report costs with about that many others in the window:
+process of its own, with a window long enough to hold every report. Once every size's window is built, their
+last stretches (default the last 1,000 reports) are measured 100 reports at a time, the sizes taking turns, so
+each figure is what a report costs with about that many others in the window, measured side by side:
 items/s, CPU ms per report, candidates examined and postings read per report (the clusterer's own counters;
 "n/a" where it keeps none), peak RSS (the stream's reports included), its growth while clustering and that
 growth per report (an estimate of the window's bytes per report), and BCubed precision, recall and F1 of the
 stories made against the ones the generator drew the reports from. Then the cost per report at the largest
-size over that at the smallest, side by side in one run (the shared machine's absolute speed drifts; the ratio
-is the figure to compare).
+size over that at the smallest (the shared machine's absolute speed drifts; the ratio is the figure to compare).
 
 --stream old: the earlier synthetic stream instead (stories drawn from shared topic words; real words from
 the tgcontest articles in ../shared when it is there, made-up words otherwise), spread over 10 days.
@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import math
 import multiprocessing
 import random
 import re
@@ -35,6 +36,7 @@ import tracemalloc
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +57,7 @@ LATIN = "abcdefghijklmnoprstuvyz"
 CYRILLIC = "абвгдежзиклмнопрстуфхцчшыэюя"
 OLD_START = datetime(2023, 6, 1, tzinfo=UTC)
 OLD_DAYS = 10.0
+CHUNK = 100  # reports measured at a time, the sizes taking turns
 
 
 # -- the streams: written to a file by one process, read by the one that measures --------------------------
@@ -168,22 +171,28 @@ def read_stream(path: Path) -> tuple[list[Report], list[str]]:
     return reports, labels
 
 
-def measure(path: Path, stretch: int, backend: str, traced: bool) -> dict:
-    """Cluster the stream in `path` (in this fresh process) and measure its last `stretch` reports."""
+def measure(path: Path, stretch: int, backend: str, traced: bool = False, turns: Connection | None = None) -> dict:
+    """Cluster the stream in `path` in this fresh process and measure its last `stretch` reports, CHUNK at a time,
+    each when `turns` says go (where other sizes take turns with it)."""
     reports, labels = read_stream(path)
     span_s = (reports[-1].published - reports[0].published).total_seconds()
     settings = ClusterSettings(window_s=span_s + 3600)  # the window holds every report
-    stretch = min(stretch, len(reports))
     before_mb, peak_reset = current_rss_mb(), reset_peak_rss()
     if traced:
         tracemalloc.start()
     clusterer = Clusterer(settings, load_embedder(backend))
-    started = time.perf_counter()
-    given = [clusterer.add(report).story_id for report in reports[:-stretch]]
-    stats_before, stretch_started, cpu_started = counters(clusterer), time.perf_counter(), time.process_time()
-    given += [clusterer.add(report).story_id for report in reports[-stretch:]]
-    cpu_s, ended = time.process_time() - cpu_started, time.perf_counter()
-    wall_s = ended - stretch_started
+    given = [clusterer.add(report).story_id for report in reports[:len(reports) - stretch]]
+    stats_before, cpu_s, wall_s = counters(clusterer), 0.0, 0.0
+    if turns:
+        turns.send("ready")
+    for start in range(len(reports) - stretch, len(reports), CHUNK):
+        if turns:
+            turns.recv()
+        wall_started, cpu_started = time.perf_counter(), time.process_time()
+        given += [clusterer.add(report).story_id for report in reports[start:start + CHUNK]]
+        cpu_s, wall_s = cpu_s + time.process_time() - cpu_started, wall_s + time.perf_counter() - wall_started
+        if turns:
+            turns.send("done")
     stats_after = counters(clusterer)
     traced_mb = round(tracemalloc.get_traced_memory()[0] / 2 ** 20, 1) if traced else None
     peak_mb = _status_mb("VmHWM:") if peak_reset else 0.0
@@ -193,7 +202,6 @@ def measure(path: Path, stretch: int, backend: str, traced: bool) -> dict:
     return {
         "reports": len(reports), "stories_made": len(set(given)), "stories_drawn": len(set(labels)),
         "measured": stretch, "items_per_s": round(stretch / wall_s, 1),
-        "items_per_s_whole_stream": round(len(reports) / (ended - started), 1),
         "cpu_ms_per_report": round(1000 * cpu_s / stretch, 3),
         "candidates_per_report": per_report(stats_before, stats_after, "candidate", stretch),
         "postings_per_report": per_report(stats_before, stats_after, "posting", stretch),
@@ -208,6 +216,37 @@ def measure(path: Path, stretch: int, backend: str, traced: bool) -> dict:
     }
 
 
+def measure_in_turns(turns: Connection, path: Path, stretch: int, backend: str) -> None:
+    turns.send(measure(path, stretch, backend, turns=turns))
+
+
+def side_by_side(streams: list[tuple[Path, int]], backend: str) -> list[dict]:
+    """Each (stream, stretch) measured in a process of its own, all windows built first, then the stretches
+    CHUNK reports at a time, the sizes taking turns (A B C A B C ...): a drift in the machine's speed moves
+    them all alike."""
+    context = multiprocessing.get_context("spawn")
+    links, processes = [], []
+    for path, stretch in streams:
+        here, there = context.Pipe()
+        processes.append(context.Process(target=measure_in_turns, args=(there, path, stretch, backend)))
+        processes[-1].start()
+        links.append(here)
+    try:
+        for link in links:
+            link.recv()  # its window is built
+        for turn in range(math.ceil(max(stretch for _, stretch in streams) / CHUNK)):
+            for link, (_, stretch) in zip(links, streams, strict=True):
+                if turn * CHUNK < stretch:
+                    link.send("go")
+                    link.recv()
+        measured = [link.recv() for link in links]
+    except EOFError:
+        sys.exit("clustering: a measuring process failed (its error is above)")
+    for process in processes:
+        process.join()
+    return measured
+
+
 def in_child(function, *args):
     """function(*args) in a fresh process, so that its memory figures are its own."""
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
@@ -217,14 +256,18 @@ def in_child(function, *args):
 def run(stream: str, sizes: list[int], stretch: int, seed: int, backend: str, traced: bool) -> dict:
     figures: dict = {"stream": stream, "seed": seed, "backend": backend, "measured_last": stretch, "sizes": {}}
     with tempfile.TemporaryDirectory() as folder:
+        streams = []
         for size in sizes:
-            path = Path(folder) / f"{size}" / "stream.jsonl"
-            path.parent.mkdir()
-            in_child(write_newsday if stream == "newsday" else write_old, size, seed, path)
-            figures["sizes"][str(size)] = in_child(measure, path, stretch, backend, False)
+            path = Path(folder) / f"{size}.jsonl"
+            count = in_child(write_newsday if stream == "newsday" else write_old, size, seed, path)
+            streams.append((path, max(1, min(stretch, count))))
+        print(f"  streams written; measuring {len(sizes)} sizes side by side", file=sys.stderr)
+        for size, measured in zip(sizes, side_by_side(streams, backend), strict=True):
+            figures["sizes"][str(size)] = measured
+        for size, (path, measured_last) in zip(sizes, streams, strict=True):
             if traced:  # a run of its own: tracing slows the clusterer several times over
-                figures["sizes"][str(size)]["traced_mb"] = in_child(measure, path, stretch, backend, True)["traced_mb"]
-            print(f"  {size:,} reports measured", file=sys.stderr)
+                traced_run = in_child(measure, path, measured_last, backend, True)
+                figures["sizes"][str(size)]["traced_mb"] = traced_run["traced_mb"]
     first, last = figures["sizes"][str(sizes[0])], figures["sizes"][str(sizes[-1])]
     figures["cost_ratio"] = round(last["cpu_ms_per_report"] / first["cpu_ms_per_report"], 2)
     figures["f1_change"] = round(last["bcubed"]["f1"] - first["bcubed"]["f1"], 3)
@@ -260,9 +303,8 @@ def report(figures: dict) -> str:
     lines.append(f"cost per report at {last['reports']:,} over that at {first['reports']:,}: {figures['cost_ratio']}x"
                  + (" (target <= 1.5x)" * targets) + f"; BCubed F1 {first['bcubed']['f1']:.3f} -> "
                  f"{last['bcubed']['f1']:.3f} ({figures['f1_change']:+.3f}" + ("; target: within 0.02" * targets) + ")")
-    lines.append("items/s over each whole stream: " + ", ".join(
-        f"{f['reports']:,}: {f['items_per_s_whole_stream']:,}" for f in sizes.values())
-        + "; stories in the window at the end: " + ", ".join(f"{f['stories_in_window']:,}" for f in sizes.values()))
+    lines.append("stories in the window at the end: "
+                 + ", ".join(f"{f['stories_in_window']:,}" for f in sizes.values()))
     return "\n".join(lines) + "\n"
 
 

@@ -168,8 +168,9 @@ def report(figures: dict) -> str:
             f"{a['new']:,} new, {a['errors']} errors) | B bare loop {b['wall_s']} s ({b['cpu_s']} CPU s, "
             f"{b['entries']:,} entries) | A/B {r['first_over_bare_wall']}x wall, {r['first_over_bare_cpu']}x CPU")
         lines.append(
-            f"         C second pass {c['wall_s']} s ({c['cpu_s']} CPU s, peak {c['peak_rss_mb']} MB, statuses "
-            f"{c['statuses']}, {c['new']} new) with {r['clustered']:,} reports in the window; start-up "
+            f"         C second pass {c['wall_s']} s ({c['cpu_s']} CPU s, peak {c['peak_rss_mb']} MB, "
+            + ", ".join(f"{count:,} x {status}" for status, count in sorted(c["statuses"].items()))
+            + f", {c['new']} new) with {r['clustered']:,} reports in the window; start-up "
             f"{c['start_up_s']} s (with an empty window: {a['start_up_s']} s)")
     lines.append(
         f"median: first pass / bare loop {medians['first_over_bare_wall']}x wall, {medians['first_over_bare_cpu']}x "
