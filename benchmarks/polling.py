@@ -1,151 +1,241 @@
-"""Polling throughput: N loopback feeds of M items, first pass and all-304 second pass, against the floor.
+"""Polling on loopback, side by side with the bare loop: `monitor poll-once` over N feeds of M reports.
 
-    python benchmarks/polling.py [--feeds 1000] [--items 50] [--json]
+The feeds (default 1,000 x 50) carry a seeded 48-hour news day (benchmarks/newsday.py) and are served on
+loopback by a feed server in a process of its own (ETag honoured). Each round runs, as fresh processes:
+  A. the first pass: `monitor poll-once` on a fresh database (start-up, fetch, parse, store, cluster);
+  B. the bare loop: fetch each feed in turn and parse it with feedparser, storing nothing (the least work a
+     first pass could be);
+  C. the second pass: `monitor poll-once` again on the database A filled, every feed answering 304, with the
+     window full (the dedup window holds the whole day, 50,000 reports by default): its whole time, start-up
+     included, and its start-up alone, from the process's start to the first request the feed server sees.
+A and B alternate (A B A B ...) and their ratio is taken round by round, in wall and in CPU seconds (parse
+workers included), so that the shared machine's drift in speed moves both alike; the medians close the report.
 
-Prints wall time, peak memory and bytes transferred for monitor's first pass (fetch, parse, store
-every item) and second pass (every feed answers 304), and for the floor: a bare sequential loop of
-httpx GET + feedparser over the same feeds with nothing stored. The feed server runs in its own
-process so that it does not compete with the measured code for the GIL. Figures only, no asserts.
+--stream old: the earlier feeds instead (entries of one template whose titles repeat across feeds).
+
+    python benchmarks/polling.py                                   # 1,000 feeds x 50, 3 rounds
+    python benchmarks/polling.py --feeds 200 --rounds 5 --no-record
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import multiprocessing
-import resource
+import os
 import sqlite3
+import statistics
+import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import feedparser  # noqa: E402
-import httpx  # noqa: E402
-
-from benchmarks import results  # noqa: E402
-from monitor import app, config  # noqa: E402
-from monitor.services.pipeline import StoryPipeline  # noqa: E402
+from benchmarks import newsday, results  # noqa: E402
 from tests.fakes.feed_builder import entry, rss2  # noqa: E402
 from tests.fakes.feed_server import FeedServer  # noqa: E402
 
+# The bare loop, in a process of its own that imports nothing else: one reused connection, the feedparser
+# options monitor uses (so the gap is monitor's own work), nothing stored.
+BARE_LOOP = """
+import sys
+import feedparser, httpx
+entries = 0
+with httpx.Client(timeout=60) as client:
+    for n in range(int(sys.argv[2])):
+        entries += len(feedparser.parse(client.get(f"{sys.argv[1]}/feed/{n}").content, sanitize_html=False).entries)
+print(entries)
+"""
 
-def serve(feeds: int, items: int, commands: multiprocessing.Queue, answers: multiprocessing.Queue) -> None:
-    """The feed server process: answers on loopback until told to stop; reports bytes sent on request."""
-    server = FeedServer()
-    for f in range(feeds):
-        base = f"https://outlet{f}.example.org"
-        server.set(f"/feed/{f}", rss2([entry(n, base=base) for n in range(items)], title=f"Outlet {f}"))
+
+class TimedFeedServer(FeedServer):
+    """The feed server, noting when each request arrived (time.monotonic: one clock for every process here)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.timed: list[tuple[float, int, int]] = []  # (arrived, status, body bytes)
+
+    def handle(self, h) -> None:
+        h.arrived = time.monotonic()
+        super().handle(h)
+
+    def _record(self, path: str, handler, status: int, size: int) -> None:
+        with self._lock:
+            self.timed.append((handler.arrived, status, size))
+
+    def since(self, moment: float) -> dict:
+        """The requests that arrived after `moment`: the first one's time, their statuses and body bytes."""
+        with self._lock:
+            hits = [hit for hit in self.timed if hit[0] >= moment]
+        return {"first": min((arrived for arrived, _, _ in hits), default=None),
+                "statuses": dict(Counter(status for _, status, _ in hits)), "bytes": sum(size for *_, size in hits)}
+
+
+def feed_bodies(stream: str, feeds: int, per_feed: int, seed: int) -> dict[str, bytes]:
+    if stream == "newsday":
+        return newsday.feeds(newsday.reports(seed, feeds, per_feed))
+    return {f"/feed/{f}": rss2([entry(n, base=f"https://outlet{f}.example.org") for n in range(per_feed)],
+                                title=f"Outlet {f}").encode() for f in range(feeds)}
+
+
+def serve(stream: str, feeds: int, per_feed: int, seed: int, commands, answers) -> None:
+    """The feed server process: answers on loopback until told to stop; tells what arrived since a moment."""
+    server = TimedFeedServer()
+    for path, body in feed_bodies(stream, feeds, per_feed, seed).items():
+        server.set(path, body)
     server.start()
     answers.put(server.port)
-    while True:
-        command = commands.get()
-        if command == "bytes":
-            answers.put(server.bytes_sent())
-        elif command == "stop":
-            server.stop()
-            return
+    while (command := commands.get())[0] != "stop":
+        answers.put(server.since(command[1]))
+    server.stop()
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def run_timed(command: list[str], env: dict) -> dict:
+    """Run a command to its end: its wall and CPU seconds (its children's included), peak RSS, output."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.monotonic()
+        process = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=ROOT)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall_s = time.monotonic() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if process.returncode:
+            sys.exit(f"polling: {' '.join(command[:4])} … exited with {process.returncode}:\n"
+                     + err.read().decode(errors="replace")[-3000:])
+        return {"started": started, "wall_s": round(wall_s, 2), "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+                "peak_rss_mb": round(usage.ru_maxrss / 1024, 1), "stdout": out.read().decode()}
 
 
-def floor(urls: list[str]) -> tuple[float, int]:
-    """Sequential fetch + feedparser, one reused connection, nothing stored: the least work possible."""
-    started = time.perf_counter()
-    entries = 0
-    with httpx.Client() as client:
-        for url in urls:
-            # the same feedparser options monitor uses, so the gap is monitor's own work
-            entries += len(feedparser.parse(client.get(url).content, sanitize_html=False).entries)
-    return time.perf_counter() - started, entries
+def write_config(folder: Path, root: str, feeds: int, args: argparse.Namespace, window_h: float) -> Path:
+    lines = ["[storage]", f'path = "{folder / "bench.db"}"', "[polling]", f"concurrency = {args.concurrency}",
+             f"parse_processes = {args.parse_processes}", 'timeout = "60s"', "[dedup]",
+             f'window = "{window_h:g}h"  # holds the whole day']
+    for f in range(feeds):
+        lines += ["[[sources]]", 'kind = "feed"', f'url = "{root}/feed/{f}"']
+    path = folder / "config.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
-async def monitor_passes(settings: config.Settings, bytes_sent) -> dict:
-    figures = {}
-    async with app.open_polling(settings) as opened:
-        poller = opened.poller(StoryPipeline(opened.store, opened.dedup).take)
-        sources = await opened.store.sources.enabled()
-        for name in ("first", "second"):
-            before = bytes_sent()
-            started = time.perf_counter()
-            reports = await poller.poll_all(sources)
-            figures[name] = {
-                "seconds": round(time.perf_counter() - started, 2),
-                "new_items": sum(len(r.new) for r in reports),
-                "not_modified": sum(r.not_modified for r in reports),
-                "errors": sum(1 for r in reports if r.error),
-                "bytes": bytes_sent() - before,
-                "peak_rss_mb": round(peak_rss_mb(), 1),
-            }
-    return figures
+def one_round(root: str, args: argparse.Namespace, env: dict, ask) -> dict:
+    """A (first pass), B (the bare loop), C (the second pass), each a fresh process."""
+    with tempfile.TemporaryDirectory() as tmp:
+        config = write_config(Path(tmp), root, args.feeds, args, window_h=args.hours + 1)
+        poll_once = [sys.executable, "-m", "monitor", "poll-once", "-c", str(config), "--json"]
+        first = run_timed(poll_once, env)
+        first_seen = ask(first["started"])
+        bare = run_timed([sys.executable, "-c", BARE_LOOP, root, str(args.feeds)], env)
+        bare_seen = ask(bare["started"])
+        second = run_timed(poll_once, env)
+        second_seen = ask(second["started"])
+        with sqlite3.connect(Path(tmp) / "bench.db") as db:
+            stored, clustered = db.execute("SELECT count(*), count(story_id) FROM items").fetchone()
+    polled = [json.loads(run["stdout"]) for run in (first, second)]
+    return {
+        "first": {**_figures(first, first_seen), "new": polled[0]["new_items"],
+                  "errors": sum(1 for s in polled[0]["sources"] if s["error"])},
+        "bare": {**_figures(bare, bare_seen), "entries": int(bare["stdout"])},
+        "second": {**_figures(second, second_seen), "new": polled[1]["new_items"],
+                   "errors": sum(1 for s in polled[1]["sources"] if s["error"])},
+        "stored": stored, "clustered": clustered,
+        "first_over_bare_wall": round(first["wall_s"] / bare["wall_s"], 2),
+        "first_over_bare_cpu": round(first["cpu_s"] / bare["cpu_s"], 2),
+    }
+
+
+def _figures(run: dict, seen: dict) -> dict:
+    return {"wall_s": run["wall_s"], "cpu_s": run["cpu_s"], "peak_rss_mb": run["peak_rss_mb"],
+            "start_up_s": round(seen["first"] - run["started"], 2) if seen["first"] else None,
+            "statuses": seen["statuses"], "bytes": seen["bytes"]}
+
+
+def report(figures: dict) -> str:
+    """The figures as printed (and recorded)."""
+    rounds, medians = figures["rounds"], figures["medians"]
+    lines = [f"{figures['feeds']:,} loopback feeds x {figures['per_feed']} reports, {figures['stream']} stream "
+             f"(concurrency {figures['concurrency']}, parse_processes {figures['parse_processes'] or 'per core'}); "
+             f"{len(rounds)} rounds, A and B alternating"]
+    for n, r in enumerate(rounds, start=1):
+        a, b, c = r["first"], r["bare"], r["second"]
+        lines.append(
+            f"round {n}: A first pass {a['wall_s']} s ({a['cpu_s']} CPU s, peak {a['peak_rss_mb']} MB, "
+            f"{a['new']:,} new, {a['errors']} errors) | B bare loop {b['wall_s']} s ({b['cpu_s']} CPU s, "
+            f"{b['entries']:,} entries) | A/B {r['first_over_bare_wall']}x wall, {r['first_over_bare_cpu']}x CPU")
+        lines.append(
+            f"         C second pass {c['wall_s']} s ({c['cpu_s']} CPU s, peak {c['peak_rss_mb']} MB, "
+            + ", ".join(f"{count:,} x {status}" for status, count in sorted(c["statuses"].items()))
+            + f", {c['new']} new) with {r['clustered']:,} reports in the window; start-up "
+            f"{c['start_up_s']} s (with an empty window: {a['start_up_s']} s)")
+    lines.append(
+        f"median: first pass / bare loop {medians['first_over_bare_wall']}x wall, {medians['first_over_bare_cpu']}x "
+        f"CPU (target <= 1.5x); second pass {medians['second_wall_s']} s (target < 2 s); start-up with a full "
+        f"window {medians['start_up_full_s']} s (target < 2 s); peak RSS first pass {medians['first_peak_rss_mb']} MB,"
+        f" second pass {medians['second_peak_rss_mb']} MB")
+    return "\n".join(lines) + "\n"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--feeds", type=int, default=1000, help="number of feeds (default 1000)")
-    parser.add_argument("--items", type=int, default=50, help="items per feed (default 50)")
+    parser.add_argument("--per-feed", "--items", type=int, default=50, help="reports per feed (default 50)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of A B (and C) (default 3)")
+    parser.add_argument("--stream", choices=("newsday", "old"), default="newsday",
+                        help="newsday: the realistic news day (default); old: the earlier feeds")
+    parser.add_argument("--seed", type=int, default=1, help="the news day's seed (default 1)")
     parser.add_argument("--concurrency", type=int, default=16, help="polling.concurrency (default 16)")
     parser.add_argument("--parse-processes", type=int, default=0, help="polling.parse_processes (0 = per core)")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     results.add_flag(parser)
     args = parser.parse_args()
+    args.hours = 48.0  # the news day's span; the old feeds' fifty minutes fit in it too
 
     context = multiprocessing.get_context("spawn")
     commands, answers = context.Queue(), context.Queue()
-    server = context.Process(target=serve, args=(args.feeds, args.items, commands, answers), daemon=True)
+    server = context.Process(target=serve, args=(args.stream, args.feeds, args.per_feed, args.seed, commands,
+                                                 answers), daemon=True)
     server.start()
-    port = answers.get(timeout=120)
+    lock = threading.Lock()
 
-    def bytes_sent() -> int:
-        commands.put("bytes")
-        return answers.get(timeout=30)
+    def ask(moment: float) -> dict:
+        with lock:
+            commands.put(("since", moment))
+            return answers.get(timeout=60)
 
-    urls = [f"http://127.0.0.1:{port}/feed/{f}" for f in range(args.feeds)]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}  # only the config file speaks
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     try:
-        with tempfile.TemporaryDirectory() as tmp:
-            settings = config.parse({
-                "storage": {"path": f"{tmp}/bench.db"},
-                "polling": {"concurrency": args.concurrency, "parse_processes": args.parse_processes,
-                            "timeout": "60s"},
-                "sources": [{"kind": "feed", "url": u} for u in urls],
-            }, environ={})
-            figures = asyncio.run(monitor_passes(settings, bytes_sent))
-            stored = sqlite3.connect(f"{tmp}/bench.db").execute("SELECT count(*) FROM items").fetchone()[0]
-            figures["stored_items"] = stored
-            before = bytes_sent()
-            floor_s, floor_entries = floor(urls)
-            figures["floor"] = {"seconds": round(floor_s, 2), "entries": floor_entries,
-                                "bytes": bytes_sent() - before}
-            figures["floor_peak_rss_mb"] = round(peak_rss_mb(), 1)  # the process peak so far: an upper bound
+        root = f"http://127.0.0.1:{answers.get(timeout=600)}"
+        rounds = []
+        for n in range(args.rounds):
+            rounds.append(one_round(root, args, env, ask))
+            print(f"  round {n + 1} of {args.rounds} done", file=sys.stderr)
     finally:
-        commands.put("stop")
+        commands.put(("stop",))
         server.join(timeout=10)
 
-    first, second, bare = figures["first"], figures["second"], figures["floor"]
-    figures["first_over_floor"] = round(first["seconds"] / bare["seconds"], 2)
-    figures["second_bytes_pct_of_first"] = round(100 * second["bytes"] / max(first["bytes"], 1), 2)
-    figures.update(feeds=args.feeds, items_per_feed=args.items)
+    def median(values: list) -> float | None:
+        values = [v for v in values if v is not None]
+        return round(statistics.median(values), 2) if values else None
+
+    figures = {"stream": args.stream, "feeds": args.feeds, "per_feed": args.per_feed, "seed": args.seed,
+               "concurrency": args.concurrency, "parse_processes": args.parse_processes, "rounds": rounds,
+               "medians": {
+                   "first_over_bare_wall": median([r["first_over_bare_wall"] for r in rounds]),
+                   "first_over_bare_cpu": median([r["first_over_bare_cpu"] for r in rounds]),
+                   **{f"{run}_{figure}": median([r[run][figure] for r in rounds])
+                      for run in ("first", "bare", "second") for figure in ("wall_s", "cpu_s", "peak_rss_mb")},
+                   "start_up_full_s": median([r["second"]["start_up_s"] for r in rounds]),
+                   "start_up_empty_s": median([r["first"]["start_up_s"] for r in rounds])}}
+    printed = report(figures)
     if not args.no_record:
-        results.record("polling: loopback feeds", figures)
-    if args.json:
-        print(json.dumps(figures, indent=2))
-        return
-    print(f"{args.feeds} loopback feeds x {args.items} items (concurrency {args.concurrency}, "
-          f"parse_processes {args.parse_processes or 'per core'})")
-    print(f"first pass : {first['seconds']:7.2f} s  {first['new_items']:>6} new  {first['bytes']:>12,} bytes  "
-          f"peak RSS {first['peak_rss_mb']} MB (main process; parsing runs in worker processes)")
-    print(f"second pass: {second['seconds']:7.2f} s  {second['not_modified']:>6} 304s {second['bytes']:>11,} bytes  "
-          f"({figures['second_bytes_pct_of_first']}% of the first pass)")
-    print(f"floor      : {bare['seconds']:7.2f} s  {bare['entries']:>6} entries parsed, nothing stored, "
-          f"peak RSS {figures['floor_peak_rss_mb']} MB")
-    print(f"stored items: {stored}; first pass / floor = {figures['first_over_floor']}x (target <= 1.5x); "
-          f"second pass target < 3 s and < 5% of the bytes")
+        results.record(f"polling: loopback feeds, {args.stream} stream", printed)
+    print(json.dumps(figures, indent=1) if args.json else printed, end="\n" if args.json else "")
 
 
 if __name__ == "__main__":
