@@ -68,20 +68,13 @@ _IMAGE_PARTS = {"title", "link", "description", "url", "href", "width", "height"
 _TEXTINPUT_PARTS = {"title", "link", "description", "name"}
 
 
-def read(body: bytes, url: str, content_type: str) -> dict[str, Any] | None:
-    """The feed as feedparser would give it (version, bozo, feed title, entries with the keys monitor reads),
-    or None when this reader cannot be sure of that."""
-    try:
-        return _read(body, url, content_type)
-    except Unsure:
-        return None
-
-
 class Unsure(Exception):
     """Why the fast reader leaves a body to feedparser."""
 
 
-def _read(body: bytes, url: str, content_type: str) -> dict[str, Any]:
+def read(body: bytes, url: str, content_type: str) -> dict[str, Any]:
+    """The feed as feedparser would give it (version, bozo, feed title, entries with the keys monitor reads);
+    Unsure when this reader cannot be sure of that."""
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type

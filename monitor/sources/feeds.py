@@ -40,7 +40,7 @@ def parse_feed(body: bytes, url: str, content_type: str, fetched_at: datetime, f
     if fast_path:
         try:
             parsed = feed_tree.read(body, url, content_type)
-        except Exception:  # a body the fast reader did not foresee: feedparser reads it
+        except Exception:  # feed_tree.Unsure, or a body it did not foresee: feedparser reads it
             parsed = None
     if parsed is None:
         headers = {"content-location": url}
