@@ -33,9 +33,9 @@ def test_fixture_feeds_give_the_same_items_either_way(name, content_type):
 
 
 def test_the_fast_path_reads_the_common_kinds_itself():
-    # RSS 2.0 and 1.0 fixtures, and generated RSS 2.0 and Atom: none of them left to feedparser
-    bodies = [fixture_bytes("feeds/rss2.xml"), fixture_bytes("feeds/rss1.xml"),
-              rss2([entry(n) for n in range(5)]).encode(), atom([entry(n) for n in range(5)]).encode()]
+    # the fixtures (Atom with HTML and XHTML content among them) and generated RSS 2.0 and Atom: none left to feedparser
+    bodies = [fixture_bytes(f"feeds/{name}") for name in FIXTURES] + [
+        rss2([entry(n) for n in range(5)]).encode(), atom([entry(n) for n in range(5)]).encode()]
     for body in bodies:
         assert feed_tree.read(body, URL, "application/xml")["entries"]
 

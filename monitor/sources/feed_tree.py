@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import re
 from typing import Any
+from xml.sax.saxutils import escape
 
 from feedparser.api import StrictFeedParser
 from feedparser.datetimes import _parse_date
@@ -33,7 +34,8 @@ from lxml import etree
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _RSS1 = "http://purl.org/rss/1.0/"
 _ATOM = "http://www.w3.org/2005/Atom"
-_XML = "http://www.w3.org/XML/1998/namespace"
+_XHTML = "http://www.w3.org/1999/xhtml"
+_XHTML_TYPE = "application/xhtml+xml"
 # Namespaces whose declaration on the root sets feedparser's idea of the version (and so of HTML sniffing).
 _VERSION_NAMESPACES = {"http://my.netscape.com/rdf/simple/0.9/", _RSS1, _ATOM.lower()}
 
@@ -178,8 +180,7 @@ class _Reader:
                     raise Unsure(f"{name} in {'no element' if parent is None else self.name(parent)}")
         if not entries:
             raise Unsure("no entries")  # nothing gained; feedparser tells an empty feed from a broken one
-        title = self.text(feed_title, "title", _content_type(feed_title, "text/plain")) if feed_title is not None \
-            else ""
+        title = self.content(feed_title, "title", "text/plain") if feed_title is not None else ""
         return {"version": self.version, "feed": {"title": title}, "entries": entries}
 
     def entry(self, item: etree._Element) -> dict[str, Any]:
@@ -230,9 +231,12 @@ class _Reader:
 
     def text(self, element: etree._Element, key: str, content_type: str | None) -> str:
         """The value feedparser's pop() gives for a text element under `key` (its name for the element)."""
-        if len(element):
+        if content_type == _XHTML_TYPE:
+            value = _xhtml(element).strip()
+        elif len(element):
             raise Unsure(f"markup inside {key}")  # not escaped: feedparser rebuilds it as XHTML
-        value = (element.text or "").strip()
+        else:
+            value = (element.text or "").strip()
         if key in _FeedParserMixin.can_be_relative_uri and value:
             value = _urljoin(self.base, value)
         if not self.atom and content_type == "text/plain" and _FeedParserMixin.looks_like_html(value):
@@ -244,10 +248,16 @@ class _Reader:
             value = resolve_relative_uris(value, self.base, "utf-8", content_type or "text/html")
         return _repaired(value)
 
+    def content(self, element: etree._Element, key: str, default_type: str) -> str:
+        """A text construct (title, summary, content) as feedparser reads it in its media type."""
+        content_type = _content_type(element, default_type)
+        if content_type == _XHTML_TYPE and not self.atom:
+            raise Unsure(f"XHTML {key} outside Atom")
+        return self.text(element, key, content_type)
+
     def read_text(self, entry: dict[str, Any], element: etree._Element, name: str, key: str) -> None:
         default = "text/html" if name in ("description", "dc_description", "content_encoded") else "text/plain"
-        content_type = _content_type(element, default)
-        value = self.text(element, "description" if key == "summary" and name != "summary" else key, content_type)
+        value = self.content(element, "description" if key == "summary" and name != "summary" else key, default)
         if key == "content":
             entry.setdefault("content", []).append({"value": value})
             entry.setdefault("summary", value)
@@ -300,14 +310,57 @@ class _Reader:
 
 
 def _content_type(element: etree._Element, default: str) -> str:
-    """A text element's media type as feedparser reads it; unsure of any but plain text and HTML."""
+    """A text element's media type as feedparser reads it; unsure of any but plain text, HTML and XHTML."""
     attributes = _attributes(element)
     if "mode" in attributes or "src" in attributes:
         raise Unsure("base64 or out-of-line content")
     content_type = _FeedParserMixin.map_content_type(attributes.get("type", default))
-    if content_type not in ("text/plain", "text/html"):
-        raise Unsure(f"content of type {content_type}")  # XHTML, or another media type
+    if content_type not in ("text/plain", "text/html", _XHTML_TYPE):
+        raise Unsure(f"content of type {content_type}")
     return content_type
+
+
+def _xhtml(element: etree._Element) -> str:
+    """Inline XHTML as feedparser writes it out: tags in lower case with their attributes, text escaped, empty
+    elements opened and closed, and a <div> that wraps it all left out."""
+    pieces = [escape(element.text)] if element.text else []
+    for child in element:
+        _xhtml_pieces(child, pieces)
+    while len(pieces) > 1 and not pieces[-1].strip():
+        del pieces[-1]
+    while len(pieces) > 1 and not pieces[0].strip():
+        del pieces[0]
+    if pieces and (pieces[0] == "<div>" or pieces[0].startswith("<div ")) and pieces[-1] == "</div>":
+        depth = 0
+        for piece in pieces[:-1]:
+            if piece.startswith("</"):
+                depth -= 1
+                if depth == 0:
+                    break  # the first <div> closes before the end: it wraps only part
+            elif piece.startswith("<") and not piece.endswith("/>"):
+                depth += 1
+        else:
+            pieces = pieces[1:-1]
+    return "".join(pieces)
+
+
+def _xhtml_pieces(element: etree._Element, pieces: list[str]) -> None:
+    namespace, _, local = element.tag[1:].partition("}") if element.tag.startswith("{") else ("", "", element.tag)
+    tag = local.lower()
+    # feedparser calls its end-tag handlers inside content too (</title>, </source>, </body> would act);
+    # only XHTML elements are read, and none that names a handler or starts SVG or MathML
+    if namespace != _XHTML or tag in ("body", "svg", "math"):
+        raise Unsure(f"{tag} in XHTML content")
+    attributes = "".join(f' {name}="{escape(value, {chr(34): "&quot;"})}"'
+                         for name, value in _attributes(element).items())
+    pieces.append(f"<{tag}{attributes}>")
+    if element.text:
+        pieces.append(escape(element.text))
+    for child in element:
+        _xhtml_pieces(child, pieces)
+    pieces.append(f"</{tag}>")
+    if element.tail:
+        pieces.append(escape(element.tail))
 
 
 def _attributes(element: etree._Element) -> dict[str, str]:

@@ -139,6 +139,7 @@ def _atom(rnd: random.Random, entries: list[dict]) -> str:
         summary = e["summary"] if e["atom_type"] != "text" else e["summary"] and e["summary"].replace("<", "")
         parts = [_text("id", e["guid"] or f"urn:x:{id(e)}"), _raw("title", e["title"], attrs=type_attr), links,
                  _text("summary", summary, e["cdata"], attrs=type_attr),
+                 _xhtml(rnd, e["content"]) if rnd.random() < 0.3 else
                  _text("content", e["content"], attrs=' type="html"'),
                  _text(rnd.choice(("published", "updated")), e["date"])]
         if e["author"]:
@@ -152,6 +153,21 @@ def _atom(rnd: random.Random, entries: list[dict]) -> str:
             f'<feed xmlns="http://www.w3.org/2005/Atom" {NAMESPACES}>'
             f"{_raw('title', rnd.choice(('Atom &amp; Eve', 'Лента', '')))}<id>urn:example:feed</id>"
             "<updated>2024-05-15T12:00:00Z</updated>" + "\n".join(out) + "</feed>")
+
+
+XHTML = ('<div xmlns="http://www.w3.org/1999/xhtml">{}</div>', '\n  <div xmlns="http://www.w3.org/1999/xhtml">{}</div>\n',
+         '<xhtml:div xmlns:xhtml="http://www.w3.org/1999/xhtml"><xhtml:p>{}</xhtml:p></xhtml:div>',
+         '<p xmlns="http://www.w3.org/1999/xhtml">{}</p><p xmlns="http://www.w3.org/1999/xhtml">two</p>',
+         'Lead <div xmlns="http://www.w3.org/1999/xhtml">{}</div>',
+         '<div xmlns="http://www.w3.org/1999/xhtml"><div>{}</div><div>next</div></div>',
+         '<div xmlns="http://www.w3.org/1999/xhtml"><p class="Lead" Title="x&amp;y">{}</p><br/><img src="/a.png"/>'
+         '<a href="/rel">link</a> &amp; &lt;tail&gt; <p/></div>')
+
+
+def _xhtml(rnd: random.Random, content: str | None) -> str:
+    """Atom content as inline XHTML, with or without the wrapping <div>."""
+    words = escape(content.replace("<p>", "").replace("</p>", " ")) if content else "words &amp; more"
+    return f'<content type="xhtml">{rnd.choice(XHTML).format(words)}</content>'
 
 
 def _rss1(rnd: random.Random, entries: list[dict]) -> str:
