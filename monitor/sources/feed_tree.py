@@ -1,13 +1,14 @@
 """RSS 2.0, RSS 1.0 and Atom 1.0 read from lxml's tree: the fast path of `feeds.parse_feed`.
 
 feedparser stays the reference: this reader gives the entries feedparser would give (the keys monitor reads),
-or None when it cannot be sure of that, and feedparser then reads the body. It is sure only of a well-formed
-document of a known kind whose entries use a common vocabulary: title, link, guid/id, description/summary,
-content, dates and author as direct children of the entry, the Dublin Core forms of these, and elements that
-feedparser keeps under keys monitor does not read (categories, enclosures, Media RSS pictures and unknown
-extensions). Anything else falls back: another feed kind, a DOCTYPE, xml:base, markup inside a text element,
-XHTML or base64 content, a field given twice (feedparser's order rules), elements feedparser maps onto those
-keys from elsewhere (media:title, itunes:summary, a title nested deeper).
+or raises Unsure with the reason, and feedparser then reads the body. It is sure only of a well-formed document
+of a known kind whose entries use a common vocabulary: title, link, guid/id, description/summary, content
+(HTML, text, or XHTML in Atom), dates and author as direct children of the entry, the Dublin Core forms of
+these, and elements that feedparser keeps under keys monitor does not read (categories, enclosures, Media RSS
+pictures and unknown extensions). Anything else falls back: another feed kind, entities declared in a DOCTYPE,
+xml:base, markup inside a text element, base64 or out-of-line content, a field given twice (feedparser's order
+rules), elements feedparser maps onto those keys from elsewhere (media:title, itunes:summary, a title nested
+deeper).
 
 Where feedparser transforms a value it is feedparser's own function that does it here, so that both paths
 agree by construction: the character encoding (`convert_to_utf8`, with its warnings), the DOCTYPE step,
@@ -142,9 +143,10 @@ class _Reader:
         else:
             prefix = _PREFIXES.get(namespace.lower())
         if prefix is None:
-            # an unknown namespace: feedparser names the element by a prefix the document declared for it
+            # an unknown namespace: feedparser names the element by the prefix the document declared for it
+            # (turbo:content is turbo_content), by its local name alone when it has none
             prefixed = f"{element.prefix}_{local}".lower() if element.prefix else local
-            if local in _HANDLED_BY_FEEDPARSER or prefixed in _HANDLED_BY_FEEDPARSER:
+            if prefixed in _HANDLED_BY_FEEDPARSER:
                 raise Unsure(f"{tag} in an unknown namespace has a name feedparser reads")
             name = f"?{prefixed}"  # matches no name below
         else:

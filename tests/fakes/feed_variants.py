@@ -80,6 +80,7 @@ def _entry(rnd: random.Random, seed: int, n: int) -> dict:
         "enclosures": rnd.randint(0, 3) if rnd.random() < 0.3 else 0,
         "categories": [rnd.choice(WORDS) for _ in range(rnd.randint(0, 3))],
         "media": rnd.random() < 0.2,
+        "extensions": rnd.random() < 0.1,
         "atom_type": rnd.choice(("html", "text", None)),
     }
 
@@ -98,7 +99,8 @@ def _raw(tag: str, value: str | None, attrs: str = "") -> str:
 
 
 NAMESPACES = ('xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:content="http://purl.org/rss/1.0/modules/content/" '
-              'xmlns:media="http://search.yahoo.com/mrss/"')
+              'xmlns:media="http://search.yahoo.com/mrss/" xmlns:turbo="http://turbo.yandex.ru" '
+              'xmlns:yandex="http://news.yandex.ru"')
 
 
 def _extras(e: dict) -> str:
@@ -108,6 +110,9 @@ def _extras(e: dict) -> str:
     if e["media"]:
         out += '<media:content url="https://cdn.example.org/p.jpg" medium="image"/>' \
                '<media:thumbnail url="https://cdn.example.org/t.jpg"/>'
+    if e["extensions"]:  # elements of namespaces feedparser does not know, named like ones it reads
+        out += f"<yandex:full-text>{escape(e['summary'] or '')}</yandex:full-text>" \
+               f"<turbo:content><![CDATA[<p>{e['title'] or ''}</p>]]></turbo:content>"
     return out
 
 
