@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections import Counter
 from datetime import datetime, timedelta
-from itertools import chain
+from itertools import chain, islice
 from operator import mul
 
-from monitor.core.clustering.names import keys_of, name_keys, unmentioned
+from monitor.core.clustering.names import mentions, unmentioned
 from monitor.core.clustering.settings import (
     EMBED_CANDIDATES,
+    POSTINGS_READ,
     QUERY_TERMS,
     QUERY_TERMS_WITH_MEANING,
     SCORED_CANDIDATES,
@@ -54,11 +54,10 @@ class Clusterer:
         self.embed = embed
         self.query_terms = QUERY_TERMS if embed is None else QUERY_TERMS_WITH_MEANING
         self.stories: dict[int, Story] = {}
-        self.index: dict[str, set[int]] = {}
-        # a `name_key`, and each start of one shorter than three letters → the index's terms with it: whom a
-        # story mentions is looked up in its terms, not kept for each story (`_unmentioned_by`). A term whose
-        # key is empty (vowels only) is filed under none: no name's key begins with its key.
-        self._spellings: defaultdict[str, set[str]] = defaultdict(set)
+        # term → the stories that have it, the one that took a report with it most recently last: candidates
+        # are read from the end, so the cost of finding them does not grow with the window
+        self.index: dict[str, dict[int, None]] = {}
+        self.stats: Counter = Counter()  # candidates scored and postings read, for figures
         self.next_id = first_story_id
         self.clock: datetime | None = None  # the latest publication time seen
         self.embedded = 0  # texts sent to `embed`, for figures
@@ -83,25 +82,11 @@ class Clusterer:
             index = self.index
             for term in story.centroid:  # the index has the story under each of its centroid's terms
                 ids = index[term]
-                ids.discard(story_id)
+                del ids[story_id]
                 if not ids:
                     del index[term]
-                    self._unspell(term)
             del self.stories[story_id]
             self.expired.append(story_id)
-
-    def _spell(self, term: str) -> None:
-        """File a term new to the index in `_spellings`."""
-        for key in keys_of(term):
-            self._spellings[key].add(term)
-
-    def _unspell(self, term: str) -> None:
-        """Take a term that left the index out of `_spellings`."""
-        for key in keys_of(term):
-            terms = self._spellings[key]
-            terms.discard(term)
-            if not terms:
-                del self._spellings[key]
 
     # -- assignment ---------------------------------------------------------------------------------
 
@@ -115,10 +100,11 @@ class Clusterer:
         text_words, text_read = read_text[report.text[:TEXT_CHARS]]
         read = title_read + text_read
         counts = term_counts(title_read, text_read)
-        self.window.count(report.published, tuple(counts), lines)
+        terms = tuple(counts)
+        self.window.count(report.published, terms, lines)
         vector = self.window.vector(counts)
         traits = traits_of(as_published, language_of(read), len(report.text),
-                           calendar_days_of(title_words + text_words), vector)
+                           calendar_days_of(title_words + text_words), vector, terms)
         item_vector = report.vector
         computed: dict = {}
         score = 0.0
@@ -139,8 +125,9 @@ class Clusterer:
         reports of the stories still active, in the order they were added, rebuilds the window: those
         within it count for document frequencies and the source's lines; older ones only for their story."""
         self._advance(report.published)
-        self.window.count(report.published, tuple(terms), remembered_lines(report))
-        traits = traits_of(report, lang, chars, days, terms)
+        names = tuple(terms)
+        self.window.count(report.published, names, remembered_lines(report))
+        traits = traits_of(report, lang, chars, days, terms, names)
         self._join(self._story(story_id, report), report.vector, report.published, traits)
 
     def _story(self, story_id: int, report: Report) -> Story:
@@ -156,22 +143,23 @@ class Clusterer:
         story.days |= traits.days
         story.shortest_chars = min(story.shortest_chars, traits.chars)
         if traits.own is not None:
-            story.own.setdefault(traits.own, []).append(traits.vector)
+            story.own.setdefault(traits.own, []).append(traits.packed)
         if traits.title_names:
             story.title_names.setdefault(traits.lang, []).append(traits.title_names)
         centroid, index, story_id = story.centroid, self.index, story.id
         for term, weight in traits.vector.items():
             held = centroid.get(term)
-            if held is not None:  # the index has the story under each of its centroid's terms
+            ids = index.get(term)
+            if held is not None:  # the index has the story under each of its centroid's terms: now last
                 centroid[term] = held + weight
+                del ids[story_id]
+                ids[story_id] = None
                 continue
             centroid[term] = weight
-            ids = index.get(term)
             if ids is not None:
-                ids.add(story_id)
+                ids[story_id] = None
                 continue
-            index[term] = {story_id}
-            self._spell(term)
+            index[term] = {story_id: None}
         story.size += 1
         if item_vector is not None:
             self._add_vector(story, item_vector)
@@ -193,16 +181,23 @@ class Clusterer:
         A story must share one of the item's names (people, places, bodies): reports about others are
         other events, however alike the rest of the words. Candidates share one of the item's heaviest
         terms, and one of its names (set operations on the index, before any scoring)."""
+        index, stats = self.index, self.stats
         named: set[int] | None = None
         if names_in_item and self.settings.name_agreement:
             named = set()
             for name in names_in_item:
-                named |= self.index.get(name, set())
+                ids = index.get(name)
+                if ids:  # the stories that named it most recently: an old story's name is no evidence now
+                    named.update(islice(reversed(ids), POSTINGS_READ))
+            stats["postings"] += len(named)
         heaviest = sorted(vector, key=vector.__getitem__, reverse=True)[:self.query_terms]  # ties: text order
-        postings = (self.index.get(term, ()) for term in heaviest)
+        postings = [list(islice(reversed(ids), POSTINGS_READ)) for ids in map(index.get, heaviest) if ids]
+        stats["postings"] += sum(map(len, postings))
         # counted in one pass, not one update per term
         shared = Counter(chain.from_iterable(postings if named is None else map(named.intersection, postings)))
-        return self._scores(vector, _most_shared(shared))
+        candidates = _most_shared(shared)
+        stats["candidates"] += len(candidates)
+        return self._scores(vector, candidates)
 
     def _scores(self, vector: dict[str, float], candidates: list[int]) -> list[tuple[float, int]]:
         """The candidates with their mean cosine to the item, fading as each story goes quiet, best first."""
@@ -256,18 +251,9 @@ class Clusterer:
         theirs = story.title_names.get(traits.lang)
         if not self.settings.title_names or not theirs or not traits.title_names:
             return False
-        return (self._unmentioned_by(traits.title_names, story)
+        # whom the story mentions is read from its terms when it is a candidate, not kept for each story
+        return (unmentioned(traits.title_names, mentions(story.centroid))
                 and all(unmentioned(names, traits.mentioned) for names in theirs))
-
-    def _unmentioned_by(self, names: Iterable[str], story: Story) -> bool:
-        """`unmentioned(names, mentions(story.centroid))`, from the terms spelled like each name: a story's
-        terms are those of all its reports, and a name's spellings in the window are a few."""
-        centroid, spellings = story.centroid, self._spellings
-        for key in map(name_keys.__getitem__, names):
-            spelled = spellings.get(key, ()) if key else centroid  # no key (vowels only) begins every term's
-            if not any(term in centroid for term in spelled):
-                return True
-        return False
 
     def _allowed(self, story_id: int, traits: Traits) -> bool:
         """Whether nothing besides the score keeps the story from taking the item."""

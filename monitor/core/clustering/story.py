@@ -4,6 +4,7 @@ take a report (the report's traits), and how a report's terms compare with a sto
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,6 +25,12 @@ class Traits:
     own: tuple[Hashable, str] | None  # (source, language); None for a report of no known source
     vector: dict[str, float]  # its TF-IDF vector
     title_names: frozenset[str]  # the names in its title (`title_names_of`)
+    terms: tuple[str, ...]  # its vector's terms, in the vector's order (the window keeps the same tuple)
+
+    @property
+    def packed(self) -> Packed:
+        """Its vector as the story keeps it: a dictionary per report was most of the window's memory."""
+        return self.terms, array("d", map(self.vector.__getitem__, self.terms))
 
     @cached_property
     def mentioned(self) -> set[str]:
@@ -46,15 +53,16 @@ class Story:
     vectors: int = 0
     shortest_chars: int = TEXT_CHARS  # the shortest text among its reports, up to TEXT_CHARS
     days: set[int] = field(default_factory=set)  # the dates its reports name, as days of the year
-    # (source, language) → the TF-IDF vectors of that source's reports in that language
-    own: dict[tuple[Hashable, str], list[dict[str, float]]] = field(default_factory=dict)
+    # (source, language) → the TF-IDF vectors of that source's reports in that language, packed
+    own: dict[tuple[Hashable, str], list[Packed]] = field(default_factory=dict)
     title_names: dict[str, list[frozenset[str]]] = field(default_factory=dict)  # language → its titles' names
 
 
-def traits_of(report: Report, lang: str, chars: int, days: frozenset[int], vector: dict[str, float]) -> Traits:
+def traits_of(report: Report, lang: str, chars: int, days: frozenset[int], vector: dict[str, float],
+              terms: tuple[str, ...]) -> Traits:
     """Of the report as published, and its terms as stored: `restore` gets the same."""
     own = None if report.source is None else (report.source, lang)
-    return Traits(lang, chars, days, own, vector, title_names_of(report.title, report.text, vector))
+    return Traits(lang, chars, days, own, vector, title_names_of(report.title, report.text, vector), terms)
 
 
 def shared_beyond_concepts(vector: dict[str, float], centroid: dict[str, float]) -> int:
@@ -65,10 +73,14 @@ def shared_beyond_concepts(vector: dict[str, float], centroid: dict[str, float])
                if term in centroid and term[0] != CONCEPT_MARK and len(term) >= 4 and not term.isdigit())
 
 
-def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+Packed = tuple[tuple[str, ...], array]  # a report's TF-IDF vector as a story keeps it: its terms, their weights
+
+
+def cosine(a: dict[str, float], b: Packed) -> float:
     """Of two unit TF-IDF vectors, over their shared terms; fsum's exact sum does not depend on the order
-    the set gives them in, which differs between processes, so a restart decides the same."""
-    return math.fsum([a[term] * b[term] for term in a.keys() & b.keys()])
+    the terms come in, so a restart decides the same."""
+    terms, weights = b
+    return math.fsum([a[term] * weight for term, weight in zip(terms, weights, strict=True) if term in a])
 
 
 def dot(a: Vector, b: Vector) -> float:
