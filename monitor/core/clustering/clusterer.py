@@ -149,17 +149,13 @@ class Clusterer:
         centroid, index, story_id = story.centroid, self.index, story.id
         for term, weight in traits.vector.items():
             held = centroid.get(term)
+            centroid[term] = weight if held is None else held + weight
             ids = index.get(term)
-            if held is not None:  # the index has the story under each of its centroid's terms: now last
-                centroid[term] = held + weight
-                del ids[story_id]
+            if ids is None:
+                index[term] = {story_id: None}
+            else:  # the index has the story under each of its centroid's terms, the latest to take one last
+                ids.pop(story_id, None)
                 ids[story_id] = None
-                continue
-            centroid[term] = weight
-            if ids is not None:
-                ids[story_id] = None
-                continue
-            index[term] = {story_id: None}
         story.size += 1
         if item_vector is not None:
             self._add_vector(story, item_vector)
