@@ -117,7 +117,7 @@ def mentions(terms: Iterable[str]) -> set[str]:
     return set(map(name_keys.__getitem__, terms))
 
 
-name_keys = Memo(name_key)  # every title is compared, and a day's news repeats its words
+name_keys = Memo(name_key, size=20_000)  # every title is compared, and a day's news repeats its words
 
 
 

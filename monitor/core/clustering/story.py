@@ -30,7 +30,7 @@ class Traits:
     @property
     def packed(self) -> Packed:
         """Its vector as the story keeps it: a dictionary per report was most of the window's memory."""
-        return self.terms, array("d", map(self.vector.__getitem__, self.terms))
+        return self.terms, array("f", map(self.vector.__getitem__, self.terms))
 
     @cached_property
     def mentioned(self) -> set[str]:
@@ -38,34 +38,46 @@ class Traits:
         return mentions(self.vector)
 
 
-@dataclass
+@dataclass(slots=True)
 class Story:
     """A story in the window: what its reports have in common, for scoring the next report against it."""
 
     id: int
     first_seen: datetime
     last_seen: datetime
-    seed: tuple[Hashable, str]  # the first report's key and text to embed, if its meaning is ever needed
-    centroid: dict[str, float] = field(default_factory=dict)  # sum of member TF-IDF vectors (unit length each)
+    seed: tuple[Hashable, str] | None  # the first report's key and text to embed (with an embed function)
+    # the sum of its reports' TF-IDF vectors (unit length each): term → its place in `weights`, which are kept in an
+    # array (a float object for each of a window's millions of story terms was most of its memory)
+    centroid: dict[str, int] = field(default_factory=dict)
+    weights: array = field(default_factory=lambda: array("d"))
     size: int = 0
-    languages: set[str] = field(default_factory=set)
+    languages: frozenset[str] = frozenset()  # one of a few (`language_set`): every story has one
     vector_sum: list[float] | None = None  # sum of the embedded members' vectors
     vectors: int = 0
     shortest_chars: int = TEXT_CHARS  # the shortest text among its reports, up to TEXT_CHARS
-    days: set[int] = field(default_factory=set)  # the dates its reports name, as days of the year
-    # (source, language) → the TF-IDF vectors of that source's reports in that language, packed
-    own: dict[tuple[Hashable, str], list[Packed]] = field(default_factory=dict)
-    title_names: dict[str, list[frozenset[str]]] = field(default_factory=dict)  # language → its titles' names
+    days: frozenset[int] = frozenset()  # the dates its reports name, as days of the year
+    # each report's (source, language) and TF-IDF vector, packed
+    own: list[tuple[tuple[Hashable, str], Packed]] = field(default_factory=list)
+    title_names: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # (language, its names) per title
+
+
+_LANGUAGE_SETS: dict[frozenset[str], frozenset[str]] = {}
+_OWNERS: dict[tuple[Hashable, str], tuple[Hashable, str]] = {}  # (source, language): one instance each
+
+
+def language_set(languages: frozenset[str]) -> frozenset[str]:
+    """The one instance of a set of languages: stories share them (a set each was a window's megabytes)."""
+    return _LANGUAGE_SETS.setdefault(languages, languages)
 
 
 def traits_of(report: Report, lang: str, chars: int, days: frozenset[int], vector: dict[str, float],
               terms: tuple[str, ...]) -> Traits:
     """Of the report as published, and its terms as stored: `restore` gets the same."""
-    own = None if report.source is None else (report.source, lang)
+    own = None if report.source is None else _OWNERS.setdefault((report.source, lang), (report.source, lang))
     return Traits(lang, chars, days, own, vector, title_names_of(report.title, report.text, vector), terms)
 
 
-def shared_beyond_concepts(vector: dict[str, float], centroid: dict[str, float]) -> int:
+def shared_beyond_concepts(vector: dict[str, float], centroid: dict[str, int]) -> int:
     """How many of the item's terms the story has that say who or what across languages: not the
     lexicon's concepts, not numbers (a year, "16:30"), not stems under four letters, which words of two
     languages fold to by chance (год and "good" are both "god")."""
