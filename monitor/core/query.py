@@ -19,7 +19,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from monitor.core.terms import LATIN_ENDINGS, WORDS, drop_ending, skeleton
+from monitor.core.terms import LATIN_ENDINGS, WORD_CACHE, WORDS, drop_ending, skeleton
 
 MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 20
@@ -51,7 +51,7 @@ _VOWEL_ENDINGS = ("ami", "ogo", "ego", "omu", "emu", "imi", "ii", "ie", "ei", "o
 _LONG_ROOT = 5  # a root this long also matches longer words it starts (Iran → Iranian, Prigozhin → Prigozhin's)
 
 
-@lru_cache(maxsize=200_000)  # news vocabulary repeats: each word is folded once
+@lru_cache(maxsize=WORD_CACHE)  # news vocabulary repeats: each word is folded once
 def word_root(word: str) -> str:
     """A word without its inflection ending, in a script-independent spelling: Пригожина, Пригожину,
     Prigozhin and Prigozhyn all give `prigozin`; negotiations gives `negotiation`."""

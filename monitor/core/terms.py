@@ -5,6 +5,7 @@ names told by case, and a report's language guessed from its letters."""
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from collections.abc import Callable, Sequence
 from functools import lru_cache
@@ -27,7 +28,12 @@ WORDS = re.compile(r"[^\W_]+", re.UNICODE)  # letters and digits: a word in any 
 STEM_CHARS = 6  # word forms share their first letters: Пригожина/Пригожину → prigoz
 
 
-@lru_cache(maxsize=200_000)
+# Words each cache of word forms keeps: news repeats its vocabulary (the words in use now come back at once), and
+# a cache as large as a busy day's vocabulary held more memory than the stories it serves
+WORD_CACHE = 50_000
+
+
+@lru_cache(maxsize=8192)  # behind the readings' memo (and the watches' own cache), like `stem`
 def skeleton(word: str) -> str:
     """A script-independent spelling of a word: Пригожин, Prigozhin and Prigozhyn all give `prigozin`;
     Latin letters lose their accents (Erdoğan, Türkiye, Sánchez are spelled without them too)."""
@@ -57,7 +63,7 @@ def drop_ending(word: str, endings: tuple[str, ...]) -> str:
     return word
 
 
-@lru_cache(maxsize=200_000)  # news vocabulary repeats; folding each word once is most of the saving
+@lru_cache(maxsize=8192)  # mostly behind the readings' memo, which keeps each word as written: few come here twice
 def stem(word: str) -> str:
     """A light, language-blind stem: the word's skeleton without its inflection ending, cut to
     STEM_CHARS letters."""
@@ -139,7 +145,7 @@ class Memo(dict):
     of its list (half again as long, on the synthetic stream). Emptied when full, so its memory is bounded:
     news repeats its vocabulary, and the words in use come back at once."""
 
-    def __init__(self, function: Callable, size: int = 200_000) -> None:
+    def __init__(self, function: Callable, size: int = WORD_CACHE) -> None:
         super().__init__()
         self.function = function
         self.size = size
@@ -182,7 +188,8 @@ def language_of(read: Sequence[Reading]) -> str:
 
 def _reading(word: str) -> Reading:
     lowered = word.casefold()
-    term = _term(lowered.replace("ё", "е"))
+    # one string for each term, however many words fold to it: stories and the window hold each term many times
+    term = sys.intern(_term(lowered.replace("ё", "е")))
     name = term if word[0].isupper() and term[:1] != CONCEPT_MARK else ""
     return term, name, _script_letters(lowered)
 

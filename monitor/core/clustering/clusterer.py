@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections import Counter, defaultdict
-from collections.abc import Iterable
+from array import array
+from collections import Counter
+from collections.abc import Hashable
 from datetime import datetime, timedelta
 from itertools import chain
 from operator import mul
 
-from monitor.core.clustering.names import keys_of, name_keys, unmentioned
+from monitor.core.clustering.names import mentions, unmentioned
 from monitor.core.clustering.settings import (
     EMBED_CANDIDATES,
+    POSTINGS_READ,
     QUERY_TERMS,
     QUERY_TERMS_WITH_MEANING,
     SCORED_CANDIDATES,
@@ -24,7 +26,15 @@ from monitor.core.clustering.settings import (
     Report,
     Vector,
 )
-from monitor.core.clustering.story import Story, Traits, cosine, dot, shared_beyond_concepts, traits_of
+from monitor.core.clustering.story import (
+    Story,
+    Traits,
+    cosine,
+    dot,
+    language_set,
+    shared_beyond_concepts,
+    traits_of,
+)
 from monitor.core.clustering.window import Window, remembered_lines
 from monitor.core.clustering.words import embed_text, read_text, term_counts
 from monitor.core.dates import YEAR_DAYS, calendar_days_of
@@ -54,11 +64,11 @@ class Clusterer:
         self.embed = embed
         self.query_terms = QUERY_TERMS if embed is None else QUERY_TERMS_WITH_MEANING
         self.stories: dict[int, Story] = {}
-        self.index: dict[str, set[int]] = {}
-        # a `name_key`, and each start of one shorter than three letters → the index's terms with it: whom a
-        # story mentions is looked up in its terms, not kept for each story (`_unmentioned_by`). A term whose
-        # key is empty (vowels only) is filed under none: no name's key begins with its key.
-        self._spellings: defaultdict[str, set[str]] = defaultdict(set)
+        # term → the stories that have it, the one that took a report with it most recently last, at most
+        # POSTINGS_READ of them: neither the cost of finding candidates nor the index's size grows with the
+        # window. Arrays: most terms are in one story or a few, and a dictionary each was most of the index.
+        self.index: dict[str, array] = {}
+        self.stats: Counter = Counter()  # candidates scored and postings read, for figures
         self.next_id = first_story_id
         self.clock: datetime | None = None  # the latest publication time seen
         self.embedded = 0  # texts sent to `embed`, for figures
@@ -81,27 +91,14 @@ class Clusterer:
             if story is None or story.last_seen != last_seen:
                 continue  # the story grew since; a fresher entry is in the heap
             index = self.index
-            for term in story.centroid:  # the index has the story under each of its centroid's terms
+            for term in story.centroid:  # the index has the story under its terms, but where too many took them
                 ids = index[term]
-                ids.discard(story_id)
-                if not ids:
-                    del index[term]
-                    self._unspell(term)
+                if story_id in ids:
+                    ids.remove(story_id)
+                    if not ids:
+                        del index[term]
             del self.stories[story_id]
             self.expired.append(story_id)
-
-    def _spell(self, term: str) -> None:
-        """File a term new to the index in `_spellings`."""
-        for key in keys_of(term):
-            self._spellings[key].add(term)
-
-    def _unspell(self, term: str) -> None:
-        """Take a term that left the index out of `_spellings`."""
-        for key in keys_of(term):
-            terms = self._spellings[key]
-            terms.discard(term)
-            if not terms:
-                del self._spellings[key]
 
     # -- assignment ---------------------------------------------------------------------------------
 
@@ -115,10 +112,11 @@ class Clusterer:
         text_words, text_read = read_text[report.text[:TEXT_CHARS]]
         read = title_read + text_read
         counts = term_counts(title_read, text_read)
-        self.window.count(report.published, tuple(counts), lines)
+        terms = tuple(counts)
+        self.window.count(report.published, terms, lines)
         vector = self.window.vector(counts)
         traits = traits_of(as_published, language_of(read), len(report.text),
-                           calendar_days_of(title_words + text_words), vector)
+                           calendar_days_of(title_words + text_words), vector, terms)
         item_vector = report.vector
         computed: dict = {}
         score = 0.0
@@ -139,45 +137,53 @@ class Clusterer:
         reports of the stories still active, in the order they were added, rebuilds the window: those
         within it count for document frequencies and the source's lines; older ones only for their story."""
         self._advance(report.published)
-        self.window.count(report.published, tuple(terms), remembered_lines(report))
-        traits = traits_of(report, lang, chars, days, terms)
+        names = tuple(terms)
+        self.window.count(report.published, names, remembered_lines(report))
+        traits = traits_of(report, lang, chars, days, terms, names)
         self._join(self._story(story_id, report), report.vector, report.published, traits)
 
     def _story(self, story_id: int, report: Report) -> Story:
         """The story, opened with this report as its first when the window does not have it."""
         if story_id not in self.stories:
             self.stories[story_id] = Story(story_id, report.published, report.published,
-                                           seed=(report.key, embed_text(report.title, report.text)))
+                                           seed=(report.key, embed_text(report.title, report.text))
+                                           if self.embed else None)
         self.next_id = max(self.next_id, story_id + 1)
         return self.stories[story_id]
 
     def _join(self, story: Story, item_vector: Vector | None, published: datetime, traits: Traits) -> None:
-        story.languages.add(traits.lang)
-        story.days |= traits.days
+        if traits.lang not in story.languages:
+            story.languages = language_set(story.languages | {traits.lang})
+        if traits.days:
+            story.days |= traits.days
         story.shortest_chars = min(story.shortest_chars, traits.chars)
         if traits.own is not None:
-            story.own.setdefault(traits.own, []).append(traits.vector)
+            story.own.append((traits.own, traits.packed))
         if traits.title_names:
-            story.title_names.setdefault(traits.lang, []).append(traits.title_names)
-        centroid, index, story_id = story.centroid, self.index, story.id
+            story.title_names.append((traits.lang, tuple(sorted(traits.title_names))))
+        centroid, weights, index, story_id = story.centroid, story.weights, self.index, story.id
         for term, weight in traits.vector.items():
             held = centroid.get(term)
-            if held is not None:  # the index has the story under each of its centroid's terms
-                centroid[term] = held + weight
-                continue
-            centroid[term] = weight
+            if held is None:
+                centroid[term] = len(weights)
+                weights.append(weight)
+            else:
+                weights[held] += weight
             ids = index.get(term)
-            if ids is not None:
-                ids.add(story_id)
-                continue
-            index[term] = {story_id}
-            self._spell(term)
+            if ids is None:
+                index[term] = array("L", (story_id,))
+            elif ids[-1] != story_id:  # the story goes last: the latest to take a report with the term
+                if held is not None and story_id in ids:
+                    ids.remove(story_id)
+                ids.append(story_id)
+                if len(ids) > POSTINGS_READ:  # never read (`_lexical` reads the latest): forgotten
+                    del ids[0]
         story.size += 1
         if item_vector is not None:
             self._add_vector(story, item_vector)
-        if published > story.last_seen:
-            story.last_seen = published
-        heapq.heappush(self._expiry, (story.last_seen, story.id))
+        if story.size == 1 or published > story.last_seen:  # an entry when its time moves, not for every report
+            story.last_seen = max(story.last_seen, published)
+            heapq.heappush(self._expiry, (story.last_seen, story.id))
 
     @staticmethod
     def _add_vector(story: Story, item_vector: Vector) -> None:
@@ -192,17 +198,24 @@ class Clusterer:
 
         A story must share one of the item's names (people, places, bodies): reports about others are
         other events, however alike the rest of the words. Candidates share one of the item's heaviest
-        terms, and one of its names (set operations on the index, before any scoring)."""
+        terms, and one of its names (set operations on the index, before any scoring). The index holds the
+        stories that took a report with a term most recently, POSTINGS_READ at most: where more stories share
+        a name or a word, the older ones' is no evidence now."""
+        index, stats = self.index, self.stats
         named: set[int] | None = None
         if names_in_item and self.settings.name_agreement:
             named = set()
-            for name in names_in_item:
-                named |= self.index.get(name, set())
+            for ids in filter(None, map(index.get, names_in_item)):
+                named.update(ids)
+            stats["postings"] += len(named)
         heaviest = sorted(vector, key=vector.__getitem__, reverse=True)[:self.query_terms]  # ties: text order
-        postings = (self.index.get(term, ()) for term in heaviest)
+        postings = [ids for ids in map(index.get, heaviest) if ids]
+        stats["postings"] += sum(map(len, postings))
         # counted in one pass, not one update per term
         shared = Counter(chain.from_iterable(postings if named is None else map(named.intersection, postings)))
-        return self._scores(vector, _most_shared(shared))
+        candidates = _most_shared(shared)
+        stats["candidates"] += len(candidates)
+        return self._scores(vector, candidates)
 
     def _scores(self, vector: dict[str, float], candidates: list[int]) -> list[tuple[float, int]]:
         """The candidates with their mean cosine to the item, fading as each story goes quiet, best first."""
@@ -212,12 +225,13 @@ class Clusterer:
         now_s, half_life_s = self.clock.timestamp(), self.settings.half_life_s
         for story_id in candidates:
             story = self.stories[story_id]
-            centroid = story.centroid
+            centroid, weights = story.centroid, story.weights
             # Over the shared terms only, a set operation and products taken in C (the clusterer's innermost
             # loop); fsum's exact sum does not depend on the order the set gives them in, which differs
             # between processes, so a restart scores the same.
             shared = centroid.keys() & terms_in_item
-            dot = math.fsum(map(mul, map(vector.__getitem__, shared), map(centroid.__getitem__, shared)))
+            dot = math.fsum(map(mul, map(vector.__getitem__, shared), map(weights.__getitem__,
+                                                                          map(centroid.__getitem__, shared))))
             # the mean cosine to the story's reports, fading as the story goes quiet
             quiet_s = max(now_s - story.last_seen.timestamp(), 0.0)
             scored.append((dot / story.size * 0.5 ** (quiet_s / half_life_s), story_id))
@@ -234,16 +248,17 @@ class Clusterer:
         not nearly the same (`sure`) as another source's report in its language (the wire copy everyone
         carries, after the source's own brief)."""
         own = traits.own
+        if own is None:
+            return False
         story = self.stories[story_id]
-        reports = story.own.get(own) if own is not None else None
-        if own is None or not reports:
+        reports = [theirs for whose, theirs in story.own if whose == own]
+        if not reports:
             return False
         vector, settings = traits.vector, self.settings
         if any(cosine(vector, theirs) >= settings.same_source for theirs in reports):
             return False
         return not any(cosine(vector, theirs) >= settings.sure
-                       for (source, lang), others in story.own.items() if lang == own[1] and source != own[0]
-                       for theirs in others)
+                       for (source, lang), theirs in story.own if lang == own[1] and source != own[0])
 
     def _names_apart(self, story_id: int, traits: Traits) -> bool:
         """Whether the item's title names someone or somewhere none of the story's reports mentions, and
@@ -253,21 +268,12 @@ class Clusterer:
         the Australian Open's replays; Guterres's and Peskov's words on the dam. Titles in other languages
         are not compared: they may translate a name (Hungary and Венгрия) rather than spell it."""
         story = self.stories[story_id]
-        theirs = story.title_names.get(traits.lang)
+        theirs = [names for lang, names in story.title_names if lang == traits.lang]
         if not self.settings.title_names or not theirs or not traits.title_names:
             return False
-        return (self._unmentioned_by(traits.title_names, story)
+        # whom the story mentions is read from its terms when it is a candidate, not kept for each story
+        return (unmentioned(traits.title_names, mentions(story.centroid))
                 and all(unmentioned(names, traits.mentioned) for names in theirs))
-
-    def _unmentioned_by(self, names: Iterable[str], story: Story) -> bool:
-        """`unmentioned(names, mentions(story.centroid))`, from the terms spelled like each name: a story's
-        terms are those of all its reports, and a name's spellings in the window are a few."""
-        centroid, spellings = story.centroid, self._spellings
-        for key in map(name_keys.__getitem__, names):
-            spelled = spellings.get(key, ()) if key else centroid  # no key (vowels only) begins every term's
-            if not any(term in centroid for term in spelled):
-                return True
-        return False
 
     def _allowed(self, story_id: int, traits: Traits) -> bool:
         """Whether nothing besides the score keeps the story from taking the item."""
@@ -353,15 +359,18 @@ class Clusterer:
         if report.vector is None:
             keys.append(report.key)
             texts.append(embed_text(report.title, report.text))
-        seeded = [story for story in stories if story.vector_sum is None]
-        for story in seeded:
-            keys.append(story.seed[0])
-            texts.append(story.seed[1])
+        seeded: list[tuple[Story, Hashable]] = []
+        for story in stories:
+            if story.vector_sum is None and story.seed is not None:
+                key, text = story.seed
+                seeded.append((story, key))
+                keys.append(key)
+                texts.append(text)
         if not texts or self.embed is None:
             return
         vectors = self.embed(texts)
         self.embedded += len(texts)
         for key, vec in zip(keys, vectors, strict=True):
             computed[key] = tuple(float(x) for x in vec)
-        for story in seeded:
-            self._add_vector(story, computed[story.seed[0]])
+        for story, key in seeded:
+            self._add_vector(story, computed[key])

@@ -117,14 +117,8 @@ def mentions(terms: Iterable[str]) -> set[str]:
     return set(map(name_keys.__getitem__, terms))
 
 
-name_keys = Memo(name_key)  # every title is compared, and a day's news repeats its words
+name_keys = Memo(name_key, size=20_000)  # every title is compared, and a day's news repeats its words
 
-
-def keys_of(term: str) -> tuple[str, ...]:
-    """The keys a term is filed under in `Clusterer._spellings`: its `name_key` and that key's first one and
-    two letters, since a name whose key is shorter is mentioned by a term whose key begins with it."""
-    key = name_keys[term]
-    return (key[:1], key[:2], key)[:len(key)]
 
 
 def unmentioned(names: Iterable[str], mentioned: set[str]) -> bool:

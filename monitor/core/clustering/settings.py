@@ -12,6 +12,9 @@ TEXT_CHARS = 400  # the beginning of the text says what happened; the rest wande
 QUERY_TERMS = 10  # candidates come from stories sharing one of the item's heaviest terms (12 did no better)
 # ... with embeddings, more: meaning can pick a story that shares fewer of them (dev set: 12 → 0.820, 10 → 0.793)
 QUERY_TERMS_WITH_MEANING = 12
+# Of each query term's and name's stories, those that took a report with it most recently are read: a term
+# many stories share identifies none of them, and the cost of finding candidates does not grow with the window
+POSTINGS_READ = 200
 SCORED_CANDIDATES = 8  # of those, the ones sharing most of them are scored (16 did no better on our test sets)
 EMBED_CHARS = 100  # embedded text: the title and the start of the text (speed grows with length)
 EMBED_CANDIDATES = 8  # at most this many stories are compared by meaning for one item

@@ -4,6 +4,7 @@ take a report (the report's traits), and how a report's terms compare with a sto
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,6 +25,12 @@ class Traits:
     own: tuple[Hashable, str] | None  # (source, language); None for a report of no known source
     vector: dict[str, float]  # its TF-IDF vector
     title_names: frozenset[str]  # the names in its title (`title_names_of`)
+    terms: tuple[str, ...]  # its vector's terms, in the vector's order (the window keeps the same tuple)
+
+    @property
+    def packed(self) -> Packed:
+        """Its vector as the story keeps it: a dictionary per report was most of the window's memory."""
+        return self.terms, array("f", map(self.vector.__getitem__, self.terms))
 
     @cached_property
     def mentioned(self) -> set[str]:
@@ -31,33 +38,46 @@ class Traits:
         return mentions(self.vector)
 
 
-@dataclass
+@dataclass(slots=True)
 class Story:
     """A story in the window: what its reports have in common, for scoring the next report against it."""
 
     id: int
     first_seen: datetime
     last_seen: datetime
-    seed: tuple[Hashable, str]  # the first report's key and text to embed, if its meaning is ever needed
-    centroid: dict[str, float] = field(default_factory=dict)  # sum of member TF-IDF vectors (unit length each)
+    seed: tuple[Hashable, str] | None  # the first report's key and text to embed (with an embed function)
+    # the sum of its reports' TF-IDF vectors (unit length each): term → its place in `weights`, which are kept in an
+    # array (a float object for each of a window's millions of story terms was most of its memory)
+    centroid: dict[str, int] = field(default_factory=dict)
+    weights: array = field(default_factory=lambda: array("d"))
     size: int = 0
-    languages: set[str] = field(default_factory=set)
+    languages: frozenset[str] = frozenset()  # one of a few (`language_set`): every story has one
     vector_sum: list[float] | None = None  # sum of the embedded members' vectors
     vectors: int = 0
     shortest_chars: int = TEXT_CHARS  # the shortest text among its reports, up to TEXT_CHARS
-    days: set[int] = field(default_factory=set)  # the dates its reports name, as days of the year
-    # (source, language) → the TF-IDF vectors of that source's reports in that language
-    own: dict[tuple[Hashable, str], list[dict[str, float]]] = field(default_factory=dict)
-    title_names: dict[str, list[frozenset[str]]] = field(default_factory=dict)  # language → its titles' names
+    days: frozenset[int] = frozenset()  # the dates its reports name, as days of the year
+    # each report's (source, language) and TF-IDF vector, packed
+    own: list[tuple[tuple[Hashable, str], Packed]] = field(default_factory=list)
+    title_names: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # (language, its names) per title
 
 
-def traits_of(report: Report, lang: str, chars: int, days: frozenset[int], vector: dict[str, float]) -> Traits:
+_LANGUAGE_SETS: dict[frozenset[str], frozenset[str]] = {}
+_OWNERS: dict[tuple[Hashable, str], tuple[Hashable, str]] = {}  # (source, language): one instance each
+
+
+def language_set(languages: frozenset[str]) -> frozenset[str]:
+    """The one instance of a set of languages: stories share them (a set each was a window's megabytes)."""
+    return _LANGUAGE_SETS.setdefault(languages, languages)
+
+
+def traits_of(report: Report, lang: str, chars: int, days: frozenset[int], vector: dict[str, float],
+              terms: tuple[str, ...]) -> Traits:
     """Of the report as published, and its terms as stored: `restore` gets the same."""
-    own = None if report.source is None else (report.source, lang)
-    return Traits(lang, chars, days, own, vector, title_names_of(report.title, report.text, vector))
+    own = None if report.source is None else _OWNERS.setdefault((report.source, lang), (report.source, lang))
+    return Traits(lang, chars, days, own, vector, title_names_of(report.title, report.text, vector), terms)
 
 
-def shared_beyond_concepts(vector: dict[str, float], centroid: dict[str, float]) -> int:
+def shared_beyond_concepts(vector: dict[str, float], centroid: dict[str, int]) -> int:
     """How many of the item's terms the story has that say who or what across languages: not the
     lexicon's concepts, not numbers (a year, "16:30"), not stems under four letters, which words of two
     languages fold to by chance (год and "good" are both "god")."""
@@ -65,10 +85,14 @@ def shared_beyond_concepts(vector: dict[str, float], centroid: dict[str, float])
                if term in centroid and term[0] != CONCEPT_MARK and len(term) >= 4 and not term.isdigit())
 
 
-def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+Packed = tuple[tuple[str, ...], array]  # a report's TF-IDF vector as a story keeps it: its terms, their weights
+
+
+def cosine(a: dict[str, float], b: Packed) -> float:
     """Of two unit TF-IDF vectors, over their shared terms; fsum's exact sum does not depend on the order
-    the set gives them in, which differs between processes, so a restart decides the same."""
-    return math.fsum([a[term] * b[term] for term in a.keys() & b.keys()])
+    the terms come in, so a restart decides the same."""
+    terms, weights = b
+    return math.fsum([a[term] * weight for term, weight in zip(terms, weights, strict=True) if term in a])
 
 
 def dot(a: Vector, b: Vector) -> float:

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from monitor.core.clustering import Clusterer, ClusterSettings, Report, name_key
+from monitor.core.clustering import Clusterer, ClusterSettings, Report
 from tests.core.clustering.reports import (
     BONUS,
     DEATH,
@@ -30,14 +30,13 @@ def test_stories_leave_the_window():
 
 def test_the_window_keeps_only_what_its_stories_have():
     # Memory follows the window, not the archive: a day of reports an hour apart through a one-hour window
-    # leaves only the last stories' terms in the index and in what tells whom a story mentions.
+    # leaves only the last stories' terms in the index.
     clusterer = Clusterer(ClusterSettings(window_s=3600))
     for n, report in enumerate(mutiny_reports()):
         clusterer.add(replace(report, published=T0 + timedelta(hours=n)))
     assert 0 < len(clusterer.stories) <= 2
     in_window = set().union(*(story.centroid for story in clusterer.stories.values()))
     assert set(clusterer.index) == in_window
-    assert set().union(*clusterer._spellings.values()) == {term for term in in_window if name_key(term)}
 
 
 SIGNATURE = "\n\nПідписатися на Труха⚡️Україна | Надіслати новину @truexanewsua"
