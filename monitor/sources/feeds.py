@@ -116,7 +116,9 @@ def _entry_text(entry: Mapping) -> str:
 
 def _published(entry: Mapping, fetched_at: datetime) -> datetime:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = entry.get(key)
+        # as stored: feedparser's own lookup of a missing `updated_parsed` answers with the published date
+        # (which comes first here anyway) and warns that it will stop doing so
+        value = dict.get(entry, key) if isinstance(entry, dict) else entry.get(key)
         if value:
             try:
                 when = datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
