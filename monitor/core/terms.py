@@ -10,6 +10,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from importlib.resources import files
+from itertools import islice
 from operator import itemgetter
 
 # Cyrillic (ru, uk) → a Latin skeleton; Latin transliterations are folded to the same skeleton below,
@@ -57,6 +58,8 @@ _MIN_STEM = 3
 
 def drop_ending(word: str, endings: tuple[str, ...]) -> str:
     """The word without the first of `endings` it has, if at least three letters remain."""
+    if not word.endswith(endings):  # most words: one test in C
+        return word
     for ending in endings:
         if word.endswith(ending) and len(word) - len(ending) >= _MIN_STEM:
             return word[: -len(ending)]
@@ -151,8 +154,9 @@ class Memo(dict):
         self.size = size
 
     def __missing__(self, key):
-        if len(self) >= self.size:
-            self.clear()
+        if len(self) >= self.size:  # the older half goes: words still in use come back, the rest stay gone
+            for old in list(islice(self, self.size // 2)):
+                del self[old]
         value = self[key] = self.function(key)
         return value
 
@@ -223,6 +227,9 @@ def _letters(pattern: re.Pattern, text: str) -> int:
 def _script_letters(lowered: str) -> int:
     """A word's Cyrillic, Latin, Ukrainian-only and Russian-only letters, and 1 if it is a common English
     word, packed into one number (field by field, each below _FIELD): a text's counts are then one sum."""
+    if lowered.isascii():  # most words: Latin letters and digits only
+        latin = len(lowered) if lowered.isalpha() else sum(map(str.isalpha, lowered))
+        return latin * _FIELD + (lowered in _ENGLISH_MARKERS) * _FIELD ** 4
     counts = (_letters(_CYRILLIC_LETTERS, lowered), _letters(_LATIN_LETTERS, lowered),
               _letters(_UKRAINIAN_ONLY, lowered), _letters(_RUSSIAN_ONLY, lowered), lowered in _ENGLISH_MARKERS)
     return sum(count * _FIELD ** n for n, count in enumerate(counts))

@@ -14,7 +14,7 @@ QUERY_TERMS = 10  # candidates come from stories sharing one of the item's heavi
 QUERY_TERMS_WITH_MEANING = 12
 # Of each query term's and name's stories, those that took a report with it most recently are read: a term
 # many stories share identifies none of them, and the cost of finding candidates does not grow with the window
-POSTINGS_READ = 200
+POSTINGS_READ = 64
 SCORED_CANDIDATES = 8  # of those, the ones sharing most of them are scored (16 did no better on our test sets)
 EMBED_CHARS = 100  # embedded text: the title and the start of the text (speed grows with length)
 EMBED_CANDIDATES = 8  # at most this many stories are compared by meaning for one item
