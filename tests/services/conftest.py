@@ -37,7 +37,8 @@ class Services:
         self.scheduler = scheduler
         self.notified = 0
         self.watches = Watches(store, max_watches)
-        self.schedule = DigestSchedule(Digests(store, DigestSettings(), lambda *parts: ["digest"], self.notify),
+        self.schedule = DigestSchedule(Digests(store, self.watches, DigestSettings(), lambda *parts: ["digest"],
+                                               self.notify),
                                        scheduler)
         self.chats = Chats(store, self.watches, self.schedule)
         self.alerts = Alerts(store, self.watches, render_alert, self.notify)

@@ -123,3 +123,12 @@ async def test_changing_a_chat_s_digest_time_plans_its_digest_again(services):
     changed = await services.chats.update(1, digest_time="off")
     assert changed is not None and changed.digest_at is None and changed.next_digest is None
     assert services.scheduler.get_job("digest:1") is None
+
+
+async def test_a_chat_s_watches_as_queries_are_there_for_its_digest_while_it_is_paused_too(services):
+    await services.subscribe(1)
+    await services.watches.add(1, parse_query("Prigozhin OR Wagner"))
+    await services.chats.pause(1, "stop")
+    (query,) = await services.watches.queries(1)
+    assert query.matches(PRIGOZHIN) and matching_chats(services) == []
+    assert await services.watches.queries(2) == []
