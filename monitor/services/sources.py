@@ -1,6 +1,6 @@
 """Managing sources, the same for `/add` in chat and `monitor sources …`: adding with its checks (a chat's feed
-must have a public address; no source twice) and, inside `run`, a first poll that tells at once whether the
-source works; removing; listing; OPML import and export."""
+must have a public address; no source twice; the source is read once before it is added, and inside `run` its
+first poll follows at once); removing; listing; OPML import and export."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ log = logging.getLogger("monitor.sources")
 
 
 class SourceRefused(Exception):
-    """A source that failed a check, and was not added (or was removed again): the message says why."""
+    """A source that failed a check and was not added: the message says why."""
 
 
 @dataclass(frozen=True)
