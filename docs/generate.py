@@ -178,7 +178,7 @@ def bot_page() -> str:
     rows = [(f"`/{name}`", _who(name, admin_only, CHANGES_CHAT), english[f"cmd_{name}"])
             for name, admin_only in COMMANDS]
     changing = ", ".join(f"/{name}" for name, _ in COMMANDS if name in CHANGES_CHAT)
-    return header("monitor/bot/texts.py and monitor/core/query.py") + f"""# Bot commands
+    return header("monitor/bot/texts.py, monitor/bot/locales/en.toml and monitor/core/query.py") + f"""# Bot commands
 
 With a bot token (`telegram.token` or `MONITOR_TELEGRAM_TOKEN`), `monitor run` runs the bot too. The commands, in
 the order of the bot's menu (set in English, Russian and Ukrainian; the bot's admins see the admin commands in

@@ -145,7 +145,8 @@ async def digest(settings: Settings, chat_id: int | None) -> list[str]:
             if chat is None:
                 raise StoreError(f"digest: no chat {chat_id} has subscribed; `monitor digest --print` "
                                  "shows the digest of all sources")
-        parts, _ = await Digests(store, settings.digest, digest_messages).compose(chat)
+        digests = Digests(store, Watches(store, settings.telegram.max_watches), settings.digest, digest_messages)
+        parts, _ = await digests.compose(chat)
         return parts
 
 
@@ -363,7 +364,7 @@ async def _open_bot(settings: Settings, store: Store, scheduler: AsyncIOSchedule
     queued = asyncio.Event()  # set by whoever queues a message; the sender waits on it
     watches = Watches(store, settings.telegram.max_watches)
     await watches.load()
-    digests = Digests(store, settings.digest, digest_messages, queued.set)
+    digests = Digests(store, watches, settings.digest, digest_messages, queued.set)
     schedule = DigestSchedule(digests, scheduler)
     chats = Chats(store, watches, schedule)
     alerts = Alerts(store, watches, alert_text, queued.set, default_zone=settings.digest.default_timezone)

@@ -281,3 +281,20 @@ async def sources_in(path):
         return await store.sources.enabled()
     finally:
         await store.close()
+
+
+def test_a_failed_add_of_a_disabled_source_keeps_it_and_its_items(tmp_path, feed_server, capsys):
+    # A source dropped from the config file stays, disabled, with what it stored; adding its address again
+    # reads it first, and a read that fails leaves everything as it was.
+    feed_server.set("/old.xml", rss2([entry(1), entry(2)]))
+    cfg = config_for(tmp_path, feed_server, "/old.xml")
+    assert main(["poll-once", "-c", str(cfg)]) == 0
+    dropped = str(write_config(tmp_path, f'[storage]\npath = "{tmp_path / "m.db"}"\n[polling]\nparse_processes = 1\n'))
+    feed_server.set("/old.xml", "gone", status=404)
+    capsys.readouterr()
+    code, _, err = run_cli(capsys, "sources", "add", feed_server.url("/old.xml"), "-c", dropped)
+    assert code == 2 and "404" in err, err
+    db = sqlite3.connect(tmp_path / "m.db")
+    assert db.execute("SELECT url, origin, enabled FROM sources").fetchall() == [
+        (feed_server.url("/old.xml"), "config", 0)]
+    assert db.execute("SELECT count(*) FROM items").fetchone() == (2,)

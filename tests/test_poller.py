@@ -245,7 +245,8 @@ async def test_entries_without_a_title_are_stored_titled_by_their_first_words(tm
     # an id alone and a picture without words are nothing a reader would see: not stored
     assert {n: len(r.new) for n, r in first.items()} == {"rss2": 2, "atom": 2}
     rows = db_rows(settings, "SELECT s.name, i.key, i.title, i.text, st.headline FROM items i "
-                             "JOIN sources s ON s.id = i.source_id JOIN stories st ON st.id = i.story_id ORDER BY s.id, i.id")
+                             "JOIN sources s ON s.id = i.source_id JOIN stories st ON st.id = i.story_id "
+                             "ORDER BY s.id, i.id")
     notice = ("The northern breakwater light is out of service from Monday until further notice, the harbour "
               "master said; vessels should keep to the buoyed channel.")
     assert [(name, key.split(":")[0], title, text[:40]) for name, key, title, text, _ in rows] == [

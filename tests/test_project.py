@@ -21,20 +21,29 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 DOCS = ROOT / "docs"
 
 
-def imports(folder: str):
+def imports(folder: str, root: Path = ROOT):
     """(file, module) for each import in a package of monitor (or one module, "app.py"), packages inside it too,
-    imports inside functions too; a relative import (`from ..x import y`) is given as the module it names."""
-    place = ROOT / "monitor" / folder
+    imports inside functions too. A name imported from a module is given under it (`from monitor import storage`
+    is monitor.storage, `from monitor.config import Settings` monitor.config.Settings), so a rule on a module
+    sees its submodules imported by name; a relative import is given as the module it names."""
+    place = root / "monitor" / folder
     paths = [place] if place.is_file() else sorted(place.rglob("*.py"))
     assert paths, f"monitor/{folder} has no modules"
     for path in paths:
-        package = path.relative_to(ROOT).parent.parts  # ("monitor", "core") or ("monitor", "core", "clustering")
+        package = path.relative_to(root).parent.parts  # ("monitor", "core") or ("monitor", "core", "clustering")
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
-                yield from ((path.relative_to(ROOT), a.name) for a in node.names)
+                yield from ((path.relative_to(root), a.name) for a in node.names)
             elif isinstance(node, ast.ImportFrom):
                 base = package[:len(package) - node.level + 1] if node.level else ()
-                yield path.relative_to(ROOT), ".".join([*base, *([node.module] if node.module else [])])
+                module = ".".join([*base, *([node.module] if node.module else [])])
+                yield from ((path.relative_to(root), module if a.name == "*" else f"{module}.{a.name}")
+                            for a in node.names)
+
+
+def is_in(name: str, module: str) -> bool:
+    """The module itself, or anything inside it."""
+    return name == module or name.startswith(module + ".")
 
 
 def test_core_imports_only_the_standard_library_and_models():
@@ -42,7 +51,7 @@ def test_core_imports_only_the_standard_library_and_models():
     assert any(path.parts[-2] == "clustering" for path, _ in found)  # packages inside core too
     for path, name in found:
         top = name.split(".")[0]
-        allowed = top in sys.stdlib_module_names or name == "monitor.models" or name.startswith("monitor.core")
+        allowed = top in sys.stdlib_module_names or is_in(name, "monitor.models") or is_in(name, "monitor.core")
         assert allowed, f"{path} imports {name}: monitor/core must stay pure"
 
 
@@ -50,8 +59,8 @@ def test_storage_imports_only_the_standard_library_sqlite_utils_and_models():
     # Settings are not the store's business: what it keeps comes in as models (a SourceSpec, not a config).
     for path, name in imports("storage"):
         top = name.split(".")[0]
-        allowed = (top in sys.stdlib_module_names or top == "sqlite_utils" or name == "monitor.models"
-                   or name.startswith(("monitor.storage", "monitor.core")))
+        allowed = (top in sys.stdlib_module_names or top == "sqlite_utils"
+                   or any(is_in(name, m) for m in ("monitor.models", "monitor.storage", "monitor.core")))
         assert allowed, f"{path} imports {name}: monitor/storage takes models, never settings"
 
 
@@ -74,10 +83,27 @@ NEVER_IMPORTS = [
 ]
 
 
+def forbidden_imports(place: str, forbidden: tuple[str, ...], root: Path = ROOT) -> list[str]:
+    """"FILE imports NAME" for each import in `place` of a module in `forbidden` (or inside one)."""
+    return [f"{path} imports {name}" for path, name in imports(place, root)
+            if any(is_in(name, module) for module in forbidden)]
+
+
 @pytest.mark.parametrize("place,forbidden,why", NEVER_IMPORTS, ids=[rule[0] for rule in NEVER_IMPORTS])
 def test_imports_point_inward(place, forbidden, why):
-    for path, name in imports(place):
-        assert not any(name == f or name.startswith(f + ".") for f in forbidden), f"{path} imports {name}: {why}"
+    assert forbidden_imports(place, forbidden) == [], why
+
+
+def test_a_module_imported_by_name_from_its_package_is_seen(tmp_path):
+    """`from monitor import storage` and `from .. import poller` name the module they bring in: the rules see it."""
+    bot = tmp_path / "monitor" / "bot"
+    bot.mkdir(parents=True)
+    (bot / "handler.py").write_text("from monitor import poller, storage\nfrom .. import sources\n"
+                                    "from monitor.services import chats\nfrom .context import *\n")
+    (forbidden,) = [rule[1] for rule in NEVER_IMPORTS if rule[0] == "bot"]
+    assert forbidden_imports("bot", forbidden, tmp_path) == [
+        f"monitor/bot/handler.py imports monitor.{name}" for name in ("poller", "storage", "sources")]
+    assert ("monitor/bot/handler.py", "monitor.bot.context") in [(str(p), n) for p, n in imports("bot", tmp_path)]
 
 
 def test_only_app_wires_the_bot_and_only_the_cli_runs_app():
@@ -86,19 +112,13 @@ def test_only_app_wires_the_bot_and_only_the_cli_runs_app():
     for path in sorted((ROOT / "monitor").rglob("*.py")):
         where = path.relative_to(ROOT / "monitor")
         for _, name in imports(str(where)):
-            if name == "monitor.bot" or name.startswith("monitor.bot."):
+            if is_in(name, "monitor.bot"):
                 assert where.parts[0] == "bot" or where == Path("app.py"), f"{where} imports {name}"
-            if name == "monitor.app" or (name == "monitor" and "app" in _names_from(path, "monitor")):
+            if is_in(name, "monitor.app"):
                 assert where.parts[0] == "cli", f"{where} imports monitor.app: only the CLI starts it"
-            if name == "telegram" or name.startswith("telegram."):
+            if is_in(name, "telegram"):
                 assert where.parts[0] == "bot" or where in (Path("delivery.py"), Path("app.py")), \
                     f"{where} imports {name}: only the bot, the sender and the wiring speak Telegram"
-
-
-def _names_from(path: Path, module: str) -> set[str]:
-    """The names a file imports with `from MODULE import ...`."""
-    return {alias.name for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-            if isinstance(node, ast.ImportFrom) and node.module == module for alias in node.names}
 
 
 def test_every_data_file_ships_with_the_package():

@@ -67,7 +67,7 @@ async def add_source(update: Update, context: Context) -> None:
         await reply(context, who, say(who.language, "add_usage"))
         return
     try:
-        added = await services(context).sources.add(spec, origin="chat")  # polled once: it works, or says why not
+        added = await services(context).sources.add(spec, origin="chat")  # read first: it works, or says why not
     except SourceExists as exc:
         await reply(context, who, say(who.language, "add_exists", id=exc.source_id))
         return
@@ -76,6 +76,10 @@ async def add_source(update: Update, context: Context) -> None:
         return
     source = added.source
     log.info("bot: chat=%s user=%s added %s", who.chat_id, who.user_id, source.log_name)
+    if added.poll_error:
+        await reply(context, who, say(who.language, "add_polling_failed", id=source.id, name=source.name,
+                                      error=shorten(added.poll_error, 300)))
+        return
     await reply(context, who, say(who.language, "add_done", id=source.id, name=source.name,
                                   reports=counted(who.language, "n_reports", added.new_reports)))
 

@@ -22,7 +22,7 @@ from monitor.bot.texts import language_of, say
 from monitor.config import TelegramSettings
 from monitor.delivery import Sender
 from monitor.models import Outgoing, Subscriber
-from monitor.services.chats import Chats
+from monitor.services.chats import ChatInfo, Chats
 from monitor.services.digests import Digests
 from monitor.services.pipeline import StoryPipeline
 from monitor.services.sources import Sources
@@ -119,6 +119,11 @@ class Asker:
     language: str
     update_id: int  # makes replies idempotent: an update handled again after a restart is not answered twice
 
+    @property
+    def chat(self) -> ChatInfo:
+        """The chat as a service needs it to subscribe it."""
+        return ChatInfo(self.chat_id, self.chat_type, self.title, self.thread_id, self.language_code)
+
 
 async def asker(update: Update, context: Context) -> Asker:
     chat, user, message = chat_of(update), update.effective_user, update.effective_message
@@ -136,13 +141,6 @@ def argument(update: Update) -> str:
     message: Message | None = update.effective_message
     parts = ((message.text if message else None) or "").split(maxsplit=1)
     return parts[1].strip() if len(parts) > 1 else ""
-
-
-async def subscribe(context: Context, who: Asker) -> bool:
-    """Subscribe the chat a command came from (or make it active again), its messages going to the topic it
-    wrote from. True if it was not active before."""
-    return await services(context).chats.subscribe(who.chat_id, who.chat_type, who.title, who.thread_id,
-                                                   who.language_code)
 
 
 def is_admin(context: Context, user_id: int | None) -> bool:

@@ -9,7 +9,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from monitor.bot.context import (
-    Asker,
     Context,
     argument,
     asker,
@@ -21,7 +20,6 @@ from monitor.bot.context import (
     refuse_change,
     reply,
     services,
-    subscribe,
 )
 from monitor.bot.texts import LANGUAGES, say
 from monitor.core.html import shorten
@@ -32,12 +30,6 @@ from monitor.services.chats import ChatSettings
 SET = "set:"
 TIME_CHOICES = ("07:00", "08:00", "09:00", "18:00", "21:00", "off")
 ZONE_CHOICES = ("UTC", "Europe/Kyiv", "Europe/Moscow", "Europe/Berlin", "Europe/London", "America/New_York")
-
-
-async def _subscribed(update: Update, context: Context, who: Asker) -> None:
-    """Settings belong to a subscription: make one if the chat has none yet."""
-    if who.subscriber is None:
-        await subscribe(context, who)
 
 
 def _time_reply(settings: ChatSettings | None, language: str) -> str:
@@ -58,9 +50,8 @@ async def set_time(update: Update, context: Context) -> None:
     if parsed is None and text not in ("off", "none", "выкл", "вимк"):
         await reply(context, who, say(who.language, "time_usage"))
         return
-    await _subscribed(update, context, who)
     value = "off" if parsed is None else f"{parsed[0]:02d}:{parsed[1]:02d}"
-    changed = await services(context).chats.update(who.chat_id, digest_time=value)
+    changed = await services(context).chats.update(who.chat, digest_time=value)  # subscribes a new chat
     await reply(context, who, _time_reply(changed, who.language))
 
 
@@ -77,8 +68,7 @@ async def set_zone(update: Update, context: Context) -> None:
         suggestions = say(who.language, "tz_suggest", names=", ".join(exc.suggestions)) if exc.suggestions else ""
         await reply(context, who, say(who.language, "tz_unknown", text=shorten(text, 40), suggestions=suggestions))
         return
-    await _subscribed(update, context, who)
-    await services(context).chats.update(who.chat_id, timezone=name)
+    await services(context).chats.update(who.chat, timezone=name)
     local = now().astimezone(zone_info(name))
     await reply(context, who, say(who.language, "tz_set", zone=name, now=f"{local:%H:%M}"))
 
@@ -104,8 +94,7 @@ async def show_settings(update: Update, context: Context) -> None:
     if who.subscriber is None and not await may_change(update, context):  # showing them would subscribe
         await refuse_change(update, context, who)
         return
-    await _subscribed(update, context, who)
-    settings = await services(context).chats.settings(who.chat_id)
+    settings = await services(context).chats.settings(who.chat)
     if settings is not None:
         await reply(context, who, _settings_text(settings, who.language), markup=_settings_markup(who.language))
 
@@ -120,11 +109,11 @@ async def settings_button(update: Update, context: Context) -> None:
     if who.subscriber is None:
         return
     if what == "time" and (value == "off" or parse_local_time(value)):
-        changed = await chats.update(who.chat_id, digest_time=value)
+        changed = await chats.update(who.chat, digest_time=value)
     elif what == "tz" and value in ZONE_CHOICES:
-        changed = await chats.update(who.chat_id, timezone=value)
+        changed = await chats.update(who.chat, timezone=value)
     elif what == "lang" and value in LANGUAGES:
-        changed = await chats.update(who.chat_id, language=value)
+        changed = await chats.update(who.chat, language=value)
         who = await asker(update, context)
     else:
         return

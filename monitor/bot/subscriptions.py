@@ -26,7 +26,6 @@ from monitor.bot.context import (
     is_admin,
     reply,
     services,
-    subscribe,
     writes_as_the_group,
 )
 from monitor.bot.texts import COMMANDS, LANGUAGES, Html, counted, say
@@ -38,20 +37,19 @@ FORGET = "forget:"
 ANY_ADMIN = "admins"
 
 
-async def about(context: Context, language: str) -> Html:
-    count = len(await services(context).sources.enabled())
-    return Html(say(language, "about", sources=counted(language, "n_news_sources", count)))
+def about(language: str, sources: int) -> Html:
+    return Html(say(language, "about", sources=counted(language, "n_news_sources", sources)))
 
 
 @changes_chat
 async def start(update: Update, context: Context) -> None:
     who = await asker(update, context)
-    fresh = await subscribe(context, who)
+    subscribed = await services(context).chats.subscribe(who.chat)
     log.info("bot: chat=%s subscribed%s", who.chat_id, "" if who.subscriber is None else " again")
-    if who.subscriber is not None and fresh:
+    if subscribed.resumed:
         await reply(context, who, say(who.language, "start_resumed"))
     else:
-        await reply(context, who, say(who.language, "start_new", about=await about(context, who.language)))
+        await reply(context, who, say(who.language, "start_new", about=about(who.language, subscribed.sources)))
 
 
 @changes_chat
@@ -102,9 +100,7 @@ async def set_language(update: Update, context: Context) -> None:
     if choice not in LANGUAGES:
         await reply(context, who, say(who.language, "lang_usage"))
         return
-    if who.subscriber is None:
-        await subscribe(context, who)
-    await services(context).chats.update(who.chat_id, language=choice)
+    await services(context).chats.update(who.chat, language=choice)  # subscribes a new chat
     await reply(context, who, say(choice, "lang_set"))
 
 
@@ -115,7 +111,7 @@ async def set_previews(update: Update, context: Context) -> None:
     if choice not in ("on", "off") or who.subscriber is None:
         await reply(context, who, say(who.language, "previews_usage" if who.subscriber else "stop_idle"))
         return
-    await services(context).chats.update(who.chat_id, link_previews=choice == "on")
+    await services(context).chats.update(who.chat, link_previews=choice == "on")
     await reply(context, who, say(who.language, f"previews_{choice}"))
 
 
@@ -127,7 +123,8 @@ def command_lines(language: str, admin: bool) -> list[str]:
 async def show_help(update: Update, context: Context) -> None:
     who = await asker(update, context)
     admin = is_admin(context, who.user_id) or services(context).settings.allow_user_sources
-    await reply(context, who, say(who.language, "help", about=await about(context, who.language),
+    sources = len(await services(context).sources.enabled())
+    await reply(context, who, say(who.language, "help", about=about(who.language, sources),
                                   commands=Html("\n".join(command_lines(who.language, admin))),
                                   syntax=Html(say(who.language, "syntax"))))
 

@@ -8,7 +8,7 @@ import re
 from telegram import Update
 from telegram.ext import Application, CommandHandler, filters
 
-from monitor.bot.context import Context, argument, asker, changes_chat, reply, services, subscribe
+from monitor.bot.context import Context, argument, asker, changes_chat, reply, services
 from monitor.bot.texts import Html, counted, say
 from monitor.core.html import shorten
 from monitor.core.query import QueryError, parse_query
@@ -32,10 +32,8 @@ async def watch(update: Update, context: Context) -> None:
     except QueryError as exc:
         await reply(context, who, query_problem(who.language, exc))
         return
-    if who.subscriber is None or not who.subscriber.active:  # a watch is the reason to subscribe
-        await subscribe(context, who)
     try:
-        added = await services(context).watches.add(who.chat_id, query)
+        added = await services(context).chats.watch(who.chat, query)  # subscribes the chat if it is not
     except WatchRefused as exc:
         if exc.reason == "limit":
             text = say(who.language, "watch_limit", watches=counted(who.language, "n_watches", exc.value))

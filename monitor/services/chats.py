@@ -9,12 +9,32 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from monitor.models import Subscriber
+from monitor.core.query import Query
+from monitor.models import Subscriber, Watch
 from monitor.services.digests import DigestSchedule
 from monitor.services.watches import Watches
 from monitor.storage.store import Store
 
 log = logging.getLogger("monitor.chats")
+
+
+@dataclass(frozen=True)
+class ChatInfo:
+    """A chat as a command from it shows it: what subscribing it needs."""
+
+    chat_id: int
+    chat_type: str  # "private", "group", "supergroup", "channel"
+    title: str
+    thread_id: int | None = None  # the topic it wrote from: its messages go there
+    language_code: str | None = None  # the client's, in a private chat
+
+
+@dataclass(frozen=True)
+class Subscribed:
+    """What /start answers: whether the chat was subscribed before (and paused), and how many sources it hears."""
+
+    resumed: bool
+    sources: int
 
 
 @dataclass(frozen=True)
@@ -48,15 +68,34 @@ class Chats:
             chat = await self.store.chats.get(chat_id)
         return chat
 
-    async def subscribe(self, chat_id: int, chat_type: str, title: str, thread_id: int | None,
-                        language_code: str | None) -> bool:
-        """Subscribe a chat (or make it active again), its messages going to `thread_id`; a chat coming back
-        has its watches match again and its digest planned. True if it was not active before."""
-        fresh = await self.store.chats.subscribe(chat_id, chat_type, title, thread_id, language_code, self.clock())
+    async def subscribe(self, chat: ChatInfo) -> Subscribed:
+        """Subscribe a chat (or make it active again), its messages going to the topic it wrote from; a chat
+        coming back has its watches match again and its digest planned."""
+        known = await self.store.chats.get(chat.chat_id)
+        fresh = await self._subscribe(chat)
+        return Subscribed(known is not None and fresh, len(await self.store.sources.enabled()))
+
+    async def _subscribe(self, chat: ChatInfo) -> bool:
+        fresh = await self.store.chats.subscribe(chat.chat_id, chat.chat_type, chat.title, chat.thread_id,
+                                                 chat.language_code, self.clock())
         if fresh:
-            await self.watches.resumed(chat_id)
-            await self.schedule.replan(chat_id)
+            await self.watches.resumed(chat.chat_id)
+            await self.schedule.replan(chat.chat_id)
         return fresh
+
+    async def _known(self, chat: ChatInfo) -> None:
+        """Settings belong to a subscription: a chat that never subscribed is subscribed first (a paused one
+        stays paused)."""
+        if await self.store.chats.get(chat.chat_id) is None:
+            await self._subscribe(chat)
+
+    async def watch(self, chat: ChatInfo, query: Query) -> Watch:
+        """Add a watch to a chat, subscribing it first when it is not (a watch is the reason to subscribe);
+        WatchRefused if it has as many as it may, or one that means the same."""
+        known = await self.store.chats.get(chat.chat_id)
+        if known is None or not known.active:
+            await self._subscribe(chat)
+        return await self.watches.add(chat.chat_id, query)
 
     async def pause(self, chat_id: int, reason: str) -> bool:
         """Pause a chat (/stop, or it removed the bot): its watches stop matching, no digest; True if it was
@@ -75,23 +114,27 @@ class Chats:
         await self.schedule.replan(chat_id)
         log.info("chats: chat=%s forgotten", chat_id)
 
-    async def settings(self, chat_id: int) -> ChatSettings | None:
+    async def settings(self, chat: ChatInfo) -> ChatSettings | None:
+        """A chat's settings, as /settings shows them (a chat that never subscribed is subscribed first)."""
+        await self._known(chat)
+        return await self._settings(chat.chat_id)
+
+    async def _settings(self, chat_id: int, next_digest: datetime | None = None) -> ChatSettings | None:
         chat = await self.store.chats.get(chat_id)
         if chat is None:
             return None
         digests = self.schedule.digests
         return ChatSettings(chat, digests.time_of(chat), digests.zone_name(chat),
-                            len(await self.watches.of_chat(chat_id)))
+                            len(await self.watches.of_chat(chat_id)), next_digest)
 
-    async def update(self, chat_id: int, *, language: str | None = None, timezone: str | None = None,
+    async def update(self, chat: ChatInfo, *, language: str | None = None, timezone: str | None = None,
                      digest_time: str | None = None, link_previews: bool | None = None) -> ChatSettings | None:
-        """Change a chat's settings; its digest is planned again. The settings as they are then, with the
-        next digest's time; None if the chat is unknown."""
-        await self.store.chats.update(chat_id, language=language, timezone=timezone, digest_time=digest_time,
+        """Change a chat's settings (a chat that never subscribed is subscribed first); its digest is planned
+        again. The settings as they are then, with the next digest's time; None if the chat is gone meanwhile."""
+        await self._known(chat)
+        await self.store.chats.update(chat.chat_id, language=language, timezone=timezone, digest_time=digest_time,
                                       link_previews=link_previews)
-        next_digest = await self.schedule.replan(chat_id)
-        now = await self.settings(chat_id)
-        return ChatSettings(now.chat, now.digest_at, now.zone, now.watches, next_digest) if now else None
+        return await self._settings(chat.chat_id, await self.schedule.replan(chat.chat_id))
 
     async def moved(self, old_chat_id: int, new_chat_id: int) -> None:
         """Telegram says a group became a supergroup: its subscription, watches, alerts and pending messages

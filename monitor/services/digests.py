@@ -13,9 +13,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from monitor.config import DigestSettings
 from monitor.core.digest import DIGEST_PERIOD, DigestStory, in_period, rank
-from monitor.core.query import QueryError, Words, parse_query, words_of
+from monitor.core.query import Words, words_of
 from monitor.core.schedule import last_digest_at, local_date, next_digest_at, parse_local_time, zone_info
 from monitor.models import Outgoing, Story, Subscriber
+from monitor.services.watches import Watches
 from monitor.storage.rows import StoryDetails
 from monitor.storage.store import Store
 
@@ -29,10 +30,11 @@ RenderDigest = Callable[[list[DigestStory], int, str, str, str], list[str]]
 
 
 class Digests:
-    def __init__(self, store: Store, settings: DigestSettings, render: RenderDigest,
+    def __init__(self, store: Store, watches: Watches, settings: DigestSettings, render: RenderDigest,
                  notify: Callable[[], None] = lambda: None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.store = store
+        self.watches = watches
         self.settings = settings
         self.render = render
         self.notify = notify
@@ -76,12 +78,7 @@ class Digests:
         """The stories a chat's watches match: those it was alerted about, and any of the day's most
         reported that a watch matches now (a watch set after the story came)."""
         found = await self.store.alerts.alerted(chat.chat_id, [s.id for s in stories])
-        queries = []
-        for watch in await self.store.chats.watches(chat.chat_id):
-            try:
-                queries.append(parse_query(watch.query))
-            except QueryError:
-                continue
+        queries = await self.watches.queries(chat.chat_id)
         if queries:
             for story_id, words in (await self._story_words(stories[:WATCH_SCAN])).items():
                 if any(q.matches(words) for q in queries):

@@ -1,6 +1,6 @@
 """Managing sources, the same for `/add` in chat and `monitor sources …`: adding with its checks (a chat's feed
-must have a public address; no source twice) and, inside `run`, a first poll that tells at once whether the
-source works; removing; listing; OPML import and export."""
+must have a public address; no source twice; the source is read once before it is added, and inside `run` its
+first poll follows at once); removing; listing; OPML import and export."""
 
 from __future__ import annotations
 
@@ -28,13 +28,14 @@ log = logging.getLogger("monitor.sources")
 
 
 class SourceRefused(Exception):
-    """A source that failed a check, and was not added (or was removed again): the message says why."""
+    """A source that failed a check and was not added: the message says why."""
 
 
 @dataclass(frozen=True)
 class Added:
     source: Source
-    new_reports: int  # what its first poll stored, or found where it stores nothing (0 without one)
+    new_reports: int  # what its first poll stored, or what reading it found where nothing is stored (0 unread)
+    poll_error: str | None = None  # its first poll failed, though it was read a moment before: it stays
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,8 @@ class Sources:
     def __init__(self, store: Store, poller: Poller | None, allow_private_sources: bool = False,
                  first_poll_stores: bool = True,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-        """`poller` tries a new source before it is kept (None: it is kept untried). Inside `run` its first
-        poll stores what it brings and hands it on (`first_poll_stores`); the CLI only reads it, since
+        """`poller` reads a new source before it is added (None: it is added unread). Inside `run` its first
+        poll then stores what it brings and hands it on (`first_poll_stores`); the CLI only reads it, since
         another process may be polling this database and would never cluster what this one stored."""
         self.store = store
         self.poller = poller
@@ -61,7 +62,9 @@ class Sources:
     async def add(self, spec: SourceSpec, origin: str = "user") -> Added:
         """Add a source (origin "user" from the CLI, "chat" from /add). SourceExists if its address is taken;
         SourceRefused if a check fails: a chat's feed on a private address or a host that does not resolve,
-        or a first poll that fails (the source is removed again)."""
+        or a source that cannot be read. It is read before the store knows it: a refused source leaves the
+        store as it was (a disabled source with that address keeps its items), and nothing polls a source
+        still being tried."""
         if origin == "chat" and spec.kind == "feed" and not self.allow_private_sources:
             try:
                 await check_url(spec.url)
@@ -69,22 +72,23 @@ class Sources:
                 raise SourceRefused(f"{exc} (telegram.allow_private_sources)") from None
             except HostUnresolved as exc:
                 raise SourceRefused(str(exc)) from None
-        source = await self.store.sources.add(spec, self.clock(), origin=origin)
-        if self.poller is None:
-            return Added(source, 0)
-        if self.first_poll_stores:
-            report = await self.poller.refresh(source)  # stored and handed on like any poll
-            error, found = report.error, len(report.new)
-        else:
+        taken = next((s for s in await self.store.sources.enabled() if s.url == spec.url), None)
+        if taken is not None:  # before reading: a source there already costs no fetch
+            raise SourceExists(spec.url, taken.id)
+        found = 0
+        if self.poller is not None:
+            trial = Source(0, spec.kind, spec.url, spec.name, spec.interval_s, origin=origin, backfill=spec.backfill)
             try:
-                error, found = None, await self.poller.read_once(source)
+                found = await self.poller.read_once(trial)
             except FetchError as exc:
-                error, found = str(exc), 0
-        if error:
-            await self.store.sources.remove(source.id)
-            raise SourceRefused(error)
+                raise SourceRefused(str(exc)) from None
+        source = await self.store.sources.add(spec, self.clock(), origin=origin)
         log.info("sources: %s added (origin %s)", source.log_name, origin)
-        return Added(source, found)
+        if self.poller is None or not self.first_poll_stores:
+            return Added(source, found)
+        report = await self.poller.refresh(source)  # stored and handed on like any poll
+        # It was readable a moment ago: a failure now is the kind any poll may meet, and the schedule retries.
+        return Added(source, len(report.new), report.error)
 
     async def remove(self, source_id: int) -> RemovedSource:
         """Remove a source added by command or from chat, with its items; NoSuchSource, or ConfigSource for

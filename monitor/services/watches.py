@@ -67,6 +67,17 @@ class Watches:
         """A chat's watches, oldest first (also those of a paused chat, which do not match)."""
         return await self.store.chats.watches(chat_id)
 
+    async def queries(self, chat_id: int) -> list[Query]:
+        """A chat's watches as queries, to match stories the index never saw (a digest's); those that no longer
+        parse are left out, as the index leaves them out."""
+        found = []
+        for watch in await self.store.chats.watches(chat_id):
+            try:
+                found.append(parse_query(watch.query))
+            except QueryError:
+                continue
+        return found
+
     def matching(self, words: Words) -> list[Watch]:
         """The watches a text's words match, by watch id."""
         return [self._matching[watch_id] for watch_id in self._index.matching(words)]

@@ -12,7 +12,7 @@ from monitor.config import DigestSettings
 from monitor.core.clustering import ClusterSettings
 from monitor.models import Item, Story
 from monitor.services.alerts import Alerts
-from monitor.services.chats import Chats
+from monitor.services.chats import ChatInfo, Chats
 from monitor.services.dedup import Deduplicator
 from monitor.services.digests import Digests, DigestSchedule
 from monitor.services.pipeline import StoryPipeline
@@ -37,7 +37,8 @@ class Services:
         self.scheduler = scheduler
         self.notified = 0
         self.watches = Watches(store, max_watches)
-        self.schedule = DigestSchedule(Digests(store, DigestSettings(), lambda *parts: ["digest"], self.notify),
+        self.schedule = DigestSchedule(Digests(store, self.watches, DigestSettings(), lambda *parts: ["digest"],
+                                               self.notify),
                                        scheduler)
         self.chats = Chats(store, self.watches, self.schedule)
         self.alerts = Alerts(store, self.watches, render_alert, self.notify)
@@ -47,8 +48,13 @@ class Services:
     def notify(self) -> None:
         self.notified += 1
 
+    @staticmethod
+    def chat(chat_id: int, chat_type: str = "private") -> ChatInfo:
+        return ChatInfo(chat_id, chat_type, f"chat {chat_id}", None, "en")
+
     async def subscribe(self, chat_id: int, chat_type: str = "private") -> bool:
-        return await self.chats.subscribe(chat_id, chat_type, f"chat {chat_id}", None, "en")
+        """/start: True if the chat was subscribed before, and paused."""
+        return (await self.chats.subscribe(self.chat(chat_id, chat_type))).resumed
 
     async def report(self, source_name: str, *items: Item):
         """A source's new items, stored and taken by the pipeline as a poll would."""

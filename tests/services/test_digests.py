@@ -20,6 +20,7 @@ from monitor.bot.render import digest_messages
 from monitor.core.schedule import local_date, zone_info
 from monitor.models import Outgoing
 from monitor.services.digests import Digests, DigestSchedule
+from monitor.services.watches import Watches
 from monitor.storage.store import Store
 from tests.bot.db import rows, wait_rows
 from tests.bot.test_bot import ALICE, BOB, REFUSED_A, REFUSED_B, Running, report, settings_for
@@ -148,7 +149,7 @@ async def test_each_chat_has_a_job_at_its_local_time_that_queues_the_digest_and_
     scheduler = AsyncIOScheduler(timezone=UTC)
     scheduler.start()
     try:
-        jobs = DigestSchedule(Digests(store, config.DigestSettings(), digest_messages), scheduler)
+        jobs = DigestSchedule(Digests(store, Watches(store, 3), config.DigestSettings(), digest_messages), scheduler)
         assert await jobs.start() == 2
         job = scheduler.get_job("digest:1")
         assert job.next_run_time.astimezone(zone_info("Europe/Berlin")).strftime("%H:%M") == "08:00"
@@ -237,8 +238,8 @@ async def test_plans_follow_daylight_saving_in_each_chats_zone(tmp_path):
     try:
         for now, expected in [(datetime(2023, 3, 25, 12, tzinfo=UTC), {1: (3, 26, 6), 2: (3, 26, 12), 3: (3, 25, 18)}),
                               (datetime(2023, 3, 24, 12, tzinfo=UTC), {1: (3, 25, 7), 2: (3, 25, 12), 3: (3, 24, 18)})]:
-            jobs = DigestSchedule(Digests(store, config.DigestSettings(catch_up=1.0), digest_messages,
-                                          clock=lambda now=now: now), scheduler)
+            jobs = DigestSchedule(Digests(store, Watches(store, 3), config.DigestSettings(catch_up=1.0),
+                                          digest_messages, clock=lambda now=now: now), scheduler)
             await jobs.start()
             for chat, (month, day, hour) in expected.items():
                 assert scheduler.get_job(f"digest:{chat}").next_run_time == datetime(2023, month, day, hour, tzinfo=UTC)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from monitor.core.query import parse_query, words_of
+from monitor.services.chats import Subscribed
 from monitor.services.watches import WatchRefused
 
 PRIGOZHIN = words_of("Prigozhin's column stops short of Moscow")
@@ -115,11 +116,60 @@ async def test_a_chat_that_refuses_messages_stops_matching_and_loses_what_waits_
 
 async def test_changing_a_chat_s_digest_time_plans_its_digest_again(services):
     await services.subscribe(1)
-    changed = await services.chats.update(1, digest_time="21:30", timezone="Europe/Kyiv")
+    changed = await services.chats.update(services.chat(1), digest_time="21:30", timezone="Europe/Kyiv")
     assert changed is not None and changed.digest_at == (21, 30) and changed.zone == "Europe/Kyiv"
     job = services.scheduler.get_job("digest:1")
     assert job is not None and changed.next_digest == job.trigger.run_date
 
-    changed = await services.chats.update(1, digest_time="off")
+    changed = await services.chats.update(services.chat(1), digest_time="off")
     assert changed is not None and changed.digest_at is None and changed.next_digest is None
     assert services.scheduler.get_job("digest:1") is None
+
+
+async def test_a_chat_s_watches_as_queries_are_there_for_its_digest_while_it_is_paused_too(services):
+    await services.subscribe(1)
+    await services.watches.add(1, parse_query("Prigozhin OR Wagner"))
+    await services.chats.pause(1, "stop")
+    (query,) = await services.watches.queries(1)
+    assert query.matches(PRIGOZHIN) and matching_chats(services) == []
+    assert await services.watches.queries(2) == []
+
+
+async def test_a_watch_subscribes_a_chat_that_is_not_and_brings_a_paused_one_back_whole(services):
+    await services.chats.watch(services.chat(1), parse_query("Prigozhin"))
+    chat = await services.chats.get(1)
+    assert chat is not None and chat.active and services.scheduler.get_job("digest:1") is not None
+    assert matching_chats(services) == [1]
+
+    await services.subscribe(2)
+    await services.watches.add(2, parse_query("Moscow"))
+    await services.chats.pause(2, "stop")
+    await services.chats.watch(services.chat(2), parse_query("Rostov"))
+    assert len(services.watches) == 3  # the paused chat's old watch matches again, with the new one
+    assert services.scheduler.get_job("digest:2") is not None
+
+
+async def test_a_setting_subscribes_a_chat_that_never_was_but_leaves_a_paused_one_paused(services):
+    changed = await services.chats.update(services.chat(1), timezone="Europe/Kyiv")
+    assert changed is not None and changed.chat.active and changed.zone == "Europe/Kyiv"
+    assert changed.next_digest is not None
+
+    await services.subscribe(2)
+    await services.chats.pause(2, "stop")
+    changed = await services.chats.update(services.chat(2), digest_time="07:00")
+    assert changed is not None and not changed.chat.active and changed.digest_at == (7, 0)
+    assert changed.next_digest is None and services.scheduler.get_job("digest:2") is None
+    shown = await services.chats.settings(services.chat(3))  # /settings in a new chat subscribes it too
+    assert shown is not None and shown.chat.active
+
+
+async def test_start_tells_a_new_chat_from_one_coming_back_and_how_many_sources_there_are(services):
+    from datetime import UTC, datetime
+
+    from monitor.models import SourceSpec
+
+    await services.store.sources.add(SourceSpec("feed", "https://wire.example/rss", "Wire"), datetime.now(UTC))
+    assert await services.chats.subscribe(services.chat(1)) == Subscribed(resumed=False, sources=1)
+    assert await services.chats.subscribe(services.chat(1)) == Subscribed(resumed=False, sources=1)
+    await services.chats.pause(1, "stop")
+    assert await services.chats.subscribe(services.chat(1)) == Subscribed(resumed=True, sources=1)

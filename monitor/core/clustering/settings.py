@@ -28,7 +28,7 @@ Embed = Callable[[list[str]], Sequence[Vector]]  # texts → L2-normalised vecto
 
 @dataclass(frozen=True)
 class ClusterSettings:
-    # Defaults tuned on benchmarks/ data (see README, "Deduplication"): precision over recall, since a
+    # Defaults tuned on benchmarks/ data (see docs/deduplication.md): precision over recall, since a
     # wrong merge hides an event from subscribers while a miss only shows it twice.
     threshold: float = 0.08  # lowest score that joins a story (mean lexical cosine, or the blend with embeddings)
     # ... when none of the story's reports is in the item's language: fewer words can be shared

@@ -23,7 +23,7 @@ from tests.fakes.embedder import letter_trigrams
 from tests.fakes.feed_builder import entry, rss2
 from tests.fakes.tme_pages import FakeChannel, FakePost, serve_channel
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 T0 = datetime(2023, 6, 24, 7, 0, tzinfo=UTC)
 
 ROSTOV_EN = entry(1, at=T0, title="Wagner fighters take control of military headquarters in Rostov-on-Don",
