@@ -66,6 +66,7 @@ def row(name: str, mode: str, result: Result, cpu_s: float) -> dict:
     joined, missed, merged = (sum(getattr(c, k) for c in counts) for k in ("joined", "missed", "merged"))
     cross = [c for pair, c in result.breakdown.languages.items() if len(set(pair.split("-"))) == 2]
     cross_joined, cross_missed = sum(c.joined for c in cross), sum(c.missed for c in cross)
+    cross_pairs = cross_joined + cross_missed
     if result.pairs is not None:
         pair_p, pair_r, pair_f1 = result.pairs.precision, result.pairs.recall, result.pairs.f1
     else:
@@ -75,8 +76,8 @@ def row(name: str, mode: str, result: Result, cpu_s: float) -> dict:
     return {"set": name, "mode": mode, "items": result.items,
             "bcubed_precision": round(result.scores.precision, 3), "bcubed_f1": round(result.scores.f1, 3),
             "pair_precision": round(pair_p, 3), "pair_recall": round(pair_r, 3), "pair_f1": round(pair_f1, 3),
-            "cross_joined": cross_joined, "cross_pairs": cross_joined + cross_missed,
-            "cross_recall": round(cross_joined / (cross_joined + cross_missed), 3) if cross else None,
+            "cross_joined": cross_joined, "cross_pairs": cross_pairs,
+            "cross_recall": round(cross_joined / cross_pairs, 3) if cross_pairs else None,
             "cross_merged": sum(c.merged for c in cross), "embedded": result.embedded,
             "cpu_ms_per_report": round(1000 * cpu_s / result.items, 2) if result.items else None,
             "wall_ms_per_report": round(1000 * result.seconds / result.items, 2) if result.items else None}
