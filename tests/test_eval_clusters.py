@@ -1,4 +1,5 @@
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,28 @@ def test_eval_clusters_reports_scores_and_bad_lines(tmp_path, capsys):
     assert "line 3: skipped" in out.err
     rows = [line.split("\t") for line in assignments.read_text().splitlines()]
     assert [r[0] for r in rows] == ["1", "2", "3"] and rows[0][1] == rows[1][1] != rows[2][1]
+
+
+def test_eval_clusters_prints_pairs_by_languages_and_kinds_of_error(tmp_path, capsys):
+    # A Russian report of the English story, put apart: a cross-language miss, counted under en-ru.
+    data = tmp_path / "day.jsonl"
+    data.write_text("".join(json.dumps(x) + "\n" for x in [
+        {"id": "1", "lang": "en", "published": "2023-06-24T06:00:00+00:00", "source": "A", "cluster": "rostov",
+         "title": "Wagner fighters take control of military headquarters in Rostov-on-Don", "text": ""},
+        {"id": "2", "lang": "en", "published": "2023-06-24T07:00:00+00:00", "source": "B", "cluster": "rostov",
+         "title": "Wagner fighters seize Rostov military headquarters, Prigozhin says", "text": ""},
+        {"id": "3", "lang": "ru", "published": "2023-06-24T08:00:00+00:00", "source": "C", "cluster": "rostov",
+         "title": "Погода в Ростове: жара до 35 градусов", "text": ""},
+    ]))
+    assert main(["eval-clusters", str(data)]) == 0
+    out = capsys.readouterr().out
+    table = out[out.index("pairs by languages"):]
+    assert re.search(r"en-en\s+1\s+0\s+0", table) and re.search(r"en-ru\s+0\s+2\s+0", table), out
+    assert re.search(r"cross-language misses\s+2", table), out
+    assert main(["eval-clusters", str(data), "--json"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["languages"]["en-ru"] == {"joined": 0, "missed": 2, "merged": 0}
+    assert figures["errors"]["cross_language_misses"] == 2
 
 
 def test_eval_clusters_missing_file(tmp_path, capsys):

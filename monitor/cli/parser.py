@@ -74,12 +74,19 @@ def build_parser() -> argparse.ArgumentParser:
         description="Feed labelled items (JSON Lines, optionally .gz: id, lang, published, source, title, text, "
                     "cluster) through the clusterer in published order (a source given as an article's address "
                     "counts as its site); print BCubed precision, recall and F1, stories made, items per second, "
-                    "texts embedded and peak memory. Bad lines are reported by line number and skipped. Needs no "
-                    "config file.")
+                    "texts embedded and peak memory; then, by language pair (en-ru, ...), the pairs of one event "
+                    "joined and missed and the pairs of different events merged, and the wrong pairs by kind: "
+                    "merges of events sharing a name, merges of one source's recurring template hours apart, "
+                    "cross-language misses, misses of a short post (under 40 words), of two full articles (200 "
+                    "words or more), and others (docs/deduplication.md). Bad lines are reported by line number "
+                    "and skipped. Needs no config file.")
     evaluate.add_argument("file", metavar="FILE", help="JSON Lines, one item a line (.gz accepted)")
     evaluate.add_argument("--json", action="store_true",
                           help='print one JSON object: `{"precision", "recall", "f1", "stories", "items", '
-                               '"items_per_s", "peak_rss_mb", "embedded"}`')
+                               '"items_per_s", "peak_rss_mb", "embedded", "languages": {"en-ru": {"joined", '
+                               '"missed", "merged"}, ...}, "errors": {"name_merges", "template_merges", '
+                               '"other_merges", "cross_language_misses", "short_post_misses", '
+                               '"full_article_misses", "other_misses"}}`')
     evaluate.add_argument("--assignments", metavar="PATH", help="also write `id<TAB>story id` lines to PATH")
     evaluate.add_argument("--pairs", metavar="FILE",
                           help='labelled pairs (JSON Lines: a, b, label 1/0) to score "same story" precision/recall')

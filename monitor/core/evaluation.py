@@ -1,10 +1,14 @@
-"""Scores of a clustering against gold labels: BCubed over items, and precision/recall over labelled pairs."""
+"""Scores of a clustering against gold labels: BCubed over items, precision/recall over labelled pairs, and
+the pairs it got right and wrong by language pair and by kind of error."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import combinations
 
 
 @dataclass(frozen=True)
@@ -45,3 +49,141 @@ def pair_scores(pairs: Iterable[tuple[str, str, bool]], predicted: Mapping[str, 
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     return Scores(precision, recall, _f1(precision, recall))
+
+
+# The kinds of error a pair can show, in the order they are tried (a pair counts under the first that fits).
+# Wrong merges (two events in one story):
+#   template_merges: one source's reports at least TEMPLATE_APART_S apart whose words (digits aside) are mostly
+#                    the same (Jaccard >= TEMPLATE_JACCARD): a recurring bulletin, each issue its own event
+#   name_merges:     the two share a name: a capitalised word that does not start a sentence, in the title or
+#                    the text's first LEAD_CHARS, compared by its first NAME_LETTERS letters (so Russian and
+#                    Ukrainian case endings match; a name spelled in another script does not)
+# Misses (one event in two stories):
+#   cross_language_misses: the two are in different languages
+#   short_post_misses:     one of them has fewer than SHORT_WORDS words (its text, or its title when it has none)
+#   full_article_misses:   both have at least FULL_WORDS words
+# and other_merges / other_misses for the rest.
+ERROR_KINDS = ("name_merges", "template_merges", "other_merges",
+               "cross_language_misses", "short_post_misses", "full_article_misses", "other_misses")
+_LABELS = {"name_merges": "name merges", "template_merges": "template merges", "other_merges": "other merges",
+           "cross_language_misses": "cross-language misses", "short_post_misses": "short-post misses",
+           "full_article_misses": "full-article misses", "other_misses": "other misses"}
+TEMPLATE_APART_S = 3600
+TEMPLATE_JACCARD = 0.6
+LEAD_CHARS = 400
+NAME_LETTERS = 5
+SHORT_WORDS = 40
+FULL_WORDS = 200
+_WORD = re.compile(r"[^\W\d_]+")
+_SENTENCE_END = ".!?:\n"
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """An item as the error breakdown sees it: its gold event, the story it was put in, and what tells the
+    kinds of error apart."""
+    id: str
+    event: object
+    story: object
+    lang: str = ""
+    source: str | None = None
+    published: datetime | None = None
+    title: str = ""
+    text: str = ""
+
+
+@dataclass
+class PairCounts:
+    joined: int = 0  # same event, one story
+    missed: int = 0  # same event, different stories
+    merged: int = 0  # different events, one story
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Pairs of items by language pair ("en-ru", sorted) and wrong pairs by kind of error (ERROR_KINDS)."""
+    languages: dict[str, PairCounts] = field(default_factory=dict)
+    errors: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ERROR_KINDS, 0))
+
+    def figures(self) -> dict:
+        return {"languages": {pair: vars(counts).copy() for pair, counts in self.languages.items()},
+                "errors": dict(self.errors)}
+
+    def lines(self) -> list[str]:
+        """The two tables as text: pairs by languages, then wrong pairs by kind."""
+        out = [f"{'pairs by languages':<24}{'joined':>8}{'missed':>8}{'merged':>8}"]
+        out += [f"  {pair:<22}{c.joined:>8}{c.missed:>8}{c.merged:>8}" for pair, c in self.languages.items()]
+        out.append("wrong pairs by kind")
+        out += [f"  {_LABELS[kind]:<22}{count:>8}" for kind, count in self.errors.items()]
+        return out
+
+
+@dataclass(frozen=True)
+class _Traits:
+    words: frozenset[str]
+    names: frozenset[str]
+    length: int
+
+
+def _names(text: str) -> set[str]:
+    """Capitalised words not at the start of a sentence, by their first NAME_LETTERS letters."""
+    names = set()
+    for match in _WORD.finditer(text):
+        word = match.group()
+        before = text[:match.start()].rstrip(" \t\"'«“(")
+        if word[0].isupper() and len(word) > 1 and before and before[-1] not in _SENTENCE_END:
+            names.add(word[:NAME_LETTERS].lower())
+    return names
+
+
+def _traits(item: Labelled) -> _Traits:
+    body = item.text.strip() or item.title
+    return _Traits(frozenset(_WORD.findall(f"{item.title}\n{item.text}".lower())),
+                   frozenset(_names(item.title) | _names(item.text[:LEAD_CHARS])), len(_WORD.findall(body)))
+
+
+def _merge_kind(a: Labelled, b: Labelled, ta: _Traits, tb: _Traits) -> str:
+    if (a.source is not None and a.source == b.source and a.published and b.published
+            and abs((a.published - b.published).total_seconds()) >= TEMPLATE_APART_S
+            and len(ta.words & tb.words) >= TEMPLATE_JACCARD * len(ta.words | tb.words)):
+        return "template_merges"
+    return "name_merges" if ta.names & tb.names else "other_merges"
+
+
+def _miss_kind(a: Labelled, b: Labelled, ta: _Traits, tb: _Traits) -> str:
+    if a.lang != b.lang:
+        return "cross_language_misses"
+    if min(ta.length, tb.length) < SHORT_WORDS:
+        return "short_post_misses"
+    return "full_article_misses" if min(ta.length, tb.length) >= FULL_WORDS else "other_misses"
+
+
+def breakdown(items: Sequence[Labelled]) -> Breakdown:
+    """Every pair of one event (joined or missed) and every pair of one story but different events (merged),
+    counted by the two items' languages, and the missed and merged ones by kind of error (ERROR_KINDS)."""
+    result = Breakdown()
+    traits = {item.id: _traits(item) for item in items}
+    counts: defaultdict[str, PairCounts] = defaultdict(PairCounts)
+    by_event: defaultdict[object, list[Labelled]] = defaultdict(list)
+    by_story: defaultdict[object, list[Labelled]] = defaultdict(list)
+    for item in items:
+        by_event[item.event].append(item)
+        by_story[item.story].append(item)
+
+    def languages(a: Labelled, b: Labelled) -> PairCounts:
+        return counts["-".join(sorted((a.lang or "?", b.lang or "?")))]
+
+    for members in by_event.values():
+        for a, b in combinations(members, 2):
+            if a.story == b.story:
+                languages(a, b).joined += 1
+            else:
+                languages(a, b).missed += 1
+                result.errors[_miss_kind(a, b, traits[a.id], traits[b.id])] += 1
+    for members in by_story.values():
+        for a, b in combinations(members, 2):
+            if a.event != b.event:
+                languages(a, b).merged += 1
+                result.errors[_merge_kind(a, b, traits[a.id], traits[b.id])] += 1
+    result.languages.update(sorted(counts.items()))
+    return result
