@@ -10,7 +10,7 @@ import random
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -89,7 +89,9 @@ async def open_polling(settings: Settings, sync_config: bool = True, progress: P
         opened.push_async_callback(fetcher.aclose)
         executor = make_parse_executor(polling.parse_processes)
         opened.callback(executor.shutdown, wait=False, cancel_futures=True)
-        dedup = Deduplicator(store, cluster_settings(settings.dedup), embed)
+        # the clusterer in a process of its own when parsing has processes: there are cores to spare
+        dedup = Deduplicator(store, cluster_settings(settings.dedup), embed,
+                             own_process=isinstance(executor, ProcessPoolExecutor))
         opened.push_async_callback(dedup.close)
         if sync_config:
             await store.sources.sync(settings.sources, datetime.now(UTC))

