@@ -23,6 +23,7 @@ from array import array
 from collections.abc import Callable
 from concurrent.futures import BrokenExecutor, Executor, ThreadPoolExecutor
 from contextlib import suppress
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from monitor.config import DedupSettings
@@ -161,12 +162,13 @@ class Deduplicator:
         self._worker = self._start_worker()
         self._lock = asyncio.Lock()
         # The clusterer took a batch the store does not have (its write failed, or the call was
-        # cancelled): it is rebuilt from the store before the next batch.
+        # cancelled), or may have (its worker died): it is rebuilt from the store before the next batch.
         self._ahead = False
         self._ready = False  # the window rebuilt from the store and the backlog clustered
         self._backlog_until = 0  # the last item stored before start and not clustered: the backlog ends there
         self._progress: Callable[[int, int], None] | None = None
         self._warming: asyncio.Task[None] | None = None
+        self._stored: asyncio.Future[bool] | None = None  # whether the last batch handed to the worker was stored
 
     def _start_worker(self) -> Executor:
         if self.own_process:
@@ -248,6 +250,9 @@ class Deduplicator:
     async def _rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
         """The clusterer as the store has it: the reports of the stories still active put back."""
         self._ahead = True  # until the window is back
+        if self._stored is not None:  # what the batches handed in before did to the store, first
+            await asyncio.shield(self._stored)
+            self._stored = None  # the clusterer goes on from the store, whatever they did
         next_story, seq = await self.store.stories.clustering_start()
         rows = await self.store.stories.replay(self.settings.window_s)
         # in the worker, so after anything it was still doing for a cancelled call
@@ -268,17 +273,31 @@ class Deduplicator:
                 await self._warming
         self._worker.shutdown(wait=True, cancel_futures=True)
 
-    async def _work(self, function, *args):
-        """`function(*args)` in the worker. A worker process that died (killed, out of memory) is replaced,
-        and the clusterer rebuilt in the new one before the next batch."""
+    def _submit(self, function, *args) -> asyncio.Future:
+        """`function(*args)` handed to the worker now: the worker does what it is handed in that order."""
         try:
-            return await asyncio.get_running_loop().run_in_executor(self._worker, function, *args)
+            return asyncio.get_running_loop().run_in_executor(self._worker, function, *args)
         except BrokenExecutor:
-            log.error("dedup: the clusterer's worker died; a new one rebuilds the window from the store")
-            self._worker.shutdown(wait=False)
-            self._worker = self._start_worker()
-            self._ahead = True
+            self._replace_worker()
             raise
+
+    async def _result(self, submitted: asyncio.Future):
+        try:
+            return await submitted
+        except BrokenExecutor:
+            self._replace_worker()
+            raise
+
+    async def _work(self, function, *args):
+        return await self._result(self._submit(function, *args))
+
+    def _replace_worker(self) -> None:
+        """A worker process that died (killed, out of memory) is replaced, and the clusterer rebuilt in the new one
+        before the next batch."""
+        log.error("dedup: the clusterer's worker died; a new one rebuilds the window from the store")
+        self._worker.shutdown(wait=False)
+        self._worker = self._start_worker()
+        self._ahead = True
 
     async def add(self, source: Source, items: list[StoredItem]) -> StoryBatch:
         """Cluster a source's new items; return the stories they created or grew, and where each went."""
@@ -286,26 +305,61 @@ class Deduplicator:
         return StoryBatch(source, tuple(items), tuple(stories), story_of)
 
     async def add_pending(self, items: list[UnclusteredItem]) -> tuple[list[Story], dict[int, int]]:
-        """Cluster stored items; the stories they touched, and where each went."""
+        """Cluster stored items; the stories they touched, and where each went.
+
+        The worker clusters the next batch while this one is stored: batches go to it in the order they come,
+        and are stored in that order, each after the one before it. A batch that is not stored (its write
+        failed, or the call was cancelled) takes those clustered after it along, and the clusterer is
+        rebuilt from the store before the next: it never goes on from reports the store does not have."""
         if not items:
             return [], {}
         async with self._lock:
             await self._get_ready()
             if self._ahead:
-                log.warning("dedup: the last batch was not stored; the window is rebuilt from the store "
-                            "(that batch's items are clustered on the next start)")
+                log.warning("dedup: a batch was not stored; the window is rebuilt from the store "
+                            "(the items of that batch and of those clustered after it are clustered on the next "
+                            "start)")
                 await self._rebuild()
-            return await self._cluster(items)
+            batch = await self._send(items)
+        return await self._store(batch)
 
-    async def _cluster(self, items: list[UnclusteredItem],
-                       summaries: bool = True) -> tuple[list[Story], dict[int, int]]:
-        """Cluster items and store where each went; with `summaries`, also the stories they touched, as
-        stored now (catching up on start needs none, and summing up every story costs a fifth of the write)."""
+    async def _cluster(self, items: list[UnclusteredItem], summaries: bool = True
+                       ) -> tuple[list[Story], dict[int, int]]:
+        """Cluster items and store where each went, at once (the caller holds the lock)."""
+        return await self._store(await self._send(items), summaries)
+
+    async def _send(self, items: list[UnclusteredItem]) -> _Batch:
+        """Hand items to the worker (the caller holds the lock, so they go in the order they came)."""
         repeated = [p.same_as for p in items if p.same_as is not None]
         known = await self.store.stories.of_items(repeated) if repeated else {}
-        self._ahead = True  # until the store has what the clusterer takes now (an error, a cancellation)
-        rows, vectors, expired = await self._work(_assign, items, known)
-        story_ids = await self.store.stories.assign(rows, vectors, datetime.now(UTC), expired)
-        self._ahead = False
-        stories = await self.store.stories.get_many(story_ids) if summaries else []
+        assigned = self._submit(_assign, items, known)
+        before, self._stored = self._stored, asyncio.get_running_loop().create_future()
+        return _Batch(assigned, before, self._stored)
+
+    async def _store(self, batch: _Batch, summaries: bool = True) -> tuple[list[Story], dict[int, int]]:
+        """Store where a batch's items went, after the batch before it; with `summaries`, also the stories they
+        touched, as stored now (catching up on start needs none, and summing up every story costs a fifth of
+        the write)."""
+        try:
+            rows, vectors, expired = await self._result(batch.assigned)
+            if batch.before is not None and not await asyncio.shield(batch.before):
+                raise RuntimeError("dedup: a batch clustered before this one was not stored, so neither is this "
+                                   "one; its items are clustered on the next start")
+            story_ids = await self.store.stories.assign(rows, vectors, datetime.now(UTC), expired)
+            stories = await self.store.stories.get_many(story_ids) if summaries else []
+        except BaseException:
+            self._ahead = True
+            batch.stored.set_result(False)
+            raise
+        batch.stored.set_result(True)
         return stories, {row.item_id: row.story_id for row in rows}
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """Items handed to the worker: where they go (when it has clustered them), whether the batch before them was
+    stored, and whether they were."""
+
+    assigned: asyncio.Future
+    before: asyncio.Future[bool] | None
+    stored: asyncio.Future[bool]

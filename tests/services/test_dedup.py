@@ -525,6 +525,41 @@ async def test_a_batch_the_store_could_not_take_does_not_count_until_it_is_clust
     await store.close()
 
 
+@pytest.mark.parametrize("own_process", [False, True], ids=["in a thread", "in a process"])
+async def test_a_batch_clustered_while_the_one_before_it_failed_to_be_stored_is_not_stored_either(
+        tmp_path, own_process):
+    # The worker clusters the next batch while the one before is being stored. When that write fails,
+    # the next batch was clustered on top of reports the store does not have: it is not stored either
+    # (its items wait for the next start), and the batch after goes on as if neither had come.
+    items = _mutiny_items()
+    batches = [items[:30], items[30:45], items[45:60], items[60:75]]
+    without = await _cluster(tmp_path / "without.db", [batches[0], batches[3]], False, backend="lexical")
+    path = tmp_path / "failing.db"
+    store = await Store.open(path)
+    source = await store.sources.add(SourceSpec("feed", "https://example.org/feed0", "example0"), T0)
+    dedup = Deduplicator(store, ClusterSettings(), None, own_process)
+    await dedup.start()
+    await dedup.add(source, await store.items.insert(source.id, batches[0], T0))
+    refused = ", ".join(f"'{item.key}'" for item in batches[1])
+    conn = sqlite3.connect(path)
+    conn.execute(f"CREATE TRIGGER refuse BEFORE UPDATE OF story_id ON items WHEN OLD.key IN ({refused}) "
+                 "BEGIN SELECT RAISE(ABORT, 'no'); END")
+    conn.commit()
+    first, second = [await store.items.insert(source.id, batch, T0) for batch in batches[1:3]]
+    outcomes = await asyncio.gather(dedup.add(source, first), dedup.add(source, second), return_exceptions=True)
+    assert isinstance(outcomes[0], sqlite3.Error), outcomes
+    assert isinstance(outcomes[1], RuntimeError) and "was not stored" in str(outcomes[1]), outcomes
+    conn.execute("DROP TRIGGER refuse")
+    conn.commit()
+    conn.close()
+    await dedup.add(source, await store.items.insert(source.id, batches[3], T0))
+    rows = await _keys_and_stories(store)
+    assert {key: rows[key] for key in without} == without
+    assert all(rows[item.key][0] is None for item in batches[1] + batches[2])
+    await dedup.close()
+    await store.close()
+
+
 async def test_a_stored_item_that_cannot_be_clustered_does_not_stop_the_start(tmp_path):
     # The database refuses one item's story (the cause is not the point: one item fails, every time).
     # The others of its page are clustered as if it were not there, and monitor starts; once the item
