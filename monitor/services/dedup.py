@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 from array import array
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import BrokenExecutor, Executor, ThreadPoolExecutor
 from contextlib import suppress
@@ -38,6 +39,7 @@ log = logging.getLogger("monitor.dedup")
 
 BACKLOG_BATCH = 500  # items clustered and stored together when catching up on start
 REPLAY_BATCH = 2000  # reports sent to the worker at a time when the window is rebuilt (the progress shown)
+RECENT_ITEMS = 20_000  # item → story of recent items, kept by the worker
 
 
 def pack_terms(vector: dict[str, float]) -> bytes:
@@ -84,11 +86,20 @@ class Clustering:
         self.embed = embed
         self.clusterer = Clusterer(settings, embed)
         self.seq = 1
+        # item → story of recent items, so that a repeat finds its story while the batch that took the report
+        # it repeats is still being stored
+        self.recent: OrderedDict[int, int] = OrderedDict()
 
     def begin(self, next_story: int, seq: int) -> None:
         """An empty clusterer, to be given back the reports of the stories still active."""
         self.clusterer = Clusterer(self.settings, self.embed, first_story_id=next_story)
         self.seq = seq
+        self.recent.clear()
+
+    def _remember(self, item_id: int, story_id: int) -> None:
+        self.recent[item_id] = story_id
+        if len(self.recent) > RECENT_ITEMS:
+            self.recent.popitem(last=False)
 
     def restore(self, rows: list[ReplayRow]) -> None:
         """Put back stored reports, in the order they were clustered."""
@@ -102,6 +113,7 @@ class Clustering:
                                        row.text_chars or 0, unpack_days(row.text_days))
             else:  # clustered by a version that did not store vectors: read again (close to how it was)
                 self.clusterer.add(report, story_id=row.story_id)
+            self._remember(row.item_id, row.story_id)
         # Only data from before stored vectors can make a story leave during the replay (all its reports
         # are replayed, also those from before it was opened again); it was forgotten then.
         self.clusterer.expired.clear()
@@ -109,13 +121,13 @@ class Clustering:
     def assign(self, items: list[UnclusteredItem], known: dict[int, int]
                ) -> tuple[list[AssignmentRow], dict[int, bytes], list[StoryExpiry]]:
         """Rows to store, embeddings computed, and the stories that left the window meanwhile, each with the
-        first sequence number after it left. `known`: the stories of the items the new ones repeat."""
+        first sequence number after it left. `known`: the stories of the items the new ones repeat, as stored."""
         rows: list[AssignmentRow] = []
         vectors: dict[int, bytes] = {}
         expired: list[StoryExpiry] = []
         for item in items:
             # The same report elsewhere (same canonical URL or same words) is the same story, always.
-            story_id = known.get(item.same_as) if item.same_as else None
+            story_id = self.recent.get(item.same_as, known.get(item.same_as)) if item.same_as else None
             report = Report(item.id, item.title, item.text, item.published_at, source=item.source_id)
             assignment = self.clusterer.add(report, story_id=story_id)
             score = 1.0 if story_id is not None else assignment.similarity
@@ -125,6 +137,7 @@ class Clustering:
             expired.extend(StoryExpiry(story_id, self.seq) for story_id in self.clusterer.expired)
             self.clusterer.expired.clear()
             self.seq += 1
+            self._remember(item.id, assignment.story_id)
             vectors.update((key, pack_vector(vector)) for key, vector in assignment.vectors.items())
         return rows, vectors, expired
 

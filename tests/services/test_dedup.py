@@ -560,6 +560,29 @@ async def test_a_batch_clustered_while_the_one_before_it_failed_to_be_stored_is_
     await store.close()
 
 
+@pytest.mark.parametrize("own_process", [False, True], ids=["in a thread", "in a process"])
+async def test_a_repeat_joins_the_story_of_the_report_it_repeats_while_that_one_is_still_being_stored(
+        tmp_path, own_process):
+    # The same article from another feed (same link, other words) is the same story, always: also when it
+    # comes while the batch that took the first is being stored (the worker clusters it meanwhile).
+    store = await Store.open(tmp_path / "m.db")
+    wire, paper = [await store.sources.add(SourceSpec("feed", f"https://example.org/feed{n}", f"example{n}"), T0)
+                   for n in range(2)]
+    dedup = Deduplicator(store, ClusterSettings(), None, own_process)
+    await dedup.start()
+    original = _item("wire", 0, "Kremlin tried to negotiate with Prigozhin, he refused",
+                     "The Kremlin tried to reach Wagner chief Yevgeny Prigozhin; he refused, sources say.")
+    repeat = _item("paper", 0.1, "Morning briefing", "Zeta kappa omega.", url=original.url)
+    first = await store.items.insert(wire.id, [original], T0)
+    second = await store.items.insert(paper.id, [repeat], T0)
+    assert second[0].same_as == first[0].id
+    await asyncio.gather(dedup.add(wire, first), dedup.add(paper, second))
+    rows = await _keys_and_stories(store)
+    assert rows["paper"] == (rows["wire"][0], 1.0)
+    await dedup.close()
+    await store.close()
+
+
 async def test_a_stored_item_that_cannot_be_clustered_does_not_stop_the_start(tmp_path):
     # The database refuses one item's story (the cause is not the point: one item fails, every time).
     # The others of its page are clustered as if it were not there, and monitor starts; once the item
