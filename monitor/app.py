@@ -10,7 +10,7 @@ import random
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -91,7 +91,7 @@ async def open_polling(settings: Settings, sync_config: bool = True, progress: P
         opened.callback(executor.shutdown, wait=False, cancel_futures=True)
         # the clusterer in a process of its own when parsing has processes: there are cores to spare
         dedup = Deduplicator(store, cluster_settings(settings.dedup), embed,
-                             own_process=isinstance(executor, ProcessPoolExecutor))
+                             own_process=not isinstance(executor, ThreadPoolExecutor))
         opened.push_async_callback(dedup.close)
         if sync_config:
             await store.sources.sync(settings.sources, datetime.now(UTC))

@@ -9,16 +9,35 @@ import os
 import signal
 import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from multiprocessing import forkserver, resource_tracker
 
 # Imported once by the forkserver, so each worker forked from it starts with them loaded.
 PRELOAD = ["monitor.sources.feeds", "monitor.sources.telegram_preview", "monitor.services.dedup"]
 
 
-def worker_pool(processes: int, initializer: Callable[..., None] | None = None,
-                initargs: tuple = ()) -> ProcessPoolExecutor:
-    """A pool of `processes` worker processes, each running `initializer(*initargs)` first."""
+def worker_pool(processes: int, initializer: Callable[..., None] | None = None, initargs: tuple = ()) -> Executor:
+    """A pool of `processes` worker processes, each running `initializer(*initargs)` first. Nothing starts
+    until the first task is handed to it: a pass that parses nothing starts no process."""
+    return _Pool(processes, initializer, initargs)
+
+
+class _Pool(Executor):
+    def __init__(self, processes: int, initializer: Callable[..., None] | None, initargs: tuple) -> None:
+        self._processes, self._initializer, self._initargs = processes, initializer, initargs
+        self._pool: ProcessPoolExecutor | None = None
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        if self._pool is None:
+            self._pool = _start(self._processes, self._initializer, self._initargs)
+        return self._pool.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait, cancel_futures=cancel_futures)
+
+
+def _start(processes: int, initializer: Callable[..., None] | None, initargs: tuple) -> ProcessPoolExecutor:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
     # The forkserver starts here with SIGINT and SIGTERM blocked, a mask it and every worker it forks
