@@ -23,6 +23,9 @@ def worker_pool(processes: int, initializer: Callable[..., None] | None = None, 
 
 
 class _Pool(Executor):
+    """A ProcessPoolExecutor made at the first `submit` (from the event loop's thread, the one that handles
+    signals: see `_start`)."""
+
     def __init__(self, processes: int, initializer: Callable[..., None] | None, initargs: tuple) -> None:
         self._processes, self._initializer, self._initargs = processes, initializer, initargs
         self._pool: ProcessPoolExecutor | None = None
