@@ -6,10 +6,11 @@ process of its own, with a window long enough to hold every report. Once every s
 last stretches (default the last 1,000 reports) are measured 100 reports at a time, the sizes taking turns, so
 each figure is what a report costs with about that many others in the window, measured side by side:
 items/s, CPU ms per report, candidates examined and postings read per report (the clusterer's own counters;
-"n/a" where it keeps none), peak RSS (the stream's reports included), its growth while clustering and that
-growth per report (an estimate of the window's bytes per report), and BCubed precision, recall and F1 of the
-stories made against the ones the generator drew the reports from. Then the cost per report at the largest
-size over that at the smallest (the shared machine's absolute speed drifts; the ratio is the figure to compare).
+"n/a" where it keeps none), peak RSS (the stream is read a report at a time: it is the clusterer's), its growth
+while clustering and that growth per report (an estimate of the window's bytes per report), and BCubed
+precision, recall and F1 of the stories made against the ones the generator drew the reports from. Then the
+cost per report at the largest size over that at the smallest (the shared machine's absolute speed drifts; the
+ratio is the figure to compare).
 
 --stream old: the earlier synthetic stream instead (stories drawn from shared topic words; real words from
 the tgcontest articles in ../shared when it is there, made-up words otherwise), spread over 10 days.
@@ -33,9 +34,11 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Mapping
+from array import array
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -160,37 +163,48 @@ def per_report(before: dict | None, after: dict | None, word: str, reports: int)
     return None if name is None else round((after[name] - before.get(name, 0)) / reports, 1)
 
 
-def read_stream(path: Path) -> tuple[list[Report], list[str]]:
-    reports, labels = [], []
+def read_stream(path: Path) -> Iterator[tuple[Report, str]]:
+    """The stream's reports and their stories' labels, one at a time: the clusterer's memory is measured without
+    the stream's held beside it."""
     with path.open(encoding="utf-8") as lines:
         for n, line in enumerate(lines):
             item = json.loads(line)
-            reports.append(Report(n, item["title"], item["text"], datetime.fromisoformat(item["published"]),
-                                  source=item["source"]))
-            labels.append(item["cluster"])
-    return reports, labels
+            yield (Report(n, item["title"], item["text"], datetime.fromisoformat(item["published"]),
+                          source=item["source"]), item["cluster"])
+
+
+def stream_span(path: Path) -> tuple[int, float]:
+    """How many reports the stream has, and the seconds from its first to its last (it is in publication order)."""
+    count, first, last = 0, None, None
+    for report, _ in read_stream(path):
+        count, first, last = count + 1, first or report.published, report.published
+    return count, (last - first).total_seconds() if first and last else 0.0
 
 
 def measure(path: Path, stretch: int, backend: str, traced: bool = False, turns: Connection | None = None) -> dict:
     """Cluster the stream in `path` in this fresh process and measure its last `stretch` reports, CHUNK at a time,
     each when `turns` says go (where other sizes take turns with it)."""
-    reports, labels = read_stream(path)
-    span_s = (reports[-1].published - reports[0].published).total_seconds()
+    count, span_s = stream_span(path)
     settings = ClusterSettings(window_s=span_s + 3600)  # the window holds every report
     before_mb, peak_reset = current_rss_mb(), reset_peak_rss()
     if traced:
         tracemalloc.start()
     clusterer = Clusterer(settings, load_embedder(backend))
-    given = [clusterer.add(report).story_id for report in reports[:len(reports) - stretch]]
+    stream = read_stream(path)
+    given = array("l")
+    for report, _ in islice(stream, count - stretch):
+        given.append(clusterer.add(report).story_id)
     stats_before, cpu_s, wall_s = counters(clusterer), 0.0, 0.0
     if turns:
         turns.send("ready")
-    for start in range(len(reports) - stretch, len(reports), CHUNK):
+    for _ in range(count - stretch, count, CHUNK):
+        chunk = list(islice(stream, CHUNK))  # read before the clock starts
         if turns:
             turns.recv()
         wall_started, cpu_started = time.perf_counter(), time.process_time()
-        given += [clusterer.add(report).story_id for report in reports[start:start + CHUNK]]
+        assigned = [clusterer.add(report).story_id for report, _ in chunk]
         cpu_s, wall_s = cpu_s + time.process_time() - cpu_started, wall_s + time.perf_counter() - wall_started
+        given.extend(assigned)
         if turns:
             turns.send("done")
     stats_after = counters(clusterer)
@@ -198,9 +212,10 @@ def measure(path: Path, stretch: int, backend: str, traced: bool = False, turns:
     peak_mb = _status_mb("VmHWM:") if peak_reset else 0.0
     peak_mb = peak_mb or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     growth_mb = max(peak_mb - before_mb, 0.0)
+    labels = [label for _, label in read_stream(path)]
     scores = bcubed({str(n): label for n, label in enumerate(labels)}, {str(n): s for n, s in enumerate(given)})
     return {
-        "reports": len(reports), "stories_made": len(set(given)), "stories_drawn": len(set(labels)),
+        "reports": count, "stories_made": len(set(given)), "stories_drawn": len(set(labels)),
         "measured": stretch, "items_per_s": round(stretch / wall_s, 1),
         "cpu_ms_per_report": round(1000 * cpu_s / stretch, 3),
         "candidates_per_report": per_report(stats_before, stats_after, "candidate", stretch),
@@ -209,7 +224,7 @@ def measure(path: Path, stretch: int, backend: str, traced: bool = False, turns:
                                 for k, v in (stats_after or {}).items()},
         "stories_in_window": len(clusterer.stories), "index_terms": len(clusterer.index),
         "rss_before_mb": round(before_mb, 1), "peak_rss_mb": round(peak_mb, 1),
-        "rss_growth_mb": round(growth_mb, 1), "bytes_per_report_est": round(growth_mb * 2 ** 20 / len(reports)),
+        "rss_growth_mb": round(growth_mb, 1), "bytes_per_report_est": round(growth_mb * 2 ** 20 / count),
         "traced_mb": traced_mb,
         "bcubed": {"precision": round(scores.precision, 3), "recall": round(scores.recall, 3),
                    "f1": round(scores.f1, 3)},

@@ -8,8 +8,9 @@ loopback by a feed server in a process of its own (ETag honoured). Each round ru
   C. the second pass: `monitor poll-once` again on the database A filled, every feed answering 304, with the
      window full (the dedup window holds the whole day, 50,000 reports by default): its whole time, start-up
      included, and its start-up alone, from the process's start to the first request the feed server sees.
-A and B alternate (A B A B ...) and their ratio is taken round by round, in wall and in CPU seconds (parse
-workers included), so that the shared machine's drift in speed moves both alike; the medians close the report.
+A and B alternate (A B A B ...) and their ratio is taken round by round, in wall and in CPU seconds (of every
+process a run starts: parse workers and the clusterer's process included), so that the shared machine's drift in
+speed moves both alike; the medians close the report. Peak RSS is that of a run's largest process.
 
 --stream old: the earlier feeds instead (entries of one template whose titles repeat across feeds).
 
@@ -20,9 +21,12 @@ workers included), so that the shared machine's drift in speed moves both alike;
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ctypes
 import json
 import multiprocessing
 import os
+import resource
 import sqlite3
 import statistics
 import subprocess
@@ -95,21 +99,64 @@ def serve(stream: str, feeds: int, per_feed: int, seed: int, commands, answers) 
     server.stop()
 
 
-def run_timed(command: list[str], env: dict) -> dict:
-    """Run a command to its end: its wall and CPU seconds (its children's included), peak RSS, output."""
+PR_SET_CHILD_SUBREAPER = 36  # prctl: orphaned descendants are given to this process instead of init
+
+
+def adopt_orphans() -> None:
+    """Have the processes a run leaves behind given to this one (Linux), so that their CPU time is counted:
+    monitor's workers (parsers, the clusterer) are children of its forkserver, which may exit before them."""
+    with contextlib.suppress(OSError, AttributeError):  # elsewhere: what the run's process waited for is counted
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def children(keep: set[int]) -> list[int]:
+    """This process's children, those in `keep` left out (from /proc; none where there is no /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rpartition(")")[2].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if parent == os.getpid() and int(stat.parent.name) not in keep:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def reap_orphans(keep: set[int], timeout_s: float = 10.0) -> float:
+    """Wait for the processes a run left to this one; the largest peak RSS among them, in MB."""
+    peak_kb, deadline = 0, time.monotonic() + timeout_s
+    while (left := children(keep)) and time.monotonic() < deadline:
+        for pid in left:
+            try:
+                reaped, _, usage = os.wait4(pid, os.WNOHANG)
+            except ChildProcessError:
+                continue
+            if reaped:
+                peak_kb = max(peak_kb, usage.ru_maxrss)
+        time.sleep(0.02)
+    return peak_kb / 1024
+
+
+def run_timed(command: list[str], env: dict, keep: set[int]) -> dict:
+    """Run a command to its end: its wall and CPU seconds (of every process it started, however they ended), the
+    largest peak RSS among its processes, its output. `keep`: this process's children that are not the run's."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.monotonic()
         process = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=ROOT)
         _, status, usage = os.wait4(process.pid, 0)
         wall_s = time.monotonic() - started
+        peak_mb = max(usage.ru_maxrss / 1024, reap_orphans(keep))
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         if process.returncode:
             sys.exit(f"polling: {' '.join(command[:4])} … exited with {process.returncode}:\n"
                      + err.read().decode(errors="replace")[-3000:])
-        return {"started": started, "wall_s": round(wall_s, 2), "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
-                "peak_rss_mb": round(usage.ru_maxrss / 1024, 1), "stdout": out.read().decode()}
+        cpu_s = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+        return {"started": started, "wall_s": round(wall_s, 2), "cpu_s": round(cpu_s, 2),
+                "peak_rss_mb": round(peak_mb, 1), "stdout": out.read().decode()}
 
 
 def write_config(folder: Path, root: str, feeds: int, args: argparse.Namespace, window_h: float) -> Path:
@@ -123,16 +170,16 @@ def write_config(folder: Path, root: str, feeds: int, args: argparse.Namespace, 
     return path
 
 
-def one_round(root: str, args: argparse.Namespace, env: dict, ask) -> dict:
+def one_round(root: str, args: argparse.Namespace, env: dict, ask, keep: set[int]) -> dict:
     """A (first pass), B (the bare loop), C (the second pass), each a fresh process."""
     with tempfile.TemporaryDirectory() as tmp:
         config = write_config(Path(tmp), root, args.feeds, args, window_h=args.hours + 1)
         poll_once = [sys.executable, "-m", "monitor", "poll-once", "-c", str(config), "--json"]
-        first = run_timed(poll_once, env)
+        first = run_timed(poll_once, env, keep)
         first_seen = ask(first["started"])
-        bare = run_timed([sys.executable, "-c", BARE_LOOP, root, str(args.feeds)], env)
+        bare = run_timed([sys.executable, "-c", BARE_LOOP, root, str(args.feeds)], env, keep)
         bare_seen = ask(bare["started"])
-        second = run_timed(poll_once, env)
+        second = run_timed(poll_once, env, keep)
         second_seen = ask(second["started"])
         with sqlite3.connect(Path(tmp) / "bench.db") as db:
             stored, clustered = db.execute("SELECT count(*), count(story_id) FROM items").fetchone()
@@ -211,9 +258,11 @@ def main() -> None:
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     try:
         root = f"http://127.0.0.1:{answers.get(timeout=600)}"
+        keep = set(children(set()))  # the feed server and what multiprocessing started for it
+        adopt_orphans()
         rounds = []
         for n in range(args.rounds):
-            rounds.append(one_round(root, args, env, ask))
+            rounds.append(one_round(root, args, env, ask, keep))
             print(f"  round {n + 1} of {args.rounds} done", file=sys.stderr)
     finally:
         commands.put(("stop",))

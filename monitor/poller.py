@@ -8,15 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import os
-import signal
-import threading
 from collections.abc import Awaitable, Callable, Iterable
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from multiprocessing import forkserver, resource_tracker
 from urllib.parse import urlsplit
 
 from monitor.config import DEFAULT_BACKFILL, PollingSettings
@@ -28,6 +24,7 @@ from monitor.sources.feeds import ParsedFeed, parse_feed
 from monitor.sources.fetch import Fetcher, FetchError
 from monitor.sources.telegram_preview import parse_preview
 from monitor.storage.store import Store
+from monitor.workers import worker_pool
 
 log = logging.getLogger("monitor.poller")
 
@@ -73,41 +70,11 @@ def make_parse_executor(processes: int) -> Executor:
     """Worker processes for parsing when there is more than one core to use; else one thread.
 
     feedparser is pure Python, so threads would queue on the GIL; processes parse side by side.
-    forkserver (not fork) because the parent runs threads (SQLite, httpx) that fork would copy mid-step.
     """
     count = processes or os.cpu_count() or 1
     if count <= 1:
         return ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["monitor.sources.feeds", "monitor.sources.telegram_preview"])
-    # The forkserver starts here with SIGINT and SIGTERM blocked, a mask it and every worker it forks
-    # inherit from birth: Ctrl-C or SIGTERM sent to the whole process group is the parent's alone to
-    # handle (a worker or forkserver hit while starting dies with a traceback and breaks the pool).
-    # The resource tracker first, as starting it unblocks both signals.
-    resource_tracker.ensure_running()
-    unmasked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        forkserver.ensure_running()
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, unmasked)
-    return ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_serve_parent)
-
-
-def _serve_parent() -> None:
-    """In each parse worker: live exactly as long as the process that started the pool.
-
-    A worker would otherwise outlive a killed parent forever (it waits on a queue it also holds the
-    write end of), and with it the forkserver and resource tracker, which exit once no worker is left.
-    """
-    parent = multiprocessing.parent_process()  # its sentinel is a pipe only the parent writes to
-    if parent is None:  # not a worker process: nothing to watch
-        return
-
-    def leave_with_parent() -> None:
-        parent.join()  # returns at the pipe's end of file: the parent has exited, however it died
-        os._exit(0)
-
-    threading.Thread(target=leave_with_parent, name="parent-watch", daemon=True).start()
+    return worker_pool(count)
 
 
 def _charset(result: FetchResult) -> str:

@@ -137,7 +137,7 @@ def test_run_shows_progress_while_the_story_window_is_rebuilt(tmp_path, feed_ser
     cfg = config_for(tmp_path, feed_server, "/a")
     assert subprocess.run([sys.executable, "-m", "monitor", "poll-once", "-c", str(cfg)], capture_output=True,
                           env=monitor_env(), timeout=60).returncode == 0  # stories to rebuild on start
-    code, err = run_monitor(["run", "-c", str(cfg)], stderr_tty=stderr_tty, stop_after="run: polling")
+    code, err = run_monitor(["run", "-c", str(cfg)], stderr_tty=stderr_tty, stop_after="story window rebuilt")
     assert code == 0, err
     assert (BAR in err and "rebuilding" in err) is stderr_tty, err
 

@@ -64,7 +64,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
                          settings.path or "the config")
 
         # Once polling, a stop lets polls in flight store what they fetched; before, nothing is in
-        # flight and start-up (rebuilding the window can take a while) is cut short.
+        # flight and start-up (the bot's checks can take a while) is cut short.
         on_stop_signals(lambda signum: stop.set() if polling else starting.cancel())
         await app.run(settings, stop, on_started=started, progress=progress.bars)
 

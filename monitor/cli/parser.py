@@ -39,9 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
         "run", parents=[common], help="poll every source on its schedule until stopped",
         description="Poll every enabled source on its own schedule until Ctrl-C or SIGTERM (polls in flight finish "
                     "storing what they fetched); with a bot token, the bot runs too. New items are clustered into "
-                    "stories, and each story is printed when it starts and each time it grows. On start it first "
-                    "rebuilds the deduplicator's window from the store. Sources added with `monitor sources add` "
-                    "while it runs are picked up within 30 s.")
+                    "stories, and each story is printed when it starts and each time it grows. Polling starts at "
+                    "once; the deduplicator's window is rebuilt from the store meanwhile. Sources added with "
+                    "`monitor sources add` while it runs are picked up within 30 s.")
     run.set_defaults(handler=cmd_run)
 
     once = commands.add_parser("poll-once", parents=[common], help="poll every source once, due or not",

@@ -1,10 +1,15 @@
 """The deduplicator as a service: new stored items → the clusterer → story assignments in the store.
 
-One thread owns the clusterer (it is CPU work, and embedding runs there too, outside the event
-loop). Calls are serialised, so items are clustered in the order they are handed in, and that order
-is stored (`items.cluster_seq`): on start the reports of the stories still active are put back in the
-same order, with their stored story ids, TF-IDF vectors, languages, text lengths, dates and embeddings,
-which puts the clusterer back where it was.
+The clusterer is CPU work (embedding too), done outside the event loop by one worker that owns it: a
+process of its own where there are cores to spare, so that clustering runs beside fetching, parsing and
+storing instead of taking turns with them for the interpreter; else a thread. Calls are serialised, so
+items are clustered in the order they are handed in, and that order is stored (`items.cluster_seq`):
+the reports of the stories still active are put back in the same order, with their stored story ids,
+TF-IDF vectors, languages, text lengths, dates and embeddings, which puts the clusterer back where it was.
+
+Starting does not wait for that: the window is rebuilt when the first new items must be clustered (a
+pass that finds nothing new never rebuilds it), or in the background right after start (`run`); items
+handed in meanwhile wait their turn and are clustered after it, in order, as without a restart.
 """
 
 from __future__ import annotations
@@ -12,10 +17,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+import threading
+import time
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor, ThreadPoolExecutor
+from contextlib import suppress
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from monitor.config import DedupSettings
@@ -24,11 +33,13 @@ from monitor.embedding import pack_vector, unpack_vector
 from monitor.models import Source, StoredItem, Story, StoryBatch
 from monitor.storage.rows import AssignmentRow, ReplayRow, StoryExpiry, UnclusteredItem
 from monitor.storage.store import Store
+from monitor.workers import worker_pool
 
 log = logging.getLogger("monitor.dedup")
 
 BACKLOG_BATCH = 500  # items clustered and stored together when catching up on start
-RECENT_ITEMS = 20_000  # item → story for recent items, so an exact repost finds its story without a query
+REPLAY_BATCH = 2000  # reports sent to the worker at a time when the window is rebuilt (the progress shown)
+RECENT_ITEMS = 20_000  # item → story of recent items, kept by the worker
 
 
 def pack_terms(vector: dict[str, float]) -> bytes:
@@ -66,34 +77,162 @@ def pending(stored: StoredItem) -> UnclusteredItem:
     return UnclusteredItem(stored.id, stored.source_id, item.title, item.text, published_at, stored.same_as)
 
 
-class Deduplicator:
-    def __init__(self, store: Store, settings: ClusterSettings, embed: Embed | None = None) -> None:
-        self.store = store
+class Clustering:
+    """The clusterer and the sequence number it goes on with, where the deduplicator's worker keeps them:
+    reports put back, items in, rows to store out."""
+
+    def __init__(self, settings: ClusterSettings, embed: Embed | None) -> None:
         self.settings = settings
         self.embed = embed
         self.clusterer = Clusterer(settings, embed)
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitor-dedup")
-        self._lock = asyncio.Lock()
-        self._seq = 1
-        self._recent: OrderedDict[int, int] = OrderedDict()
-        self._expired: list[StoryExpiry] = []  # stories that left the window, not yet written
-        # The clusterer took a batch the store does not have (its write failed, or the call was
-        # cancelled): it is rebuilt from the store before the next batch.
-        self._ahead = False
+        self.seq = 1
+        # item → story of recent items, so that a repeat finds its story while the batch that took the report
+        # it repeats is still being stored
+        self.recent: OrderedDict[int, int] = OrderedDict()
 
-    async def start(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Rebuild the active window from the store, then cluster items stored but never clustered
-        (stored before a crash, or before the deduplicator existed). Returns how many were replayed.
-        `progress` is told (reports put back, reports to put back) during the rebuild."""
+    def begin(self, next_story: int, seq: int) -> None:
+        """An empty clusterer, to be given back the reports of the stories still active."""
+        self.clusterer = Clusterer(self.settings, self.embed, first_story_id=next_story)
+        self.seq = seq
+        self.recent.clear()
+
+    def _remember(self, item_id: int, story_id: int) -> None:
+        self.recent[item_id] = story_id
+        if len(self.recent) > RECENT_ITEMS:
+            self.recent.popitem(last=False)
+
+    def restore(self, rows: list[ReplayRow]) -> None:
+        """Put back stored reports, in the order they were clustered."""
+        for row in rows:
+            report = Report(row.item_id, row.title, row.text, row.published_at, unpack_vector(row.embedding),
+                            source=row.source_id)
+            if row.term_vector is not None:
+                # no stored length or dates: clustered by a version that did not store them; put back as short
+                # posts naming no date (the full-article threshold and the dates are not held against them)
+                self.clusterer.restore(report, row.story_id, unpack_terms(row.term_vector), row.lang,
+                                       row.text_chars or 0, unpack_days(row.text_days))
+            else:  # clustered by a version that did not store vectors: read again (close to how it was)
+                self.clusterer.add(report, story_id=row.story_id)
+            self._remember(row.item_id, row.story_id)
+        # Only data from before stored vectors can make a story leave during the replay (all its reports
+        # are replayed, also those from before it was opened again); it was forgotten then.
+        self.clusterer.expired.clear()
+
+    def assign(self, items: list[UnclusteredItem], known: dict[int, int]
+               ) -> tuple[list[AssignmentRow], dict[int, bytes], list[StoryExpiry]]:
+        """Rows to store, embeddings computed, and the stories that left the window meanwhile, each with the
+        first sequence number after it left. `known`: the stories of the items the new ones repeat, as stored."""
+        rows: list[AssignmentRow] = []
+        vectors: dict[int, bytes] = {}
+        expired: list[StoryExpiry] = []
+        for item in items:
+            # The same report elsewhere (same canonical URL or same words) is the same story, always.
+            story_id = self.recent.get(item.same_as, known.get(item.same_as)) if item.same_as else None
+            report = Report(item.id, item.title, item.text, item.published_at, source=item.source_id)
+            assignment = self.clusterer.add(report, story_id=story_id)
+            score = 1.0 if story_id is not None else assignment.similarity
+            rows.append(AssignmentRow(item.id, assignment.story_id, score, self.seq, assignment.lang,
+                                      pack_terms(assignment.terms), assignment.chars, pack_days(assignment.days),
+                                      assignment.created))
+            expired.extend(StoryExpiry(story_id, self.seq) for story_id in self.clusterer.expired)
+            self.clusterer.expired.clear()
+            self.seq += 1
+            self._remember(item.id, assignment.story_id)
+            vectors.update((key, pack_vector(vector)) for key, vector in assignment.vectors.items())
+        return rows, vectors, expired
+
+
+# The Clustering of the thread or process that is a deduplicator's worker (each deduplicator has its own).
+_worker = threading.local()
+
+
+def _serve(settings: ClusterSettings, embed: Embed | None) -> None:
+    _worker.clustering = Clustering(settings, embed)
+
+
+def _begin(next_story: int, seq: int) -> None:
+    _worker.clustering.begin(next_story, seq)
+
+
+def _restore(rows: list[ReplayRow]) -> None:
+    _worker.clustering.restore(rows)
+
+
+def _assign(items: list[UnclusteredItem], known: dict[int, int]
+            ) -> tuple[list[AssignmentRow], dict[int, bytes], list[StoryExpiry]]:
+    result: tuple[list[AssignmentRow], dict[int, bytes], list[StoryExpiry]] = _worker.clustering.assign(items, known)
+    return result
+
+
+class Deduplicator:
+    def __init__(self, store: Store, settings: ClusterSettings, embed: Embed | None = None,
+                 own_process: bool = False) -> None:
+        """`own_process`: cluster in a process of its own (`embed` must then be picklable), else in a thread."""
+        self.store = store
+        self.settings = settings
+        self.embed = embed
+        self.own_process = own_process
+        self._worker = self._start_worker()
+        self._lock = asyncio.Lock()
+        # The clusterer took a batch the store does not have (its write failed, or the call was
+        # cancelled), or may have (its worker died): it is rebuilt from the store before the next batch.
+        self._ahead = False
+        self._ready = False  # the window rebuilt from the store and the backlog clustered
+        self._backlog_until = 0  # the last item stored before start and not clustered: the backlog ends there
+        self._progress: Callable[[int, int], None] | None = None
+        self._warming: asyncio.Task[None] | None = None
+        self._stored: asyncio.Future[bool] | None = None  # whether the last batch handed to the worker was stored
+
+    def _start_worker(self) -> Executor:
+        if self.own_process:
+            return worker_pool(1, _serve, (self.settings, self.embed))
+        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitor-dedup", initializer=_serve,
+                                  initargs=(self.settings, self.embed))
+
+    async def start(self, progress: Callable[[int, int], None] | None = None, warm: bool = False) -> None:
+        """Get ready to cluster without waiting for the window: it is rebuilt from the store when the first
+        new items must be clustered, or, with `warm`, at once in the background (`settled` waits for it).
+        Items stored but never clustered (before a crash, or before the deduplicator existed) are clustered
+        right after the rebuild, which then starts in the background whatever `warm` says. `progress` is
+        told (reports put back, reports to put back) during the rebuild."""
+        self._progress = progress
+        self._backlog_until = await self.store.stories.last_unclustered()
+        if warm or self._backlog_until:
+            self._warming = asyncio.create_task(self._warm(), name="dedup-start")
+
+    async def ready(self) -> int:
+        """Rebuild the window and cluster the backlog now, unless done before: how many reports were put back."""
         async with self._lock:
-            replayed = await self._rebuild(progress)
-            after_id = caught_up = 0
-            while page := await self.store.stories.unclustered(after_id, BACKLOG_BATCH):
-                caught_up += await self._catch_up(page)
-                after_id = page[-1].id
-            if caught_up:
-                log.info("dedup: clustered %d stored items that had not been clustered yet", caught_up)
-            return replayed
+            return await self._get_ready()
+
+    async def settled(self) -> None:
+        """Wait for the rebuild and backlog that `start` began in the background, if it did."""
+        if self._warming is not None:
+            await asyncio.shield(self._warming)
+
+    async def _warm(self) -> None:
+        try:
+            await self.ready()
+        except Exception:  # the items that wait for it try again, and say so where they fail
+            log.exception("dedup: rebuilding the story window or clustering the stored backlog failed; "
+                          "tried again with the next new items")
+
+    async def _get_ready(self) -> int:
+        if self._ready:
+            return 0
+        started = time.monotonic()
+        replayed = await self._rebuild(self._progress)
+        log.info("dedup: story window rebuilt from the store (%d reports of the active stories) in %.1f s",
+                 replayed, time.monotonic() - started)
+        after_id = caught_up = 0
+        while self._backlog_until and (
+                page := await self.store.stories.unclustered(after_id, BACKLOG_BATCH, self._backlog_until)):
+            caught_up += await self._catch_up(page)
+            after_id = page[-1].id
+        if caught_up:
+            log.info("dedup: clustered %d stored items that had not been clustered yet", caught_up)
+        self._ready = True
+        return replayed
 
     async def _catch_up(self, items: list[UnclusteredItem]) -> int:
         """Cluster a page of the backlog; how many items were. One item that cannot be clustered must not
@@ -124,48 +263,54 @@ class Deduplicator:
     async def _rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
         """The clusterer as the store has it: the reports of the stories still active put back."""
         self._ahead = True  # until the window is back
+        if self._stored is not None:  # what the batches handed in before did to the store, first
+            await asyncio.shield(self._stored)
+            self._stored = None  # the clusterer goes on from the store, whatever they did
         next_story, seq = await self.store.stories.clustering_start()
         rows = await self.store.stories.replay(self.settings.window_s)
-        await self._in_thread(self._replay, next_story, seq, rows, progress)
+        # in the worker, so after anything it was still doing for a cancelled call
+        await self._work(_begin, next_story, seq)
+        if progress:
+            progress(0, len(rows))
+        for done in range(0, len(rows), REPLAY_BATCH):
+            await self._work(_restore, rows[done:done + REPLAY_BATCH])
+            if progress:
+                progress(min(done + REPLAY_BATCH, len(rows)), len(rows))
         self._ahead = False
         return len(rows)
 
     async def close(self) -> None:
-        self._thread.shutdown(wait=True, cancel_futures=True)
+        if self._warming is not None and not self._warming.done():  # what it did not do, the next start does
+            self._warming.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._warming
+        self._worker.shutdown(wait=True, cancel_futures=True)
 
-    async def _in_thread(self, function, *args):
-        return await asyncio.get_running_loop().run_in_executor(self._thread, function, *args)
+    def _submit(self, function, *args) -> asyncio.Future:
+        """`function(*args)` handed to the worker now: the worker does what it is handed in that order."""
+        try:
+            return asyncio.get_running_loop().run_in_executor(self._worker, function, *args)
+        except BrokenExecutor:
+            self._replace_worker()
+            raise
 
-    def _replay(self, next_story: int, seq: int, rows: list[ReplayRow],
-                progress: Callable[[int, int], None] | None = None) -> None:
-        # In the clusterer's thread, so after anything it was still doing for a cancelled call.
-        self.clusterer = Clusterer(self.settings, self.embed, first_story_id=next_story)
-        self._seq = seq
-        self._recent.clear()
-        self._expired = []  # stories that left a window the store never saw; they leave again as it moves
-        if progress:
-            progress(0, len(rows))
-        for done, row in enumerate(rows, start=1):
-            report = Report(row.item_id, row.title, row.text, row.published_at, unpack_vector(row.embedding),
-                            source=row.source_id)
-            if row.term_vector is not None:
-                # no stored length or dates: clustered by a version that did not store them; put back as short
-                # posts naming no date (the full-article threshold and the dates are not held against them)
-                self.clusterer.restore(report, row.story_id, unpack_terms(row.term_vector), row.lang,
-                                       row.text_chars or 0, unpack_days(row.text_days))
-            else:  # clustered by a version that did not store vectors: read again (close to how it was)
-                self.clusterer.add(report, story_id=row.story_id)
-            self._remember(row.item_id, row.story_id)
-            if progress:
-                progress(done, len(rows))
-        # Only data from before stored vectors can make a story leave during the replay (all its reports
-        # are replayed, also those from before it was opened again); it was forgotten then.
-        self.clusterer.expired.clear()
+    async def _result(self, submitted: asyncio.Future):
+        try:
+            return await submitted
+        except BrokenExecutor:
+            self._replace_worker()
+            raise
 
-    def _remember(self, item_id: int, story_id: int) -> None:
-        self._recent[item_id] = story_id
-        if len(self._recent) > RECENT_ITEMS:
-            self._recent.popitem(last=False)
+    async def _work(self, function, *args):
+        return await self._result(self._submit(function, *args))
+
+    def _replace_worker(self) -> None:
+        """A worker process that died (killed, out of memory) is replaced, and the clusterer rebuilt in the new one
+        before the next batch."""
+        log.error("dedup: the clusterer's worker died; a new one rebuilds the window from the store")
+        self._worker.shutdown(wait=False)
+        self._worker = self._start_worker()
+        self._ahead = True
 
     async def add(self, source: Source, items: list[StoredItem]) -> StoryBatch:
         """Cluster a source's new items; return the stories they created or grew, and where each went."""
@@ -173,48 +318,61 @@ class Deduplicator:
         return StoryBatch(source, tuple(items), tuple(stories), story_of)
 
     async def add_pending(self, items: list[UnclusteredItem]) -> tuple[list[Story], dict[int, int]]:
-        """Cluster stored items; the stories they touched, and where each went."""
+        """Cluster stored items; the stories they touched, and where each went.
+
+        The worker clusters the next batch while this one is stored: batches go to it in the order they come,
+        and are stored in that order, each after the one before it. A batch that is not stored (its write
+        failed, or the call was cancelled) takes those clustered after it along, and the clusterer is
+        rebuilt from the store before the next: it never goes on from reports the store does not have."""
         if not items:
             return [], {}
         async with self._lock:
+            await self._get_ready()
             if self._ahead:
-                log.warning("dedup: the last batch was not stored; the window is rebuilt from the store "
-                            "(that batch's items are clustered on the next start)")
+                log.warning("dedup: a batch was not stored; the window is rebuilt from the store "
+                            "(the items of that batch and of those clustered after it are clustered on the next "
+                            "start)")
                 await self._rebuild()
-            return await self._cluster(items)
+            batch = await self._send(items)
+        return await self._store(batch)
 
-    async def _cluster(self, items: list[UnclusteredItem],
-                       summaries: bool = True) -> tuple[list[Story], dict[int, int]]:
-        """Cluster items and store where each went; with `summaries`, also the stories they touched, as
-        stored now (catching up on start needs none, and summing up every story costs a fifth of the write)."""
-        missing = [p.same_as for p in items if p.same_as is not None and p.same_as not in self._recent]
-        known = await self.store.stories.of_items(missing) if missing else {}
-        self._ahead = True  # until the store has what the clusterer takes now (an error, a cancellation)
-        rows, vectors = await self._in_thread(self._assign, items, known)
-        story_ids = await self.store.stories.assign(rows, vectors, datetime.now(UTC), self._expired)
-        self._ahead = False
-        self._expired = []
-        stories = await self.store.stories.get_many(story_ids) if summaries else []
+    async def _cluster(self, items: list[UnclusteredItem], summaries: bool = True
+                       ) -> tuple[list[Story], dict[int, int]]:
+        """Cluster items and store where each went, at once (the caller holds the lock)."""
+        return await self._store(await self._send(items), summaries)
+
+    async def _send(self, items: list[UnclusteredItem]) -> _Batch:
+        """Hand items to the worker (the caller holds the lock, so they go in the order they came)."""
+        repeated = [p.same_as for p in items if p.same_as is not None]
+        known = await self.store.stories.of_items(repeated) if repeated else {}
+        assigned = self._submit(_assign, items, known)
+        before, self._stored = self._stored, asyncio.get_running_loop().create_future()
+        return _Batch(assigned, before, self._stored)
+
+    async def _store(self, batch: _Batch, summaries: bool = True) -> tuple[list[Story], dict[int, int]]:
+        """Store where a batch's items went, after the batch before it; with `summaries`, also the stories they
+        touched, as stored now (catching up on start needs none, and summing up every story costs a fifth of
+        the write)."""
+        try:
+            rows, vectors, expired = await self._result(batch.assigned)
+            if batch.before is not None and not await asyncio.shield(batch.before):
+                raise RuntimeError("dedup: a batch clustered before this one was not stored, so neither is this "
+                                   "one; its items are clustered on the next start")
+            story_ids = await self.store.stories.assign(rows, vectors, datetime.now(UTC), expired)
+            stories = await self.store.stories.get_many(story_ids) if summaries else []
+        except BaseException:
+            self._ahead = True
+            batch.stored.set_result(False)
+            raise
+        batch.stored.set_result(True)
         return stories, {row.item_id: row.story_id for row in rows}
 
-    def _assign(self, items: list[UnclusteredItem], known: dict[int, int]) -> tuple[list[AssignmentRow],
-                                                                                       dict[int, bytes]]:
-        """Rows to store and embeddings computed; the stories that left the window meanwhile go to
-        `_expired`, each with the first sequence number after it left."""
-        rows: list[AssignmentRow] = []
-        vectors: dict[int, bytes] = {}
-        for item in items:
-            # The same report elsewhere (same canonical URL or same words) is the same story, always.
-            story_id = self._recent.get(item.same_as, known.get(item.same_as)) if item.same_as else None
-            report = Report(item.id, item.title, item.text, item.published_at, source=item.source_id)
-            assignment = self.clusterer.add(report, story_id=story_id)
-            score = 1.0 if story_id is not None else assignment.similarity
-            rows.append(AssignmentRow(item.id, assignment.story_id, score, self._seq, assignment.lang,
-                                      pack_terms(assignment.terms), assignment.chars, pack_days(assignment.days),
-                                      assignment.created))
-            self._expired.extend(StoryExpiry(story_id, self._seq) for story_id in self.clusterer.expired)
-            self.clusterer.expired.clear()
-            self._seq += 1
-            self._remember(item.id, assignment.story_id)
-            vectors.update((key, pack_vector(vector)) for key, vector in assignment.vectors.items())
-        return rows, vectors
+
+@dataclass(frozen=True)
+class _Batch:
+    """Items handed to the worker: where they go (when it has clustered them), whether the batch before them was
+    stored, and whether they were."""
+
+    assigned: asyncio.Future
+    before: asyncio.Future[bool] | None
+    stored: asyncio.Future[bool]

@@ -54,11 +54,19 @@ class StoryRepository(Repository):
                 in rows]
 
     @on_database_thread
-    def unclustered(self, after_id: int = 0, limit: int = 500) -> list[UnclusteredItem]:
-        """Items stored but not clustered yet, in the order they were stored, a page at a time."""
+    def last_unclustered(self) -> int:
+        """The id of the latest item stored but not clustered yet; 0 when every item is."""
+        last: int | None = self._conn.execute("SELECT max(id) FROM items WHERE story_id IS NULL").fetchone()[0]
+        return last or 0
+
+    @on_database_thread
+    def unclustered(self, after_id: int = 0, limit: int = 500, up_to: int | None = None) -> list[UnclusteredItem]:
+        """Items stored but not clustered yet, in the order they were stored, a page at a time (those
+        stored after item `up_to` left out)."""
         rows = self._conn.execute(
             """SELECT id, source_id, title, text, published_at, same_as FROM items
-               WHERE story_id IS NULL AND id > ? ORDER BY id LIMIT ?""", (after_id, limit)).fetchall()
+               WHERE story_id IS NULL AND id > ? AND id <= ? ORDER BY id LIMIT ?""",
+            (after_id, up_to if up_to is not None else 2**63 - 1, limit)).fetchall()
         return [UnclusteredItem(item_id, source_id, title or "", text or "", moment(published), same_as)
                 for item_id, source_id, title, text, published, same_as in rows]
 

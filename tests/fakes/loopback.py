@@ -8,6 +8,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
 
 
+class _Listener(ThreadingHTTPServer):
+    # Connections waiting to be accepted: socketserver's 5 made a client opening 16 at once (the poller's
+    # concurrency) lose SYNs and wait a second for their retry, which no real server's backlog does.
+    request_queue_size = 128
+
+
 class LoopbackServer:
     def __init__(self) -> None:
         server = self
@@ -27,7 +33,7 @@ class LoopbackServer:
 
             do_POST = do_GET  # noqa: N815
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = _Listener(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
         # serve_forever looks for shutdown() between waits of poll_interval: the default 0.5 s made stopping a
         # server take half a second, in every test that starts one.

