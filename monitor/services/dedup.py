@@ -286,27 +286,31 @@ class Deduplicator:
                 await self._warming
         self._worker.shutdown(wait=True, cancel_futures=True)
 
-    def _submit(self, function, *args) -> asyncio.Future:
-        """`function(*args)` handed to the worker now: the worker does what it is handed in that order."""
+    def _submit(self, function, *args) -> tuple[asyncio.Future, Executor]:
+        """`function(*args)` handed to the worker now (the worker does what it is handed in that order), and that
+        worker."""
+        worker = self._worker
         try:
-            return asyncio.get_running_loop().run_in_executor(self._worker, function, *args)
+            return asyncio.get_running_loop().run_in_executor(worker, function, *args), worker
         except BrokenExecutor:
-            self._replace_worker()
+            self._replace_worker(worker)
             raise
 
-    async def _result(self, submitted: asyncio.Future):
+    async def _result(self, submitted: asyncio.Future, worker: Executor):
         try:
             return await submitted
         except BrokenExecutor:
-            self._replace_worker()
+            self._replace_worker(worker)
             raise
 
     async def _work(self, function, *args):
-        return await self._result(self._submit(function, *args))
+        return await self._result(*self._submit(function, *args))
 
-    def _replace_worker(self) -> None:
+    def _replace_worker(self, dead: Executor) -> None:
         """A worker process that died (killed, out of memory) is replaced, and the clusterer rebuilt in the new one
-        before the next batch."""
+        before the next batch. Every call the dead one had says so: only the first replaces it."""
+        if dead is not self._worker:
+            return
         log.error("dedup: the clusterer's worker died; a new one rebuilds the window from the store")
         self._worker.shutdown(wait=False)
         self._worker = self._start_worker()
@@ -329,11 +333,15 @@ class Deduplicator:
         async with self._lock:
             await self._get_ready()
             if self._ahead:
-                log.warning("dedup: a batch was not stored; the window is rebuilt from the store "
-                            "(the items of that batch and of those clustered after it are clustered on the next "
-                            "start)")
+                log.warning("dedup: the clusterer is ahead of the store (a batch was not stored, or its worker "
+                            "died); the window is rebuilt from the store (items not stored are clustered on the "
+                            "next start)")
                 await self._rebuild()
-            batch = await self._send(items)
+            try:
+                batch = await self._send(items)
+            except BrokenExecutor:  # the worker died while idle (killed, out of memory): a new one, rebuilt, takes them
+                await self._rebuild()
+                batch = await self._send(items)
         return await self._store(batch)
 
     async def _cluster(self, items: list[UnclusteredItem], summaries: bool = True
@@ -345,16 +353,16 @@ class Deduplicator:
         """Hand items to the worker (the caller holds the lock, so they go in the order they came)."""
         repeated = [p.same_as for p in items if p.same_as is not None]
         known = await self.store.stories.of_items(repeated) if repeated else {}
-        assigned = self._submit(_assign, items, known)
+        assigned, worker = self._submit(_assign, items, known)
         before, self._stored = self._stored, asyncio.get_running_loop().create_future()
-        return _Batch(assigned, before, self._stored)
+        return _Batch(assigned, worker, before, self._stored)
 
     async def _store(self, batch: _Batch, summaries: bool = True) -> tuple[list[Story], dict[int, int]]:
         """Store where a batch's items went, after the batch before it; with `summaries`, also the stories they
         touched, as stored now (catching up on start needs none, and summing up every story costs a fifth of
         the write)."""
         try:
-            rows, vectors, expired = await self._result(batch.assigned)
+            rows, vectors, expired = await self._result(batch.assigned, batch.worker)
             if batch.before is not None and not await asyncio.shield(batch.before):
                 raise RuntimeError("dedup: a batch clustered before this one was not stored, so neither is this "
                                    "one; its items are clustered on the next start")
@@ -362,7 +370,12 @@ class Deduplicator:
             stories = await self.store.stories.get_many(story_ids) if summaries else []
         except BaseException:
             self._ahead = True
-            batch.stored.set_result(False)
+            if batch.before is not None and not batch.before.done():
+                # not before the batch ahead of it is settled: the rebuild this calls for waits for `stored`, and
+                # must read the store after that batch's write, or it would take its story ids over again
+                batch.before.add_done_callback(lambda _: batch.stored.set_result(False))
+            else:
+                batch.stored.set_result(False)
             raise
         batch.stored.set_result(True)
         return stories, {row.item_id: row.story_id for row in rows}
@@ -374,5 +387,6 @@ class _Batch:
     stored, and whether they were."""
 
     assigned: asyncio.Future
+    worker: Executor  # the worker that has them
     before: asyncio.Future[bool] | None
     stored: asyncio.Future[bool]

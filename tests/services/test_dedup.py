@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
+import os
 import shutil
+import signal
 import sqlite3
 import threading
 import time
@@ -581,6 +584,89 @@ async def test_a_repeat_joins_the_story_of_the_report_it_repeats_while_that_one_
     assert rows["paper"] == (rows["wire"][0], 1.0)
     await dedup.close()
     await store.close()
+
+
+def _failing_on(word: str):
+    """An embed function that fails for any text with `word` in it (a model that cannot read one text)."""
+    def embed(texts: list[str]) -> list[tuple[float, ...]]:
+        if any(word in text for text in texts):
+            raise RuntimeError("the model failed")
+        return letter_trigrams(texts)
+    return embed
+
+
+async def test_a_batch_that_failed_while_the_one_before_waits_to_be_stored_does_not_let_the_next_take_its_stories(
+        tmp_path):
+    # Another program holds the database's write lock: the first batch's write waits, the second batch,
+    # clustered meanwhile, waits for it; the third fails in the worker (its embedding fails). The fourth
+    # must find the window as the store has it once the first two are written, not before: else it gets
+    # their story ids again, and its reports join unrelated stories.
+    titles = ["Earthquake strikes northern Chile coast", "Central bank raises rates again in Brazil",
+              "Football club signs new striker from Lyon", "Floods close highways across Bavaria",
+              "Parliament votes on budget in Kenya", "Wildfire spreads near Athens suburbs",
+              "Chile earthquake death toll rises", "Kenya budget passes after long debate"]
+    path = tmp_path / "m.db"
+    store = await Store.open(path)
+    source = await store.sources.add(SourceSpec("feed", "https://example.org/feed0", "example0"), T0)
+    dedup = Deduplicator(store, ClusterSettings(), _failing_on("death toll"))
+    await dedup.start()
+    new = await store.items.insert(source.id, [_item(f"n{n}", n / 10, title, "") for n, title in enumerate(titles)],
+                                   T0)
+    await dedup.ready()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    first, second, failing = [asyncio.create_task(dedup.add(source, part))
+                              for part in (new[0:2], new[2:4], [new[6], new[4]])]
+    await asyncio.sleep(0.3)
+    last = asyncio.create_task(dedup.add(source, [new[5], new[7]]))
+    await asyncio.sleep(0.3)
+    other.execute("COMMIT")
+    other.close()
+    outcomes = await asyncio.gather(first, second, failing, last, return_exceptions=True)
+    assert isinstance(outcomes[2], RuntimeError) and not isinstance(outcomes[3], BaseException), outcomes
+    await dedup.close()
+    conn = sqlite3.connect(path)
+    rows = conn.execute("SELECT key, story_id, cluster_seq FROM items WHERE story_id IS NOT NULL").fetchall()
+    conn.close()
+    await store.close()
+    story = {key: story_id for key, story_id, _ in rows}
+    assert len({seq for _, _, seq in rows}) == len(rows), rows  # each report clustered once, in one order
+    assert len(set(story.values())) == len(story), rows  # eight different events: no report joined another's story
+
+
+async def test_a_clusterer_process_killed_while_idle_is_replaced_and_the_next_batch_is_not_lost(tmp_path):
+    # The clusterer's process dies between batches (killed, out of memory): the next batch is clustered by
+    # a new one, rebuilt from the store, as if nothing had happened.
+    items = _mutiny_items()
+    batches = [items[:30], items[30:50]]
+    without = await _cluster(tmp_path / "without.db", batches, False, backend="lexical")
+    store = await Store.open(tmp_path / "m.db")
+    source = await store.sources.add(SourceSpec("feed", "https://example.org/feed0", "example0"), T0)
+    dedup = Deduplicator(store, ClusterSettings(), None, own_process=True)
+    await dedup.start()
+    await dedup.add(source, await store.items.insert(source.id, batches[0], T0))
+    workers = _grandchildren()  # the clusterer's process, a child of the forkserver
+    assert workers
+    for pid in workers:
+        os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while set(workers) & set(_grandchildren()) and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    await dedup.add(source, await store.items.insert(source.id, batches[1], T0))
+    assert await _keys_and_stories(store) == without
+    await dedup.close()
+    await store.close()
+
+
+def _grandchildren() -> list[int]:
+    """The processes whose parent is a child of this one (from /proc)."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parents[int(stat.parent.name)] = int(fields[1])
+    children = {pid for pid, parent in parents.items() if parent == os.getpid()}
+    return [pid for pid, parent in parents.items() if parent in children]
 
 
 async def test_a_stored_item_that_cannot_be_clustered_does_not_stop_the_start(tmp_path):
