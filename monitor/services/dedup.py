@@ -38,7 +38,7 @@ from monitor.workers import worker_pool
 log = logging.getLogger("monitor.dedup")
 
 BACKLOG_BATCH = 500  # items clustered and stored together when catching up on start
-REPLAY_BATCH = 2000  # reports sent to the worker at a time when the window is rebuilt (the progress shown)
+REPLAY_BATCH = 2000  # reports read and sent to the worker at a time when the window is rebuilt (the progress shown)
 RECENT_ITEMS = 20_000  # item → story of recent items, kept by the worker
 
 
@@ -267,17 +267,20 @@ class Deduplicator:
             await asyncio.shield(self._stored)
             self._stored = None  # the clusterer goes on from the store, whatever they did
         next_story, seq = await self.store.stories.clustering_start()
-        rows = await self.store.stories.replay(self.settings.window_s)
+        total = await self.store.stories.replay_size(self.settings.window_s)
         # in the worker, so after anything it was still doing for a cancelled call
         await self._work(_begin, next_story, seq)
         if progress:
-            progress(0, len(rows))
-        for done in range(0, len(rows), REPLAY_BATCH):
-            await self._work(_restore, rows[done:done + REPLAY_BATCH])
+            progress(0, total)
+        done = last_seq = 0
+        # a page at a time: the whole window's titles, texts and vectors at once would be more than the clusterer
+        while rows := await self.store.stories.replay(self.settings.window_s, last_seq, REPLAY_BATCH):
+            await self._work(_restore, rows)
+            done, last_seq = done + len(rows), rows[-1].seq
             if progress:
-                progress(min(done + REPLAY_BATCH, len(rows)), len(rows))
+                progress(done, total)
         self._ahead = False
-        return len(rows)
+        return done
 
     async def close(self) -> None:
         if self._warming is not None and not self._warming.done():  # what it did not do, the next start does

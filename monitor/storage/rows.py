@@ -81,6 +81,7 @@ class ReplayRow:
     lang: str
     text_chars: int | None  # None: clustered by a version that did not store it
     text_days: str | None  # the dates the text names, days of the year, comma-separated
+    seq: int = 0  # the order the clusterer saw it in (items.cluster_seq)
 
 
 @dataclass(frozen=True, slots=True)

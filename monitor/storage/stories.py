@@ -34,24 +34,41 @@ class StoryRepository(Repository):
         return ClusteringStart(last_story + 1, (row[1] or 0) + 1)
 
     @on_database_thread
-    def replay(self, window_s: float) -> list[ReplayRow]:
+    def replay(self, window_s: float, after_seq: int = 0, limit: int = -1) -> list[ReplayRow]:
         """The clustered items a restarted clusterer must see again to be in the state it left, in the
         order it saw them: the reports of every story still active (its latest report within a window of
         the latest report of all) since the clusterer last opened it (a story that left the window can be
-        opened again by the same report from elsewhere). Every item within that window belongs to one."""
-        clock = self._conn.execute("SELECT max(published_at) FROM items WHERE story_id IS NOT NULL").fetchone()[0]
-        if clock is None:
+        opened again by the same report from elsewhere). Every item within that window belongs to one.
+        A page at a time: those clustered after `after_seq` (a row's `seq`), at most `limit` of them."""
+        active_since = self._active_since(window_s)
+        if active_since is None:
             return []
-        active_since = to_iso(moment(clock) - timedelta(seconds=window_s))
         rows = self._conn.execute(
             """SELECT i.id, i.source_id, i.title, i.text, i.published_at, i.story_id, i.embedding, i.term_vector,
-                      i.lang, i.text_chars, i.text_days FROM items i JOIN stories s ON s.id = i.story_id
-               WHERE s.last_seen >= ? AND i.cluster_seq >= coalesce(s.opened_seq, 0) ORDER BY i.cluster_seq""",
-            (active_since,)).fetchall()
+                      i.lang, i.text_chars, i.text_days, i.cluster_seq FROM items i JOIN stories s ON s.id = i.story_id
+               WHERE s.last_seen >= ? AND i.cluster_seq >= coalesce(s.opened_seq, 0) AND i.cluster_seq > ?
+               ORDER BY i.cluster_seq LIMIT ?""",
+            (active_since, after_seq, limit)).fetchall()
         return [ReplayRow(item_id, source_id, title or "", text or "", moment(published), story_id, embedding,
-                          term_vector, lang or "", chars, days)
-                for item_id, source_id, title, text, published, story_id, embedding, term_vector, lang, chars, days
-                in rows]
+                          term_vector, lang or "", chars, days, seq)
+                for item_id, source_id, title, text, published, story_id, embedding, term_vector, lang, chars, days,
+                seq in rows]
+
+    @on_database_thread
+    def replay_size(self, window_s: float) -> int:
+        """How many items `replay` gives in all."""
+        active_since = self._active_since(window_s)
+        if active_since is None:
+            return 0
+        count: int = self._conn.execute(
+            """SELECT count(*) FROM items i JOIN stories s ON s.id = i.story_id
+               WHERE s.last_seen >= ? AND i.cluster_seq >= coalesce(s.opened_seq, 0)""", (active_since,)).fetchone()[0]
+        return count
+
+    def _active_since(self, window_s: float) -> str | None:
+        """The time a story's latest report must be at or after to be active (None: nothing is clustered)."""
+        clock = self._conn.execute("SELECT max(published_at) FROM items WHERE story_id IS NOT NULL").fetchone()[0]
+        return None if clock is None else to_iso(moment(clock) - timedelta(seconds=window_s))
 
     @on_database_thread
     def last_unclustered(self) -> int:

@@ -32,6 +32,11 @@ async def test_assignments_grow_their_stories_once_and_a_restart_reads_them_back
     replayed = await store.stories.replay(3600.0)
     assert [(r.item_id, r.story_id, r.embedding, r.lang) for r in replayed] == [
         (a[0].id, 7, b"vector", "en"), (a[1].id, 7, None, "en"), (b[0].id, 7, None, "fr")]
+    # read a page at a time (a window of a hundred thousand reports is not held at once): the same rows in order
+    assert await store.stories.replay_size(3600.0) == 3
+    first = await store.stories.replay(3600.0, 0, 2)
+    assert first + await store.stories.replay(3600.0, first[-1].seq, 2) == replayed
+    assert await store.stories.replay(3600.0, replayed[-1].seq, 2) == []
     await store.stories.assign([], {}, NOW, [StoryExpiry(7, 3)])  # left the window: vectors before seq 3 go
     assert [r.term_vector for r in await store.stories.replay(3600.0)] == [None, None, b"terms"]
 
