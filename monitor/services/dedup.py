@@ -182,6 +182,7 @@ class Deduplicator:
         self._progress: Callable[[int, int], None] | None = None
         self._warming: asyncio.Task[None] | None = None
         self._stored: asyncio.Future[bool] | None = None  # whether the last batch handed to the worker was stored
+        self._dropped: list[UnclusteredItem] = []  # items of batches not stored, clustered again after the rebuild
 
     def _start_worker(self) -> Executor:
         if self.own_process:
@@ -330,21 +331,22 @@ class Deduplicator:
         The worker clusters the next batch while this one is stored: batches go to it in the order they come,
         and are stored in that order, each after the one before it. A batch that is not stored (its write
         failed, or the call was cancelled) takes those clustered after it along, and the clusterer is
-        rebuilt from the store before the next: it never goes on from reports the store does not have."""
+        rebuilt from the store before the next: it never goes on from reports the store does not have. The items
+        of those batches are then clustered again, once, before the next."""
         if not items:
             return [], {}
         async with self._lock:
             await self._get_ready()
             if self._ahead:
                 log.warning("dedup: the clusterer is ahead of the store (a batch was not stored, or its worker "
-                            "died); the window is rebuilt from the store (items not stored are clustered on the "
-                            "next start)")
+                            "died); the window is rebuilt from the store")
                 await self._rebuild()
+                await self._cluster_dropped()
             try:
-                batch = await self._send(items)
+                batch = await self._send(items, retry=True)
             except BrokenExecutor:  # the worker died while idle (killed, out of memory): a new one, rebuilt, takes them
                 await self._rebuild()
-                batch = await self._send(items)
+                batch = await self._send(items, retry=True)
         return await self._store(batch)
 
     async def _cluster(self, items: list[UnclusteredItem], summaries: bool = True
@@ -352,13 +354,30 @@ class Deduplicator:
         """Cluster items and store where each went, at once (the caller holds the lock)."""
         return await self._store(await self._send(items), summaries)
 
-    async def _send(self, items: list[UnclusteredItem]) -> _Batch:
-        """Hand items to the worker (the caller holds the lock, so they go in the order they came)."""
+    async def _cluster_dropped(self) -> None:
+        """Cluster again, once, the items of batches that were not stored, before anything newer (the caller holds the
+        lock, and the window is rebuilt): they are in the stories then, though without alerts of their own. Those
+        that fail again are left for the next start."""
+        dropped, self._dropped = sorted(self._dropped, key=lambda item: item.id), []
+        if not dropped:
+            return
+        try:
+            done = await self._catch_up(dropped)
+        except Exception:
+            log.exception("dedup: %d items of batches that were not stored could not be clustered again; left for "
+                          "the next start", len(dropped))
+            return
+        log.warning("dedup: %d of %d items of batches that were not stored clustered again (without alerts)",
+                    done, len(dropped))
+
+    async def _send(self, items: list[UnclusteredItem], retry: bool = False) -> _Batch:
+        """Hand items to the worker (the caller holds the lock, so they go in the order they came). With `retry`,
+        the items are clustered again after the next rebuild if the batch is not stored."""
         repeated = [p.same_as for p in items if p.same_as is not None]
         known = await self.store.stories.of_items(repeated) if repeated else {}
         assigned, worker = self._submit(_assign, items, known)
         before, self._stored = self._stored, asyncio.get_running_loop().create_future()
-        return _Batch(assigned, worker, before, self._stored)
+        return _Batch(assigned, worker, before, self._stored, items if retry else [])
 
     async def _store(self, batch: _Batch, summaries: bool = True) -> tuple[list[Story], dict[int, int]]:
         """Store where a batch's items went, after the batch before it; with `summaries`, also the stories they
@@ -368,11 +387,12 @@ class Deduplicator:
             rows, vectors, expired = await self._result(batch.assigned, batch.worker)
             if batch.before is not None and not await asyncio.shield(batch.before):
                 raise RuntimeError("dedup: a batch clustered before this one was not stored, so neither is this "
-                                   "one; its items are clustered on the next start")
+                                   "one; its items are clustered again with the next batch")
             story_ids = await self.store.stories.assign(rows, vectors, datetime.now(UTC), expired)
             stories = await self.store.stories.get_many(story_ids) if summaries else []
         except BaseException:
             self._ahead = True
+            self._dropped.extend(batch.items)  # before `stored` says so: the rebuild that waits for it then sees them
             if batch.before is not None and not batch.before.done():
                 # not before the batch ahead of it is settled: the rebuild this calls for waits for `stored`, and
                 # must read the store after that batch's write, or it would take its story ids over again
@@ -393,3 +413,4 @@ class _Batch:
     worker: Executor  # the worker that has them
     before: asyncio.Future[bool] | None
     stored: asyncio.Future[bool]
+    items: list[UnclusteredItem]  # to cluster again if they are not stored (none: they are not retried)
