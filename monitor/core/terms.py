@@ -8,7 +8,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from itertools import islice
 from operator import itemgetter
@@ -85,7 +85,8 @@ def _data(name: str) -> list[str]:
     return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
-def _concepts() -> dict[tuple[bool, str], str]:
+@cache  # built on first use: a command that reads no report (an all-304 pass, a digest) does not wait for it
+def concepts() -> dict[tuple[bool, str], str]:
     """(Latin?, stem) → concept id ("~dam") for the words of the news lexicon, so a Russian, Ukrainian
     and English word for one thing become one term. Stems are looked up within their script (English
     "selling" and Russian "село" share a stem, not a meaning); where two concepts claim a stem, the
@@ -109,9 +110,6 @@ def _concepts() -> dict[tuple[bool, str], str]:
                 elif claim[0] == held[0] and claim[1] != held[1]:
                     clashes.add(key)
     return {key: concept for key, (_, concept) in claims.items() if key not in clashes}
-
-
-CONCEPTS = _concepts()
 
 
 STOP_WORDS = frozenset(word for line in _data("stopwords.txt") for word in line.split())
@@ -207,7 +205,7 @@ def _term(word: str) -> str:
     if word.isdigit():
         return word
     key = stem(word)
-    return CONCEPTS.get((word.isascii(), key), key)
+    return concepts().get((word.isascii(), key), key)
 
 
 # Runs of letters, not single letters: the same counts (summed lengths) from far fewer matches.
