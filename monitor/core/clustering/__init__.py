@@ -33,12 +33,13 @@ Modules: settings (what the clusterer is told and answers), words (a report's wo
 story and how a report compares with it), clusterer (the Clusterer, which decides).
 """
 
-from monitor.core.clustering.clusterer import Clusterer
+from monitor.core.clustering.clusterer import Clusterer, Decision
+from monitor.core.clustering.features import FEATURES, Scorer, default_scorer
 from monitor.core.clustering.names import mentions, name_key, title_names_of, unmentioned
 from monitor.core.clustering.settings import TEXT_CHARS, Assignment, ClusterSettings, Embed, Report, Vector
 from monitor.core.clustering.words import embed_text, item_terms
 
 __all__ = [
-    "TEXT_CHARS", "Assignment", "ClusterSettings", "Clusterer", "Embed", "Report", "Vector", "embed_text",
-    "item_terms", "mentions", "name_key", "title_names_of", "unmentioned",
+    "FEATURES", "TEXT_CHARS", "Assignment", "ClusterSettings", "Clusterer", "Decision", "Embed", "Report", "Scorer",
+    "Vector", "default_scorer", "embed_text", "item_terms", "mentions", "name_key", "title_names_of", "unmentioned",
 ]
