@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -70,11 +69,23 @@ def rows_of(path: Path, scorer: Scorer | None = None) -> tuple[list[list[float]]
     return features, labels, reports
 
 
+# The direction each feature may move the probability in (1 up, -1 down, 0 either way): what is known
+# about news before any data, so a few hundred examples cannot teach the trees that sharing more words makes
+# two reports less likely to be one event.
+DIRECTIONS = {
+    **dict.fromkeys(("cosine", "latest_cosine", "title_share", "names_shared", "numbers_shared", "dates_shared",
+                     "other_source_cosine", "cross_language_cosine", "shared_beyond_concepts", "articles_cosine"), 1),
+    **dict.fromkeys(("names_unshared", "title_names_new", "story_names_missing", "numbers_new", "dates_apart",
+                     "clock_hours_apart", "log_hours_since_latest", "log_hours_since_first",
+                     "log_hours_since_same_source"), -1),
+}
+
+
 def fit(rows: dict[str, tuple], names: list[str]) -> tuple[Scorer, dict]:
     """Gradient-boosted trees over the rows of the named sets, each set weighing as much as any other, and
     the threshold that maximises F1 of its joins on those rows: the scorer, and its model file's content."""
     import numpy as np
-    from sklearn.ensemble import GradientBoostingClassifier
+    from sklearn.ensemble import HistGradientBoostingClassifier
 
     x, y, weight, groups = [], [], [], []
     for name in names:
@@ -85,24 +96,29 @@ def fit(rows: dict[str, tuple], names: list[str]) -> tuple[Scorer, dict]:
         y += labels
         weight += [1000 / len(labels)] * len(labels)
         groups += [(name, r) for r in reports]
-    model = GradientBoostingClassifier(n_estimators=TREES, max_depth=DEPTH, learning_rate=RATE, subsample=0.8,
-                                       min_samples_leaf=20, random_state=SEED)
+    model = HistGradientBoostingClassifier(
+        max_iter=TREES, max_depth=DEPTH, learning_rate=RATE, max_leaf_nodes=None, min_samples_leaf=20,
+        l2_regularization=1.0, monotonic_cst=[DIRECTIONS.get(name, 0) for name in FEATURES], early_stopping=False,
+        random_state=SEED)
     model.fit(np.array(x), np.array(y), sample_weight=np.array(weight))
-    share = float(np.average(y, weights=weight))
     content = {"version": f"{VERSION}: gradient-boosted trees fitted on {', '.join(names)}",
-               "features": list(FEATURES), "start": math.log(share / (1 - share)), "rate": RATE,
-               "trees": [_tree(estimator.tree_) for estimator in model.estimators_[:, 0]], "threshold": 0.5}
+               "features": list(FEATURES), "start": round(float(np.ravel(model._baseline_prediction)[0]), 6),
+               "rate": 1.0, "trees": [_tree(predictor[0].nodes) for predictor in model._predictors],
+               "threshold": 0.5}
     scorer = Scorer.from_json(json.dumps(content))
     content["threshold"] = round(_threshold([scorer.probability(row) for row in x], y, groups), 4)
     return Scorer.from_json(json.dumps(content)), content
 
 
-def _tree(tree) -> dict:
-    leaf = tree.children_left < 0
-    return {"feature": [int(f) if not end else 0 for f, end in zip(tree.feature, leaf, strict=True)],
-            "threshold": [round(float(t), 6) if not end else 0.0 for t, end in zip(tree.threshold, leaf, strict=True)],
-            "left": [int(c) for c in tree.children_left], "right": [int(c) for c in tree.children_right],
-            "value": [round(float(v), 6) if end else 0.0 for v, end in zip(tree.value[:, 0, 0], leaf, strict=True)]}
+def _tree(nodes) -> dict:
+    """A fitted tree's nodes as the model file keeps them (the learning rate is in the leaves' values)."""
+    leaf = [bool(node["is_leaf"]) for node in nodes]
+    return {"feature": [0 if end else int(node["feature_idx"]) for node, end in zip(nodes, leaf, strict=True)],
+            "threshold": [0.0 if end else round(float(node["num_threshold"]), 6)
+                          for node, end in zip(nodes, leaf, strict=True)],
+            "left": [-1 if end else int(node["left"]) for node, end in zip(nodes, leaf, strict=True)],
+            "right": [-1 if end else int(node["right"]) for node, end in zip(nodes, leaf, strict=True)],
+            "value": [round(float(node["value"]), 6) if end else 0.0 for node, end in zip(nodes, leaf, strict=True)]}
 
 
 def _threshold(probabilities: list[float], labels: list[int], groups: list) -> float:

@@ -166,8 +166,7 @@ def explanation(item: dict, decision: Decision, scorer: Scorer, labelled: list[t
         first = reports[0] if reports else {}
         lines.append(f"  story {story_id} ({len(reports)} reports, events {events}; first {first.get('id')}: "
                      f"{str(first.get('title') or '')[:70]}): probability {probability:.3f}")
-        lines.extend(f"    {name:<28} {value:8.3f}  x {weight:+.3f}"
-                     for name, value, weight in zip(scorer.features, features, scorer.weights, strict=True))
+        lines.extend(f"    {name:<28} {value:8.3f}" for name, value in zip(scorer.features, features, strict=True))
     verdict = "started a new story" if decision.created else "joined story"
     lines.append(f"decision: {verdict} {decision.story_id}" + (" (given)" if decision.forced else ""))
     return "\n".join(lines)

@@ -170,6 +170,7 @@ class Clusterer:
             story.languages = language_set(story.languages | {traits.lang})
         if traits.days:
             story.days |= traits.days
+        story.times.update(traits.times)
         story.shortest_chars = min(story.shortest_chars, traits.chars)
         story.members.append((traits.own[0] if traits.own is not None else None, traits.packed, published))
         story.title_terms.update(traits.title_terms)

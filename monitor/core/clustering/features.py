@@ -19,7 +19,7 @@ from importlib.resources import files
 from monitor.core.clustering.names import mentions, unmentioned
 from monitor.core.clustering.settings import TEXT_CHARS
 from monitor.core.clustering.story import Story, Traits, cosine, shared_beyond_concepts
-from monitor.core.dates import YEAR_DAYS
+from monitor.core.dates import DAY_MINUTES, YEAR_DAYS
 
 # The features, in the order `pair_features` gives them (a model file names those it was fitted on).
 FEATURES = (
@@ -28,11 +28,14 @@ FEATURES = (
     "title_share",  # share of the report's title terms found in the story's titles
     "names_shared",  # the report's names (people, places, bodies) the story has, up to 5
     "names_unshared",  # share of the report's names the story does not have
-    "title_names_apart",  # 1: the titles name others (`Clusterer` docs: another city's weather)
+    "title_names_new",  # 1: the report's title names someone or somewhere the story does not mention
+    "story_names_missing",  # 1: each of the story's titles in its language names someone the report does not mention
     "numbers_shared",  # numbers both have, up to 3
     "numbers_new",  # numbers the report has and the story does not, up to 3
     "dates_apart",  # 1: the dates they name are all `days_apart` or more from each other
     "dates_shared",  # 1: they name a date in common
+    "clock_times_named",  # 1: both name clock times ("01:19", "9:40pm")
+    "clock_hours_apart",  # hours between the nearest of them, up to 3 (a bulletin's time tells its event)
     "log_hours_since_latest",  # log(1 + hours since the story's latest report)
     "log_hours_since_first",  # log(1 + hours since its first)
     "same_source",  # 1: the story has a report of the report's source
@@ -73,17 +76,21 @@ def _days_gap(days: frozenset[int], story_days: frozenset[int]) -> int | None:
     return min(min(abs(a - b), YEAR_DAYS - abs(a - b)) for a in days for b in story_days)
 
 
-def names_apart(item: Traits, story: Story) -> bool:
+def names_apart(item: Traits, story: Story) -> tuple[bool, bool]:
     """Whether the report's title names someone or somewhere none of the story's reports mentions, and
-    each of the story's titles in the report's language that names anyone names someone or somewhere the
-    report does not mention (mentions: the terms of the title and first 400 characters). The weather in
-    Brest and the weather in Gomel; Guterres's and Peskov's words on the dam. Titles in other languages
-    are not compared: they may translate a name (Hungary and Венгрия) rather than spell it."""
+    whether each of the story's titles in the report's language that names anyone names someone or
+    somewhere the report does not mention (mentions: the terms of the title and first 400 characters).
+    Both: the weather in Brest and the weather in Gomel; Guterres's and Peskov's words on the dam. Titles
+    in other languages are not compared: they may translate a name (Hungary and Венгрия) rather than spell it."""
+    new = bool(item.title_names) and unmentioned(item.title_names, mentions(story.centroid))
     theirs = [names for lang, names in story.title_names if lang == item.lang]
-    if not theirs or not item.title_names:
-        return False
-    return (unmentioned(item.title_names, mentions(story.centroid))
-            and all(unmentioned(names, item.mentioned) for names in theirs))
+    return new, bool(theirs) and all(unmentioned(names, item.mentioned) for names in theirs)
+
+
+def _clock_gap_minutes(times: frozenset[int], story_times: set[int]) -> int | None:
+    if not times or not story_times:
+        return None
+    return min(min(abs(a - b), DAY_MINUTES - abs(a - b)) for a in times for b in story_times)
 
 
 def pair_features(item: Item, story: Story, cos: float, days_apart: int, title_names: bool) -> tuple[float, ...]:
@@ -115,6 +122,8 @@ def pair_features(item: Item, story: Story, cos: float, days_apart: int, title_n
     title_share = (len(item.title_terms & story.title_terms) / len(item.title_terms)) if item.title_terms else 0.0
     numbers_shared = sum(1 for number in item.numbers if number in centroid)
     gap = _days_gap(traits.days, story.days)
+    clock_gap = _clock_gap_minutes(traits.times, story.times)
+    new_names, missing_names = names_apart(traits, story) if title_names else (False, False)
     cross = bool(traits.lang) and traits.lang not in story.languages
     report_long = traits.chars >= TEXT_CHARS
     story_long = story.shortest_chars >= TEXT_CHARS
@@ -124,11 +133,14 @@ def pair_features(item: Item, story: Story, cos: float, days_apart: int, title_n
         title_share,
         float(min(names_shared, 5)),
         (len(names) - names_shared) / len(names) if names else 0.0,
-        float(title_names and names_apart(traits, story)),
+        float(new_names),
+        float(missing_names),
         float(min(numbers_shared, 3)),
         float(min(len(item.numbers) - numbers_shared, 3)),
         float(bool(days_apart) and gap is not None and gap >= days_apart),
         float(gap == 0),
+        float(clock_gap is not None),
+        min(clock_gap, 180) / 60 if clock_gap is not None else 0.0,
         _log_hours((item.published - story.last_seen).total_seconds()),
         _log_hours((item.published - story.first_seen).total_seconds()),
         float(same),

@@ -30,8 +30,8 @@ class ClusterSettings:
     # subscribers while a miss only shows it twice).
     threshold: float | None = None
     # Not used since a fitted scorer decides: accepted so that callers and config files that set them still work.
-    cross_threshold: float | None = None
-    long_threshold: float | None = None
+    cross_threshold: float = 0.0
+    long_threshold: float = 0.0
     window_s: float = 36 * 3600  # a story takes new reports this long after its last one
     name_agreement: bool = True  # a candidate story must share one of the item's names (people, places, bodies)
     # Dates this many days or more from all those a story's reports name count as other dates for the scorer
