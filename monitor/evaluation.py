@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from monitor.core.clustering import Clusterer, ClusterSettings, Decision, Embed, Report, Scorer
+from monitor.core.clustering import FEATURES, Clusterer, ClusterSettings, Decision, Embed, Report, Scorer
 from monitor.core.evaluation import Scores, bcubed, pair_scores
 from monitor.core.urls import canonical_url
 
@@ -149,7 +149,7 @@ def read_pairs(path: str, problems: list[str]) -> list[dict]:
     return pairs
 
 
-def explanation(item: dict, decision: Decision, scorer: Scorer, labelled: list[tuple[dict, Report]],
+def explanation(item: dict, decision: Decision, scorer: Scorer | None, labelled: list[tuple[dict, Report]],
                 predicted: dict[str, int]) -> str:
     """Why an item went where it went: each candidate story (its first report's id and title, its labelled
     events), the pair's features and probability, and the decision."""
@@ -158,15 +158,17 @@ def explanation(item: dict, decision: Decision, scorer: Scorer, labelled: list[t
         story = predicted.get(str(other["id"]))
         if story is not None and other is not item:
             members.setdefault(story, []).append(other)
+    how = (f"scorer {scorer.version}: probabilities" if scorer is not None
+           else "rules: mean cosines (not faded; the rules' dates, sources and titles are not shown)")
     lines = [f"item {item['id']} (event {item['cluster']}): {str(item.get('title') or '')[:100]}",
-             f"scorer {scorer.version}, threshold {decision.threshold:.3f}, {len(decision.candidates)} candidates"]
+             f"{how}, threshold {decision.threshold:.3f}, {len(decision.candidates)} candidates"]
     for story_id, features, probability in sorted(decision.candidates, key=lambda c: -c[2]):
         reports = members.get(story_id, [])
         events = ", ".join(sorted({str(r["cluster"]) for r in reports}))
         first = reports[0] if reports else {}
         lines.append(f"  story {story_id} ({len(reports)} reports, events {events}; first {first.get('id')}: "
-                     f"{str(first.get('title') or '')[:70]}): probability {probability:.3f}")
-        lines.extend(f"    {name:<28} {value:8.3f}" for name, value in zip(scorer.features, features, strict=True))
+                     f"{str(first.get('title') or '')[:70]}): score {probability:.3f}")
+        lines.extend(f"    {name:<28} {value:8.3f}" for name, value in zip(FEATURES, features, strict=True))
     verdict = "started a new story" if decision.created else "joined story"
     lines.append(f"decision: {verdict} {decision.story_id}" + (" (given)" if decision.forced else ""))
     return "\n".join(lines)

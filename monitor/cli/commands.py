@@ -160,8 +160,15 @@ def cmd_eval_clusters(args: argparse.Namespace, settings: Settings | None) -> in
     options = {}
     if args.threshold is not None:
         options["threshold"] = args.threshold
+    if args.cross_threshold is not None:
+        options["cross_threshold"] = args.cross_threshold
+    if args.long_threshold is not None:
+        options["long_threshold"] = args.long_threshold
     if args.window:
         options["window_s"] = parse_duration_option(args.window, "--window")
+    if args.scorer or args.scorer_threshold is not None:
+        options["learned"] = True
+        options["scorer_threshold"] = args.scorer_threshold
     with ProgressOnTerminal(shows_progress(args.json)) as progress:
         result = evaluation.evaluate_file(args.file, ClusterSettings(**options), args.pairs, args.assignments,
                                           embed=load_embedder(args.backend),

@@ -7,26 +7,39 @@ import heapq
 import math
 from array import array
 from collections import Counter
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import chain
 from operator import mul
 
 from monitor.core.clustering.features import Candidate, Item, Scorer, default_scorer, pair_features
+from monitor.core.clustering.names import mentions, unmentioned
 from monitor.core.clustering.settings import (
+    EMBED_CANDIDATES,
     POSTINGS_READ,
     QUERY_TERMS,
+    QUERY_TERMS_WITH_MEANING,
     SCORED_CANDIDATES,
     TEXT_CHARS,
     Assignment,
     ClusterSettings,
     Embed,
     Report,
+    Vector,
 )
-from monitor.core.clustering.story import Story, Traits, language_set, traits_of
+from monitor.core.clustering.story import (
+    Story,
+    Traits,
+    cosine,
+    dot,
+    language_set,
+    shared_beyond_concepts,
+    traits_of,
+)
 from monitor.core.clustering.window import Window, remembered_lines
-from monitor.core.clustering.words import read_text, term_counts
-from monitor.core.dates import calendar_days_of
+from monitor.core.clustering.words import embed_text, read_text, term_counts
+from monitor.core.dates import YEAR_DAYS, calendar_days_of
 from monitor.core.terms import language_of, name_terms_of, terms_of
 
 
@@ -45,8 +58,9 @@ def _most_shared(shared: Counter) -> list[int]:
 
 @dataclass(frozen=True)
 class Decision:
-    """Why a report went where it went: its candidates, each with its features and probability, best
-    lexical match first, and the story it joined (`Clusterer.trace`)."""
+    """Why a report went where it went (`Clusterer.trace`): its candidates, best lexical match first, each
+    with the scorer's features of the pair and its score (the scorer's probability, or with the rules the
+    lexical score), and the story it joined."""
 
     key: object
     story_id: int
@@ -57,16 +71,21 @@ class Decision:
 
 
 class Clusterer:
-    """Assigns reports to stories as they arrive. Pure: no IO; time comes with each report. `embed` is
-    accepted for the callers that pass one and not used: the scorer decides on the words (the
-    embeddings were slower by thousands of times and never better on our labelled sets)."""
+    """Assigns reports to stories as they arrive. Pure: no IO; time comes with each report, and the
+    optional `embed` function is the only way out (it must be deterministic). With `settings.learned`, or a
+    `scorer` given, a fitted scorer decides instead of the rules (and embeddings are not used)."""
 
     def __init__(self, settings: ClusterSettings | None = None, embed: Embed | None = None,
                  first_story_id: int = 1, scorer: Scorer | None = None) -> None:
         self.settings = settings or ClusterSettings()
+        self.scorer = scorer or (default_scorer() if self.settings.learned else None)
+        if self.scorer is not None:
+            embed = None
+        # When a list, each `add` appends its Decision, candidates scored even where the story is given
+        # (`eval-clusters --explain`, and the training of the scorer, which gives each report its labelled story)
+        self.trace: list[Decision] | None = None
         self.embed = embed
-        self.scorer = scorer or default_scorer()
-        self.query_terms = QUERY_TERMS
+        self.query_terms = QUERY_TERMS if embed is None else QUERY_TERMS_WITH_MEANING
         self.stories: dict[int, Story] = {}
         # term → the stories that have it, the one that took a report with it most recently last, at most
         # POSTINGS_READ of them: neither the cost of finding candidates nor the index's size grows with the
@@ -75,13 +94,10 @@ class Clusterer:
         self.stats: Counter = Counter()  # candidates scored and postings read, for figures
         self.next_id = first_story_id
         self.clock: datetime | None = None  # the latest publication time seen
-        self.embedded = 0  # texts sent to `embed` (none now), for figures
+        self.embedded = 0  # texts sent to `embed`, for figures
         self.expired: list[int] = []  # stories that left the window, for the caller to collect and clear
         self.window = Window()  # document frequencies and the sources' lines over the window
         self._expiry: list[tuple[datetime, int]] = []  # (last_seen, story id), lazily refreshed
-        # When a list, each `add` appends its Decision, candidates scored even where the story is given
-        # (`eval-clusters --explain`, and the training of the scorer, which gives each report its labelled story)
-        self.trace: list[Decision] | None = None
 
     # -- the window ---------------------------------------------------------------------------------
 
@@ -122,28 +138,31 @@ class Clusterer:
         terms = tuple(counts)
         self.window.count(report.published, terms, lines)
         vector = self.window.vector(counts)
-        title_terms = frozenset(terms_of(title_read))
         traits = traits_of(as_published, language_of(read), len(report.text),
-                           calendar_days_of(title_words + text_words), vector, terms, title_terms)
+                           calendar_days_of(title_words + text_words), vector, terms,
+                           frozenset(terms_of(title_read)))
+        item_vector = report.vector
+        computed: dict = {}
         score = 0.0
         forced = story_id is not None
         candidates: list[Candidate] = []
-        if story_id is None or self.trace is not None:
-            chosen, score, candidates = self._choose(report, vector, name_terms_of(read), traits, title_terms)
-            if story_id is None:
+        if self.scorer is not None or self.trace is not None:
+            chosen, score, candidates = self._score(report, vector, name_terms_of(read), traits)
+            if self.scorer is not None and story_id is None:
                 story_id = chosen
-            else:
+            elif story_id is not None:
                 score = next((p for sid, _, p in candidates if sid == story_id), 0.0)
+        if story_id is None and not forced and self.scorer is None:
+            story_id, score, item_vector = self._choose(report, vector, name_terms_of(read), traits, computed)
         created = story_id is None or story_id not in self.stories
         if story_id is None:
             story_id = self.next_id
         if created:
             score = 0.0
         if self.trace is not None:
-            threshold = self.scorer.threshold if self.settings.threshold is None else self.settings.threshold
-            self.trace.append(Decision(report.key, story_id, created, forced, candidates, threshold))
-        self._join(self._story(story_id, as_published), report.published, traits)
-        return Assignment(story_id, score, created, {}, traits.lang, vector, traits.chars, traits.days)
+            self.trace.append(Decision(report.key, story_id, created, forced, candidates, self._threshold()))
+        self._join(self._story(story_id, as_published), item_vector, report.published, traits)
+        return Assignment(story_id, score, created, computed, traits.lang, vector, traits.chars, traits.days)
 
     def restore(self, report: Report, story_id: int, terms: dict[str, float], lang: str, chars: int,
                 days: frozenset[int]) -> None:
@@ -154,26 +173,31 @@ class Clusterer:
         self._advance(report.published)
         names = tuple(terms)
         self.window.count(report.published, names, remembered_lines(report))
-        title_terms = frozenset(terms_of(read_text[report.title][1])) & terms.keys()
-        traits = traits_of(report, lang, chars, days, terms, names, title_terms)
-        self._join(self._story(story_id, report), report.published, traits)
+        traits = traits_of(report, lang, chars, days, terms, names,
+                           frozenset(terms_of(read_text[report.title][1])) & terms.keys())
+        self._join(self._story(story_id, report), report.vector, report.published, traits)
 
     def _story(self, story_id: int, report: Report) -> Story:
         """The story, opened with this report as its first when the window does not have it."""
         if story_id not in self.stories:
-            self.stories[story_id] = Story(story_id, report.published, report.published)
+            self.stories[story_id] = Story(story_id, report.published, report.published,
+                                           seed=(report.key, embed_text(report.title, report.text))
+                                           if self.embed else None)
         self.next_id = max(self.next_id, story_id + 1)
         return self.stories[story_id]
 
-    def _join(self, story: Story, published: datetime, traits: Traits) -> None:
+    def _join(self, story: Story, item_vector: Vector | None, published: datetime, traits: Traits) -> None:
         if traits.lang not in story.languages:
             story.languages = language_set(story.languages | {traits.lang})
         if traits.days:
             story.days |= traits.days
-        story.times.update(traits.times)
         story.shortest_chars = min(story.shortest_chars, traits.chars)
-        story.members.append((traits.own[0] if traits.own is not None else None, traits.packed, published))
-        story.title_terms.update(traits.title_terms)
+        if traits.own is not None:
+            story.own.append((traits.own, traits.packed))
+        if self.scorer is not None or self.trace is not None:  # what the scorer compares (the rules do not)
+            story.members.append((traits.own[0] if traits.own is not None else None, traits.packed, published))
+            story.title_terms.update(traits.title_terms)
+            story.times.update(traits.times)
         if traits.title_names:
             story.title_names.append((traits.lang, tuple(sorted(traits.title_names))))
         centroid, weights, index, story_id = story.centroid, story.weights, self.index, story.id
@@ -194,11 +218,22 @@ class Clusterer:
                 if len(ids) > POSTINGS_READ:  # never read (`_lexical` reads the latest): forgotten
                     del ids[0]
         story.size += 1
+        if item_vector is not None:
+            self._add_vector(story, item_vector)
         if story.size == 1 or published > story.last_seen:  # an entry when its time moves, not for every report
             story.last_seen = max(story.last_seen, published)
             heapq.heappush(self._expiry, (story.last_seen, story.id))
 
-    def _lexical(self, vector: dict[str, float], names_in_item: set[str]) -> list[tuple[float, int]]:
+    @staticmethod
+    def _add_vector(story: Story, item_vector: Vector) -> None:
+        if story.vector_sum is None:
+            story.vector_sum = list(item_vector)
+        else:
+            story.vector_sum = [a + b for a, b in zip(story.vector_sum, item_vector, strict=True)]
+        story.vectors += 1
+
+    def _lexical(self, vector: dict[str, float], names_in_item: set[str], fading: bool = True
+                 ) -> list[tuple[float, int]]:
         """Candidate stories with the mean cosine between the item and their reports, best first.
 
         A story must share one of the item's names (people, places, bodies): reports about others are
@@ -220,12 +255,16 @@ class Clusterer:
         shared = Counter(chain.from_iterable(postings if named is None else map(named.intersection, postings)))
         candidates = _most_shared(shared)
         stats["candidates"] += len(candidates)
-        return self._scores(vector, candidates)
+        return self._scores(vector, candidates, fading)
 
-    def _scores(self, vector: dict[str, float], candidates: list[int]) -> list[tuple[float, int]]:
-        """The candidates with their mean cosine to the item, best first."""
+    def _scores(self, vector: dict[str, float], candidates: list[int], fading: bool = True
+                ) -> list[tuple[float, int]]:
+        """The candidates with their mean cosine to the item, fading as each story goes quiet (unless not
+        `fading`: the scorer weighs the time itself), best first."""
         scored = []
         terms_in_item = vector.keys()
+        assert self.clock is not None  # set by the report being added
+        now_s, half_life_s = self.clock.timestamp(), self.settings.half_life_s if fading else math.inf
         for story_id in candidates:
             story = self.stories[story_id]
             centroid, weights = story.centroid, story.weights
@@ -235,27 +274,172 @@ class Clusterer:
             shared = centroid.keys() & terms_in_item
             dot = math.fsum(map(mul, map(vector.__getitem__, shared), map(weights.__getitem__,
                                                                           map(centroid.__getitem__, shared))))
-            scored.append((dot / story.size, story_id))  # the mean cosine to the story's reports
+            # the mean cosine to the story's reports, fading as the story goes quiet
+            quiet_s = max(now_s - story.last_seen.timestamp(), 0.0)
+            scored.append((dot / story.size * 0.5 ** (quiet_s / half_life_s), story_id))
         scored.sort(key=lambda sc: (-sc[0], sc[1]))
         return scored
 
-    def _choose(self, report: Report, vector: dict[str, float], names: set[str], traits: Traits,
-                title_terms: frozenset[str]) -> tuple[int | None, float, list[Candidate]]:
-        """The story to join and its probability (None: a new story), and every candidate with its features
-        and probability: the scorer weighs each candidate, and the best joins if it is likely enough."""
+    def _across(self, story_id: int, lang: str) -> bool:
+        """Whether the story has no report in the item's language yet."""
+        return bool(lang) and lang not in self.stories[story_id].languages
+
+    def _again(self, story_id: int, traits: Traits) -> bool:
+        """Whether the story has a report of the item's source in its language and the item is another
+        event of that source's: it shares less than `same_source` with each of those reports, and it is
+        not nearly the same (`sure`) as another source's report in its language (the wire copy everyone
+        carries, after the source's own brief)."""
+        own = traits.own
+        if own is None:
+            return False
+        story = self.stories[story_id]
+        reports = [theirs for whose, theirs in story.own if whose == own]
+        if not reports:
+            return False
+        vector, settings = traits.vector, self.settings
+        if any(cosine(vector, theirs) >= settings.same_source for theirs in reports):
+            return False
+        return not any(cosine(vector, theirs) >= settings.sure
+                       for (source, lang), theirs in story.own if lang == own[1] and source != own[0])
+
+    def _names_apart(self, story_id: int, traits: Traits) -> bool:
+        """Whether the item's title names someone or somewhere none of the story's reports mentions, and
+        each of the story's titles in the item's language that names anyone names someone or somewhere the
+        item does not mention (mentions: the terms of the title and first 400 characters).
+        The weather in Brest and the weather in Gomel; Spain's and Italy's daily figures; the US Open's and
+        the Australian Open's replays; Guterres's and Peskov's words on the dam. Titles in other languages
+        are not compared: they may translate a name (Hungary and Венгрия) rather than spell it."""
+        story = self.stories[story_id]
+        theirs = [names for lang, names in story.title_names if lang == traits.lang]
+        if not self.settings.title_names or not theirs or not traits.title_names:
+            return False
+        # whom the story mentions is read from its terms when it is a candidate, not kept for each story
+        return (unmentioned(traits.title_names, mentions(story.centroid))
+                and all(unmentioned(names, traits.mentioned) for names in theirs))
+
+    def _allowed(self, story_id: int, traits: Traits) -> bool:
+        """Whether nothing besides the score keeps the story from taking the item."""
+        return not (self._apart(story_id, traits.days) or self._again(story_id, traits)
+                    or self._names_apart(story_id, traits))
+
+    def _required(self, story_id: int, traits: Traits) -> float:
+        story, lang = self.stories[story_id], traits.lang
+        if self._across(story_id, lang):
+            # Across languages what two reports share is mostly names and the lexicon's concepts. One name
+            # and a concept or two is what unrelated news has in common (an English "Ion" and the Russian
+            # metropolitan Иона, "Union" Berlin and a union's meeting): such a story is held to the
+            # threshold of a story in the item's language.
+            if shared_beyond_concepts(traits.vector, story.centroid) < 2:
+                return self.settings.threshold
+            return self.settings.cross_threshold
+        # Full articles among themselves, in one language: the mean cosine to reports in another
+        # language is lower whatever the story, so a multilingual story keeps the short posts' threshold.
+        if min(traits.chars, story.shortest_chars) >= TEXT_CHARS and story.languages <= {lang}:
+            return self.settings.long_threshold
+        return self.settings.threshold
+
+    def _apart(self, story_id: int, days: frozenset[int]) -> bool:
+        """Whether the item's dates and the story's are all days_apart or more from each other: the
+        forecast for 8 November and the one for 16 November, a region's figures for 4 May and for 2 May
+        are different events, however alike the words. A day's difference is not enough (a report
+        written the next day, "tomorrow" written as a date)."""
+        story_days = self.stories[story_id].days
+        if not days or not story_days or not self.settings.days_apart:
+            return False
+        gap = min(min(abs(a - b), YEAR_DAYS - abs(a - b)) for a in days for b in story_days)
+        return gap >= self.settings.days_apart
+
+    def _pick(self, scored: list[tuple[float, int]], traits: Traits) -> tuple[int | None, float]:
+        """The best-scoring story (best first in `scored`) whose threshold the item meets and which nothing
+        else keeps from taking it (`_allowed`: dates, the source's other reports, titles). A story in
+        the item's language scoring less than one that was turned down is no better a match, even where
+        its threshold is lower (one short post in it): the forecast for 16 November turned away from the
+        one for 8 November does not join the region's road news, and a channel's post about schools that
+        its sign-off made most like its own drones story does not join a fire story it barely matches; a
+        story in another language is judged on its own."""
+        turned_down = False
+        for score, story_id in scored:
+            cross = self._across(story_id, traits.lang)
+            if turned_down and not cross:
+                continue
+            if score >= self._required(story_id, traits) and self._allowed(story_id, traits):
+                return story_id, score
+            turned_down = turned_down or not cross
+        return None, 0.0
+
+    def _choose(self, report: Report, vector: dict[str, float], names: set[str], traits: Traits, computed: dict
+                ) -> tuple[int | None, float, Vector | None]:
+        """The story to join and its score (None: a new story), and the item's embedding if it has one."""
+        settings = self.settings
         scored = self._lexical(vector, names)
+        item_vector = report.vector
+        if self.embed is None:
+            return *self._pick(scored, traits), item_vector
+        if scored and scored[0][0] >= settings.sure and self._allowed(scored[0][1], traits):
+            return scored[0][1], scored[0][0], item_vector
+        ambiguous = [(lex, sid) for lex, sid in scored[:EMBED_CANDIDATES] if lex >= settings.floor]
+        if not ambiguous:
+            return None, 0.0, item_vector
+        self._embed_missing(report, [self.stories[sid] for _, sid in ambiguous], computed)
+        item_vector = computed.get(report.key, item_vector)
+        blended = []
+        span = settings.meaning_high - settings.meaning_low
+        for lex, sid in ambiguous:
+            story = self.stories[sid]
+            assert item_vector is not None and story.vector_sum is not None  # embedded just above
+            meaning = dot(item_vector, story.vector_sum) / story.vectors
+            closeness = min(max((meaning - settings.meaning_low) / span, 0.0), 1.0)
+            if meaning >= settings.meaning_floor:
+                blended.append((settings.lexical_weight * lex + (1 - settings.lexical_weight) * closeness, sid))
+        blended.sort(key=lambda sc: -sc[0])  # stable: equal scores keep the lexical order
+        return *self._pick(blended, traits), item_vector
+
+    def _threshold(self) -> float:
+        if self.scorer is None:
+            return self.settings.threshold
+        return self.scorer.threshold if self.settings.scorer_threshold is None else self.settings.scorer_threshold
+
+    def _score(self, report: Report, vector: dict[str, float], names: set[str], traits: Traits
+               ) -> tuple[int | None, float, list[Candidate]]:
+        """With the scorer: the story to join and its probability (None: a new story), and every candidate
+        with its features and score. The scorer weighs each candidate (its mean cosine to the item, not
+        faded), and the most likely joins if it is likely enough. Without one, the score is the rules'."""
+        assert self.clock is not None  # set by the report being added
+        settings = self.settings
+        fading = self.scorer is None
+        scored = self._lexical(vector, names, fading)
         if not scored:
             return None, 0.0, []
-        settings, scorer = self.settings, self.scorer
-        item = Item(traits, report.published, frozenset(names), title_terms,
+        item = Item(traits, report.published, frozenset(names), traits.title_terms,
                     frozenset(term for term in vector if term.isdigit()))
         candidates = []
         for cos, story_id in scored:
             features = pair_features(item, self.stories[story_id], cos, settings.days_apart, settings.title_names)
-            candidates.append((story_id, features, scorer.probability(features)))
+            candidates.append((story_id, features, cos if self.scorer is None else self.scorer.probability(features)))
         story_id, _, probability = max(candidates, key=lambda c: c[2])  # the first (most alike) among equals
-        threshold = scorer.threshold if settings.threshold is None else settings.threshold
-        if probability >= threshold:
+        if self.scorer is not None and probability >= self._threshold():
             return story_id, probability, candidates
         return None, 0.0, candidates
 
+    def _embed_missing(self, report: Report, stories: list[Story], computed: dict) -> None:
+        """Embed, in one batch, the report (unless it came with a vector) and the seeds of candidate
+        stories that have no embedded member yet."""
+        keys, texts = [], []
+        if report.vector is None:
+            keys.append(report.key)
+            texts.append(embed_text(report.title, report.text))
+        seeded: list[tuple[Story, Hashable]] = []
+        for story in stories:
+            if story.vector_sum is None and story.seed is not None:
+                key, text = story.seed
+                seeded.append((story, key))
+                keys.append(key)
+                texts.append(text)
+        if not texts or self.embed is None:
+            return
+        vectors = self.embed(texts)
+        self.embedded += len(texts)
+        for key, vec in zip(keys, vectors, strict=True):
+            computed[key] = tuple(float(x) for x in vec)
+        for story, key in seeded:
+            self._add_vector(story, computed[key])

@@ -1,5 +1,5 @@
-"""A story as the clusterer holds it while it takes reports, what the scorer knows of a report besides its
-words (its traits), and how a report's terms compare with a story's."""
+"""A story as the clusterer holds it while it takes reports, what besides its score decides whether it may
+take a report (the report's traits), and how a report's terms compare with a story's."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ from datetime import datetime
 from functools import cached_property
 
 from monitor.core.clustering.names import mentions, title_names_of
-from monitor.core.clustering.settings import TEXT_CHARS, Report
+from monitor.core.clustering.settings import TEXT_CHARS, Report, Vector
 from monitor.core.dates import clock_times_of
 from monitor.core.terms import CONCEPT_MARK
 
 
 @dataclass(frozen=True)
 class Traits:
-    """What the scorer knows of a report besides its TF-IDF vector's cosine with a story."""
+    """What besides its score decides whether a story may take a report."""
 
     lang: str
     chars: int  # the length of its text without the source's boilerplate
@@ -48,16 +48,21 @@ class Story:
     id: int
     first_seen: datetime
     last_seen: datetime
+    seed: tuple[Hashable, str] | None  # the first report's key and text to embed (with an embed function)
     # the sum of its reports' TF-IDF vectors (unit length each): term → its place in `weights`, which are kept in an
     # array (a float object for each of a window's millions of story terms was most of its memory)
     centroid: dict[str, int] = field(default_factory=dict)
     weights: array = field(default_factory=lambda: array("d"))
     size: int = 0
     languages: frozenset[str] = frozenset()  # one of a few (`language_set`): every story has one
+    vector_sum: list[float] | None = None  # sum of the embedded members' vectors
+    vectors: int = 0
     shortest_chars: int = TEXT_CHARS  # the shortest text among its reports, up to TEXT_CHARS
     days: frozenset[int] = frozenset()  # the dates its reports name, as days of the year
     times: set[int] = field(default_factory=set)  # the clock times they name, as minutes after midnight
-    # each report's source (None: unknown), TF-IDF vector (packed) and publication time, in the order they came
+    # each report's (source, language) and TF-IDF vector, packed
+    own: list[tuple[tuple[Hashable, str], Packed]] = field(default_factory=list)
+    # for the scorer: each report's source (None: unknown), TF-IDF vector (packed) and publication time, in order
     members: list[tuple[Hashable | None, Packed, datetime]] = field(default_factory=list)
     title_terms: set[str] = field(default_factory=set)  # the terms of its reports' titles
     title_names: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # (language, its names) per title
@@ -96,3 +101,8 @@ def cosine(a: dict[str, float], b: Packed) -> float:
     the terms come in, so a restart decides the same."""
     terms, weights = b
     return math.fsum([a[term] * weight for term, weight in zip(terms, weights, strict=True) if term in a])
+
+
+def dot(a: Vector, b: Vector) -> float:
+    """Of two embeddings (a sum of them, for a story)."""
+    return sum(x * y for x, y in zip(a, b, strict=True))
