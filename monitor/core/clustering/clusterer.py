@@ -13,8 +13,15 @@ from datetime import datetime, timedelta
 from itertools import chain
 from operator import mul
 
-from monitor.core.clustering.features import Candidate, Item, Scorer, default_scorer, pair_features
-from monitor.core.clustering.names import mentions, unmentioned
+from monitor.core.clustering.features import (
+    WEIGHED_CANDIDATES,
+    Candidate,
+    Item,
+    Scorer,
+    default_scorer,
+    pair_features,
+)
+from monitor.core.clustering.names import mentions, name_keys, unmentioned
 from monitor.core.clustering.settings import (
     EMBED_CANDIDATES,
     POSTINGS_READ,
@@ -198,6 +205,7 @@ class Clusterer:
             story.members.append((traits.own[0] if traits.own is not None else None, traits.packed, published))
             story.title_terms.update(traits.title_terms)
             story.times.update(traits.times)
+            story.mentioned.update(map(name_keys.__getitem__, traits.terms))
         if traits.title_names:
             story.title_names.append((traits.lang, tuple(sorted(traits.title_names))))
         centroid, weights, index, story_id = story.centroid, story.weights, self.index, story.id
@@ -413,7 +421,7 @@ class Clusterer:
         item = Item(traits, report.published, frozenset(names), traits.title_terms,
                     frozenset(term for term in vector if term.isdigit()))
         candidates = []
-        for cos, story_id in scored:
+        for cos, story_id in scored[:WEIGHED_CANDIDATES]:
             features = pair_features(item, self.stories[story_id], cos, settings.days_apart, settings.title_names)
             candidates.append((story_id, features, cos if self.scorer is None else self.scorer.probability(features)))
         story_id, _, probability = max(candidates, key=lambda c: c[2])  # the first (most alike) among equals

@@ -16,7 +16,7 @@ from datetime import datetime
 from functools import cache, cached_property
 from importlib.resources import files
 
-from monitor.core.clustering.names import mentions, unmentioned
+from monitor.core.clustering.names import unmentioned
 from monitor.core.clustering.settings import TEXT_CHARS
 from monitor.core.clustering.story import Story, Traits, cosine, shared_beyond_concepts
 from monitor.core.dates import DAY_MINUTES, YEAR_DAYS
@@ -51,7 +51,8 @@ FEATURES = (
     "log_story_size",  # log of the story's reports
 )
 
-COMPARED_REPORTS = 8  # other sources' reports compared one by one: the latest (the cost stays flat as a story grows)
+COMPARED_REPORTS = 4  # other sources' reports compared one by one: the latest (the cost stays flat as a story grows)
+WEIGHED_CANDIDATES = 4  # only the candidates most alike by cosine are weighed: each costs a set of features
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def names_apart(item: Traits, story: Story) -> tuple[bool, bool]:
     somewhere the report does not mention (mentions: the terms of the title and first 400 characters).
     Both: the weather in Brest and the weather in Gomel; Guterres's and Peskov's words on the dam. Titles
     in other languages are not compared: they may translate a name (Hungary and Венгрия) rather than spell it."""
-    new = bool(item.title_names) and unmentioned(item.title_names, mentions(story.centroid))
+    new = bool(item.title_names) and unmentioned(item.title_names, story.mentioned)
     theirs = [names for lang, names in story.title_names if lang == item.lang]
     return new, bool(theirs) and all(unmentioned(names, item.mentioned) for names in theirs)
 

@@ -65,6 +65,7 @@ class Story:
     # for the scorer: each report's source (None: unknown), TF-IDF vector (packed) and publication time, in order
     members: list[tuple[Hashable | None, Packed, datetime]] = field(default_factory=list)
     title_terms: set[str] = field(default_factory=set)  # the terms of its reports' titles
+    mentioned: set[str] = field(default_factory=set)  # whom and what its reports mention (`mentions` of its terms)
     title_names: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # (language, its names) per title
 
 
