@@ -11,6 +11,7 @@ maximises F1 of the joins on the rows it was fitted on.
 Leave one set out: for each set, the model is fitted on all the others and the real clusterer runs with it
 on the held-out set; its BCubed precision, recall and F1 are printed (and for tgcontest the pair scores,
 ru and en). Then the model fitted on all the sets is written to monitor/data/scorer.json (--write).
+--no-concepts measures the same without the concept lexicon (an ablation: what it adds across languages).
 
     python benchmarks/train_scorer.py --shared ../shared/benchmarks --write
     python benchmarks/train_scorer.py --no-record --only dev,mutiny      # a quick look
@@ -31,6 +32,7 @@ from benchmarks import results  # noqa: E402
 from monitor.core.clustering import FEATURES, Clusterer, ClusterSettings, Scorer  # noqa: E402
 from monitor.core.clustering.features import MODEL_FILE  # noqa: E402
 from monitor.core.evaluation import bcubed, pair_scores  # noqa: E402
+from monitor.core.terms import CONCEPTS  # noqa: E402
 from monitor.evaluation import labelled_reports, read_pairs  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data"
@@ -200,8 +202,14 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help=f"write the model fitted on all sets to "
                                                              f"monitor/data/{MODEL_FILE}")
     parser.add_argument("--no-cv", action="store_true", help="skip leave-one-set-out (only fit and --write)")
+    parser.add_argument("--no-concepts", action="store_true",
+                        help="an ablation: read words without the concept lexicon (monitor/data/concepts.tsv)")
     results.add_flag(parser)
     args = parser.parse_args()
+    if args.no_concepts:
+        if args.write:
+            parser.error("--no-concepts is an ablation: monitor reads words with the lexicon, so its model must too")
+        CONCEPTS.clear()  # before any word is read (readings are remembered)
     sets = dict(SETS)
     pairs = None
     tgcontest = args.shared / "tgcontest-pairs"
@@ -228,7 +236,8 @@ def main() -> None:
         (ROOT / "monitor" / "data" / MODEL_FILE).write_text(text, encoding="utf-8")
         print(f"wrote monitor/data/{MODEL_FILE}", file=sys.stderr)
     if report and not args.no_record:
-        results.record("pair scorer, leave one set out (BCubed on the held-out set)", dict(report))
+        title = "pair scorer, leave one set out (BCubed on the held-out set)"
+        results.record(title + (", without the concept lexicon" if args.no_concepts else ""), dict(report))
 
 
 if __name__ == "__main__":
