@@ -181,15 +181,19 @@ def stream_span(path: Path) -> tuple[int, float]:
     return count, (last - first).total_seconds() if first and last else 0.0
 
 
+SCORER = "scorer"
+
+
 def measure(path: Path, stretch: int, backend: str, traced: bool = False, turns: Connection | None = None) -> dict:
     """Cluster the stream in `path` in this fresh process and measure its last `stretch` reports, CHUNK at a time,
     each when `turns` says go (where other sizes take turns with it)."""
     count, span_s = stream_span(path)
-    settings = ClusterSettings(window_s=span_s + 3600)  # the window holds every report
+    learned = backend == SCORER
+    settings = ClusterSettings(window_s=span_s + 3600, learned=learned)  # the window holds every report
     before_mb, peak_reset = current_rss_mb(), reset_peak_rss()
     if traced:
         tracemalloc.start()
-    clusterer = Clusterer(settings, load_embedder(backend))
+    clusterer = Clusterer(settings, None if learned else load_embedder(backend))
     stream = read_stream(path)
     given = array("l")
     for report, _ in islice(stream, count - stretch):
@@ -332,8 +336,9 @@ def main() -> None:
     parser.add_argument("--stream", choices=("newsday", "old"), default="newsday",
                         help="newsday: the realistic news day (default); old: the earlier synthetic stream")
     parser.add_argument("--seed", type=int, help="the stream's seed (default 1; the old stream's 7)")
-    parser.add_argument("--backend", choices=DEDUP_BACKENDS, default=DEDUP_BACKENDS[0],
-                        help="how reports are compared, as [dedup] backend (default: %(default)s)")
+    parser.add_argument("--backend", choices=(*DEDUP_BACKENDS, SCORER), default=DEDUP_BACKENDS[0],
+                        help="how reports are compared, as [dedup] backend, or \"scorer\": lexical, decided by the "
+                             "fitted scorer (eval-clusters --scorer) (default: %(default)s)")
     parser.add_argument("--tracemalloc", action="store_true",
                         help="also measure the memory Python allocates for the clusterer (tracemalloc, a slow "
                              "second run of each size)")

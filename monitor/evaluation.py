@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from monitor.core.clustering import Clusterer, ClusterSettings, Embed, Report
+from monitor.core.clustering import FEATURES, Clusterer, ClusterSettings, Decision, Embed, Report, Scorer
 from monitor.core.evaluation import Breakdown, Labelled, Scores, bcubed, breakdown, pair_scores
 from monitor.core.urls import canonical_url
 
@@ -31,6 +31,7 @@ class Result:
     pairs: Scores | None = None
     breakdown: Breakdown = field(default_factory=Breakdown)  # pairs by languages and kinds of error
     problems: list[str] = field(default_factory=list)
+    explained: str = ""  # `--explain`: an item's candidates and decision
 
     def figures(self) -> dict:
         out = {"precision": round(self.scores.precision, 4), "recall": round(self.scores.recall, 4),
@@ -91,26 +92,38 @@ def _source(source: object) -> str | None:
     return source
 
 
-def evaluate_file(path: str, settings: ClusterSettings, pairs_path: str | None = None,
-                  assignments_path: str | None = None, embed: Embed | None = None,
-                  progress: Callable[[int, int], None] | None = None) -> Result:
-    """Cluster a labelled file and score the outcome; `progress` is told (items done, items) as it goes."""
-    result = Result()
-    if not Path(path).exists():
-        result.problems.append(f"{path} not found")
-        return result
-    items = read_items(path, result.problems)
+def labelled_reports(path: str, problems: list[str]) -> list[tuple[dict, Report]]:
+    """A labelled file's valid items and the reports the clusterer sees of them, in published order (the
+    report's key is its place in that order)."""
+    items = read_items(path, problems)
     for n, item in enumerate(items):
         if item["_at"] is None:
             item["_at"] = _UNDATED_BASE + timedelta(seconds=n)
     items.sort(key=lambda i: (i["_at"], i["_line"]))
-    clusterer = Clusterer(settings, embed=embed)
+    return [(item, Report(n, str(item.get("title") or ""), str(item.get("text") or ""), item["_at"],
+                          source=_source(item.get("source")))) for n, item in enumerate(items)]
+
+
+def evaluate_file(path: str, settings: ClusterSettings, pairs_path: str | None = None,
+                  assignments_path: str | None = None, embed: Embed | None = None,
+                  progress: Callable[[int, int], None] | None = None, scorer: Scorer | None = None,
+                  explain: str | None = None) -> Result:
+    """Cluster a labelled file and score the outcome; `progress` is told (items done, items) as it goes.
+    `explain`: an item's id, whose candidates and decision go to `Result.explained`."""
+    result = Result()
+    if not Path(path).exists():
+        result.problems.append(f"{path} not found")
+        return result
+    labelled = labelled_reports(path, result.problems)
+    items = [item for item, _ in labelled]
+    clusterer = Clusterer(settings, embed=embed, scorer=scorer)
     predicted: dict[str, int] = {}
     started = time.perf_counter()
-    for n, item in enumerate(items):
-        report = Report(n, str(item.get("title") or ""), str(item.get("text") or ""), item["_at"],
-                        source=_source(item.get("source")))
+    for n, (item, report) in enumerate(labelled):
+        clusterer.trace = [] if str(item["id"]) == explain else None
         predicted[str(item["id"])] = clusterer.add(report).story_id
+        if clusterer.trace:
+            result.explained = explanation(item, clusterer.trace[0], clusterer.scorer, labelled, predicted)
         if progress:
             progress(n + 1, len(items))
     result.seconds = time.perf_counter() - started
@@ -141,3 +154,28 @@ def read_pairs(path: str, problems: list[str]) -> list[dict]:
             except (ValueError, KeyError, TypeError) as exc:
                 problems.append(f"{path} line {number}: skipped ({exc})")
     return pairs
+
+
+def explanation(item: dict, decision: Decision, scorer: Scorer | None, labelled: list[tuple[dict, Report]],
+                predicted: dict[str, int]) -> str:
+    """Why an item went where it went: each candidate story (its first report's id and title, its labelled
+    events), the pair's features and probability, and the decision."""
+    members: dict[int, list[dict]] = {}
+    for other, _ in labelled:
+        story = predicted.get(str(other["id"]))
+        if story is not None and other is not item:
+            members.setdefault(story, []).append(other)
+    how = (f"scorer {scorer.version}: probabilities" if scorer is not None
+           else "rules: mean cosines (not faded; the rules' dates, sources and titles are not shown)")
+    lines = [f"item {item['id']} (event {item['cluster']}): {str(item.get('title') or '')[:100]}",
+             f"{how}, threshold {decision.threshold:.3f}, {len(decision.candidates)} candidates"]
+    for story_id, features, probability in sorted(decision.candidates, key=lambda c: -c[2]):
+        reports = members.get(story_id, [])
+        events = ", ".join(sorted({str(r["cluster"]) for r in reports}))
+        first = reports[0] if reports else {}
+        lines.append(f"  story {story_id} ({len(reports)} reports, events {events}; first {first.get('id')}: "
+                     f"{str(first.get('title') or '')[:70]}): score {probability:.3f}")
+        lines.extend(f"    {name:<28} {value:8.3f}" for name, value in zip(FEATURES, features, strict=True))
+    verdict = "started a new story" if decision.created else "joined story"
+    lines.append(f"decision: {verdict} {decision.story_id}" + (" (given)" if decision.forced else ""))
+    return "\n".join(lines)

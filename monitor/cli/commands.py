@@ -166,10 +166,14 @@ def cmd_eval_clusters(args: argparse.Namespace, settings: Settings | None) -> in
         options["long_threshold"] = args.long_threshold
     if args.window:
         options["window_s"] = parse_duration_option(args.window, "--window")
+    if args.scorer or args.scorer_threshold is not None:
+        options["learned"] = True
+        options["scorer_threshold"] = args.scorer_threshold
     with ProgressOnTerminal(shows_progress(args.json)) as progress:
         result = evaluation.evaluate_file(args.file, ClusterSettings(**options), args.pairs, args.assignments,
                                           embed=load_embedder(args.backend),
-                                          progress=progress.bars and progress.bars("clustering", "items"))
+                                          progress=progress.bars and progress.bars("clustering", "items"),
+                                          explain=args.explain)
     for problem in result.problems:
         print(f"eval-clusters: {problem}", file=sys.stderr)
     if not result.items:
@@ -179,5 +183,10 @@ def cmd_eval_clusters(args: argparse.Namespace, settings: Settings | None) -> in
         print(json.dumps(result.figures(), indent=2))
     else:
         print(result.summary())
+    if args.explain is not None:
+        if not result.explained:
+            print(f"eval-clusters: --explain {args.explain}: no item with that id", file=sys.stderr)
+            return 2
+        print(result.explained, file=sys.stderr if args.json else sys.stdout)
     return 0
 

@@ -97,3 +97,21 @@ def calendar_days_of(words: list[str]) -> frozenset[int]:
             days = range(min(days), max(days) + 1)
         found.update(_DAYS_BEFORE[month] + min(d, _MONTH_DAYS[month]) for d in days)
     return frozenset(found)
+
+
+DAY_MINUTES = 24 * 60
+# "01:19", "9:40", "12:44am", "9:40 pm": a bulletin's clock time (not "24.05", which is a date)
+_CLOCK = re.compile(r"(?<![\d:.])([01]?\d|2[0-3]):([0-5]\d)(?![\d:])(?:\s?([ap])\.?m\b)?", re.IGNORECASE)
+
+
+def clock_times_of(text: str) -> frozenset[int]:
+    """The clock times a text names, as minutes after midnight."""
+    found = set()
+    for hours, minutes, half in _CLOCK.findall(text):
+        hour = int(hours)
+        if half:
+            if hour > 12:
+                continue
+            hour = hour % 12 + (12 if half.lower() == "p" else 0)
+        found.add(hour * 60 + int(minutes))
+    return frozenset(found)

@@ -19,6 +19,9 @@ archive. Two signals decide:
   the item does not mention does not take an item whose title names someone or somewhere the story does
   not mention: the same template about another city, another match, another singer; two people's words
   on one event.
+- a fitted scorer (opt-in, `ClusterSettings(learned=True)`): instead of the thresholds and rules above, named
+  features of each (report, candidate story) pair (features) are weighed by a model fitted on labelled news
+  (monitor/data/scorer.json, benchmarks/train_scorer.py), and the most likely candidate joins if likely enough.
 - meaning: when an `embed` function is given (multilingual sentence embeddings), items whose best
   candidates share some terms but not enough are embedded, and the mean cosine to each candidate's
   embedded members is blended in. Embedding is the slow part, so it is only done where it decides.
@@ -30,15 +33,17 @@ oldest of them began.
 
 Modules: settings (what the clusterer is told and answers), words (a report's words, read once), names
 (whom a title names), window (document frequencies and each source's lines over the window), story (a
-story and how a report compares with it), clusterer (the Clusterer, which decides).
+story and how a report compares with it), features (what a report and a candidate story have in common, and the
+scorer that weighs it), clusterer (the Clusterer, which decides).
 """
 
-from monitor.core.clustering.clusterer import Clusterer
+from monitor.core.clustering.clusterer import Clusterer, Decision
+from monitor.core.clustering.features import FEATURES, Scorer, default_scorer
 from monitor.core.clustering.names import mentions, name_key, title_names_of, unmentioned
 from monitor.core.clustering.settings import TEXT_CHARS, Assignment, ClusterSettings, Embed, Report, Vector
 from monitor.core.clustering.words import embed_text, item_terms
 
 __all__ = [
-    "TEXT_CHARS", "Assignment", "ClusterSettings", "Clusterer", "Embed", "Report", "Vector", "embed_text",
-    "item_terms", "mentions", "name_key", "title_names_of", "unmentioned",
+    "FEATURES", "TEXT_CHARS", "Assignment", "ClusterSettings", "Clusterer", "Decision", "Embed", "Report", "Scorer",
+    "Vector", "default_scorer", "embed_text", "item_terms", "mentions", "name_key", "title_names_of", "unmentioned",
 ]

@@ -8,11 +8,20 @@ import math
 from array import array
 from collections import Counter
 from collections.abc import Hashable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import chain
 from operator import mul
 
-from monitor.core.clustering.names import mentions, unmentioned
+from monitor.core.clustering.features import (
+    WEIGHED_CANDIDATES,
+    Candidate,
+    Item,
+    Scorer,
+    default_scorer,
+    pair_features,
+)
+from monitor.core.clustering.names import mentions, name_keys, unmentioned
 from monitor.core.clustering.settings import (
     EMBED_CANDIDATES,
     POSTINGS_READ,
@@ -38,7 +47,7 @@ from monitor.core.clustering.story import (
 from monitor.core.clustering.window import Window, remembered_lines
 from monitor.core.clustering.words import embed_text, read_text, term_counts
 from monitor.core.dates import YEAR_DAYS, calendar_days_of
-from monitor.core.terms import language_of, name_terms_of
+from monitor.core.terms import language_of, name_terms_of, terms_of
 
 
 def _most_shared(shared: Counter) -> list[int]:
@@ -54,13 +63,34 @@ def _most_shared(shared: Counter) -> list[int]:
     return best[:SCORED_CANDIDATES]
 
 
+@dataclass(frozen=True)
+class Decision:
+    """Why a report went where it went (`Clusterer.trace`): its candidates, best lexical match first, each
+    with the scorer's features of the pair and its score (the scorer's probability, or with the rules the
+    lexical score), and the story it joined."""
+
+    key: object
+    story_id: int
+    created: bool
+    forced: bool  # the story was given (a replay, an exact duplicate, a training run), not chosen
+    candidates: list[Candidate]
+    threshold: float
+
+
 class Clusterer:
     """Assigns reports to stories as they arrive. Pure: no IO; time comes with each report, and the
-    optional `embed` function is the only way out (it must be deterministic)."""
+    optional `embed` function is the only way out (it must be deterministic). With `settings.learned`, or a
+    `scorer` given, a fitted scorer decides instead of the rules (and embeddings are not used)."""
 
     def __init__(self, settings: ClusterSettings | None = None, embed: Embed | None = None,
-                 first_story_id: int = 1) -> None:
+                 first_story_id: int = 1, scorer: Scorer | None = None) -> None:
         self.settings = settings or ClusterSettings()
+        self.scorer = scorer or (default_scorer() if self.settings.learned else None)
+        if self.scorer is not None:
+            embed = None
+        # When a list, each `add` appends its Decision, candidates scored even where the story is given
+        # (`eval-clusters --explain`, and the training of the scorer, which gives each report its labelled story)
+        self.trace: list[Decision] | None = None
         self.embed = embed
         self.query_terms = QUERY_TERMS if embed is None else QUERY_TERMS_WITH_MEANING
         self.stories: dict[int, Story] = {}
@@ -116,17 +146,28 @@ class Clusterer:
         self.window.count(report.published, terms, lines)
         vector = self.window.vector(counts)
         traits = traits_of(as_published, language_of(read), len(report.text),
-                           calendar_days_of(title_words + text_words), vector, terms)
+                           calendar_days_of(title_words + text_words), vector, terms,
+                           frozenset(terms_of(title_read)))
         item_vector = report.vector
         computed: dict = {}
         score = 0.0
-        if story_id is None:
+        forced = story_id is not None
+        candidates: list[Candidate] = []
+        if self.scorer is not None or self.trace is not None:
+            chosen, score, candidates = self._score(report, vector, name_terms_of(read), traits)
+            if self.scorer is not None and story_id is None:
+                story_id = chosen
+            elif story_id is not None:
+                score = next((p for sid, _, p in candidates if sid == story_id), 0.0)
+        if story_id is None and not forced and self.scorer is None:
             story_id, score, item_vector = self._choose(report, vector, name_terms_of(read), traits, computed)
         created = story_id is None or story_id not in self.stories
         if story_id is None:
             story_id = self.next_id
         if created:
             score = 0.0
+        if self.trace is not None:
+            self.trace.append(Decision(report.key, story_id, created, forced, candidates, self._threshold()))
         self._join(self._story(story_id, as_published), item_vector, report.published, traits)
         return Assignment(story_id, score, created, computed, traits.lang, vector, traits.chars, traits.days)
 
@@ -139,7 +180,8 @@ class Clusterer:
         self._advance(report.published)
         names = tuple(terms)
         self.window.count(report.published, names, remembered_lines(report))
-        traits = traits_of(report, lang, chars, days, terms, names)
+        traits = traits_of(report, lang, chars, days, terms, names,
+                           frozenset(terms_of(read_text[report.title][1])) & terms.keys())
         self._join(self._story(story_id, report), report.vector, report.published, traits)
 
     def _story(self, story_id: int, report: Report) -> Story:
@@ -159,6 +201,11 @@ class Clusterer:
         story.shortest_chars = min(story.shortest_chars, traits.chars)
         if traits.own is not None:
             story.own.append((traits.own, traits.packed))
+        if self.scorer is not None or self.trace is not None:  # what the scorer compares (the rules do not)
+            story.members.append((traits.own[0] if traits.own is not None else None, traits.packed, published))
+            story.title_terms.update(traits.title_terms)
+            story.times.update(traits.times)
+            story.mentioned.update(map(name_keys.__getitem__, traits.terms))
         if traits.title_names:
             story.title_names.append((traits.lang, tuple(sorted(traits.title_names))))
         centroid, weights, index, story_id = story.centroid, story.weights, self.index, story.id
@@ -193,7 +240,8 @@ class Clusterer:
             story.vector_sum = [a + b for a, b in zip(story.vector_sum, item_vector, strict=True)]
         story.vectors += 1
 
-    def _lexical(self, vector: dict[str, float], names_in_item: set[str]) -> list[tuple[float, int]]:
+    def _lexical(self, vector: dict[str, float], names_in_item: set[str], fading: bool = True
+                 ) -> list[tuple[float, int]]:
         """Candidate stories with the mean cosine between the item and their reports, best first.
 
         A story must share one of the item's names (people, places, bodies): reports about others are
@@ -215,14 +263,16 @@ class Clusterer:
         shared = Counter(chain.from_iterable(postings if named is None else map(named.intersection, postings)))
         candidates = _most_shared(shared)
         stats["candidates"] += len(candidates)
-        return self._scores(vector, candidates)
+        return self._scores(vector, candidates, fading)
 
-    def _scores(self, vector: dict[str, float], candidates: list[int]) -> list[tuple[float, int]]:
-        """The candidates with their mean cosine to the item, fading as each story goes quiet, best first."""
+    def _scores(self, vector: dict[str, float], candidates: list[int], fading: bool = True
+                ) -> list[tuple[float, int]]:
+        """The candidates with their mean cosine to the item, fading as each story goes quiet (unless not
+        `fading`: the scorer weighs the time itself), best first."""
         scored = []
         terms_in_item = vector.keys()
         assert self.clock is not None  # set by the report being added
-        now_s, half_life_s = self.clock.timestamp(), self.settings.half_life_s
+        now_s, half_life_s = self.clock.timestamp(), self.settings.half_life_s if fading else math.inf
         for story_id in candidates:
             story = self.stories[story_id]
             centroid, weights = story.centroid, story.weights
@@ -351,6 +401,33 @@ class Clusterer:
                 blended.append((settings.lexical_weight * lex + (1 - settings.lexical_weight) * closeness, sid))
         blended.sort(key=lambda sc: -sc[0])  # stable: equal scores keep the lexical order
         return *self._pick(blended, traits), item_vector
+
+    def _threshold(self) -> float:
+        if self.scorer is None:
+            return self.settings.threshold
+        return self.scorer.threshold if self.settings.scorer_threshold is None else self.settings.scorer_threshold
+
+    def _score(self, report: Report, vector: dict[str, float], names: set[str], traits: Traits
+               ) -> tuple[int | None, float, list[Candidate]]:
+        """With the scorer: the story to join and its probability (None: a new story), and every candidate
+        with its features and score. The scorer weighs each candidate (its mean cosine to the item, not
+        faded), and the most likely joins if it is likely enough. Without one, the score is the rules'."""
+        assert self.clock is not None  # set by the report being added
+        settings = self.settings
+        fading = self.scorer is None
+        scored = self._lexical(vector, names, fading)
+        if not scored:
+            return None, 0.0, []
+        item = Item(traits, report.published, frozenset(names), traits.title_terms,
+                    frozenset(term for term in vector if term.isdigit()))
+        candidates = []
+        for cos, story_id in scored[:WEIGHED_CANDIDATES]:
+            features = pair_features(item, self.stories[story_id], cos, settings.days_apart, settings.title_names)
+            candidates.append((story_id, features, cos if self.scorer is None else self.scorer.probability(features)))
+        story_id, _, probability = max(candidates, key=lambda c: c[2])  # the first (most alike) among equals
+        if self.scorer is not None and probability >= self._threshold():
+            return story_id, probability, candidates
+        return None, 0.0, candidates
 
     def _embed_missing(self, report: Report, stories: list[Story], computed: dict) -> None:
         """Embed, in one batch, the report (unless it came with a vector) and the seeds of candidate

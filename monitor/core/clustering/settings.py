@@ -70,6 +70,12 @@ class ClusterSettings:
     # the dam. Of the 250 labelled real-news pairs, 50 are such, all different stories; pairs 0.859 → 0.900,
     # dev 0.865 → 0.878, the synthetic stream 0.918 → 0.951 (False: titles are not compared).
     title_names: bool = True
+    # Decide with the scorer fitted on labelled news (`features.Scorer`, monitor/data/scorer.json) instead of
+    # the thresholds and rules above (the window, `days_apart` and `title_names` still say what it compares);
+    # `scorer_threshold` is the probability from which a report joins its most likely story (None: the
+    # threshold fitted with the model).
+    learned: bool = False
+    scorer_threshold: float | None = None
 
 
 @dataclass(frozen=True)

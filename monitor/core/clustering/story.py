@@ -12,6 +12,7 @@ from functools import cached_property
 
 from monitor.core.clustering.names import mentions, title_names_of
 from monitor.core.clustering.settings import TEXT_CHARS, Report, Vector
+from monitor.core.dates import clock_times_of
 from monitor.core.terms import CONCEPT_MARK
 
 
@@ -26,6 +27,8 @@ class Traits:
     vector: dict[str, float]  # its TF-IDF vector
     title_names: frozenset[str]  # the names in its title (`title_names_of`)
     terms: tuple[str, ...]  # its vector's terms, in the vector's order (the window keeps the same tuple)
+    title_terms: frozenset[str]  # the terms of its title
+    times: frozenset[int]  # the clock times its title and beginning name, as minutes after midnight
 
     @property
     def packed(self) -> Packed:
@@ -56,8 +59,13 @@ class Story:
     vectors: int = 0
     shortest_chars: int = TEXT_CHARS  # the shortest text among its reports, up to TEXT_CHARS
     days: frozenset[int] = frozenset()  # the dates its reports name, as days of the year
+    times: set[int] = field(default_factory=set)  # the clock times they name, as minutes after midnight
     # each report's (source, language) and TF-IDF vector, packed
     own: list[tuple[tuple[Hashable, str], Packed]] = field(default_factory=list)
+    # for the scorer: each report's source (None: unknown), TF-IDF vector (packed) and publication time, in order
+    members: list[tuple[Hashable | None, Packed, datetime]] = field(default_factory=list)
+    title_terms: set[str] = field(default_factory=set)  # the terms of its reports' titles
+    mentioned: set[str] = field(default_factory=set)  # whom and what its reports mention (`mentions` of its terms)
     title_names: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # (language, its names) per title
 
 
@@ -71,10 +79,11 @@ def language_set(languages: frozenset[str]) -> frozenset[str]:
 
 
 def traits_of(report: Report, lang: str, chars: int, days: frozenset[int], vector: dict[str, float],
-              terms: tuple[str, ...]) -> Traits:
+              terms: tuple[str, ...], title_terms: frozenset[str]) -> Traits:
     """Of the report as published, and its terms as stored: `restore` gets the same."""
     own = None if report.source is None else _OWNERS.setdefault((report.source, lang), (report.source, lang))
-    return Traits(lang, chars, days, own, vector, title_names_of(report.title, report.text, vector), terms)
+    return Traits(lang, chars, days, own, vector, title_names_of(report.title, report.text, vector), terms,
+                  title_terms, clock_times_of(f"{report.title}\n{report.text[:TEXT_CHARS]}"))
 
 
 def shared_beyond_concepts(vector: dict[str, float], centroid: dict[str, int]) -> int:

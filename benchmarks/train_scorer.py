@@ -1,0 +1,244 @@
+"""Fit the deduplicator's pair scorer on the labelled sets and measure it on sets it was not fitted on.
+
+Each labelled set goes through monitor's clusterer in published order, every report put into its labelled
+story (so later reports see the stories they should), and for each report every candidate story the
+clusterer retrieves gives one row: the pair's features (monitor/core/clustering/features.py) and whether the
+story is the report's event. Gradient-boosted trees over those rows (scikit-learn, a dev dependency) are the
+model; then the sets go through the clusterer again deciding with it, and the rows of the stories it made
+(parts of an event, mixed stories) are added for a second fit. The decision threshold is the one that
+maximises F1 of the joins on the rows it was fitted on.
+
+Leave one set out: for each set, the model is fitted on all the others and the real clusterer runs with it
+on the held-out set; its BCubed precision, recall and F1 are printed (and for tgcontest the pair scores,
+ru and en). Then the model fitted on all the sets is written to monitor/data/scorer.json (--write).
+--no-concepts measures the same without the concept lexicon (an ablation: what it adds across languages).
+
+    python benchmarks/train_scorer.py --shared ../shared/benchmarks --write
+    python benchmarks/train_scorer.py --no-record --only dev,mutiny      # a quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import results  # noqa: E402
+from monitor.core.clustering import FEATURES, Clusterer, ClusterSettings, Scorer  # noqa: E402
+from monitor.core.clustering.features import MODEL_FILE  # noqa: E402
+from monitor.core.evaluation import bcubed, pair_scores  # noqa: E402
+from monitor.core.terms import concepts  # noqa: E402
+from monitor.evaluation import labelled_reports, read_pairs  # noqa: E402
+
+DATA = ROOT / "benchmarks" / "data"
+SETS = {
+    "dev": ROOT / "tests" / "data" / "dev-multilingual.jsonl",
+    "mutiny": ROOT / "tests" / "data" / "mutiny-day.jsonl",
+    **{path.stem: path for path in sorted(DATA.glob("*.jsonl"))},
+}
+TGCONTEST = "tgcontest"
+VERSION = 1
+SEED = 26
+TREES, DEPTH, RATE = 60, 3, 0.1
+
+
+def rows_of(path: Path, scorer: Scorer | None = None) -> tuple[list[list[float]], list[int], list[int]]:
+    """Features, labels and report numbers of every (report, candidate story) pair of a set. Without a
+    scorer each report is put into its labelled story (the stories later reports see are right); with one,
+    the clusterer decides with it, and a candidate is the report's event when most of its reports are (the
+    stories are then as the scorer makes them, parts of an event and mixed ones included)."""
+    problems: list[str] = []
+    labelled = labelled_reports(str(path), problems)
+    stories: dict[str, int] = {}
+    clusterer = Clusterer(ClusterSettings(), scorer=scorer or Scorer(FEATURES, (), 0.0, 0.0, 1.0, "none"))
+    clusterer.trace = []
+    events: dict[int, Counter] = defaultdict(Counter)
+    features, labels, reports = [], [], []
+    for n, (item, report) in enumerate(labelled):
+        event = str(item["cluster"])
+        given = stories.setdefault(event, len(stories) + 1) if scorer is None else None
+        story = clusterer.add(report, story_id=given).story_id
+        for candidate, pair, _ in clusterer.trace[-1].candidates:
+            features.append(list(pair))
+            labels.append(int(events[candidate].most_common(1)[0][0] == event))
+            reports.append(n)
+        events[story][event] += 1
+    return features, labels, reports
+
+
+# The direction each feature may move the probability in (1 up, -1 down, 0 either way): what is known
+# about news before any data, so a few hundred examples cannot teach the trees that sharing more words makes
+# two reports less likely to be one event.
+DIRECTIONS = {
+    **dict.fromkeys(("cosine", "latest_cosine", "title_share", "names_shared", "numbers_shared", "dates_shared",
+                     "other_source_cosine", "cross_language_cosine", "shared_beyond_concepts", "articles_cosine"), 1),
+    **dict.fromkeys(("names_unshared", "title_names_new", "story_names_missing", "numbers_new", "dates_apart",
+                     "clock_hours_apart", "log_hours_since_latest", "log_hours_since_first",
+                     "log_hours_since_same_source"), -1),
+}
+
+
+def fit(rows: dict[str, tuple], names: list[str]) -> tuple[Scorer, dict]:
+    """Gradient-boosted trees over the rows of the named sets, each set weighing as much as any other, and
+    the threshold that maximises F1 of its joins on those rows: the scorer, and its model file's content."""
+    import numpy as np
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    x, y, weight, groups = [], [], [], []
+    for name in names:
+        features, labels, reports = rows[name]
+        if not labels:
+            continue
+        x += features
+        y += labels
+        weight += [1000 / len(labels)] * len(labels)
+        groups += [(name, r) for r in reports]
+    model = HistGradientBoostingClassifier(
+        max_iter=TREES, max_depth=DEPTH, learning_rate=RATE, max_leaf_nodes=None, min_samples_leaf=20,
+        l2_regularization=1.0, monotonic_cst=[DIRECTIONS.get(name, 0) for name in FEATURES], early_stopping=False,
+        random_state=SEED)
+    model.fit(np.array(x), np.array(y), sample_weight=np.array(weight))
+    content = {"version": f"{VERSION}: gradient-boosted trees fitted on {', '.join(names)}",
+               "features": list(FEATURES), "start": round(float(np.ravel(model._baseline_prediction)[0]), 6),
+               "rate": 1.0, "trees": [_tree(predictor[0].nodes) for predictor in model._predictors],
+               "threshold": 0.5}
+    scorer = Scorer.from_json(json.dumps(content))
+    content["threshold"] = round(_threshold([scorer.probability(row) for row in x], y, groups), 4)
+    return Scorer.from_json(json.dumps(content)), content
+
+
+def _tree(nodes) -> dict:
+    """A fitted tree's nodes as the model file keeps them (the learning rate is in the leaves' values)."""
+    leaf = [bool(node["is_leaf"]) for node in nodes]
+    return {"feature": [0 if end else int(node["feature_idx"]) for node, end in zip(nodes, leaf, strict=True)],
+            "threshold": [0.0 if end else round(float(node["num_threshold"]), 6)
+                          for node, end in zip(nodes, leaf, strict=True)],
+            "left": [-1 if end else int(node["left"]) for node, end in zip(nodes, leaf, strict=True)],
+            "right": [-1 if end else int(node["right"]) for node, end in zip(nodes, leaf, strict=True)],
+            "value": [round(float(node["value"]), 6) if end else 0.0 for node, end in zip(nodes, leaf, strict=True)]}
+
+
+def _threshold(probabilities: list[float], labels: list[int], groups: list) -> float:
+    """The probability from which a report joins its best candidate that maximises F1 of the joins (a join
+    is right when the best candidate is the report's story)."""
+    best: dict = {}
+    joinable = set()
+    for p, label, group in zip(probabilities, labels, groups, strict=True):
+        if label:
+            joinable.add(group)
+        if group not in best or p > best[group][0]:
+            best[group] = (p, label)
+    decisions = sorted(best.values(), reverse=True)
+    right = wrong = 0
+    chosen, top = 0.5, -1.0
+    for p, label in decisions:
+        right += label
+        wrong += not label
+        precision, recall = right / (right + wrong), right / max(len(joinable), 1)
+        f = 2 * precision * recall / (precision + recall) if right else 0.0
+        if f > top:
+            top, chosen = f, p
+    return chosen
+
+
+def cluster(path: Path, scorer: Scorer) -> dict[str, int]:
+    problems: list[str] = []
+    clusterer = Clusterer(ClusterSettings(), scorer=scorer)
+    return {str(item["id"]): clusterer.add(report).story_id for item, report in labelled_reports(str(path), problems)}
+
+
+def trained(sets: dict[str, Path], forced: dict[str, tuple], names: list[str]) -> tuple[Scorer, dict]:
+    """Fitted on the named sets in two rounds: on their rows with every report in its labelled story, then
+    again with the rows of the stories the first model makes added (so it learns from its own mistakes
+    too: a story missing part of its event, or holding another's report)."""
+    scorer, _ = fit(forced, names)
+    rows = {}
+    for name in names:
+        features, labels, reports = forced[name]
+        own = rows_of(sets[name], scorer)
+        rows[name] = (features + own[0], labels + own[1], reports + [n + len(reports) + 1 for n in own[2]])
+    return fit(rows, names)
+
+
+def held_out_figures(path: Path, scorer: Scorer, pairs: Path | None) -> dict:
+    problems: list[str] = []
+    gold = {str(item["id"]): item["cluster"] for item, _ in labelled_reports(str(path), problems)}
+    predicted = cluster(path, scorer)
+    scores = bcubed(gold, predicted)
+    figures = {"precision": round(scores.precision, 3), "recall": round(scores.recall, 3), "f1": round(scores.f1, 3)}
+    if pairs is not None:
+        labelled = read_pairs(str(pairs), problems)
+        for lang in ("ru", "en", None):
+            chosen = [(str(p["a"]), str(p["b"]), bool(p["label"])) for p in labelled
+                      if lang is None or _pair_lang(pairs, p) == lang]
+            s = pair_scores(chosen, predicted)
+            figures[f"pairs {lang or 'all'} P/R/F1"] = f"{s.precision:.3f} / {s.recall:.3f} / {s.f1:.3f}"
+    return figures
+
+
+_PAIR_LANGS: dict[tuple[str, str], str] = {}
+
+
+def _pair_lang(path: Path, pair: dict) -> str:
+    if not _PAIR_LANGS:
+        import gzip
+        with gzip.open(path, "rt", encoding="utf-8") as lines:
+            for line in lines:
+                p = json.loads(line)
+                _PAIR_LANGS[(str(p["a"]), str(p["b"]))] = p["lang"]
+    return _PAIR_LANGS[(str(pair["a"]), str(pair["b"]))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "benchmarks",
+                        help="the folder with tgcontest-pairs/ (default: ../shared/benchmarks); left out when absent")
+    parser.add_argument("--only", help="comma-separated set names to use (default: all)")
+    parser.add_argument("--write", action="store_true", help=f"write the model fitted on all sets to "
+                                                             f"monitor/data/{MODEL_FILE}")
+    parser.add_argument("--no-cv", action="store_true", help="skip leave-one-set-out (only fit and --write)")
+    parser.add_argument("--no-concepts", action="store_true",
+                        help="an ablation: read words without the concept lexicon (monitor/data/concepts.tsv)")
+    results.add_flag(parser)
+    args = parser.parse_args()
+    if args.no_concepts:
+        if args.write:
+            parser.error("--no-concepts is an ablation: monitor reads words with the lexicon, so its model must too")
+        concepts().clear()  # before any word is read (readings are remembered)
+    sets = dict(SETS)
+    pairs = None
+    tgcontest = args.shared / "tgcontest-pairs"
+    if (tgcontest / "tgcontest-pairs.articles.jsonl.gz").exists():
+        sets[TGCONTEST] = tgcontest / "tgcontest-pairs.articles.jsonl.gz"
+        pairs = tgcontest / "tgcontest-pairs.pairs.jsonl.gz"
+    if args.only:
+        sets = {name: sets[name] for name in args.only.split(",")}
+    rows = {name: rows_of(path) for name, path in sets.items()}
+    for name, (_, labels, reports) in rows.items():
+        print(f"{name}: {len(labels)} pairs, {sum(labels)} same event, {len(set(reports))} reports with candidates",
+              file=sys.stderr)
+    report = defaultdict(dict)
+    if not args.no_cv:
+        for name, path in sets.items():
+            scorer, _ = trained(sets, rows, [other for other in sets if other != name])
+            report[name] = held_out_figures(path, scorer, pairs if name == TGCONTEST else None)
+            report[name]["threshold"] = scorer.threshold
+            print(f"{name}: {report[name]}", flush=True)
+    final, content = trained(sets, rows, list(sets))
+    print(f"fitted on all: {len(final.trees)} trees, threshold {final.threshold}")
+    if args.write:
+        text = json.dumps(content, indent=1) + "\n"
+        (ROOT / "monitor" / "data" / MODEL_FILE).write_text(text, encoding="utf-8")
+        print(f"wrote monitor/data/{MODEL_FILE}", file=sys.stderr)
+    if report and not args.no_record:
+        title = "pair scorer, leave one set out (BCubed on the held-out set)"
+        results.record(title + (", without the concept lexicon" if args.no_concepts else ""), dict(report))
+
+
+if __name__ == "__main__":
+    main()

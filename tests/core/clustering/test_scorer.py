@@ -1,0 +1,99 @@
+"""The scorer fitted on labelled news: it ships as a data file read without the library that fitted it, and,
+deciding instead of the rules (`ClusterSettings(learned=True)`), it keeps a source's recurring bulletins apart
+and joins differently worded articles of one event."""
+
+import json
+import subprocess
+import sys
+from datetime import timedelta
+
+from monitor.core.clustering import FEATURES, Clusterer, ClusterSettings, Report, default_scorer
+from tests.core.clustering.reports import T0
+
+LEARNED = ClusterSettings(learned=True)
+
+
+def test_the_shipped_model_loads_and_scores_without_scikit_learn():
+    # The fitted model is read and evaluated in plain Python: scikit-learn is only for fitting it.
+    code = ("import sys; sys.modules['sklearn'] = None\n"  # any import of it fails
+            "from monitor.core.clustering import FEATURES, default_scorer\n"
+            "scorer = default_scorer()\n"
+            "p = scorer.probability([0.5] * len(FEATURES))\n"
+            "print(p, scorer.threshold, 'sklearn' in sys.modules and sys.modules['sklearn'] is not None)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    probability, threshold, imported = run.stdout.split()
+    assert 0.0 <= float(probability) <= 1.0 and 0.0 < float(threshold) < 1.0 and imported == "False"
+
+
+def test_the_model_file_names_the_features_it_was_fitted_on():
+    scorer = default_scorer()
+    assert scorer.features == FEATURES
+    # a clear repost scores above the threshold, a pair sharing nothing below it
+    alike = dict.fromkeys(FEATURES, 0.0) | {"cosine": 0.9, "latest_cosine": 0.9, "title_share": 1.0,
+                                             "names_shared": 3.0, "other_source_cosine": 0.9}
+    apart = dict.fromkeys(FEATURES, 0.0) | {"cosine": 0.01, "names_unshared": 1.0, "title_names_new": 1.0,
+                                             "story_names_missing": 1.0, "log_hours_since_latest": 3.0}
+    assert scorer.probability([alike[f] for f in FEATURES]) >= scorer.threshold
+    assert scorer.probability([apart[f] for f in FEATURES]) < scorer.threshold
+
+
+def _bulletin(n: int, hours: float, region: str, source: str = "Air Alert Ukraine EN") -> Report:
+    at = T0 + timedelta(hours=hours)
+    clock = f"{(at + timedelta(hours=3)):%H:%M}"  # Kyiv time, as the channel writes it
+    text = f"🔴 Air raid alert in {region} Oblast ({clock}). Proceed to the nearest shelter."
+    return Report(n, text.split(". ")[0], text, at, source=source)
+
+
+def test_a_recurring_bulletin_from_one_source_hours_apart_starts_a_new_story():
+    # A region's alerts at 09:04, 12:04 and 15:04 are three events: joined, a watcher's later alerts would
+    # arrive only as silent edits of the first. The other regions' alerts are other events too.
+    clusterer = Clusterer(LEARNED)
+    alerts = [clusterer.add(_bulletin(n, hours, "Kharkiv")).story_id for n, hours in enumerate((0, 3, 6))]
+    other = clusterer.add(_bulletin(9, 6.1, "Sumy")).story_id
+    assert len({*alerts, other}) == 4
+
+
+def test_the_same_bulletin_from_another_channel_minutes_later_joins_it():
+    clusterer = Clusterer(LEARNED)
+    first = clusterer.add(_bulletin(1, 0, "Kharkiv")).story_id
+    again = clusterer.add(_bulletin(2, 0.02, "Kharkiv", source="Alerts Monitor")).story_id
+    assert again == first
+
+
+QUAKE_WIRE = (
+    "Strong earthquake strikes off Japan's Hokkaido, no tsunami warning",
+    "A magnitude 6.4 earthquake struck off the coast of Hokkaido in northern Japan early on Thursday, the Japan "
+    "Meteorological Agency said, shaking buildings in Kushiro and Nemuro. No tsunami warning was issued. The "
+    "quake hit at 4:12 a.m. local time at a depth of about 50 kilometres. Hokkaido Electric Power said there "
+    "were no abnormalities at the Tomari nuclear plant, which is offline. East Japan Railway briefly halted "
+    "some trains to check the tracks. There were no immediate reports of injuries, the local fire department said.")
+QUAKE_PAPER = (  # the same facts in other words: the rules' full-article threshold kept these two apart
+    "Pre-dawn tremor rattles Kushiro, shelves topple in Nemuro",
+    "People in Kushiro were jolted awake before sunrise on Thursday as a powerful offshore tremor rolled across "
+    "eastern Hokkaido. Forecasters measured it at 6.4 and said the sea posed no danger. Goods fell from shelves "
+    "in several Nemuro shops, a city official told reporters, though nobody needed treatment. The operator of "
+    "the idle Tomari atomic station found nothing amiss, and JR East resumed services after inspecting lines.")
+
+
+def test_two_differently_worded_articles_of_one_event_from_different_publishers_join():
+    clusterer = Clusterer(LEARNED)
+    wire = clusterer.add(Report(1, *QUAKE_WIRE, T0, source="wire.example"))
+    paper = clusterer.add(Report(2, *QUAKE_PAPER, T0 + timedelta(hours=2), source="paper.example"))
+    assert paper.story_id == wire.story_id
+
+
+def test_explain_names_the_features_and_the_decision(tmp_path, capsys):
+    from monitor.cli import main
+
+    data = tmp_path / "quake.jsonl"
+    data.write_text("".join(json.dumps({"id": f"q{n}", "lang": "en", "published": f"2024-05-02T0{n}:00:00+00:00",
+                                        "source": source, "cluster": "quake", "title": title, "text": text}) + "\n"
+                            for n, (source, (title, text)) in enumerate(
+                                (("wire.example", QUAKE_WIRE), ("paper.example", QUAKE_PAPER)), start=1)))
+    assert main(["eval-clusters", str(data), "--scorer", "--explain", "q2"]) == 0
+    out = capsys.readouterr().out
+    assert "item q2 (event quake)" in out and "first q1" in out
+    assert all(name in out for name in ("cosine", "same_source", "clock_hours_apart", "log_hours_since_latest"))
+    assert "decision: joined story" in out
+    assert main(["eval-clusters", str(data), "--explain", "nobody"]) == 2
+    assert "no item with that id" in capsys.readouterr().err
