@@ -76,8 +76,7 @@ def rows_of(path: Path, scorer: Scorer | None = None) -> tuple[list[list[float]]
 # two reports less likely to be one event.
 DIRECTIONS = {
     **dict.fromkeys(("cosine", "latest_cosine", "title_share", "names_shared", "numbers_shared", "dates_shared",
-                     "other_source_cosine", "cross_language_cosine", "shared_beyond_concepts", "articles_cosine",
-                     "rules_score", "rules_accept", "rules_choice"), 1),
+                     "other_source_cosine", "cross_language_cosine", "shared_beyond_concepts", "articles_cosine"), 1),
     **dict.fromkeys(("names_unshared", "title_names_new", "story_names_missing", "numbers_new", "dates_apart",
                      "clock_hours_apart", "log_hours_since_latest", "log_hours_since_first",
                      "log_hours_since_same_source"), -1),

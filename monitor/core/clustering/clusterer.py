@@ -271,6 +271,8 @@ class Clusterer:
         `fading`: the scorer weighs the time itself), best first."""
         scored = []
         terms_in_item = vector.keys()
+        assert self.clock is not None  # set by the report being added
+        now_s, half_life_s = self.clock.timestamp(), self.settings.half_life_s if fading else math.inf
         for story_id in candidates:
             story = self.stories[story_id]
             centroid, weights = story.centroid, story.weights
@@ -281,15 +283,10 @@ class Clusterer:
             dot = math.fsum(map(mul, map(vector.__getitem__, shared), map(weights.__getitem__,
                                                                           map(centroid.__getitem__, shared))))
             # the mean cosine to the story's reports, fading as the story goes quiet
-            scored.append((dot / story.size * (self._fade(story) if fading else 1.0), story_id))
+            quiet_s = max(now_s - story.last_seen.timestamp(), 0.0)
+            scored.append((dot / story.size * 0.5 ** (quiet_s / half_life_s), story_id))
         scored.sort(key=lambda sc: (-sc[0], sc[1]))
         return scored
-
-    def _fade(self, story: Story) -> float:
-        """The factor the rules weigh a story's cosine by: it halves every `half_life_s` the story is quiet."""
-        assert self.clock is not None  # set by the report being added
-        quiet_s = max(self.clock.timestamp() - story.last_seen.timestamp(), 0.0)
-        return 0.5 ** (quiet_s / self.settings.half_life_s)
 
     def _across(self, story_id: int, lang: str) -> bool:
         """Whether the story has no report in the item's language yet."""
@@ -327,12 +324,6 @@ class Clusterer:
         # whom the story mentions is read from its terms when it is a candidate, not kept for each story
         return (unmentioned(traits.title_names, mentions(story.centroid))
                 and all(unmentioned(names, traits.mentioned) for names in theirs))
-
-    def _verdict(self, story_id: int, score: float, traits: Traits) -> tuple[float, bool]:
-        """The threshold the rules hold the story to for the item (`_required`), and whether they let it
-        take the item: the score meets it and nothing else keeps it from it (`_allowed`)."""
-        required = self._required(story_id, traits)
-        return required, score >= required and self._allowed(story_id, traits)
 
     def _allowed(self, story_id: int, traits: Traits) -> bool:
         """Whether nothing besides the score keeps the story from taking the item."""
@@ -379,7 +370,7 @@ class Clusterer:
             cross = self._across(story_id, traits.lang)
             if turned_down and not cross:
                 continue
-            if self._verdict(story_id, score, traits)[1]:
+            if score >= self._required(story_id, traits) and self._allowed(story_id, traits):
                 return story_id, score
             turned_down = turned_down or not cross
         return None, 0.0
@@ -420,27 +411,19 @@ class Clusterer:
                ) -> tuple[int | None, float, list[Candidate]]:
         """With the scorer: the story to join and its probability (None: a new story), and every candidate
         with its features and score. The scorer weighs each candidate (its mean cosine to the item, not
-        faded, and the rules' verdict on it), and the most likely joins if it is likely enough. Without one,
-        the score is the rules'."""
+        faded), and the most likely joins if it is likely enough. Without one, the score is the rules'."""
+        assert self.clock is not None  # set by the report being added
         settings = self.settings
-        scored = self._lexical(vector, names, fading=False)
+        fading = self.scorer is None
+        scored = self._lexical(vector, names, fading)
         if not scored:
             return None, 0.0, []
-        # the rules' scores and choice, as they would decide (lexically: the scorer uses no embeddings)
-        faded = sorted(((cos * self._fade(self.stories[sid]), sid) for cos, sid in scored),
-                       key=lambda sc: (-sc[0], sc[1]))
-        chosen, _ = self._pick(faded, traits)
-        rules_scores = {sid: score for score, sid in faded}
         item = Item(traits, report.published, frozenset(names), traits.title_terms,
                     frozenset(term for term in vector if term.isdigit()))
         candidates = []
         for cos, story_id in scored[:WEIGHED_CANDIDATES]:
-            rules_score = rules_scores[story_id]
-            required, accepted = self._verdict(story_id, rules_score, traits)
-            features = pair_features(item, self.stories[story_id], cos, settings.days_apart, settings.title_names,
-                                     (rules_score, required, accepted, story_id == chosen))
-            candidates.append((story_id, features,
-                               rules_score if self.scorer is None else self.scorer.probability(features)))
+            features = pair_features(item, self.stories[story_id], cos, settings.days_apart, settings.title_names)
+            candidates.append((story_id, features, cos if self.scorer is None else self.scorer.probability(features)))
         story_id, _, probability = max(candidates, key=lambda c: c[2])  # the first (most alike) among equals
         if self.scorer is not None and probability >= self._threshold():
             return story_id, probability, candidates

@@ -49,12 +49,6 @@ FEATURES = (
     "story_is_articles",  # 1: every report of the story is
     "articles_cosine",  # the cosine, when both are
     "log_story_size",  # log of the story's reports
-    # The hand rules' own judgement of the pair (the clusterer's default decision), so the model can trust
-    # them where they are right and overrule them where they are not (recurring templates, full articles):
-    "rules_score",  # the rules' score: the mean cosine fading as the story goes quiet
-    "rules_threshold",  # the threshold the rules hold the pair to (in one language, across, full articles)
-    "rules_accept",  # 1: the score meets it and no rule (dates, the source's other reports, titles) vetoes
-    "rules_choice",  # 1: the story the rules would have the report join
 )
 
 COMPARED_REPORTS = 4  # other sources' reports compared one by one: the latest (the cost stays flat as a story grows)
@@ -100,13 +94,9 @@ def _clock_gap_minutes(times: frozenset[int], story_times: set[int]) -> int | No
     return min(min(abs(a - b), DAY_MINUTES - abs(a - b)) for a in times for b in story_times)
 
 
-Verdict = tuple[float, float, bool, bool]  # the rules' score, threshold, acceptance and choice of a candidate
-
-
-def pair_features(item: Item, story: Story, cos: float, days_apart: int, title_names: bool, rules: Verdict
-                  ) -> tuple[float, ...]:
+def pair_features(item: Item, story: Story, cos: float, days_apart: int, title_names: bool) -> tuple[float, ...]:
     """The features of a report and a candidate story, in FEATURES' order; `cos` is their mean cosine;
-    `days_apart` and `title_names` as in ClusterSettings; `rules` the hand rules' verdict on the pair."""
+    `days_apart` and `title_names` as in ClusterSettings."""
     traits, centroid = item.traits, story.centroid
     vector = traits.vector
     source = traits.own[0] if traits.own is not None else None
@@ -165,10 +155,6 @@ def pair_features(item: Item, story: Story, cos: float, days_apart: int, title_n
         float(story_long),
         cos if report_long and story_long else 0.0,
         math.log(max(story.size, 1)),
-        rules[0],
-        rules[1],
-        float(rules[2]),
-        float(rules[3]),
     )
 
 
