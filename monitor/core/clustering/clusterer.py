@@ -36,6 +36,7 @@ from monitor.core.clustering.settings import (
     Vector,
 )
 from monitor.core.clustering.story import (
+    Seen,
     Story,
     Traits,
     cosine,
@@ -106,6 +107,12 @@ class Clusterer:
         self.window = Window()  # document frequencies and the sources' lines over the window
         self._expiry: list[tuple[datetime, int]] = []  # (last_seen, story id), lazily refreshed
 
+    @property
+    def _scored(self) -> bool:
+        """Whether a scorer decides, or its features are traced for fitting one: the stories then keep what it
+        compares (`Seen`), and each report's title terms and clock times are read."""
+        return self.scorer is not None or self.trace is not None
+
     # -- the window ---------------------------------------------------------------------------------
 
     def _advance(self, published: datetime) -> None:
@@ -147,7 +154,7 @@ class Clusterer:
         vector = self.window.vector(counts)
         traits = traits_of(as_published, language_of(read), len(report.text),
                            calendar_days_of(title_words + text_words), vector, terms,
-                           frozenset(terms_of(title_read)))
+                           frozenset(terms_of(title_read)) if self._scored else None)
         item_vector = report.vector
         computed: dict = {}
         score = 0.0
@@ -181,7 +188,7 @@ class Clusterer:
         names = tuple(terms)
         self.window.count(report.published, names, remembered_lines(report))
         traits = traits_of(report, lang, chars, days, terms, names,
-                           frozenset(terms_of(read_text[report.title][1])) & terms.keys())
+                           frozenset(terms_of(read_text[report.title][1])) & terms.keys() if self._scored else None)
         self._join(self._story(story_id, report), report.vector, report.published, traits)
 
     def _story(self, story_id: int, report: Report) -> Story:
@@ -201,11 +208,12 @@ class Clusterer:
         story.shortest_chars = min(story.shortest_chars, traits.chars)
         if traits.own is not None:
             story.own.append((traits.own, traits.packed))
-        if self.scorer is not None or self.trace is not None:  # what the scorer compares (the rules do not)
-            story.members.append((traits.own[0] if traits.own is not None else None, traits.packed, published))
-            story.title_terms.update(traits.title_terms)
-            story.times.update(traits.times)
-            story.mentioned.update(map(name_keys.__getitem__, traits.terms))
+        if self._scored:  # what the scorer compares (the rules do not)
+            seen = story.seen = story.seen or Seen()
+            seen.members.append((traits.own[0] if traits.own is not None else None, traits.packed, published))
+            seen.title_terms.update(traits.title_terms)
+            seen.times.update(traits.times)
+            seen.mentioned.update(map(name_keys.__getitem__, traits.terms))
         if traits.title_names:
             story.title_names.append((traits.lang, tuple(sorted(traits.title_names))))
         centroid, weights, index, story_id = story.centroid, story.weights, self.index, story.id

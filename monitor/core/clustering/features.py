@@ -18,7 +18,7 @@ from importlib.resources import files
 
 from monitor.core.clustering.names import unmentioned
 from monitor.core.clustering.settings import TEXT_CHARS
-from monitor.core.clustering.story import Story, Traits, cosine, shared_beyond_concepts
+from monitor.core.clustering.story import Seen, Story, Traits, cosine, shared_beyond_concepts
 from monitor.core.dates import DAY_MINUTES, YEAR_DAYS
 
 # The features, in the order `pair_features` gives them (a model file names those it was fitted on).
@@ -83,9 +83,15 @@ def names_apart(item: Traits, story: Story) -> tuple[bool, bool]:
     somewhere the report does not mention (mentions: the terms of the title and first 400 characters).
     Both: the weather in Brest and the weather in Gomel; Guterres's and Peskov's words on the dam. Titles
     in other languages are not compared: they may translate a name (Hungary and Венгрия) rather than spell it."""
-    new = bool(item.title_names) and unmentioned(item.title_names, story.mentioned)
+    new = bool(item.title_names) and unmentioned(item.title_names, _seen(story).mentioned)
     theirs = [names for lang, names in story.title_names if lang == item.lang]
     return new, bool(theirs) and all(unmentioned(names, item.mentioned) for names in theirs)
+
+
+def _seen(story: Story) -> Seen:
+    """What the scorer compares of a story (a clusterer with a scorer or a trace keeps it for every story)."""
+    assert story.seen is not None, "a story the scorer compares keeps what it has seen"
+    return story.seen
 
 
 def _clock_gap_minutes(times: frozenset[int], story_times: set[int]) -> int | None:
@@ -104,7 +110,8 @@ def pair_features(item: Item, story: Story, cos: float, days_apart: int, title_n
     same = False
     latest = own_latest = None
     others = 0
-    for member in reversed(story.members):
+    seen = _seen(story)
+    for member in reversed(seen.members):
         whose, packed, published = member
         if latest is None:
             latest = cosine(vector, packed)
@@ -120,10 +127,10 @@ def pair_features(item: Item, story: Story, cos: float, days_apart: int, title_n
         own_hours = _log_hours((item.published - own_latest).total_seconds())
     names = item.names
     names_shared = sum(1 for name in names if name in centroid)
-    title_share = (len(item.title_terms & story.title_terms) / len(item.title_terms)) if item.title_terms else 0.0
+    title_share = (len(item.title_terms & seen.title_terms) / len(item.title_terms)) if item.title_terms else 0.0
     numbers_shared = sum(1 for number in item.numbers if number in centroid)
     gap = _days_gap(traits.days, story.days)
-    clock_gap = _clock_gap_minutes(traits.times, story.times)
+    clock_gap = _clock_gap_minutes(traits.times, seen.times)
     new_names, missing_names = names_apart(traits, story) if title_names else (False, False)
     cross = bool(traits.lang) and traits.lang not in story.languages
     report_long = traits.chars >= TEXT_CHARS

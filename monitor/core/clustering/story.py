@@ -42,6 +42,18 @@ class Traits:
 
 
 @dataclass(slots=True)
+class Seen:
+    """What the scorer compares a report with, beyond what the rules keep of a story: one object, made only when
+    a scorer decides, so that a window of stories the rules decide carries nothing for it."""
+
+    # each report's source (None: unknown), TF-IDF vector (packed) and publication time, in order
+    members: list[tuple[Hashable | None, Packed, datetime]] = field(default_factory=list)
+    title_terms: set[str] = field(default_factory=set)  # the terms of its reports' titles
+    times: set[int] = field(default_factory=set)  # the clock times they name, as minutes after midnight
+    mentioned: set[str] = field(default_factory=set)  # whom and what its reports mention (`mentions` of its terms)
+
+
+@dataclass(slots=True)
 class Story:
     """A story in the window: what its reports have in common, for scoring the next report against it."""
 
@@ -59,13 +71,9 @@ class Story:
     vectors: int = 0
     shortest_chars: int = TEXT_CHARS  # the shortest text among its reports, up to TEXT_CHARS
     days: frozenset[int] = frozenset()  # the dates its reports name, as days of the year
-    times: set[int] = field(default_factory=set)  # the clock times they name, as minutes after midnight
     # each report's (source, language) and TF-IDF vector, packed
     own: list[tuple[tuple[Hashable, str], Packed]] = field(default_factory=list)
-    # for the scorer: each report's source (None: unknown), TF-IDF vector (packed) and publication time, in order
-    members: list[tuple[Hashable | None, Packed, datetime]] = field(default_factory=list)
-    title_terms: set[str] = field(default_factory=set)  # the terms of its reports' titles
-    mentioned: set[str] = field(default_factory=set)  # whom and what its reports mention (`mentions` of its terms)
+    seen: Seen | None = None  # what the scorer compares; None where the rules decide (they need none of it)
     title_names: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # (language, its names) per title
 
 
@@ -79,11 +87,13 @@ def language_set(languages: frozenset[str]) -> frozenset[str]:
 
 
 def traits_of(report: Report, lang: str, chars: int, days: frozenset[int], vector: dict[str, float],
-              terms: tuple[str, ...], title_terms: frozenset[str]) -> Traits:
-    """Of the report as published, and its terms as stored: `restore` gets the same."""
+              terms: tuple[str, ...], title_terms: frozenset[str] | None = None) -> Traits:
+    """Of the report as published, and its terms as stored: `restore` gets the same. `title_terms` only where a
+    scorer decides (it compares them, and the clock times named, which are then read too)."""
     own = None if report.source is None else _OWNERS.setdefault((report.source, lang), (report.source, lang))
+    times = frozenset() if title_terms is None else clock_times_of(f"{report.title}\n{report.text[:TEXT_CHARS]}")
     return Traits(lang, chars, days, own, vector, title_names_of(report.title, report.text, vector), terms,
-                  title_terms, clock_times_of(f"{report.title}\n{report.text[:TEXT_CHARS]}"))
+                  title_terms or frozenset(), times)
 
 
 def shared_beyond_concepts(vector: dict[str, float], centroid: dict[str, int]) -> int:
