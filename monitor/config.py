@@ -146,6 +146,11 @@ OPTIONS: tuple[Option, ...] = (
            "articles of one story share its facts and wording, so they must share more to join."),
     Option("dedup", "window", float(_CLUSTER.window_s), parse_duration,
            'How long a story takes new reports after its latest one (e.g. "36h").'),
+    Option("dedup", "scorer", False, flag,
+           "Decide with the scorer fitted on labelled news (monitor/data/scorer.json) instead of the hand-written "
+           "rules: it keeps a source's recurring bulletins hours apart (air-raid alerts) as separate events and "
+           "joins differently worded full articles more often, but splits more of an ordinary news day; the "
+           "threshold options and embeddings are then not used. See docs/deduplication.md."),
 )
 
 # What each [[sources]] entry may hold: key → (kinds it applies to, help).
@@ -196,6 +201,7 @@ class DedupSettings:
     cross_threshold: float
     long_threshold: float
     window: float
+    scorer: bool = False
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,7 @@ def unpack_days(stored: str | None) -> frozenset[int]:
 
 def cluster_settings(dedup: DedupSettings) -> ClusterSettings:
     return ClusterSettings(threshold=dedup.threshold, cross_threshold=dedup.cross_threshold,
-                           long_threshold=dedup.long_threshold, window_s=dedup.window)
+                           long_threshold=dedup.long_threshold, window_s=dedup.window, learned=dedup.scorer)
 
 
 def pending(stored: StoredItem) -> UnclusteredItem:

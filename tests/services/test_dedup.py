@@ -814,6 +814,40 @@ async def test_story_figures_grow_with_each_batch_and_shrink_when_a_source_is_re
 
 def test_the_dedup_settings_reach_the_clusterer():
     settings = config.parse({"dedup": {"threshold": 0.2, "cross_threshold": 0.1, "long_threshold": 0.5,
-                                       "window": "12h"}}, environ={})
+                                       "window": "12h", "scorer": True}}, environ={})
     assert cluster_settings(settings.dedup) == ClusterSettings(threshold=0.2, cross_threshold=0.1, long_threshold=0.5,
-                                                               window_s=12 * 3600)
+                                                               window_s=12 * 3600, learned=True)
+
+
+def _alerts_feed(server) -> None:
+    """An alerts channel's feed: the same region's alert at 09:04, 12:04 and 15:04 (Kyiv time), three events."""
+    alerts = []
+    for n, hours in enumerate((0, 3, 6)):
+        at = T0 + timedelta(hours=hours, minutes=4)
+        text = f"Air raid alert in Kharkiv Oblast ({at + timedelta(hours=3):%H:%M}). Proceed to the nearest shelter."
+        alerts.append(entry(100 + n, at=at, title=text.split(". ")[0], summary=text))
+    server.set("/alerts.xml", rss2(alerts))
+
+
+@pytest.mark.parametrize("scorer", [False, True], ids=["rules", "scorer"])
+async def test_with_the_scorer_a_channel_s_recurring_alerts_hours_apart_are_three_stories(tmp_path, feed_server,
+                                                                                          scorer):
+    _alerts_feed(feed_server)
+    settings = config.parse({
+        "storage": {"path": str(tmp_path / "m.db")},
+        "polling": {"jitter": 0, "parse_processes": 1, "timeout": "5s"},
+        "dedup": {"scorer": scorer},
+        "sources": [{"kind": "feed", "url": feed_server.url("/alerts.xml"), "name": "Air Alert Ukraine EN"}],
+    }, environ={})
+    await app.poll_once(settings)
+    # the rules see one story (the same words, one source); the scorer, three alerts hours apart
+    assert len(stories(settings)) == (3 if scorer else 1), stories(settings)
+
+
+async def test_with_the_scorer_a_restart_goes_on_identically(tmp_path):
+    items = _mutiny_items()
+    batches = [items[:30], items[30:60], items[60:]]
+    learned = ClusterSettings(learned=True)
+    straight = await _cluster(tmp_path / "straight.db", batches, False, learned, backend="lexical")
+    restarted = await _cluster(tmp_path / "restarted.db", batches, True, learned, backend="lexical")
+    assert restarted == straight
