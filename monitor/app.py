@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, TextIO
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from monitor.config import Settings
+from monitor.core.clustering import default_scorer
 from monitor.embedding import load_embedder
 from monitor.models import Source, StoredItem, StoryBatch
 from monitor.poller import POLLED_KINDS, Poller, PollReport, TakeItems, make_parse_executor
@@ -80,6 +81,8 @@ async def open_polling(settings: Settings, sync_config: bool = True, progress: P
     async with AsyncExitStack() as opened:  # closed in reverse order, also when opening fails half-way
         lock = DatabaseLock.acquire(settings.storage.path)  # first: a second poller stops before any work
         opened.callback(lock.release)
+        if settings.dedup.scorer:  # read here, so a model that cannot be read stops the start with its reason
+            default_scorer()
         embed = None if settings.dedup.scorer else load_embedder(settings.dedup.backend)  # the scorer needs none
         store = await Store.open(settings.storage.path)
         opened.push_async_callback(store.close)

@@ -119,11 +119,14 @@ def evaluate_file(path: str, settings: ClusterSettings, pairs_path: str | None =
     clusterer = Clusterer(settings, embed=embed, scorer=scorer)
     predicted: dict[str, int] = {}
     started = time.perf_counter()
+    # With `explain` every item is traced, not only that one: the stories then keep what the features compare
+    clusterer.trace = [] if explain is not None else None
     for n, (item, report) in enumerate(labelled):
-        clusterer.trace = [] if str(item["id"]) == explain else None
         predicted[str(item["id"])] = clusterer.add(report).story_id
         if clusterer.trace:
-            result.explained = explanation(item, clusterer.trace[0], clusterer.scorer, labelled, predicted)
+            if str(item["id"]) == explain:
+                result.explained = explanation(item, clusterer.trace[-1], clusterer.scorer, labelled, predicted)
+            clusterer.trace.clear()
         if progress:
             progress(n + 1, len(items))
     result.seconds = time.perf_counter() - started

@@ -9,6 +9,7 @@ import sys
 from monitor import app
 from monitor.cli.parser import build_parser
 from monitor.config import ConfigError, load
+from monitor.core.clustering import ScorerError
 from monitor.core.opml import OpmlError
 from monitor.embedding import EmbeddingError
 from monitor.storage.database import StoreError
@@ -34,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
             for handler in logging.getLogger().handlers:
                 handler.addFilter(_Redact(settings.telegram.token))
         return args.handler(args, settings) or 0
-    except (ConfigError, StoreError, OpmlError, app.BotError, EmbeddingError) as exc:
+    except (ConfigError, StoreError, OpmlError, app.BotError, EmbeddingError, ScorerError) as exc:
         print(f"monitor: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

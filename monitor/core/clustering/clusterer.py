@@ -154,7 +154,9 @@ class Clusterer:
         vector = self.window.vector(counts)
         traits = traits_of(as_published, language_of(read), len(report.text),
                            calendar_days_of(title_words + text_words), vector, terms,
-                           frozenset(terms_of(title_read)) if self._scored else None)
+                           # as `restore` reads them back: the title as published, the terms stored
+                           frozenset(terms_of(read_text[as_published.title][1])) & vector.keys()
+                           if self._scored else None)
         item_vector = report.vector
         computed: dict = {}
         score = 0.0

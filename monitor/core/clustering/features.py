@@ -218,10 +218,23 @@ class Scorer:  # not slots: `_log_odds` is cached on the instance
 MODEL_FILE = "scorer.json"
 
 
+class ScorerError(Exception):
+    """The scorer's model file cannot be read."""
+
+
 @cache
 def default_scorer() -> Scorer:
     """The scorer shipped in monitor/data/."""
-    return Scorer.from_json((files("monitor") / "data" / MODEL_FILE).read_text(encoding="utf-8"))
+    return scorer_from((files("monitor") / "data" / MODEL_FILE).read_text, f"monitor/data/{MODEL_FILE}")
+
+
+def scorer_from(read: Callable[..., str], name: str) -> Scorer:
+    """A scorer from a model file (`read` gives its text), or ScorerError saying what to do."""
+    try:
+        return Scorer.from_json(read(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ScorerError(f"dedup: the scorer model {name} cannot be read ({exc}); reinstall monitor, or set "
+                          "[dedup] scorer = false") from exc
 
 
 Candidate = tuple[int, tuple[float, ...], float]  # story id, its features, the probability

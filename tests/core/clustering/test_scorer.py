@@ -7,7 +7,17 @@ import subprocess
 import sys
 from datetime import timedelta
 
-from monitor.core.clustering import FEATURES, Clusterer, ClusterSettings, Report, default_scorer
+import pytest
+
+from monitor.core.clustering import (
+    FEATURES,
+    Clusterer,
+    ClusterSettings,
+    Report,
+    ScorerError,
+    default_scorer,
+    scorer_from,
+)
 from tests.core.clustering.reports import T0
 
 LEARNED = ClusterSettings(learned=True)
@@ -95,5 +105,39 @@ def test_explain_names_the_features_and_the_decision(tmp_path, capsys):
     assert "item q2 (event quake)" in out and "first q1" in out
     assert all(name in out for name in ("cosine", "same_source", "clock_hours_apart", "log_hours_since_latest"))
     assert "decision: joined story" in out
+    # with the rules deciding, the same features of the same candidates (the rules' decision)
+    assert main(["eval-clusters", str(data), "--explain", "q2"]) == 0
+    out = capsys.readouterr().out
+    assert "item q2 (event quake)" in out and "first q1" in out and "cosine" in out
     assert main(["eval-clusters", str(data), "--explain", "nobody"]) == 2
     assert "no item with that id" in capsys.readouterr().err
+
+
+def test_a_model_file_that_cannot_be_read_is_one_clear_error(tmp_path):
+    for text in ("{not json", '{"features": []}', "{}"):
+        model = tmp_path / "scorer.json"
+        model.write_text(text, encoding="utf-8")
+        with pytest.raises(ScorerError, match=r"dedup: the scorer model .*scorer.json cannot be read .*scorer = false"):
+            scorer_from(model.read_text, str(model))
+    with pytest.raises(ScorerError, match="cannot be read"):
+        scorer_from((tmp_path / "missing.json").read_text, "missing.json")
+
+
+def test_a_restart_gives_the_scorer_the_stories_it_had_when_a_channel_heads_every_post_alike():
+    # Each post's title is the channel's header line, which the window learns to drop as boilerplate: the title
+    # terms a story keeps for the scorer must be the same whether it took its reports live or after a restart.
+    header = "Новини Харкова"
+    posts = [(f"{header}\nВибух у Харкові о 09:04, пошкоджено будинок на Салтівці.", 0),
+             (f"{header}\nУ Львові відкрили новий міст через річку Полтву о 10:30.", 1),
+             (f"{header}\nЗеленський провів нараду щодо енергетики о 11:15.", 2),
+             (f"{header}\nВибух у Харкові о 12:04, уламки впали на Салтівці.", 3)]
+    live = Clusterer(LEARNED)
+    taken = [(report, live.add(report)) for report in
+             (Report(n, header, text, T0 + timedelta(hours=hours), source=7) for n, (text, hours) in enumerate(posts))]
+    back = Clusterer(LEARNED)
+    for report, done in taken:
+        back.restore(report, done.story_id, done.terms, done.lang, done.chars, done.days)
+    assert {sid: story.seen.title_terms for sid, story in live.stories.items()} == {
+        sid: story.seen.title_terms for sid, story in back.stories.items()}
+    after = Report(9, "Вибух біля Харкова", "Вибух на Салтівці, уламки.", T0 + timedelta(hours=3, minutes=20), source=8)
+    assert live.add(after) == back.add(after)
