@@ -162,7 +162,7 @@ class Clusterer:
         score = 0.0
         forced = story_id is not None
         candidates: list[Candidate] = []
-        if self.scorer is not None or self.trace is not None:
+        if self._scored:
             chosen, score, candidates = self._score(report, vector, name_terms_of(read), traits)
             if self.scorer is not None and story_id is None:
                 story_id = chosen
