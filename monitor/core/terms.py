@@ -46,23 +46,35 @@ def skeleton(word: str) -> str:
     return _DOUBLE.sub(r"\1", text)
 
 
+class Endings(tuple):
+    """Inflection endings, longest first: a tuple, so `word.endswith(endings)` tests them all in one call."""
+
+    by_length: tuple[tuple[int, frozenset[str]], ...]  # the endings of each length, the longest first
+
+    def __new__(cls, *endings: str) -> Endings:
+        self = super().__new__(cls, sorted(endings, key=len, reverse=True))
+        self.by_length = tuple((length, frozenset(e for e in endings if len(e) == length))
+                               for length in sorted(set(map(len, endings)), reverse=True))
+        return self
+
+
 # Inflection endings dropped before cutting, so short words keep their forms together (суда/суду →
 # sud, бойцы/бойцов → boic) and names meet whatever the script (Одесса/Odesa → odes). Case endings are
 # dropped from the skeleton, so a Latin spelling loses the same vowel its Cyrillic original does;
 # English endings only from Latin words.
-_SKELETON_ENDINGS = ("ami", "ogo", "ego", "omu", "emu", "imi", "ih", "ov", "ev", "ei", "am", "ah", "om", "em", "oi",
-                     "ou", "ui", "ii", "ie", "a", "o", "e", "i", "u")
-LATIN_ENDINGS = ("ings", "ing", "ies", "ied", "es", "ed", "s")
+_SKELETON_ENDINGS = Endings("ami", "ogo", "ego", "omu", "emu", "imi", "ih", "ov", "ev", "ei", "am", "ah", "om", "em",
+                            "oi", "ou", "ui", "ii", "ie", "a", "o", "e", "i", "u")
+LATIN_ENDINGS = Endings("ings", "ing", "ies", "ied", "es", "ed", "s")
 _MIN_STEM = 3
 
 
-def drop_ending(word: str, endings: tuple[str, ...]) -> str:
-    """The word without the first of `endings` it has, if at least three letters remain."""
+def drop_ending(word: str, endings: Endings) -> str:
+    """The word without the longest of `endings` it has that leaves at least three letters."""
     if not word.endswith(endings):  # most words: one test in C
         return word
-    for ending in endings:
-        if word.endswith(ending) and len(word) - len(ending) >= _MIN_STEM:
-            return word[: -len(ending)]
+    for length, forms in endings.by_length:  # a word has one ending of each length: one lookup a length
+        if word[-length:] in forms and len(word) - length >= _MIN_STEM:
+            return word[:-length]
     return word
 
 
