@@ -25,6 +25,7 @@ _LATIN_FOLDS = (("shch", "s"), ("sch", "s"), ("kh", "h"), ("zh", "z"), ("ts", "c
                 ("sh", "s"), ("ya", "a"), ("yu", "u"), ("ye", "e"), ("yo", "o"), ("ia", "a"), ("iu", "u"),
                 ("ph", "f"), ("w", "v"), ("y", "i"), ("j", "i"), ("x", "ks"), ("q", "k"))
 _DOUBLE = re.compile(r"(.)\1+")
+_DOUBLED = re.compile(r"(.)\1")  # finds a doubled letter sooner than _DOUBLE, which looks for the whole run
 WORDS = re.compile(r"[^\W_]+", re.UNICODE)  # letters and digits: a word in any script
 STEM_CHARS = 6  # word forms share their first letters: Пригожина/Пригожину → prigoz
 
@@ -34,16 +35,24 @@ STEM_CHARS = 6  # word forms share their first letters: Пригожина/Пр�
 WORD_CACHE = 50_000
 
 
+# Whether any of the folds applies: most words have none of them, and one search costs less than twenty replaces
+_FOLDABLE = re.compile("|".join(latin for latin, _ in _LATIN_FOLDS))
+_FIRST_LETTER = itemgetter(1)  # a doubled letter's match → the letter, in C (a template r"\1" is run in Python)
+
+
 @lru_cache(maxsize=8192)  # behind the readings' memo (and the watches' own cache), like `stem`
 def skeleton(word: str) -> str:
     """A script-independent spelling of a word: Пригожин, Prigozhin and Prigozhyn all give `prigozin`;
     Latin letters lose their accents (Erdoğan, Türkiye, Sánchez are spelled without them too)."""
-    text = word.casefold().translate(_CYRILLIC)
-    if not text.isascii():
-        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    for latin, folded in _LATIN_FOLDS:
-        text = text.replace(latin, folded)
-    return _DOUBLE.sub(r"\1", text)
+    text = word.casefold()
+    if not text.isascii():  # the Cyrillic letters and the accents are not in ASCII words
+        text = text.translate(_CYRILLIC)
+        if not text.isascii():
+            text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    if _FOLDABLE.search(text):
+        for latin, folded in _LATIN_FOLDS:  # in turn: a fold may make the next one's letters ("tsh" → "ch" → "c")
+            text = text.replace(latin, folded)
+    return _DOUBLE.sub(_FIRST_LETTER, text) if _DOUBLED.search(text) else text
 
 
 class Endings(tuple):
