@@ -35,16 +35,21 @@ STEM_CHARS = 6  # word forms share their first letters: Пригожина/Пр�
 WORD_CACHE = 50_000
 
 
+@lru_cache(maxsize=8192)  # behind the watches' own cache (the readings fold with _skeleton, behind their memo)
+def skeleton(word: str) -> str:
+    """A script-independent spelling of a word: Пригожин, Prigozhin and Prigozhyn all give `prigozin`;
+    Latin letters lose their accents (Erdoğan, Türkiye, Sánchez are spelled without them too)."""
+    return _skeleton(word.casefold())
+
+
 # Whether any of the folds applies: most words have none of them, and one search costs less than twenty replaces
 _FOLDABLE = re.compile("|".join(latin for latin, _ in _LATIN_FOLDS))
 _FIRST_LETTER = itemgetter(1)  # a doubled letter's match → the letter, in C (a template r"\1" is run in Python)
 
 
-@lru_cache(maxsize=8192)  # behind the readings' memo (and the watches' own cache), like `stem`
-def skeleton(word: str) -> str:
-    """A script-independent spelling of a word: Пригожин, Prigozhin and Prigozhyn all give `prigozin`;
-    Latin letters lose their accents (Erdoğan, Türkiye, Sánchez are spelled without them too)."""
-    text = word.casefold()
+def _skeleton(lowered: str) -> str:
+    """`skeleton` of a casefolded word (the readings casefold each word once; casefolding again changes nothing)."""
+    text = lowered
     if not text.isascii():  # the Cyrillic letters and the accents are not in ASCII words
         text = text.translate(_CYRILLIC)
         if not text.isascii():
@@ -87,14 +92,17 @@ def drop_ending(word: str, endings: Endings) -> str:
     return word
 
 
-@lru_cache(maxsize=8192)  # mostly behind the readings' memo, which keeps each word as written: few come here twice
 def stem(word: str) -> str:
     """A light, language-blind stem: the word's skeleton without its inflection ending, cut to
     STEM_CHARS letters."""
-    word = word.casefold()
-    if word.isascii():
-        word = drop_ending(word, LATIN_ENDINGS)
-    return drop_ending(skeleton(word), _SKELETON_ENDINGS)[:STEM_CHARS]
+    return _stem(word.casefold())
+
+
+def _stem(lowered: str) -> str:
+    """`stem` of a casefolded word."""
+    if lowered.isascii():
+        lowered = drop_ending(lowered, LATIN_ENDINGS)
+    return drop_ending(_skeleton(lowered), _SKELETON_ENDINGS)[:STEM_CHARS]
 
 
 CONCEPT_MARK = "~"  # a concept's term starts with it ("~dam"); no word's term does
@@ -210,23 +218,24 @@ def language_of(read: Sequence[Reading]) -> str:
 
 
 def _reading(word: str) -> Reading:
+    # Each word of each report comes here the first time the memo sees it (a busy day's vocabulary is larger than
+    # the memo): the word is casefolded once, and its term found here rather than through `stem` and its cache.
     lowered = word.casefold()
+    folded = lowered.replace("ё", "е")
+    if folded in STOP_WORDS or len(folded) < 2:
+        term = ""
+    elif folded.isdigit():
+        term = folded
+    else:
+        key = _stem(folded)
+        term = concepts().get((folded.isascii(), key), key)
     # one string for each term, however many words fold to it: stories and the window hold each term many times
-    term = sys.intern(_term(lowered.replace("ё", "е")))
+    term = sys.intern(term)
     name = term if word[0].isupper() and term[:1] != CONCEPT_MARK else ""
     return term, name, _script_letters(lowered)
 
 
 _READINGS = Memo(_reading)
-
-
-def _term(word: str) -> str:
-    if word in STOP_WORDS or len(word) < 2:
-        return ""
-    if word.isdigit():
-        return word
-    key = stem(word)
-    return concepts().get((word.isascii(), key), key)
 
 
 # Runs of letters, not single letters: the same counts (summed lengths) from far fewer matches.
