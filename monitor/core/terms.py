@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
 from importlib.resources import files
-from itertools import islice
+from itertools import islice, repeat
 from operator import itemgetter
 
 # Cyrillic (ru, uk) → a Latin skeleton; Latin transliterations are folded to the same skeleton below,
@@ -238,18 +238,14 @@ def _reading(word: str) -> Reading:
 _READINGS = Memo(_reading)
 
 
-# Runs of letters, not single letters: the same counts (summed lengths) from far fewer matches.
-_CYRILLIC_LETTERS = re.compile(r"[а-яёіїєґ]+")
-_LATIN_LETTERS = re.compile(r"[a-z]+")
-_UKRAINIAN_ONLY = re.compile(r"[іїєґ]+")
-_RUSSIAN_ONLY = re.compile(r"[ыэъё]+")
 _ENGLISH_MARKERS = frozenset(("the", "and", "of", "to", "in", "is", "was", "for", "on", "with", "that", "by",
                               "from", "at", "as", "has", "have", "are"))
 _FIELD = 1 << 40  # more letters than any text has
-
-
-def _letters(pattern: re.Pattern, text: str) -> int:
-    return sum(map(len, pattern.findall(text)))
+# The letters each field of _script_letters counts: Cyrillic, Latin, Ukrainian-only, Russian-only
+_SCRIPTS = ("абвгдежзийклмнопрстуфхцчшщъыьэюяёіїєґ", "abcdefghijklmnopqrstuvwxyz", "іїєґ", "ыэъё")
+# each letter's counts, packed: a word's are the sum of its letters'
+_LETTER_FIELDS = {letter: sum(_FIELD ** n for n, letters in enumerate(_SCRIPTS) if letter in letters)
+                  for letter in _SCRIPTS[0] + _SCRIPTS[1]}
 
 
 def _script_letters(lowered: str) -> int:
@@ -258,6 +254,4 @@ def _script_letters(lowered: str) -> int:
     if lowered.isascii():  # most words: Latin letters and digits only
         latin = len(lowered) if lowered.isalpha() else sum(map(str.isalpha, lowered))
         return latin * _FIELD + (lowered in _ENGLISH_MARKERS) * _FIELD ** 4
-    counts = (_letters(_CYRILLIC_LETTERS, lowered), _letters(_LATIN_LETTERS, lowered),
-              _letters(_UKRAINIAN_ONLY, lowered), _letters(_RUSSIAN_ONLY, lowered), lowered in _ENGLISH_MARKERS)
-    return sum(count * _FIELD ** n for n, count in enumerate(counts))
+    return sum(map(_LETTER_FIELDS.get, lowered, repeat(0)))  # (no English marker is written in other letters)
