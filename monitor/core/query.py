@@ -19,7 +19,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from monitor.core.terms import LATIN_ENDINGS, WORD_CACHE, WORDS, drop_ending, skeleton
+from monitor.core.terms import LATIN_ENDINGS, WORD_CACHE, WORDS, Endings, drop_ending, skeleton
 
 MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 20
@@ -47,7 +47,8 @@ class QueryError(ValueError):
 # Endings a watch word may take in a report: Latin plural and verb endings (before folding), and the
 # vowel endings of Russian and Ukrainian cases. Consonant endings (-ov, -ev, -in) are kept: they end
 # surnames, and dropping them makes Lavrov match "лавра" and Rostov "рост".
-_VOWEL_ENDINGS = ("ami", "ogo", "ego", "omu", "emu", "imi", "ii", "ie", "ei", "oi", "ui", "ou", "a", "o", "e", "i", "u")
+_VOWEL_ENDINGS = Endings("ami", "ogo", "ego", "omu", "emu", "imi", "ii", "ie", "ei", "oi", "ui", "ou",
+                         "a", "o", "e", "i", "u")
 _LONG_ROOT = 5  # a root this long also matches longer words it starts (Iran → Iranian, Prigozhin → Prigozhin's)
 
 

@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
 from importlib.resources import files
-from itertools import islice
+from itertools import islice, repeat
 from operator import itemgetter
 
 # Cyrillic (ru, uk) → a Latin skeleton; Latin transliterations are folded to the same skeleton below,
@@ -25,6 +25,7 @@ _LATIN_FOLDS = (("shch", "s"), ("sch", "s"), ("kh", "h"), ("zh", "z"), ("ts", "c
                 ("sh", "s"), ("ya", "a"), ("yu", "u"), ("ye", "e"), ("yo", "o"), ("ia", "a"), ("iu", "u"),
                 ("ph", "f"), ("w", "v"), ("y", "i"), ("j", "i"), ("x", "ks"), ("q", "k"))
 _DOUBLE = re.compile(r"(.)\1+")
+_DOUBLED = re.compile(r"(.)\1")  # finds a doubled letter sooner than _DOUBLE, which looks for the whole run
 WORDS = re.compile(r"[^\W_]+", re.UNICODE)  # letters and digits: a word in any script
 STEM_CHARS = 6  # word forms share their first letters: Пригожина/Пригожину → prigoz
 
@@ -34,46 +35,74 @@ STEM_CHARS = 6  # word forms share their first letters: Пригожина/Пр�
 WORD_CACHE = 50_000
 
 
-@lru_cache(maxsize=8192)  # behind the readings' memo (and the watches' own cache), like `stem`
+@lru_cache(maxsize=8192)  # behind the watches' own cache (the readings fold with _skeleton, behind their memo)
 def skeleton(word: str) -> str:
     """A script-independent spelling of a word: Пригожин, Prigozhin and Prigozhyn all give `prigozin`;
     Latin letters lose their accents (Erdoğan, Türkiye, Sánchez are spelled without them too)."""
-    text = word.casefold().translate(_CYRILLIC)
-    if not text.isascii():
-        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    for latin, folded in _LATIN_FOLDS:
-        text = text.replace(latin, folded)
-    return _DOUBLE.sub(r"\1", text)
+    return _skeleton(word.casefold())
+
+
+# Whether any of the folds applies: most words have none of them, and one search costs less than twenty replaces
+_FOLDABLE = re.compile("|".join(latin for latin, _ in _LATIN_FOLDS))
+_FIRST_LETTER = itemgetter(1)  # a doubled letter's match → the letter, in C (a template r"\1" is run in Python)
+
+
+def _skeleton(lowered: str) -> str:
+    """`skeleton` of a casefolded word (the readings casefold each word once; casefolding again changes nothing)."""
+    text = lowered
+    if not text.isascii():  # the Cyrillic letters and the accents are not in ASCII words
+        text = text.translate(_CYRILLIC)
+        if not text.isascii():
+            text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    if _FOLDABLE.search(text):
+        for latin, folded in _LATIN_FOLDS:  # in turn: a fold may make the next one's letters ("tsh" → "ch" → "c")
+            text = text.replace(latin, folded)
+    return _DOUBLE.sub(_FIRST_LETTER, text) if _DOUBLED.search(text) else text
+
+
+class Endings(tuple):
+    """Inflection endings, longest first: a tuple, so `word.endswith(endings)` tests them all in one call."""
+
+    by_length: tuple[tuple[int, frozenset[str]], ...]  # the endings of each length, the longest first
+
+    def __new__(cls, *endings: str) -> Endings:
+        self = super().__new__(cls, sorted(endings, key=len, reverse=True))
+        self.by_length = tuple((length, frozenset(e for e in endings if len(e) == length))
+                               for length in sorted(set(map(len, endings)), reverse=True))
+        return self
 
 
 # Inflection endings dropped before cutting, so short words keep their forms together (суда/суду →
 # sud, бойцы/бойцов → boic) and names meet whatever the script (Одесса/Odesa → odes). Case endings are
 # dropped from the skeleton, so a Latin spelling loses the same vowel its Cyrillic original does;
 # English endings only from Latin words.
-_SKELETON_ENDINGS = ("ami", "ogo", "ego", "omu", "emu", "imi", "ih", "ov", "ev", "ei", "am", "ah", "om", "em", "oi",
-                     "ou", "ui", "ii", "ie", "a", "o", "e", "i", "u")
-LATIN_ENDINGS = ("ings", "ing", "ies", "ied", "es", "ed", "s")
+_SKELETON_ENDINGS = Endings("ami", "ogo", "ego", "omu", "emu", "imi", "ih", "ov", "ev", "ei", "am", "ah", "om", "em",
+                            "oi", "ou", "ui", "ii", "ie", "a", "o", "e", "i", "u")
+LATIN_ENDINGS = Endings("ings", "ing", "ies", "ied", "es", "ed", "s")
 _MIN_STEM = 3
 
 
-def drop_ending(word: str, endings: tuple[str, ...]) -> str:
-    """The word without the first of `endings` it has, if at least three letters remain."""
+def drop_ending(word: str, endings: Endings) -> str:
+    """The word without the longest of `endings` it has that leaves at least three letters."""
     if not word.endswith(endings):  # most words: one test in C
         return word
-    for ending in endings:
-        if word.endswith(ending) and len(word) - len(ending) >= _MIN_STEM:
-            return word[: -len(ending)]
+    for length, forms in endings.by_length:  # a word has one ending of each length: one lookup a length
+        if word[-length:] in forms and len(word) - length >= _MIN_STEM:
+            return word[:-length]
     return word
 
 
-@lru_cache(maxsize=8192)  # mostly behind the readings' memo, which keeps each word as written: few come here twice
 def stem(word: str) -> str:
     """A light, language-blind stem: the word's skeleton without its inflection ending, cut to
     STEM_CHARS letters."""
-    word = word.casefold()
-    if word.isascii():
-        word = drop_ending(word, LATIN_ENDINGS)
-    return drop_ending(skeleton(word), _SKELETON_ENDINGS)[:STEM_CHARS]
+    return _stem(word.casefold())
+
+
+def _stem(lowered: str) -> str:
+    """`stem` of a casefolded word."""
+    if lowered.isascii():
+        lowered = drop_ending(lowered, LATIN_ENDINGS)
+    return drop_ending(_skeleton(lowered), _SKELETON_ENDINGS)[:STEM_CHARS]
 
 
 CONCEPT_MARK = "~"  # a concept's term starts with it ("~dam"); no word's term does
@@ -189,9 +218,19 @@ def language_of(read: Sequence[Reading]) -> str:
 
 
 def _reading(word: str) -> Reading:
+    # Each word of each report comes here the first time the memo sees it (a busy day's vocabulary is larger than
+    # the memo): the word is casefolded once, and its term found here rather than through `stem` and its cache.
     lowered = word.casefold()
+    folded = lowered.replace("ё", "е")
+    if folded in STOP_WORDS or len(folded) < 2:
+        term = ""
+    elif folded.isdigit():
+        term = folded
+    else:
+        key = _stem(folded)
+        term = concepts().get((folded.isascii(), key), key)
     # one string for each term, however many words fold to it: stories and the window hold each term many times
-    term = sys.intern(_term(lowered.replace("ё", "е")))
+    term = sys.intern(term)
     name = term if word[0].isupper() and term[:1] != CONCEPT_MARK else ""
     return term, name, _script_letters(lowered)
 
@@ -199,27 +238,14 @@ def _reading(word: str) -> Reading:
 _READINGS = Memo(_reading)
 
 
-def _term(word: str) -> str:
-    if word in STOP_WORDS or len(word) < 2:
-        return ""
-    if word.isdigit():
-        return word
-    key = stem(word)
-    return concepts().get((word.isascii(), key), key)
-
-
-# Runs of letters, not single letters: the same counts (summed lengths) from far fewer matches.
-_CYRILLIC_LETTERS = re.compile(r"[а-яёіїєґ]+")
-_LATIN_LETTERS = re.compile(r"[a-z]+")
-_UKRAINIAN_ONLY = re.compile(r"[іїєґ]+")
-_RUSSIAN_ONLY = re.compile(r"[ыэъё]+")
 _ENGLISH_MARKERS = frozenset(("the", "and", "of", "to", "in", "is", "was", "for", "on", "with", "that", "by",
                               "from", "at", "as", "has", "have", "are"))
 _FIELD = 1 << 40  # more letters than any text has
-
-
-def _letters(pattern: re.Pattern, text: str) -> int:
-    return sum(map(len, pattern.findall(text)))
+# The letters each field of _script_letters counts: Cyrillic, Latin, Ukrainian-only, Russian-only
+_SCRIPTS = ("абвгдежзийклмнопрстуфхцчшщъыьэюяёіїєґ", "abcdefghijklmnopqrstuvwxyz", "іїєґ", "ыэъё")
+# each letter's counts, packed: a word's are the sum of its letters'
+_LETTER_FIELDS = {letter: sum(_FIELD ** n for n, letters in enumerate(_SCRIPTS) if letter in letters)
+                  for letter in _SCRIPTS[0] + _SCRIPTS[1]}
 
 
 def _script_letters(lowered: str) -> int:
@@ -228,6 +254,4 @@ def _script_letters(lowered: str) -> int:
     if lowered.isascii():  # most words: Latin letters and digits only
         latin = len(lowered) if lowered.isalpha() else sum(map(str.isalpha, lowered))
         return latin * _FIELD + (lowered in _ENGLISH_MARKERS) * _FIELD ** 4
-    counts = (_letters(_CYRILLIC_LETTERS, lowered), _letters(_LATIN_LETTERS, lowered),
-              _letters(_UKRAINIAN_ONLY, lowered), _letters(_RUSSIAN_ONLY, lowered), lowered in _ENGLISH_MARKERS)
-    return sum(count * _FIELD ** n for n, count in enumerate(counts))
+    return sum(map(_LETTER_FIELDS.get, lowered, repeat(0)))  # (no English marker is written in other letters)
