@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks import results  # noqa: E402
 from monitor.core.clustering import FEATURES, Clusterer, ClusterSettings, Scorer  # noqa: E402
-from monitor.core.clustering.features import MODEL_FILE  # noqa: E402
+from monitor.core.clustering.features import MODEL_FILE, time_unknown  # noqa: E402
 from monitor.core.evaluation import bcubed, pair_scores  # noqa: E402
 from monitor.core.terms import concepts  # noqa: E402
 from monitor.evaluation import labelled_reports, read_pairs  # noqa: E402
@@ -42,32 +42,42 @@ SETS = {
     **{path.stem: path for path in sorted(DATA.glob("*.jsonl"))},
 }
 TGCONTEST = "tgcontest"
+Judged = dict[str, dict[frozenset[str], bool]]  # set name → its judged pairs and whether each is one event
 VERSION = 1
 SEED = 26
 TREES, DEPTH, RATE = 60, 3, 0.1
+UNDATED_WEIGHT = 100  # of each set's dated examples seen again with their time unknown (each set weighs 1000)
 
 
-def rows_of(path: Path, scorer: Scorer | None = None) -> tuple[list[list[float]], list[int], list[int]]:
+def rows_of(path: Path, scorer: Scorer | None = None, judged: dict[frozenset[str], bool] | None = None
+            ) -> tuple[list[list[float]], list[int], list[int]]:
     """Features, labels and report numbers of every (report, candidate story) pair of a set. Without a
     scorer each report is put into its labelled story (the stories later reports see are right); with one,
     the clusterer decides with it, and a candidate is the report's event when most of its reports are (the
-    stories are then as the scorer makes them, parts of an event and mixed ones included)."""
+    stories are then as the scorer makes them, parts of an event and mixed ones included).
+    `judged`: for a set labelled by pairs (tgcontest, whose events are the pairs' connected components, so
+    two reports never compared are apart by construction), only the candidates that hold a report someone
+    compared with this one give a row: the others' label is unknown, not "different"."""
     problems: list[str] = []
     labelled = labelled_reports(str(path), problems)
     stories: dict[str, int] = {}
     clusterer = Clusterer(ClusterSettings(), scorer=scorer or Scorer(FEATURES, (), 0.0, 0.0, 1.0, "none"))
     clusterer.trace = []
     events: dict[int, Counter] = defaultdict(Counter)
+    members: dict[int, list[str]] = defaultdict(list)
     features, labels, reports = [], [], []
     for n, (item, report) in enumerate(labelled):
-        event = str(item["cluster"])
+        event, key = str(item["cluster"]), str(item["id"])
         given = stories.setdefault(event, len(stories) + 1) if scorer is None else None
         story = clusterer.add(report, story_id=given).story_id
         for candidate, pair, _ in clusterer.trace[-1].candidates:
+            if judged is not None and not any(frozenset((key, other)) in judged for other in members[candidate]):
+                continue
             features.append(list(pair))
             labels.append(int(events[candidate].most_common(1)[0][0] == event))
             reports.append(n)
         events[story][event] += 1
+        members[story].append(key)
     return features, labels, reports
 
 
@@ -90,6 +100,7 @@ def fit(rows: dict[str, tuple], names: list[str]) -> tuple[Scorer, dict]:
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     x, y, weight, groups = [], [], [], []
+    known = FEATURES.index("time_known")
     for name in names:
         features, labels, reports = rows[name]
         if not labels:
@@ -98,6 +109,13 @@ def fit(rows: dict[str, tuple], names: list[str]) -> tuple[Scorer, dict]:
         y += labels
         weight += [1000 / len(labels)] * len(labels)
         groups += [(name, r) for r in reports]
+        # and each dated pair again with its time unknown (UNDATED_WEIGHT), so the model has learnt to
+        # decide from what the reports say where nothing tells when they came (undated labelled articles)
+        dated = [n for n, row in enumerate(features) if row[known]] if UNDATED_WEIGHT else []
+        x += [list(time_unknown(features[n])) for n in dated]
+        y += [labels[n] for n in dated]
+        weight += [UNDATED_WEIGHT / len(labels)] * len(dated)
+        groups += [(name + " undated", reports[n]) for n in dated]
     model = HistGradientBoostingClassifier(
         max_iter=TREES, max_depth=DEPTH, learning_rate=RATE, max_leaf_nodes=None, min_samples_leaf=20,
         l2_regularization=1.0, monotonic_cst=[DIRECTIONS.get(name, 0) for name in FEATURES], early_stopping=False,
@@ -152,22 +170,59 @@ def cluster(path: Path, scorer: Scorer) -> dict[str, int]:
     return {str(item["id"]): clusterer.add(report).story_id for item, report in labelled_reports(str(path), problems)}
 
 
-def trained(sets: dict[str, Path], forced: dict[str, tuple], names: list[str]) -> tuple[Scorer, dict]:
+def trained(sets: dict[str, Path], forced: dict[str, tuple], names: list[str], judged: Judged
+            ) -> tuple[Scorer, dict]:
     """Fitted on the named sets in two rounds: on their rows with every report in its labelled story, then
     again with the rows of the stories the first model makes added (so it learns from its own mistakes
-    too: a story missing part of its event, or holding another's report)."""
+    too: a story missing part of its event, or holding another's report). The threshold is then the one
+    whose stories are best on those sets (`story_threshold`)."""
     scorer, _ = fit(forced, names)
     rows = {}
     for name in names:
         features, labels, reports = forced[name]
-        own = rows_of(sets[name], scorer)
+        own = rows_of(sets[name], scorer, judged.get(name))
         rows[name] = (features + own[0], labels + own[1], reports + [n + len(reports) + 1 for n in own[2]])
-    return fit(rows, names)
+    scorer, content = fit(rows, names)
+    content["threshold"] = story_threshold(content, {name: sets[name] for name in names}, judged)
+    return Scorer.from_json(json.dumps(content)), content
+
+
+THRESHOLDS = tuple(round(0.15 + 0.05 * n, 2) for n in range(11))  # 0.15 … 0.65
+PRECISION_FIRST = 0.93  # a wrong merge hides an event, a missed one shows it twice: precision is held first
+
+
+def story_threshold(content: dict, sets: dict[str, Path], judged: Judged) -> float:
+    """The threshold whose stories have the best mean F1 over the sets (BCubed; over the judged pairs for a
+    set labelled by pairs), among those whose mean precision is PRECISION_FIRST or more (the most precise
+    where none is). The joins' own threshold (`_threshold`) counts each decision alone, but a missed join
+    splits a story for every report after it, and a wrong one draws the next reports in: the clusterer's
+    stories are the figure that counts."""
+    best: tuple = ()
+    for threshold in THRESHOLDS:
+        trial = Scorer.from_json(json.dumps({**content, "threshold": threshold}))
+        scores = [_scores(path, cluster(path, trial), judged.get(name)) for name, path in sets.items()]
+        precision = sum(s.precision for s in scores) / len(scores)
+        f1 = sum(s.f1 for s in scores) / len(scores)
+        key = (precision >= PRECISION_FIRST, f1 if precision >= PRECISION_FIRST else precision)
+        if not best or key > best[0]:
+            best = (key, threshold)
+    return best[1]
+
+
+def _scores(path: Path, predicted: dict[str, int], judged: dict[frozenset[str], bool] | None):
+    if judged is None:
+        return bcubed(_gold(path), predicted)
+    return pair_scores([(*sorted(pair), label) for pair, label in judged.items()], predicted)
+
+
+def _gold(path: Path) -> dict[str, str]:
+    problems: list[str] = []
+    return {str(item["id"]): item["cluster"] for item, _ in labelled_reports(str(path), problems)}
 
 
 def held_out_figures(path: Path, scorer: Scorer, pairs: Path | None) -> dict:
     problems: list[str] = []
-    gold = {str(item["id"]): item["cluster"] for item, _ in labelled_reports(str(path), problems)}
+    gold = _gold(path)
     predicted = cluster(path, scorer)
     scores = bcubed(gold, predicted)
     figures = {"precision": round(scores.precision, 3), "recall": round(scores.recall, 3), "f1": round(scores.f1, 3)}
@@ -218,18 +273,23 @@ def main() -> None:
         pairs = tgcontest / "tgcontest-pairs.pairs.jsonl.gz"
     if args.only:
         sets = {name: sets[name] for name in args.only.split(",")}
-    rows = {name: rows_of(path) for name, path in sets.items()}
+    judged: Judged = {}
+    if pairs is not None and TGCONTEST in sets:
+        problems: list[str] = []
+        judged[TGCONTEST] = {frozenset((str(p["a"]), str(p["b"]))): bool(p["label"])
+                             for p in read_pairs(str(pairs), problems)}
+    rows = {name: rows_of(path, judged=judged.get(name)) for name, path in sets.items()}
     for name, (_, labels, reports) in rows.items():
         print(f"{name}: {len(labels)} pairs, {sum(labels)} same event, {len(set(reports))} reports with candidates",
               file=sys.stderr)
     report = defaultdict(dict)
     if not args.no_cv:
         for name, path in sets.items():
-            scorer, _ = trained(sets, rows, [other for other in sets if other != name])
+            scorer, _ = trained(sets, rows, [other for other in sets if other != name], judged)
             report[name] = held_out_figures(path, scorer, pairs if name == TGCONTEST else None)
             report[name]["threshold"] = scorer.threshold
             print(f"{name}: {report[name]}", flush=True)
-    final, content = trained(sets, rows, list(sets))
+    final, content = trained(sets, rows, list(sets), judged)
     print(f"fitted on all: {len(final.trees)} trees, threshold {final.threshold}")
     if args.write:
         text = json.dumps(content, indent=1) + "\n"

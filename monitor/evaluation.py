@@ -97,11 +97,12 @@ def labelled_reports(path: str, problems: list[str]) -> list[tuple[dict, Report]
     report's key is its place in that order)."""
     items = read_items(path, problems)
     for n, item in enumerate(items):
+        item["_dated"] = item["_at"] is not None
         if item["_at"] is None:
             item["_at"] = _UNDATED_BASE + timedelta(seconds=n)
     items.sort(key=lambda i: (i["_at"], i["_line"]))
     return [(item, Report(n, str(item.get("title") or ""), str(item.get("text") or ""), item["_at"],
-                          source=_source(item.get("source")))) for n, item in enumerate(items)]
+                          source=_source(item.get("source")), dated=item["_dated"])) for n, item in enumerate(items)]
 
 
 def evaluate_file(path: str, settings: ClusterSettings, pairs_path: str | None = None,

@@ -208,11 +208,12 @@ class Clusterer:
         if traits.days:
             story.days |= traits.days
         story.shortest_chars = min(story.shortest_chars, traits.chars)
+        packed = traits.packed  # one copy of the vector for the rules' list and the scorer's
         if traits.own is not None:
-            story.own.append((traits.own, traits.packed))
+            story.own.append((traits.own, packed))
         if self._scored:  # what the scorer compares (the rules do not)
             seen = story.seen = story.seen or Seen()
-            seen.members.append((traits.own[0] if traits.own is not None else None, traits.packed, published))
+            seen.members.append((traits.own[0] if traits.own is not None else None, packed, published))
             seen.title_terms.update(traits.title_terms)
             seen.times.update(traits.times)
             seen.mentioned.update(map(name_keys.__getitem__, traits.terms))
@@ -429,7 +430,7 @@ class Clusterer:
         if not scored:
             return None, 0.0, []
         item = Item(traits, report.published, frozenset(names), traits.title_terms,
-                    frozenset(term for term in vector if term.isdigit()))
+                    frozenset(term for term in vector if term.isdigit()), report.dated)
         candidates = []
         for cos, story_id in scored[:WEIGHED_CANDIDATES]:
             features = pair_features(item, self.stories[story_id], cos, settings.days_apart, settings.title_names)

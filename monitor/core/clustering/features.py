@@ -49,7 +49,11 @@ FEATURES = (
     "story_is_articles",  # 1: every report of the story is
     "articles_cosine",  # the cosine, when both are
     "log_story_size",  # log of the story's reports
+    "time_known",  # 1: the report's time is known (0: the hours above are 0, as nothing is known of them)
 )
+_TIMES = tuple(FEATURES.index(name) for name in ("log_hours_since_latest", "log_hours_since_first",
+                                                  "log_hours_since_same_source"))
+_TIME_KNOWN = FEATURES.index("time_known")
 
 COMPARED_REPORTS = 4  # other sources' reports compared one by one: the latest (the cost stays flat as a story grows)
 WEIGHED_CANDIDATES = 4  # only the candidates most alike by cosine are weighed: each costs a set of features
@@ -64,6 +68,7 @@ class Item:
     names: frozenset[str]  # the terms of its capitalised words (`name_terms_of`)
     title_terms: frozenset[str]
     numbers: frozenset[str]
+    dated: bool = True  # its time is known (`Report.dated`)
 
 
 def _log_hours(seconds: float) -> float:
@@ -135,7 +140,7 @@ def pair_features(item: Item, story: Story, cos: float, days_apart: int, title_n
     cross = bool(traits.lang) and traits.lang not in story.languages
     report_long = traits.chars >= TEXT_CHARS
     story_long = story.shortest_chars >= TEXT_CHARS
-    return (
+    features = (
         cos,
         latest or 0.0,
         title_share,
@@ -162,7 +167,19 @@ def pair_features(item: Item, story: Story, cos: float, days_apart: int, title_n
         float(story_long),
         cos if report_long and story_long else 0.0,
         math.log(max(story.size, 1)),
+        1.0,
     )
+    return features if item.dated else time_unknown(features)
+
+
+def time_unknown(features: tuple[float, ...]) -> tuple[float, ...]:
+    """The features of a pair whose time is not known: the hours between the reports are 0, and `time_known`
+    says so (the scorer is fitted on such copies of every pair too, so it has learnt to weigh them without)."""
+    unknown = list(features)
+    for at in _TIMES:
+        unknown[at] = 0.0
+    unknown[_TIME_KNOWN] = 0.0
+    return tuple(unknown)
 
 
 Tree = tuple[tuple[int, ...], tuple[float, ...], tuple[int, ...], tuple[int, ...], tuple[float, ...]]

@@ -88,6 +88,9 @@ class Report:
     published: datetime
     vector: Vector | None = None  # a stored embedding, when replaying
     source: Hashable | None = None  # who published it: lines a source repeats are its boilerplate
+    # False where the time is not known (a labelled set of undated articles, fed in file order): `published` then
+    # only orders the reports, and the scorer weighs them without the hours between them
+    dated: bool = True
 
 
 @dataclass(frozen=True)

@@ -113,6 +113,34 @@ def test_explain_names_the_features_and_the_decision(tmp_path, capsys):
     assert "no item with that id" in capsys.readouterr().err
 
 
+def _explained_features(out: str) -> dict[str, float]:
+    return {name: float(value) for name, value in (line.split() for line in out.splitlines()
+                                                   if line.startswith("    ") and len(line.split()) == 2)}
+
+
+def test_undated_articles_are_weighed_on_what_they_say_not_on_the_seconds_between_them(tmp_path, capsys):
+    # A labelled set without dates is fed in file order, a second apart: the scorer must not read that as
+    # "published together" (for dated news, a burst of reports minutes apart is mostly one event).
+    from monitor.cli import main
+
+    data = tmp_path / "undated.jsonl"
+    data.write_text("".join(json.dumps({"id": f"q{n}", "lang": "en", "published": None, "source": source,
+                                        "cluster": "quake", "title": title, "text": text}) + "\n"
+                            for n, (source, (title, text)) in enumerate(
+                                (("wire.example", QUAKE_WIRE), ("paper.example", QUAKE_PAPER)), start=1)))
+    assert main(["eval-clusters", str(data), "--scorer", "--explain", "q2"]) == 0
+    out = capsys.readouterr().out
+    features = _explained_features(out)
+    assert features["time_known"] == 0.0 and features["log_hours_since_latest"] == 0.0
+    assert "decision: joined story" in out  # what they say is enough
+    dated = tmp_path / "dated.jsonl"
+    dated.write_text(data.read_text().replace('"published": null', '"published": "2024-05-02T01:00:00+00:00"', 1)
+                     .replace('"published": null', '"published": "2024-05-02T03:00:00+00:00"'))
+    assert main(["eval-clusters", str(dated), "--scorer", "--explain", "q2"]) == 0
+    features = _explained_features(capsys.readouterr().out)
+    assert features["time_known"] == 1.0 and features["log_hours_since_latest"] > 1.0
+
+
 def test_a_model_file_that_cannot_be_read_is_one_clear_error(tmp_path):
     for text in ("{not json", '{"features": []}', "{}"):
         model = tmp_path / "scorer.json"
