@@ -51,6 +51,28 @@ from monitor.core.dates import YEAR_DAYS, calendar_days_of
 from monitor.core.terms import language_of, name_terms_of, terms_of
 
 
+def _post(index: dict[str, array], term: str, story_id: int, maybe_there: bool) -> None:
+    """Put the story last under the term (the latest to take a report with it), keeping POSTINGS_READ at most."""
+    ids = index.get(term)
+    if ids is None:
+        index[term] = array("L", (story_id,))
+    elif ids[-1] != story_id:
+        if maybe_there and story_id in ids:
+            ids.remove(story_id)
+        ids.append(story_id)
+        if len(ids) > POSTINGS_READ:  # never read (`_lexical` reads the latest): forgotten
+            del ids[0]
+
+
+def _forget(index: dict[str, array], term: str, story_id: int) -> None:
+    """Take a story that left the window from under the term (where too many took it since, it is gone already)."""
+    ids = index.get(term)
+    if ids is not None and story_id in ids:
+        ids.remove(story_id)
+        if not ids:
+            del index[term]
+
+
 def _most_shared(shared: Counter) -> list[int]:
     """The SCORED_CANDIDATES stories sharing most of the item's heaviest terms, the lowest id first among
     equals. Only the stories that share as many as the last of them are sorted: on a busy day a common
@@ -99,6 +121,9 @@ class Clusterer:
         # POSTINGS_READ of them: neither the cost of finding candidates nor the index's size grows with the
         # window. Arrays: most terms are in one story or a few, and a dictionary each was most of the index.
         self.index: dict[str, array] = {}
+        # a name's key (`name_key`: its first consonants) → the stories with a term of that key, the same way: a
+        # story "shares a name" with a report that spells it otherwise (Kyiv and Киеве, Дніпро and Днепр)
+        self.keys: dict[str, array] = {}
         self.stats: Counter = Counter()  # candidates scored and postings read, for figures
         self.next_id = first_story_id
         self.clock: datetime | None = None  # the latest publication time seen
@@ -129,11 +154,9 @@ class Clusterer:
                 continue  # the story grew since; a fresher entry is in the heap
             index = self.index
             for term in story.centroid:  # the index has the story under its terms, but where too many took them
-                ids = index[term]
-                if story_id in ids:
-                    ids.remove(story_id)
-                    if not ids:
-                        del index[term]
+                _forget(index, term, story_id)
+            for key in mentions(story.centroid):
+                _forget(self.keys, key, story_id)
             del self.stories[story_id]
             self.expired.append(story_id)
 
@@ -227,15 +250,10 @@ class Clusterer:
                 weights.append(weight)
             else:
                 weights[held] += weight
-            ids = index.get(term)
-            if ids is None:
-                index[term] = array("L", (story_id,))
-            elif ids[-1] != story_id:  # the story goes last: the latest to take a report with the term
-                if held is not None and story_id in ids:
-                    ids.remove(story_id)
-                ids.append(story_id)
-                if len(ids) > POSTINGS_READ:  # never read (`_lexical` reads the latest): forgotten
-                    del ids[0]
+            _post(index, term, story_id, held is not None)
+        keys = self.keys
+        for key in traits.mentioned:
+            _post(keys, key, story_id, True)
         story.size += 1
         if item_vector is not None:
             self._add_vector(story, item_vector)
@@ -265,6 +283,8 @@ class Clusterer:
         if names_in_item and self.settings.name_agreement:
             named = set()
             for ids in filter(None, map(index.get, names_in_item)):
+                named.update(ids)
+            for ids in filter(None, map(self.keys.get, map(name_keys.__getitem__, names_in_item))):
                 named.update(ids)
             stats["postings"] += len(named)
         heaviest = sorted(vector, key=vector.__getitem__, reverse=True)[:self.query_terms]  # ties: text order

@@ -449,3 +449,21 @@ def test_full_articles_of_one_event_join_whatever_their_titles_seem_to_name(firs
     clusterer = Clusterer(ClusterSettings())
     story = add(clusterer, 1, first, source="one outlet").story_id
     assert add(clusterer, 2, second, 30, source="another outlet").story_id == story
+
+
+# One city, spelled as each language spells it: the terms differ (kiev, kiiv → kiv; dnepr, dnipr), their keys do not.
+KYIV_UK = ("⚡️ Вибухи у Києві", "⚡️ Вибухи у Києві\nПрацює ППО. Залишайтеся в укриттях.")
+KYIV_RU = ("⚡️Взрывы в Киеве", "⚡️Взрывы в Киеве\nРаботает ПВО. Оставайтесь в укрытиях.")
+KYIV_EN = ("Explosions in Kyiv", "Explosions in Kyiv, air defence is working. Stay in shelters.")
+DNIPRO_UK = ("Вибухи в Дніпрі", "Вибухи в Дніпрі. Працює ППО, залишайтеся в укриттях.")
+DNIPRO_RU = ("Взрывы в Днепре", "Взрывы в Днепре. Работает ПВО, оставайтесь в укрытиях.")
+
+
+@pytest.mark.parametrize("first, second", [(KYIV_UK, KYIV_RU), (KYIV_RU, KYIV_EN), (KYIV_EN, KYIV_UK),
+                                           (DNIPRO_UK, DNIPRO_RU)])
+def test_a_name_spelled_as_another_language_spells_it_finds_the_story(first, second):
+    # A story must share one of the report's names to be a candidate: Києві, Киеве and Kyiv are one name.
+    clusterer = Clusterer(ClusterSettings())
+    story = add(clusterer, 1, first, source="channel one").story_id
+    assert add(clusterer, 2, second, 3, source="channel two").story_id == story
+
