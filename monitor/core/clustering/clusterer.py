@@ -41,6 +41,7 @@ from monitor.core.clustering.story import (
     Traits,
     cosine,
     dot,
+    keys_of,
     language_set,
     shared_beyond_concepts,
     traits_of,
@@ -51,24 +52,13 @@ from monitor.core.dates import YEAR_DAYS, calendar_days_of
 from monitor.core.terms import language_of, name_terms_of, terms_of
 
 
-def _post(index: dict[str, array], term: str, story_id: int, maybe_there: bool) -> None:
-    """Put the story last under the term (the latest to take a report with it), keeping POSTINGS_READ at most."""
-    ids = index.get(term)
-    if ids is None:
-        index[term] = array("L", (story_id,))
-    elif ids[-1] != story_id:
-        if maybe_there and story_id in ids:
-            ids.remove(story_id)
-        ids.append(story_id)
-        if len(ids) > POSTINGS_READ:  # never read (`_lexical` reads the latest): forgotten
-            del ids[0]
-
-
 def _forget(index: dict[str, array], term: str, story_id: int) -> None:
-    """Take a story that left the window from under the term (where too many took it since, it is gone already)."""
+    """Take a story that left the window from under the term (where too many took it since, it is gone already).
+    (`_join` puts it there, inline.)"""
     ids = index.get(term)
     if ids is not None and story_id in ids:
-        ids.remove(story_id)
+        while story_id in ids:  # a key's postings may hold a story more than once (`_join`)
+            ids.remove(story_id)
         if not ids:
             del index[term]
 
@@ -155,7 +145,7 @@ class Clusterer:
             index = self.index
             for term in story.centroid:  # the index has the story under its terms, but where too many took them
                 _forget(index, term, story_id)
-            for key in mentions(story.centroid):
+            for key in keys_of(story.centroid):
                 _forget(self.keys, key, story_id)
             del self.stories[story_id]
             self.expired.append(story_id)
@@ -250,10 +240,27 @@ class Clusterer:
                 weights.append(weight)
             else:
                 weights[held] += weight
-            _post(index, term, story_id, held is not None)
+            ids = index.get(term)
+            if ids is None:
+                index[term] = array("L", (story_id,))
+            elif ids[-1] != story_id:  # the story goes last: the latest to take a report with the term
+                if held is not None and story_id in ids:
+                    ids.remove(story_id)
+                ids.append(story_id)
+                if len(ids) > POSTINGS_READ:  # never read (`_lexical` reads the latest): forgotten
+                    del ids[0]
+        # The same under the keys of its terms, inline (these run for every term of every report), but a story that
+        # took a report with the key before is not looked for: retrieval only asks which stories are under a key, so
+        # an older place of the story's does no harm, and looking for it was most of the cost
         keys = self.keys
-        for key in traits.mentioned:
-            _post(keys, key, story_id, True)
+        for key in traits.keys:
+            ids = keys.get(key)
+            if ids is None:
+                keys[key] = array("L", (story_id,))
+            elif ids[-1] != story_id:
+                ids.append(story_id)
+                if len(ids) > POSTINGS_READ:
+                    del ids[0]
         story.size += 1
         if item_vector is not None:
             self._add_vector(story, item_vector)
