@@ -51,6 +51,11 @@ from monitor.core.clustering.words import embed_text, read_text, term_counts
 from monitor.core.dates import YEAR_DAYS, calendar_days_of
 from monitor.core.terms import language_of, name_terms_of, terms_of
 
+KEY_CONSONANTS = 2  # a shorter key (EU, UA, UN: one consonant or none) is shared by too many names to tell any
+# The stories read under a key in another language: the latest to take a report with it (a key is shared by more
+# names than a term is, and the stories of each other language are read, so fewer of each than of a term's)
+KEY_POSTINGS_READ = 2
+
 
 def _forget(index: dict[str, array], term: str, story_id: int) -> None:
     """Take a story that left the window from under the term (where too many took it since, it is gone already).
@@ -111,9 +116,11 @@ class Clusterer:
         # POSTINGS_READ of them: neither the cost of finding candidates nor the index's size grows with the
         # window. Arrays: most terms are in one story or a few, and a dictionary each was most of the index.
         self.index: dict[str, array] = {}
-        # a name's key (`name_key`: its first consonants) → the stories with a term of that key, the same way: a
-        # story "shares a name" with a report that spells it otherwise (Kyiv and Киеве, Дніпро and Днепр)
-        self.keys: dict[str, array] = {}
+        # language → a name's key (`name_key`: its first consonants) → the stories that took a report in that
+        # language with a term of that key, the same way: across languages a story "shares a name" with a report
+        # that spells it otherwise (Kyiv and Києві, Дніпро and Днепр); within one, a name is spelled one way, and
+        # names of one key are other places (Austria and Australia)
+        self.keys: dict[str, dict[str, array]] = {}
         self.stats: Counter = Counter()  # candidates scored and postings read, for figures
         self.next_id = first_story_id
         self.clock: datetime | None = None  # the latest publication time seen
@@ -145,8 +152,9 @@ class Clusterer:
             index = self.index
             for term in story.centroid:  # the index has the story under its terms, but where too many took them
                 _forget(index, term, story_id)
-            for key in keys_of(story.centroid):
-                _forget(self.keys, key, story_id)
+            for lang in story.languages:
+                for key in keys_of(story.centroid):
+                    _forget(self.keys[lang], key, story_id)
             del self.stories[story_id]
             self.expired.append(story_id)
 
@@ -252,7 +260,7 @@ class Clusterer:
         # The same under the keys of its terms, inline (these run for every term of every report), but a story that
         # took a report with the key before is not looked for: retrieval only asks which stories are under a key, so
         # an older place of the story's does no harm, and looking for it was most of the cost
-        keys = self.keys
+        keys = self.keys.setdefault(traits.lang, {})
         for key in traits.keys:
             ids = keys.get(key)
             if ids is None:
@@ -276,7 +284,7 @@ class Clusterer:
             story.vector_sum = [a + b for a, b in zip(story.vector_sum, item_vector, strict=True)]
         story.vectors += 1
 
-    def _lexical(self, vector: dict[str, float], names_in_item: set[str], fading: bool = True
+    def _lexical(self, vector: dict[str, float], names_in_item: set[str], item_lang: str, fading: bool = True
                  ) -> list[tuple[float, int]]:
         """Candidate stories with the mean cosine between the item and their reports, best first.
 
@@ -291,8 +299,11 @@ class Clusterer:
             named = set()
             for ids in filter(None, map(index.get, names_in_item)):
                 named.update(ids)
-            for ids in filter(None, map(self.keys.get, map(name_keys.__getitem__, names_in_item))):
-                named.update(ids)
+            keys = [key for key in map(name_keys.__getitem__, names_in_item) if len(key) >= KEY_CONSONANTS]
+            for lang, stories in self.keys.items():
+                if keys and (lang != item_lang or not lang):  # a report of unknown language may be in any
+                    for ids in filter(None, map(stories.get, keys)):
+                        named.update(ids[-KEY_POSTINGS_READ:])
             stats["postings"] += len(named)
         heaviest = sorted(vector, key=vector.__getitem__, reverse=True)[:self.query_terms]  # ties: text order
         postings = [ids for ids in map(index.get, heaviest) if ids]
@@ -417,7 +428,7 @@ class Clusterer:
                 ) -> tuple[int | None, float, Vector | None]:
         """The story to join and its score (None: a new story), and the item's embedding if it has one."""
         settings = self.settings
-        scored = self._lexical(vector, names)
+        scored = self._lexical(vector, names, traits.lang)
         item_vector = report.vector
         if self.embed is None:
             return *self._pick(scored, traits), item_vector
@@ -453,7 +464,7 @@ class Clusterer:
         assert self.clock is not None  # set by the report being added
         settings = self.settings
         fading = self.scorer is None
-        scored = self._lexical(vector, names, fading)
+        scored = self._lexical(vector, names, traits.lang, fading)
         if not scored:
             return None, 0.0, []
         item = Item(traits, report.published, frozenset(names), traits.title_terms,

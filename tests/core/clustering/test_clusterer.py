@@ -121,6 +121,18 @@ def test_reports_about_other_places_stay_apart_however_alike_the_words():
     assert italy.story_id != spain.story_id
 
 
+# Names whose keys (first consonants) are one: in one language they are different places, not spellings of one
+@pytest.mark.parametrize("first, second", [("Austria", "Australia"), ("Moldova", "Maldives"), ("Syria", "Sri Lanka"),
+                                           ("Peru", "Paris"), ("Oman", "Yemen"), ("The EU", "The UA")])
+def test_other_places_whose_names_look_alike_stay_apart(first, second):
+    clusterer = Clusterer(ClusterSettings())
+    one = add(clusterer, 1, (f"{first} reports lowest daily coronavirus deaths in two months",
+                             f"Health officials in {first} said 87 people died in the past 24 hours."))
+    other = add(clusterer, 2, (f"{second} reports lowest daily coronavirus deaths in two months",
+                               f"Health officials in {second} said 99 people died in the past 24 hours."), 30)
+    assert other.story_id != one.story_id
+
+
 def test_similarity_fades_as_a_story_goes_quiet():
     settings = ClusterSettings(half_life_s=18 * 3600)
     soon, later = Clusterer(settings), Clusterer(settings)
