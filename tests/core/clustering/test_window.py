@@ -37,6 +37,9 @@ def test_the_window_keeps_only_what_its_stories_have():
     assert 0 < len(clusterer.stories) <= 2
     in_window = set().union(*(story.centroid for story in clusterer.stories.values()))
     assert set(clusterer.index) == in_window
+    # and under the names' keys, only those stories
+    under_keys = {story_id for keys in clusterer.keys.values() for ids in keys.values() for story_id in ids}
+    assert under_keys and under_keys <= set(clusterer.stories)
 
 
 SIGNATURE = "\n\nПідписатися на Труха⚡️Україна | Надіслати новину @truexanewsua"
