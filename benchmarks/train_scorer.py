@@ -87,7 +87,8 @@ def rows_of(path: Path, scorer: Scorer | None = None, judged: dict[frozenset[str
 DIRECTIONS = {
     **dict.fromkeys(("cosine", "latest_cosine", "title_share", "names_shared", "numbers_shared", "dates_shared",
                      "other_source_cosine", "cross_language_cosine", "shared_beyond_concepts", "articles_cosine"), 1),
-    **dict.fromkeys(("names_unshared", "title_names_new", "story_names_missing", "numbers_new", "dates_apart",
+    **dict.fromkeys(("names_unshared", "title_names_new", "story_names_missing", "titles_name_others", "numbers_new",
+                     "dates_apart",
                      "clock_hours_apart", "log_hours_since_latest", "log_hours_since_first",
                      "log_hours_since_same_source"), -1),
 }

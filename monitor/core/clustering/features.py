@@ -30,6 +30,7 @@ FEATURES = (
     "names_unshared",  # share of the report's names the story does not have
     "title_names_new",  # 1: the report's title names someone or somewhere the story does not mention
     "story_names_missing",  # 1: each of the story's titles in its language names someone the report does not mention
+    "titles_name_others",  # 1: both of the above (the same template about another club, city or person)
     "numbers_shared",  # numbers both have, up to 3
     "numbers_new",  # numbers the report has and the story does not, up to 3
     "dates_apart",  # 1: the dates they name are all `days_apart` or more from each other
@@ -148,6 +149,7 @@ def pair_features(item: Item, story: Story, cos: float, days_apart: int, title_n
         (len(names) - names_shared) / len(names) if names else 0.0,
         float(new_names),
         float(missing_names),
+        float(new_names and missing_names),
         float(min(numbers_shared, 3)),
         float(min(len(item.numbers) - numbers_shared, 3)),
         float(bool(days_apart) and gap is not None and gap >= days_apart),
