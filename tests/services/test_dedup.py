@@ -508,14 +508,8 @@ async def test_a_batch_the_store_could_not_take_does_not_count_until_it_is_clust
     dedup = Deduplicator(store, ClusterSettings(), None)
     await dedup.start()
     await dedup.add(source, await store.items.insert(source.id, batches[0], T0))
-    conn = sqlite3.connect(path)
-    conn.execute("CREATE TRIGGER refuse BEFORE UPDATE OF story_id ON items BEGIN SELECT RAISE(ABORT, 'no'); END")
-    conn.commit()
-    with pytest.raises(sqlite3.Error):
+    with _stories_refused(path), pytest.raises(sqlite3.Error):
         await dedup.add(source, await store.items.insert(source.id, batches[1], T0))
-    conn.execute("DROP TRIGGER refuse")
-    conn.commit()
-    conn.close()
     await dedup.add(source, await store.items.insert(source.id, batches[2], T0))
     assert await _keys_and_stories(store) == without
     await dedup.close()
@@ -543,18 +537,11 @@ async def test_a_batch_clustered_while_the_one_before_it_failed_to_be_stored_is_
     dedup = Deduplicator(store, ClusterSettings(), None, own_process)
     await dedup.start()
     await dedup.add(source, await store.items.insert(source.id, batches[0], T0))
-    refused = ", ".join(f"'{item.key}'" for item in batches[1])
-    conn = sqlite3.connect(path)
-    conn.execute(f"CREATE TRIGGER refuse BEFORE UPDATE OF story_id ON items WHEN OLD.key IN ({refused}) "
-                 "BEGIN SELECT RAISE(ABORT, 'no'); END")
-    conn.commit()
-    first, second = [await store.items.insert(source.id, batch, T0) for batch in batches[1:3]]
-    outcomes = await asyncio.gather(dedup.add(source, first), dedup.add(source, second), return_exceptions=True)
+    with _stories_refused(path, [item.key for item in batches[1]]):
+        first, second = [await store.items.insert(source.id, batch, T0) for batch in batches[1:3]]
+        outcomes = await asyncio.gather(dedup.add(source, first), dedup.add(source, second), return_exceptions=True)
     assert isinstance(outcomes[0], sqlite3.Error), outcomes
     assert isinstance(outcomes[1], RuntimeError) and "was not stored" in str(outcomes[1]), outcomes
-    conn.execute("DROP TRIGGER refuse")
-    conn.commit()
-    conn.close()
     await dedup.add(source, await store.items.insert(source.id, batches[3], T0))
     assert await _keys_and_stories(store) == without
     await dedup.close()
@@ -595,6 +582,23 @@ def _failing_once_on(word: str):
             raise RuntimeError("the model failed")
         return letter_trigrams(texts)
     return embed
+
+
+@contextlib.contextmanager
+def _stories_refused(path: Path, keys: list[str] | None = None):
+    """While inside, the database refuses to store a story for the items with these keys (for any item without
+    keys): a write that fails, whatever its cause, from another connection as a disk or a lock would."""
+    quoted = ", ".join(f"'{key}'" for key in keys or ())
+    when = f"WHEN OLD.key IN ({quoted}) " if keys else ""
+    conn = sqlite3.connect(path)
+    conn.execute(f"CREATE TRIGGER refuse BEFORE UPDATE OF story_id ON items {when}BEGIN SELECT RAISE(ABORT, 'no'); END")
+    conn.commit()
+    try:
+        yield
+    finally:
+        conn.execute("DROP TRIGGER refuse")
+        conn.commit()
+        conn.close()
 
 
 async def test_a_batch_that_failed_while_the_one_before_waits_to_be_stored_does_not_let_the_next_take_its_stories(
@@ -684,32 +688,25 @@ async def test_a_stored_item_that_cannot_be_clustered_does_not_stop_the_start(tm
     store = await Store.open(path)
     source = await store.sources.add(SourceSpec("feed", "https://example.org/feed0", "example0"), T0)
     await store.items.insert(source.id, items, T0)  # stored before a crash: the backlog of the next start
-    conn = sqlite3.connect(path)
-    conn.execute(f"CREATE TRIGGER refuse BEFORE UPDATE OF story_id ON items WHEN OLD.key = '{bad.key}' "
-                 "BEGIN SELECT RAISE(ABORT, 'no'); END")
-    conn.commit()
-    dedup = Deduplicator(store, ClusterSettings(), None)
-    await dedup.start()
-    await dedup.settled()
-    await dedup.close()
+    with _stories_refused(path, [bad.key]):
+        dedup = Deduplicator(store, ClusterSettings(), None)
+        await dedup.start()
+        await dedup.settled()
+        await dedup.close()
     rows = await _keys_and_stories(store)
     assert rows[bad.key][0] is None and {key: rows[key] for key in without} == without
-    conn.execute("DROP TRIGGER refuse")
-    conn.commit()
     dedup = Deduplicator(store, ClusterSettings(), None)
     await dedup.start()
     await dedup.settled()
     await dedup.close()
     assert (await _keys_and_stories(store))[bad.key][0] is not None
     await store.items.insert(source.id, _mutiny_items()[40:50], T0)
-    conn.execute("CREATE TRIGGER refuse BEFORE UPDATE OF story_id ON items BEGIN SELECT RAISE(ABORT, 'no'); END")
-    conn.commit()
-    conn.close()
-    dedup = Deduplicator(store, ClusterSettings(), None)
-    await dedup.start()
-    with pytest.raises(RuntimeError, match="none of 10 stored items could be clustered"):
-        await dedup.ready()
-    await dedup.close()
+    with _stories_refused(path):
+        dedup = Deduplicator(store, ClusterSettings(), None)
+        await dedup.start()
+        with pytest.raises(RuntimeError, match="none of 10 stored items could be clustered"):
+            await dedup.ready()
+        await dedup.close()
     await store.close()
 
 
