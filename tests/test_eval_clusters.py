@@ -10,14 +10,18 @@ from monitor.embedding import load_embedder
 from monitor.evaluation import evaluate_file
 from tests.core.clustering.reports import APPEAL, BONUS, DEATH, TURNOUT
 
+# One event, two sources: the first two lines of the labelled files below
+ROSTOV_A = {"id": "1", "lang": "en", "published": "2023-06-24T06:00:00+00:00", "source": "A", "cluster": "rostov",
+            "title": "Wagner fighters take control of military headquarters in Rostov-on-Don", "text": ""}
+ROSTOV_B = {"id": "2", "lang": "en", "published": "2023-06-24T09:20:00+03:00", "source": "B", "cluster": "rostov",
+            "title": "Wagner fighters seize Rostov military headquarters, Prigozhin says", "text": ""}
+
 
 def test_eval_clusters_reports_scores_and_bad_lines(tmp_path, capsys):
     data = tmp_path / "day.jsonl"
     lines = [
-        {"id": "1", "lang": "en", "published": "2023-06-24T06:00:00+00:00", "source": "A", "cluster": "rostov",
-         "title": "Wagner fighters take control of military headquarters in Rostov-on-Don", "text": ""},
-        {"id": "2", "lang": "en", "published": "2023-06-24T09:20:00+03:00", "source": "B", "cluster": "rostov",
-         "title": "Wagner fighters seize Rostov military headquarters, Prigozhin says", "text": ""},
+        ROSTOV_A,
+        ROSTOV_B,
         {"id": "3", "lang": "en", "published": "2023-06-24T10:00:00+00:00", "source": "C", "cluster": "address",
          "title": "Putin addresses the nation and calls the mutiny treason", "text": ""},
     ]
@@ -37,10 +41,8 @@ def test_eval_clusters_prints_pairs_by_languages_and_kinds_of_error(tmp_path, ca
     # A Russian report of the English story, put apart: a cross-language miss, counted under en-ru.
     data = tmp_path / "day.jsonl"
     data.write_text("".join(json.dumps(x) + "\n" for x in [
-        {"id": "1", "lang": "en", "published": "2023-06-24T06:00:00+00:00", "source": "A", "cluster": "rostov",
-         "title": "Wagner fighters take control of military headquarters in Rostov-on-Don", "text": ""},
-        {"id": "2", "lang": "en", "published": "2023-06-24T07:00:00+00:00", "source": "B", "cluster": "rostov",
-         "title": "Wagner fighters seize Rostov military headquarters, Prigozhin says", "text": ""},
+        ROSTOV_A,
+        ROSTOV_B | {"published": "2023-06-24T07:00:00+00:00"},
         {"id": "3", "lang": "ru", "published": "2023-06-24T08:00:00+00:00", "source": "C", "cluster": "rostov",
          "title": "Погода в Ростове: жара до 35 градусов", "text": ""},
     ]))
