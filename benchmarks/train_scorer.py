@@ -23,6 +23,7 @@ import argparse
 import json
 import sys
 from collections import Counter, defaultdict
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,8 +59,7 @@ def rows_of(path: Path, scorer: Scorer | None = None, judged: dict[frozenset[str
     `judged`: for a set labelled by pairs (tgcontest, whose events are the pairs' connected components, so
     two reports never compared are apart by construction), only the candidates that hold a report someone
     compared with this one give a row: the others' label is unknown, not "different"."""
-    problems: list[str] = []
-    labelled = labelled_reports(str(path), problems)
+    labelled = _labelled(path)
     stories: dict[str, int] = {}
     clusterer = Clusterer(ClusterSettings(), scorer=scorer or Scorer(FEATURES, (), 0.0, 0.0, 1.0, "none"))
     clusterer.trace = []
@@ -165,10 +165,16 @@ def _threshold(probabilities: list[float], labels: list[int], groups: list) -> f
     return chosen
 
 
-def cluster(path: Path, scorer: Scorer) -> dict[str, int]:
+@cache
+def _labelled(path: Path) -> list:
+    """A labelled set as `labelled_reports` reads it, read once: every fit and threshold tried clusters it again."""
     problems: list[str] = []
+    return labelled_reports(str(path), problems)
+
+
+def cluster(path: Path, scorer: Scorer) -> dict[str, int]:
     clusterer = Clusterer(ClusterSettings(), scorer=scorer)
-    return {str(item["id"]): clusterer.add(report).story_id for item, report in labelled_reports(str(path), problems)}
+    return {str(item["id"]): clusterer.add(report).story_id for item, report in _labelled(path)}
 
 
 def trained(sets: dict[str, Path], forced: dict[str, tuple], names: list[str], judged: Judged
@@ -217,24 +223,28 @@ def _scores(path: Path, predicted: dict[str, int], judged: dict[frozenset[str], 
 
 
 def _gold(path: Path) -> dict[str, str]:
-    problems: list[str] = []
-    return {str(item["id"]): item["cluster"] for item, _ in labelled_reports(str(path), problems)}
+    return {str(item["id"]): item["cluster"] for item, _ in _labelled(path)}
 
 
 def held_out_figures(path: Path, scorer: Scorer, pairs: Path | None) -> dict:
-    problems: list[str] = []
     gold = _gold(path)
     predicted = cluster(path, scorer)
     scores = bcubed(gold, predicted)
     figures = {"precision": round(scores.precision, 3), "recall": round(scores.recall, 3), "f1": round(scores.f1, 3)}
     if pairs is not None:
-        labelled = read_pairs(str(pairs), problems)
+        labelled = _pairs(pairs)
         for lang in ("ru", "en", None):
             chosen = [(str(p["a"]), str(p["b"]), bool(p["label"])) for p in labelled
                       if lang is None or _pair_lang(pairs, p) == lang]
             s = pair_scores(chosen, predicted)
             figures[f"pairs {lang or 'all'} P/R/F1"] = f"{s.precision:.3f} / {s.recall:.3f} / {s.f1:.3f}"
     return figures
+
+
+@cache
+def _pairs(path: Path) -> list[dict]:
+    problems: list[str] = []
+    return read_pairs(str(path), problems)
 
 
 _PAIR_LANGS: dict[tuple[str, str], str] = {}
@@ -276,9 +286,7 @@ def main() -> None:
         sets = {name: sets[name] for name in args.only.split(",")}
     judged: Judged = {}
     if pairs is not None and TGCONTEST in sets:
-        problems: list[str] = []
-        judged[TGCONTEST] = {frozenset((str(p["a"]), str(p["b"]))): bool(p["label"])
-                             for p in read_pairs(str(pairs), problems)}
+        judged[TGCONTEST] = {frozenset((str(p["a"]), str(p["b"]))): bool(p["label"]) for p in _pairs(pairs)}
     rows = {name: rows_of(path, judged=judged.get(name)) for name, path in sets.items()}
     for name, (_, labels, reports) in rows.items():
         print(f"{name}: {len(labels)} pairs, {sum(labels)} same event, {len(set(reports))} reports with candidates",
