@@ -152,8 +152,9 @@ class Clusterer:
             index = self.index
             for term in story.centroid:  # the index has the story under its terms, but where too many took them
                 _forget(index, term, story_id)
+            keys = keys_of(story.centroid)
             for lang in story.languages:
-                for key in keys_of(story.centroid):
+                for key in keys:
                     _forget(self.keys[lang], key, story_id)
             del self.stories[story_id]
             self.expired.append(story_id)
@@ -237,7 +238,7 @@ class Clusterer:
             seen.members.append((traits.own[0] if traits.own is not None else None, packed, published))
             seen.title_terms.update(traits.title_terms)
             seen.times.update(traits.times)
-            seen.mentioned.update(map(name_keys.__getitem__, traits.terms))
+            seen.mentioned |= traits.mentioned
         if traits.title_names:
             story.title_names.append((traits.lang, tuple(sorted(traits.title_names))))
         centroid, weights, index, story_id = story.centroid, story.weights, self.index, story.id
