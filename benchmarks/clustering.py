@@ -336,9 +336,9 @@ def main() -> None:
     parser.add_argument("--stream", choices=("newsday", "old"), default="newsday",
                         help="newsday: the realistic news day (default); old: the earlier synthetic stream")
     parser.add_argument("--seed", type=int, help="the stream's seed (default 1; the old stream's 7)")
-    parser.add_argument("--backend", choices=(*DEDUP_BACKENDS, SCORER), default=DEDUP_BACKENDS[0],
-                        help="how reports are compared, as [dedup] backend, or \"scorer\": lexical, decided by the "
-                             "fitted scorer (eval-clusters --scorer) (default: %(default)s)")
+    parser.add_argument("--backend", choices=(SCORER, *DEDUP_BACKENDS), default=SCORER,
+                        help="\"scorer\": monitor's default, the fitted scorer deciding; or the hand-written rules "
+                             "with that [dedup] backend (eval-clusters --rules) (default: %(default)s)")
     parser.add_argument("--tracemalloc", action="store_true",
                         help="also measure the memory Python allocates for the clusterer (tracemalloc, a slow "
                              "second run of each size)")

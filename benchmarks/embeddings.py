@@ -56,7 +56,7 @@ def title_only(embed: Embed, path: Path) -> Embed:
 def measure(path: Path, pairs: Path | None, embed: Embed | None) -> tuple[Result, float]:
     """The clusterer's result on a set and its CPU seconds."""
     started = time.process_time()
-    result = evaluate_file(str(path), ClusterSettings(), str(pairs) if pairs else None, embed=embed)
+    result = evaluate_file(str(path), ClusterSettings(learned=False), str(pairs) if pairs else None, embed=embed)
     return result, time.process_time() - started
 
 

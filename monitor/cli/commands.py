@@ -16,6 +16,7 @@ from typing import TextIO
 from monitor import app
 from monitor.config import Settings
 from monitor.config import parse_duration as parse_duration_option
+from monitor.config_values import DEDUP_BACKENDS
 from monitor.core.clustering import ClusterSettings
 from monitor.core.html import html_to_text
 from monitor.embedding import load_embedder
@@ -157,7 +158,18 @@ def cmd_check_config(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_eval_clusters(args: argparse.Namespace, settings: Settings | None) -> int:
     from monitor import evaluation  # the eval harness, only loaded for this command
 
-    options = {}
+    rules_only = [name for name, given in (("--threshold", args.threshold), ("--cross-threshold", args.cross_threshold),
+                                           ("--long-threshold", args.long_threshold),
+                                           ("--backend", args.backend != DEDUP_BACKENDS[0])) if given]
+    if rules_only and not args.rules:
+        print(f"eval-clusters: {', '.join(rules_only)} set how the rules decide, not the scorer: add --rules",
+              file=sys.stderr)
+        return 2
+    if args.rules and args.scorer_threshold is not None:
+        print("eval-clusters: --scorer-threshold is the scorer's, not the rules': leave out one of them",
+              file=sys.stderr)
+        return 2
+    options: dict = {"learned": not args.rules, "scorer_threshold": args.scorer_threshold}
     if args.threshold is not None:
         options["threshold"] = args.threshold
     if args.cross_threshold is not None:
@@ -166,9 +178,6 @@ def cmd_eval_clusters(args: argparse.Namespace, settings: Settings | None) -> in
         options["long_threshold"] = args.long_threshold
     if args.window:
         options["window_s"] = parse_duration_option(args.window, "--window")
-    if args.scorer or args.scorer_threshold is not None:
-        options["learned"] = True
-        options["scorer_threshold"] = args.scorer_threshold
     with ProgressOnTerminal(shows_progress(args.json)) as progress:
         result = evaluation.evaluate_file(args.file, ClusterSettings(**options), args.pairs, args.assignments,
                                           embed=load_embedder(args.backend),

@@ -90,23 +90,23 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--assignments", metavar="PATH", help="also write `id<TAB>story id` lines to PATH")
     evaluate.add_argument("--pairs", metavar="FILE",
                           help='labelled pairs (JSON Lines: a, b, label 1/0) to score "same story" precision/recall')
-    evaluate.add_argument("--threshold", type=float, default=None, help="similarity that joins a story")
+    evaluate.add_argument("--rules", action="store_true",
+                          help="decide with the hand-written rules and thresholds instead of the scorer fitted on "
+                               "labelled news (as [dedup] scorer = false)")
+    evaluate.add_argument("--threshold", type=float, default=None, help="with --rules: similarity that joins a story")
     evaluate.add_argument("--cross-threshold", type=float, default=None,
-                          help="similarity that joins a story with no report in the item's language")
+                          help="with --rules: similarity that joins a story with no report in the item's language")
     evaluate.add_argument("--long-threshold", type=float, default=None,
-                          help="similarity that joins a story when it and the item are all full articles")
+                          help="with --rules: similarity that joins a story when it and the item are all full "
+                               "articles")
     evaluate.add_argument("--window", default=None, help='how long a story takes new reports, e.g. "36h"')
-    evaluate.add_argument("--scorer", action="store_true",
-                          help="decide with the scorer fitted on labelled news (monitor/data/scorer.json) instead of "
-                               "the thresholds and rules (the thresholds above are then not used)")
     evaluate.add_argument("--scorer-threshold", type=float, default=None,
-                          help="with --scorer: the probability from which a report joins a story (default: the "
-                               "model's)")
+                          help="the probability from which a report joins a story (default: the model's)")
     evaluate.add_argument("--explain", metavar="ID",
                           help="also print, for the item with this id, its candidate stories with the scorer's "
                                "features of each pair and its score, and the decision")
     evaluate.add_argument("--backend", choices=DEDUP_BACKENDS, default=DEDUP_BACKENDS[0],
-                          help="how reports are compared, as [dedup] backend (default: %(default)s)")
+                          help="with --rules: how reports are compared, as [dedup] backend (default: %(default)s)")
     evaluate.set_defaults(handler=cmd_eval_clusters, needs_config=False)
 
     sources = commands.add_parser("sources", parents=[verbosity], help="list and manage the sources in the store",

@@ -19,9 +19,11 @@ archive. Two signals decide:
   the item does not mention does not take an item whose title names someone or somewhere the story does
   not mention: the same template about another city, another match, another singer; two people's words
   on one event.
-- a fitted scorer (opt-in, `ClusterSettings(learned=True)`): instead of the thresholds and rules above, named
-  features of each (report, candidate story) pair (features) are weighed by a model fitted on labelled news
-  (monitor/data/scorer.json, benchmarks/train_scorer.py), and the most likely candidate joins if likely enough.
+- a fitted scorer (the default, `ClusterSettings(learned=True)`): instead of the thresholds, named features of
+  each (report, candidate story) pair (features, the rules' score over their threshold among them) are weighed by
+  a model fitted on labelled news (monitor/data/scorer.json, benchmarks/train_scorer.py), and the most likely
+  candidate that none of the three rules above turns down joins if likely enough. `learned=False`: the
+  thresholds decide (and embeddings, below).
 - meaning: when an `embed` function is given (multilingual sentence embeddings), items whose best
   candidates share some terms but not enough are embedded, and the mean cosine to each candidate's
   embedded members is blended in. Embedding is the slow part, so it is only done where it decides.

@@ -14,6 +14,7 @@ from itertools import chain
 from operator import mul
 
 from monitor.core.clustering.features import (
+    VETOED,
     WEIGHED_CANDIDATES,
     Candidate,
     Item,
@@ -55,6 +56,9 @@ KEY_CONSONANTS = 2  # a shorter key (EU, UA, UN: one consonant or none) is share
 # The stories read under a key in another language: the latest to take a report with it (a key is shared by more
 # names than a term is, and the stories of each other language are read, so fewer of each than of a term's)
 KEY_POSTINGS_READ = 2
+# The rules' constants the scorer's `rules_ratio` is read with: the thresholds a user sets for the rules must not
+# move the features of a model fitted with these
+RULES = ClusterSettings(learned=False)
 
 
 def _forget(index: dict[str, array], term: str, story_id: int) -> None:
@@ -240,7 +244,9 @@ class Clusterer:
             seen.times.update(traits.times)
             seen.mentioned |= traits.mentioned
         if traits.title_names:
-            story.title_names.append((traits.lang, tuple(sorted(traits.title_names))))
+            named = (traits.lang, tuple(sorted(traits.title_names)))
+            if named not in story.title_names:
+                story.title_names.append(named)
         centroid, weights, index, story_id = story.centroid, story.weights, self.index, story.id
         for term, weight in traits.vector.items():
             held = centroid.get(term)
@@ -380,7 +386,9 @@ class Clusterer:
         return not (self._apart(story_id, traits.days) or self._again(story_id, traits)
                     or self._names_apart(story_id, traits))
 
-    def _required(self, story_id: int, traits: Traits) -> float:
+    def _required(self, story_id: int, traits: Traits, settings: ClusterSettings | None = None) -> float:
+        """The rules' threshold for the pair (by `settings`, or the clusterer's)."""
+        settings = settings or self.settings
         story, lang = self.stories[story_id], traits.lang
         if self._across(story_id, lang):
             # Across languages what two reports share is mostly names and the lexicon's concepts. One name
@@ -388,13 +396,13 @@ class Clusterer:
             # metropolitan Иона, "Union" Berlin and a union's meeting): such a story is held to the
             # threshold of a story in the item's language.
             if shared_beyond_concepts(traits.vector, story.centroid) < 2:
-                return self.settings.threshold
-            return self.settings.cross_threshold
+                return settings.threshold
+            return settings.cross_threshold
         # Full articles among themselves, in one language: the mean cosine to reports in another
         # language is lower whatever the story, so a multilingual story keeps the short posts' threshold.
         if min(traits.chars, story.shortest_chars) >= TEXT_CHARS and story.languages <= {lang}:
-            return self.settings.long_threshold
-        return self.settings.threshold
+            return settings.long_threshold
+        return settings.threshold
 
     def _apart(self, story_id: int, days: frozenset[int]) -> bool:
         """Whether the item's dates and the story's are all days_apart or more from each other: the
@@ -461,7 +469,8 @@ class Clusterer:
                ) -> tuple[int | None, float, list[Candidate]]:
         """With the scorer: the story to join and its probability (None: a new story), and every candidate
         with its features and score. The scorer weighs each candidate (its mean cosine to the item, not
-        faded), and the most likely joins if it is likely enough. Without one, the score is the rules'."""
+        faded), and the most likely that no veto of the rules' keeps away (`_allowed`) joins if it is likely enough.
+        Without one, the score is the rules'."""
         assert self.clock is not None  # set by the report being added
         settings = self.settings
         fading = self.scorer is None
@@ -470,11 +479,32 @@ class Clusterer:
             return None, 0.0, []
         item = Item(traits, report.published, frozenset(names), traits.title_terms,
                     frozenset(term for term in vector if term.isdigit()), report.dated)
+        now_s = self.clock.timestamp()
         candidates = []
         for cos, story_id in scored[:WEIGHED_CANDIDATES]:
-            features = pair_features(item, self.stories[story_id], cos, settings.days_apart, settings.title_names)
+            story = self.stories[story_id]
+            # What the rules make of the pair: their score (faded as the story goes quiet, where times are known)
+            # over the threshold they hold it to, and whether a veto of theirs holds (the features read the
+            # dates and titles, and whom the story mentions from what it kept, not from its terms again)
+            quiet_s = max(now_s - story.last_seen.timestamp(), 0.0) if report.dated else 0.0
+            faded = cos * 0.5 ** (quiet_s / RULES.half_life_s)
+            features = pair_features(item, story, cos, settings.days_apart, settings.title_names,
+                                     min(faded / self._required(story_id, traits, RULES), 3.0),
+                                     self._again(story_id, traits))
             candidates.append((story_id, features, cos if self.scorer is None else self.scorer.probability(features)))
-        story_id, _, probability = max(candidates, key=lambda c: c[2])  # the first (most alike) among equals
+        # A vetoed story is never joined, however likely the rest makes it: reports naming dates days apart, a
+        # source's other event, titles naming others are different events (precision first: a wrong merge hides
+        # one). Nor, as with the rules (`_pick`), a story in the item's language less alike than one vetoed.
+        allowed, turned_down = [], False
+        for candidate in candidates:  # the most alike first
+            cross = self._across(candidate[0], traits.lang)
+            if candidate[1][VETOED] or (turned_down and not cross):
+                turned_down = turned_down or not cross
+                continue
+            allowed.append(candidate)
+        if not allowed:
+            return None, 0.0, candidates
+        story_id, _, probability = max(allowed, key=lambda c: c[2])  # the first (most alike) among equals
         if self.scorer is not None and probability >= self._threshold():
             return story_id, probability, candidates
         return None, 0.0, candidates

@@ -42,6 +42,9 @@ FEATURES = (
     "same_source",  # 1: the story has a report of the report's source
     "same_source_cosine",  # the highest cosine to those reports (0 without any)
     "log_hours_since_same_source",  # log(1 + hours since the latest of them) (0 without any)
+    # title_share, halved for every hour since the source's latest report in the story (0 without any): a channel
+    # repeating its headline minutes later tells more of one event, the same headline hours later a new one
+    "same_source_title_recent",
     "other_source_cosine",  # the highest cosine to the latest reports of other sources
     "cross_language",  # 1: the story has no report in the report's language
     "cross_language_cosine",  # the cosine, when across languages (what they share is names and concepts)
@@ -51,10 +54,15 @@ FEATURES = (
     "articles_cosine",  # the cosine, when both are
     "log_story_size",  # log of the story's reports
     "time_known",  # 1: the report's time is known (0: the hours above are 0, as nothing is known of them)
+    "rules_ratio",  # the hand-written rules' score (faded) over the threshold they hold the pair to, up to 3
+    "rules_vetoed",  # 1: a veto of the rules holds (dates days apart, the source's other event, titles naming
+    # others): such a story is never joined, whatever the probability
 )
 _TIMES = tuple(FEATURES.index(name) for name in ("log_hours_since_latest", "log_hours_since_first",
                                                   "log_hours_since_same_source"))
+_OWN_TITLE = FEATURES.index("same_source_title_recent")
 _TIME_KNOWN = FEATURES.index("time_known")
+VETOED = FEATURES.index("rules_vetoed")
 
 COMPARED_REPORTS = 4  # other sources' reports compared one by one: the latest (the cost stays flat as a story grows)
 WEIGHED_CANDIDATES = 4  # only the candidates most alike by cosine are weighed: each costs a set of features
@@ -106,9 +114,11 @@ def _clock_gap_minutes(times: frozenset[int], story_times: set[int]) -> int | No
     return min(min(abs(a - b), DAY_MINUTES - abs(a - b)) for a in times for b in story_times)
 
 
-def pair_features(item: Item, story: Story, cos: float, days_apart: int, title_names: bool) -> tuple[float, ...]:
+def pair_features(item: Item, story: Story, cos: float, days_apart: int, title_names: bool,
+                  rules_ratio: float = 0.0, again: bool = False) -> tuple[float, ...]:
     """The features of a report and a candidate story, in FEATURES' order; `cos` is their mean cosine;
-    `days_apart` and `title_names` as in ClusterSettings."""
+    `days_apart` and `title_names` as in ClusterSettings; `rules_ratio` as in FEATURES, and `again` whether the
+    rules take the report for its source's other event (`Clusterer._again`), both read by the clusterer."""
     traits, centroid = item.traits, story.centroid
     vector = traits.vector
     source = traits.own[0] if traits.own is not None else None
@@ -117,28 +127,37 @@ def pair_features(item: Item, story: Story, cos: float, days_apart: int, title_n
     latest = own_latest = None
     others = 0
     seen = _seen(story)
-    for member in reversed(seen.members):
-        whose, packed, published = member
+    for whose, packed, published in reversed(seen.members):
+        own = source is not None and whose == source
+        if not own and latest is not None and others >= COMPARED_REPORTS:
+            if source is None:
+                break  # nothing more to compare
+            continue  # only the source's own reports are still looked for
+        alike = cosine(vector, packed)  # once a member, whatever it counts for
         if latest is None:
-            latest = cosine(vector, packed)
-        if source is not None and whose == source:
+            latest = alike
+        if own:
             same = True
-            own_cos = max(own_cos, cosine(vector, packed))
+            own_cos = max(own_cos, alike)
             if own_latest is None:
                 own_latest = published
-        elif others < COMPARED_REPORTS:
+        else:
             others += 1
-            other_cos = max(other_cos, cosine(vector, packed))
-    if own_latest is not None:
-        own_hours = _log_hours((item.published - own_latest).total_seconds())
+            other_cos = max(other_cos, alike)
     names = item.names
     names_shared = sum(1 for name in names if name in centroid)
     title_share = (len(item.title_terms & seen.title_terms) / len(item.title_terms)) if item.title_terms else 0.0
+    own_title = 0.0
+    if own_latest is not None:
+        own_s = max((item.published - own_latest).total_seconds(), 0.0)
+        own_hours = _log_hours(own_s)
+        own_title = title_share * 0.5 ** (own_s / 3600)
     numbers_shared = sum(1 for number in item.numbers if number in centroid)
     gap = _days_gap(traits.days, story.days)
     clock_gap = _clock_gap_minutes(traits.times, seen.times)
     new_names, missing_names = names_apart(traits, story) if title_names else (False, False)
     cross = bool(traits.lang) and traits.lang not in story.languages
+    dates_apart = bool(days_apart) and gap is not None and gap >= days_apart
     report_long = traits.chars >= TEXT_CHARS
     story_long = story.shortest_chars >= TEXT_CHARS
     features = (
@@ -152,7 +171,7 @@ def pair_features(item: Item, story: Story, cos: float, days_apart: int, title_n
         float(new_names and missing_names),
         float(min(numbers_shared, 3)),
         float(min(len(item.numbers) - numbers_shared, 3)),
-        float(bool(days_apart) and gap is not None and gap >= days_apart),
+        float(dates_apart),
         float(gap == 0),
         float(clock_gap is not None),
         min(clock_gap, 180) / 60 if clock_gap is not None else 0.0,
@@ -161,6 +180,7 @@ def pair_features(item: Item, story: Story, cos: float, days_apart: int, title_n
         float(same),
         own_cos,
         own_hours,
+        own_title,
         other_cos,
         float(cross),
         cos if cross else 0.0,
@@ -170,6 +190,8 @@ def pair_features(item: Item, story: Story, cos: float, days_apart: int, title_n
         cos if report_long and story_long else 0.0,
         math.log(max(story.size, 1)),
         1.0,
+        rules_ratio,
+        float(dates_apart or (new_names and missing_names) or again),  # the rules' vetoes (`Clusterer._allowed`)
     )
     return features if item.dated else time_unknown(features)
 
@@ -180,6 +202,7 @@ def time_unknown(features: tuple[float, ...]) -> tuple[float, ...]:
     unknown = list(features)
     for at in _TIMES:
         unknown[at] = 0.0
+    unknown[_OWN_TITLE] = 0.0  # how recent is not known
     unknown[_TIME_KNOWN] = 0.0
     return tuple(unknown)
 

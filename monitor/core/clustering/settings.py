@@ -71,10 +71,11 @@ class ClusterSettings:
     # dev 0.865 → 0.878, the synthetic stream 0.918 → 0.951 (False: titles are not compared).
     title_names: bool = True
     # Decide with the scorer fitted on labelled news (`features.Scorer`, monitor/data/scorer.json) instead of
-    # the thresholds and rules above (the window, `days_apart` and `title_names` still say what it compares);
-    # `scorer_threshold` is the probability from which a report joins its most likely story (None: the
-    # threshold fitted with the model).
-    learned: bool = False
+    # the thresholds above (the window, `days_apart`, `same_source` and `title_names` still say what it compares
+    # and which stories it must not join; the thresholds above do not move it: its features read the rules'
+    # defaults); `scorer_threshold` is the probability from which a report joins its most likely story (None:
+    # the threshold fitted with the model). False: the thresholds and rules decide (and embeddings, if given).
+    learned: bool = True
     scorer_threshold: float | None = None
 
 

@@ -81,7 +81,9 @@ class Story:
     # each report's (source, language) and TF-IDF vector, packed
     own: list[tuple[tuple[Hashable, str], Packed]] = field(default_factory=list)
     seen: Seen | None = None  # what the scorer compares; None where the rules decide (they need none of it)
-    title_names: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # (language, its names) per title
+    # (language, its names) of each title naming anyone, once each (a story's titles mostly name the same, and
+    # each candidate's are compared with every report's)
+    title_names: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
 
 _LANGUAGE_SETS: dict[frozenset[str], frozenset[str]] = {}

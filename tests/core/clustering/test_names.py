@@ -35,7 +35,7 @@ def test_full_articles_whose_titles_name_other_places_stay_apart(backend):
     # name a city each that the other article never mentions. Another report of the same city's weather
     # joins.
     assert min(len(BREST[1]), len(GOMEL[1]), len(BREST_AGAIN[1])) >= 400
-    clusterer = Clusterer(ClusterSettings(), load_embedder(backend))
+    clusterer = Clusterer(ClusterSettings(learned=backend == "lexical"), load_embedder(backend))
     brest = add(clusterer, 1, BREST, source="news.tut.by")
     gomel = add(clusterer, 2, GOMEL, 1, source="gomel.today")
     again = add(clusterer, 3, BREST_AGAIN, 2, source="brestcity.com")
@@ -70,7 +70,7 @@ def test_full_articles_whose_titles_name_different_people_of_one_event_join(back
     # Yelets, where the columns turned back, is only in one title, but the other title's names are all
     # in the first article: one event told from Minsk and from the Kremlin.
     assert min(len(DEAL[1]), len(DEAL_KREMLIN[1])) >= 400
-    clusterer = Clusterer(ClusterSettings(), load_embedder(backend))
+    clusterer = Clusterer(ClusterSettings(learned=backend == "lexical"), load_embedder(backend))
     assert add(clusterer, 1, first, source="reuters").story_id == add(clusterer, 2, second, 10, source="ap").story_id
 
 

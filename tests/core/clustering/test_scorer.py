@@ -18,7 +18,7 @@ from monitor.core.clustering import (
     default_scorer,
     scorer_from,
 )
-from tests.core.clustering.reports import T0
+from tests.core.clustering.reports import T0, mutiny_reports
 
 LEARNED = ClusterSettings(learned=True)
 
@@ -40,7 +40,8 @@ def test_the_model_file_names_the_features_it_was_fitted_on():
     assert scorer.features == FEATURES
     # a clear repost scores above the threshold, a pair sharing nothing below it
     alike = dict.fromkeys(FEATURES, 0.0) | {"cosine": 0.9, "latest_cosine": 0.9, "title_share": 1.0,
-                                             "names_shared": 3.0, "other_source_cosine": 0.9}
+                                             "names_shared": 3.0, "other_source_cosine": 0.9, "rules_ratio": 3.0,
+                                             "time_known": 1.0}
     apart = dict.fromkeys(FEATURES, 0.0) | {"cosine": 0.01, "names_unshared": 1.0, "title_names_new": 1.0,
                                              "story_names_missing": 1.0, "log_hours_since_latest": 3.0}
     assert scorer.probability([alike[f] for f in FEATURES]) >= scorer.threshold
@@ -100,7 +101,7 @@ def test_explain_names_the_features_and_the_decision(tmp_path, capsys):
                                         "source": source, "cluster": "quake", "title": title, "text": text}) + "\n"
                             for n, (source, (title, text)) in enumerate(
                                 (("wire.example", QUAKE_WIRE), ("paper.example", QUAKE_PAPER)), start=1)))
-    assert main(["eval-clusters", str(data), "--scorer", "--explain", "q2"]) == 0
+    assert main(["eval-clusters", str(data), "--explain", "q2"]) == 0
     out = capsys.readouterr().out
     assert "item q2 (event quake)" in out and "first q1" in out
     assert all(name in out for name in ("cosine", "same_source", "clock_hours_apart", "log_hours_since_latest"))
@@ -128,7 +129,7 @@ def test_undated_articles_are_scored_without_the_seconds_between_them(tmp_path, 
                                         "cluster": "quake", "title": title, "text": text}) + "\n"
                             for n, (source, (title, text)) in enumerate(
                                 (("wire.example", QUAKE_WIRE), ("paper.example", QUAKE_PAPER)), start=1)))
-    assert main(["eval-clusters", str(data), "--scorer", "--explain", "q2"]) == 0
+    assert main(["eval-clusters", str(data), "--explain", "q2"]) == 0
     out = capsys.readouterr().out
     features = _explained_features(out)
     assert features["time_known"] == 0.0 and features["log_hours_since_latest"] == 0.0
@@ -136,7 +137,7 @@ def test_undated_articles_are_scored_without_the_seconds_between_them(tmp_path, 
     dated = tmp_path / "dated.jsonl"
     dated.write_text(data.read_text().replace('"published": null', '"published": "2024-05-02T01:00:00+00:00"', 1)
                      .replace('"published": null', '"published": "2024-05-02T03:00:00+00:00"'))
-    assert main(["eval-clusters", str(dated), "--scorer", "--explain", "q2"]) == 0
+    assert main(["eval-clusters", str(dated), "--explain", "q2"]) == 0
     features = _explained_features(capsys.readouterr().out)
     assert features["time_known"] == 1.0 and features["log_hours_since_latest"] > 1.0
 
@@ -169,3 +170,16 @@ def test_a_restart_gives_the_scorer_the_stories_it_had_when_a_channel_heads_ever
         sid: story.seen.title_terms for sid, story in back.stories.items()}
     after = Report(9, "Вибух біля Харкова", "Вибух на Салтівці, уламки.", T0 + timedelta(hours=3, minutes=20), source=8)
     assert live.add(after) == back.add(after)
+
+
+def test_the_rules_thresholds_a_user_sets_do_not_move_the_scorer():
+    # The scorer reads the rules' score over their threshold as a feature, by the rules' own constants: a
+    # dedup.threshold kept from a config written for the rules must not change what the fitted model decides.
+    reports = mutiny_reports()
+    default = Clusterer(LEARNED)
+    strict = Clusterer(ClusterSettings(learned=True, threshold=0.6, cross_threshold=0.5, long_threshold=0.9))
+    assert [default.add(r).story_id for r in reports] == [strict.add(r).story_id for r in reports]
+    # while the rules themselves are moved by them
+    rules, strict_rules = Clusterer(ClusterSettings(learned=False)), Clusterer(ClusterSettings(learned=False,
+                                                                                             threshold=0.6))
+    assert [rules.add(r).story_id for r in reports] != [strict_rules.add(r).story_id for r in reports]
