@@ -14,12 +14,12 @@ from itertools import chain
 from operator import mul
 
 from monitor.core.clustering.features import (
-    VETOED,
     WEIGHED_CANDIDATES,
     Candidate,
     Item,
     Scorer,
     default_scorer,
+    names_apart,
     pair_features,
 )
 from monitor.core.clustering.names import mentions, name_keys, unmentioned
@@ -480,28 +480,31 @@ class Clusterer:
         item = Item(traits, report.published, frozenset(names), traits.title_terms,
                     frozenset(term for term in vector if term.isdigit()), report.dated)
         now_s = self.clock.timestamp()
-        candidates = []
-        for cos, story_id in scored[:WEIGHED_CANDIDATES]:
+        candidates, allowed, turned_down = [], [], False
+        for cos, story_id in scored[:WEIGHED_CANDIDATES]:  # the most alike first
             story = self.stories[story_id]
+            # A vetoed story is never joined, however likely the rest makes it: reports naming dates days apart,
+            # a source's other event, titles naming others are different events (precision first: a wrong merge
+            # hides one). Nor, as with the rules (`_pick`), a story in the item's language less alike than one
+            # vetoed. Neither is weighed unless traced: a quarter to a third of the candidates on a busy day.
+            cross = self._across(story_id, traits.lang)
+            apart = names_apart(traits, story) if settings.title_names else (False, False)
+            again = self._again(story_id, traits)
+            vetoed = again or all(apart) or self._apart(story_id, traits.days)
+            skipped = vetoed or (turned_down and not cross)
+            turned_down = turned_down or (vetoed and not cross)
+            if skipped and self.trace is None:
+                continue
             # What the rules make of the pair: their score (faded as the story goes quiet, where times are known)
-            # over the threshold they hold it to, and whether a veto of theirs holds (the features read the
-            # dates and titles, and whom the story mentions from what it kept, not from its terms again)
+            # over the threshold they hold it to
             quiet_s = max(now_s - story.last_seen.timestamp(), 0.0) if report.dated else 0.0
             faded = cos * 0.5 ** (quiet_s / RULES.half_life_s)
-            features = pair_features(item, story, cos, settings.days_apart, settings.title_names,
-                                     min(faded / self._required(story_id, traits, RULES), 3.0),
-                                     self._again(story_id, traits))
-            candidates.append((story_id, features, cos if self.scorer is None else self.scorer.probability(features)))
-        # A vetoed story is never joined, however likely the rest makes it: reports naming dates days apart, a
-        # source's other event, titles naming others are different events (precision first: a wrong merge hides
-        # one). Nor, as with the rules (`_pick`), a story in the item's language less alike than one vetoed.
-        allowed, turned_down = [], False
-        for candidate in candidates:  # the most alike first
-            cross = self._across(candidate[0], traits.lang)
-            if candidate[1][VETOED] or (turned_down and not cross):
-                turned_down = turned_down or not cross
-                continue
-            allowed.append(candidate)
+            features = pair_features(item, story, cos, settings.days_apart, apart,
+                                     min(faded / self._required(story_id, traits, RULES), 3.0), again)
+            candidate = (story_id, features, cos if self.scorer is None else self.scorer.probability(features))
+            candidates.append(candidate)
+            if not skipped:
+                allowed.append(candidate)
         if not allowed:
             return None, 0.0, candidates
         story_id, _, probability = max(allowed, key=lambda c: c[2])  # the first (most alike) among equals

@@ -62,7 +62,6 @@ _TIMES = tuple(FEATURES.index(name) for name in ("log_hours_since_latest", "log_
                                                   "log_hours_since_same_source"))
 _OWN_TITLE = FEATURES.index("same_source_title_recent")
 _TIME_KNOWN = FEATURES.index("time_known")
-VETOED = FEATURES.index("rules_vetoed")
 
 COMPARED_REPORTS = 4  # other sources' reports compared one by one: the latest (the cost stays flat as a story grows)
 WEIGHED_CANDIDATES = 4  # only the candidates most alike by cosine are weighed: each costs a set of features
@@ -114,11 +113,12 @@ def _clock_gap_minutes(times: frozenset[int], story_times: set[int]) -> int | No
     return min(min(abs(a - b), DAY_MINUTES - abs(a - b)) for a in times for b in story_times)
 
 
-def pair_features(item: Item, story: Story, cos: float, days_apart: int, title_names: bool,
-                  rules_ratio: float = 0.0, again: bool = False) -> tuple[float, ...]:
+def pair_features(item: Item, story: Story, cos: float, days_apart: int, apart: tuple[bool, bool],
+                  rules_ratio: float, again: bool) -> tuple[float, ...]:
     """The features of a report and a candidate story, in FEATURES' order; `cos` is their mean cosine;
-    `days_apart` and `title_names` as in ClusterSettings; `rules_ratio` as in FEATURES, and `again` whether the
-    rules take the report for its source's other event (`Clusterer._again`), both read by the clusterer."""
+    `days_apart` as in ClusterSettings; `apart` what `names_apart` says of them ((False, False) where titles are
+    not compared); `rules_ratio` as in FEATURES, and `again` whether the rules take the report for its source's
+    other event (`Clusterer._again`): the clusterer reads those three first, to leave vetoed stories out."""
     traits, centroid = item.traits, story.centroid
     vector = traits.vector
     source = traits.own[0] if traits.own is not None else None
@@ -155,7 +155,7 @@ def pair_features(item: Item, story: Story, cos: float, days_apart: int, title_n
     numbers_shared = sum(1 for number in item.numbers if number in centroid)
     gap = _days_gap(traits.days, story.days)
     clock_gap = _clock_gap_minutes(traits.times, seen.times)
-    new_names, missing_names = names_apart(traits, story) if title_names else (False, False)
+    new_names, missing_names = apart
     cross = bool(traits.lang) and traits.lang not in story.languages
     dates_apart = bool(days_apart) and gap is not None and gap >= days_apart
     report_long = traits.chars >= TEXT_CHARS
