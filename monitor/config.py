@@ -392,15 +392,15 @@ def _warnings(polling: PollingSettings, dedup: DedupSettings, sources: tuple[Sou
     """Settings that work but are probably not what was meant: short intervals are allowed (tests, local
     servers) but impolite towards other people's hosts; embeddings are not used where the scorer decides."""
     out = []
-    if dedup.scorer and dedup.backend != "lexical":
-        out.append(f"config: dedup.backend = {dedup.backend!r} is not used while dedup.scorer is on (the default: "
-                   "the scorer compares words, names, numbers and times); set scorer = false to decide by the rules "
-                   "with it, or leave backend out")
-    if dedup.scorer:
-        for key in ("threshold", "cross_threshold", "long_threshold"):
-            if getattr(dedup, key) != getattr(_CLUSTER, key):
-                out.append(f"config: dedup.{key} is the rules' and is not used while dedup.scorer is on (the "
-                           "default); set scorer = false to decide by the rules, or leave it out")
+    if dedup.scorer:  # the default: what only the rules use is named, not silently left out
+        rules_only = [f"dedup.{key}" for key in ("threshold", "cross_threshold", "long_threshold")
+                      if getattr(dedup, key) != getattr(_CLUSTER, key)]
+        if dedup.backend != "lexical":
+            rules_only.append(f"dedup.backend = {dedup.backend!r}")
+        if rules_only:
+            out.append(f"config: {', '.join(rules_only)} applies only with dedup.scorer = false (the fitted scorer "
+                       "decides by default and uses none of it); set scorer = false to decide by the rules, or "
+                       "leave it out")
     for source in sources:
         interval = source.interval_s or polling.default_interval
         host = urlsplit(source.url).hostname or ""

@@ -203,7 +203,8 @@ def test_run_polls_on_schedule_and_stops_cleanly_on_sigterm(tmp_path, feed_serve
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and len(feed_server.hits_for("/a")) < 3:
             time.sleep(0.2)
-        # a new item appears while it runs: the first one's headline again
+        # a new item appears while it runs: the first one's headline again (the fixture's next report, "Report 2:
+        # ...", one source's numbered update a minute later, is about at the scorer's threshold: not what this is about)
         feed_server.set("/a", rss2([entry(2, title=entry(1)["title"]), entry(1)]))
         seen = len(feed_server.hits_for("/a"))
         while time.monotonic() < deadline and len(feed_server.hits_for("/a")) < seen + 2:

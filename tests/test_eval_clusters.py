@@ -87,8 +87,8 @@ def test_thresholds_from_the_command_line_decide(tmp_path, capsys):
     assert stories("--rules", "--long-threshold", "0.1") == 1
     assert stories("--rules", "--threshold", "0.01") == 2
     # the thresholds are the rules': without --rules (the scorer decides) they are refused, not ignored
-    assert main(["eval-clusters", str(data), "--threshold", "0.01"]) == 2
-    assert "--threshold set how the rules decide, not the scorer: add --rules" in capsys.readouterr().err
+    assert main(["eval-clusters", str(data), "--threshold", "0"]) == 2
+    assert "--threshold applies only with --rules (the scorer decides by default)" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(("sources", "stories"), [

@@ -158,12 +158,13 @@ def cmd_check_config(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_eval_clusters(args: argparse.Namespace, settings: Settings | None) -> int:
     from monitor import evaluation  # the eval harness, only loaded for this command
 
-    rules_only = [name for name, given in (("--threshold", args.threshold), ("--cross-threshold", args.cross_threshold),
-                                           ("--long-threshold", args.long_threshold),
+    rules_only = [name for name, given in (("--threshold", args.threshold is not None),
+                                           ("--cross-threshold", args.cross_threshold is not None),
+                                           ("--long-threshold", args.long_threshold is not None),
                                            ("--backend", args.backend != DEDUP_BACKENDS[0])) if given]
     if rules_only and not args.rules:
-        print(f"eval-clusters: {', '.join(rules_only)} set how the rules decide, not the scorer: add --rules",
-              file=sys.stderr)
+        print(f"eval-clusters: {', '.join(rules_only)} applies only with --rules (the scorer decides by default); "
+              "add --rules or leave it out", file=sys.stderr)
         return 2
     if args.rules and args.scorer_threshold is not None:
         print("eval-clusters: --scorer-threshold is the scorer's, not the rules': leave out one of them",

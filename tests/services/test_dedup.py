@@ -802,7 +802,13 @@ async def test_story_figures_grow_with_each_batch_and_shrink_when_a_source_is_re
     assert kept == _figures_from_items(path)
     assert max(sources_count for _, sources_count, _, _ in kept.values()) == 3
     biggest = max(kept, key=lambda story_id: kept[story_id][0])
-    assert sorted((await store.stories.get(biggest)).sources) == ["outlet 0", "outlet 1", "outlet 2"]
+    conn = sqlite3.connect(path)  # the first reporter first
+    first_reported = [name for (name,) in conn.execute(
+        "SELECT s.name FROM items i JOIN sources s ON s.id = i.source_id WHERE i.story_id = ? GROUP BY s.id "
+        "ORDER BY min(i.cluster_seq)", (biggest,))]
+    conn.close()
+    assert (await store.stories.get(biggest)).sources == tuple(first_reported)
+    assert sorted(first_reported) == ["outlet 0", "outlet 1", "outlet 2"]
 
     await store.sources.remove(sources[1].id)
     assert _stored_figures(path) == _figures_from_items(path)  # stories only outlet 1 carried are gone

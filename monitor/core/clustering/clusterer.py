@@ -22,7 +22,7 @@ from monitor.core.clustering.features import (
     names_apart,
     pair_features,
 )
-from monitor.core.clustering.names import mentions, name_keys, unmentioned
+from monitor.core.clustering.names import name_keys
 from monitor.core.clustering.settings import (
     EMBED_CANDIDATES,
     POSTINGS_READ,
@@ -235,14 +235,15 @@ class Clusterer:
             story.days |= traits.days
         story.shortest_chars = min(story.shortest_chars, traits.chars)
         packed = traits.packed  # one copy of the vector for the rules' list and the scorer's
+        name_keys_of_terms = traits.keys
         if traits.own is not None:
             story.own.append((traits.own, packed))
         if self._scored:  # what the scorer compares (the rules do not)
             seen = story.seen = story.seen or Seen()
             seen.members.append((traits.own[0] if traits.own is not None else None, packed, published))
-            seen.title_terms.update(traits.title_terms)
+            seen.title_terms = seen.title_terms.adding(traits.title_terms)
             seen.times.update(traits.times)
-            seen.mentioned |= traits.mentioned
+            seen.mentioned = seen.mentioned.adding(name_keys_of_terms)
         if traits.title_names:
             named = (traits.lang, tuple(sorted(traits.title_names)))
             if named not in story.title_names:
@@ -268,7 +269,7 @@ class Clusterer:
         # took a report with the key before is not looked for: retrieval only asks which stories are under a key, so
         # an older place of the story's does no harm, and looking for it was most of the cost
         keys = self.keys.setdefault(traits.lang, {})
-        for key in traits.keys:
+        for key in name_keys_of_terms:
             ids = keys.get(key)
             if ids is None:
                 keys[key] = array("L", (story_id,))
@@ -366,25 +367,19 @@ class Clusterer:
         return not any(cosine(vector, theirs) >= settings.sure
                        for (source, lang), theirs in story.own if lang == own[1] and source != own[0])
 
-    def _names_apart(self, story_id: int, traits: Traits) -> bool:
-        """Whether the item's title names someone or somewhere none of the story's reports mentions, and
-        each of the story's titles in the item's language that names anyone names someone or somewhere the
-        item does not mention (mentions: the terms of the title and first 400 characters).
-        The weather in Brest and the weather in Gomel; Spain's and Italy's daily figures; the US Open's and
-        the Australian Open's replays; Guterres's and Peskov's words on the dam. Titles in other languages
-        are not compared: they may translate a name (Hungary and Венгрия) rather than spell it."""
-        story = self.stories[story_id]
-        theirs = [names for lang, names in story.title_names if lang == traits.lang]
-        if not self.settings.title_names or not theirs or not traits.title_names:
-            return False
-        # whom the story mentions is read from its terms when it is a candidate, not kept for each story
-        return (unmentioned(traits.title_names, mentions(story.centroid))
-                and all(unmentioned(names, traits.mentioned) for names in theirs))
+    def _vetoes(self, story_id: int, traits: Traits) -> tuple[tuple[bool, bool], bool]:
+        """What `names_apart` says of the item and the story ((False, False) where titles are not compared), and
+        whether one of the three rules keeps the story from taking the item, whatever its score: the dates are
+        days apart (`_apart`), the item is its source's report of another event (`_again`), or its title names
+        someone or somewhere none of the story's reports mentions while each of the story's titles in its
+        language that names anyone names someone or somewhere the item does not mention (the weather in Brest
+        and in Gomel; Guterres's and Peskov's words on the dam)."""
+        apart = names_apart(traits, self.stories[story_id]) if self.settings.title_names else (False, False)
+        return apart, all(apart) or self._apart(story_id, traits.days) or self._again(story_id, traits)
 
     def _allowed(self, story_id: int, traits: Traits) -> bool:
         """Whether nothing besides the score keeps the story from taking the item."""
-        return not (self._apart(story_id, traits.days) or self._again(story_id, traits)
-                    or self._names_apart(story_id, traits))
+        return not self._vetoes(story_id, traits)[1]
 
     def _required(self, story_id: int, traits: Traits, settings: ClusterSettings | None = None) -> float:
         """The rules' threshold for the pair (by `settings`, or the clusterer's)."""
@@ -473,38 +468,36 @@ class Clusterer:
         Without one, the score is the rules'."""
         assert self.clock is not None  # set by the report being added
         settings = self.settings
-        fading = self.scorer is None
-        scored = self._lexical(vector, names, traits.lang, fading)
+        scored = self._lexical(vector, names, traits.lang, fading=False)  # the scorer weighs the hours itself
         if not scored:
             return None, 0.0, []
         item = Item(traits, report.published, frozenset(names), traits.title_terms,
                     frozenset(term for term in vector if term.isdigit()), report.dated)
-        now_s = self.clock.timestamp()
-        candidates, allowed, turned_down = [], [], False
-        for cos, story_id in scored[:WEIGHED_CANDIDATES]:  # the most alike first
-            story = self.stories[story_id]
-            # A vetoed story is never joined, however likely the rest makes it: reports naming dates days apart,
-            # a source's other event, titles naming others are different events (precision first: a wrong merge
-            # hides one). Nor, as with the rules (`_pick`), a story in the item's language less alike than one
-            # vetoed. Neither is weighed unless traced: a quarter to a third of the candidates on a busy day.
+        candidates: list[Candidate] = []
+        allowed: list = []
+        turned_down = 0.0
+        # A vetoed story is never joined, however likely the rest makes it: reports naming dates days apart, a
+        # source's other event, titles naming others are different events (precision first: a wrong merge hides
+        # one). Nor a story in the item's language less likely than one vetoed there: the item is not the event
+        # it resembles most in its language, still less the one it resembles less (the forecast for 16 November,
+        # turned away from the one for 8 November, and the region's road news). A vetoed story is weighed only
+        # for that, or where traced: a quarter to a third of the candidates on a busy day are vetoed.
+        vetoes = [(cos, story_id, *self._vetoes(story_id, traits)) for cos, story_id in scored[:WEIGHED_CANDIDATES]]
+        rivals = sum(not vetoed and not self._across(story_id, traits.lang) for _, story_id, _, vetoed in vetoes)
+        for cos, story_id, apart, vetoed in vetoes:  # the most alike first
             cross = self._across(story_id, traits.lang)
-            apart = names_apart(traits, story) if settings.title_names else (False, False)
-            again = self._again(story_id, traits)
-            vetoed = again or all(apart) or self._apart(story_id, traits.days)
-            skipped = vetoed or (turned_down and not cross)
-            turned_down = turned_down or (vetoed and not cross)
-            if skipped and self.trace is None:
+            if vetoed and (cross or not rivals) and self.trace is None:
                 continue
-            # What the rules make of the pair: their score (faded as the story goes quiet, where times are known)
-            # over the threshold they hold it to
-            quiet_s = max(now_s - story.last_seen.timestamp(), 0.0) if report.dated else 0.0
-            faded = cos * 0.5 ** (quiet_s / RULES.half_life_s)
-            features = pair_features(item, story, cos, settings.days_apart, apart,
-                                     min(faded / self._required(story_id, traits, RULES), 3.0), again)
-            candidate = (story_id, features, cos if self.scorer is None else self.scorer.probability(features))
-            candidates.append(candidate)
-            if not skipped:
-                allowed.append(candidate)
+            features = pair_features(item, self.stories[story_id], cos, settings.days_apart, apart,
+                                     min(cos / self._required(story_id, traits, RULES), 3.0), vetoed)
+            probability = cos if self.scorer is None else self.scorer.probability(features)
+            candidates.append((story_id, features, probability))
+            if vetoed and not cross:
+                turned_down = max(turned_down, probability)
+            elif not vetoed:
+                allowed.append((story_id, features, probability, cross))
+        allowed = [(story_id, features, probability) for story_id, features, probability, cross in allowed
+                   if cross or probability >= turned_down]
         if not allowed:
             return None, 0.0, candidates
         story_id, _, probability = max(allowed, key=lambda c: c[2])  # the first (most alike) among equals

@@ -16,7 +16,7 @@ from datetime import datetime
 from functools import cache, cached_property
 from importlib.resources import files
 
-from monitor.core.clustering.names import unmentioned
+from monitor.core.clustering.names import mentions, unmentioned
 from monitor.core.clustering.settings import TEXT_CHARS
 from monitor.core.clustering.story import Seen, Story, Traits, cosine, shared_beyond_concepts
 from monitor.core.dates import DAY_MINUTES, YEAR_DAYS
@@ -54,7 +54,8 @@ FEATURES = (
     "articles_cosine",  # the cosine, when both are
     "log_story_size",  # log of the story's reports
     "time_known",  # 1: the report's time is known (0: the hours above are 0, as nothing is known of them)
-    "rules_ratio",  # the hand-written rules' score (faded) over the threshold they hold the pair to, up to 3
+    "rules_ratio",  # the cosine over the threshold the hand-written rules hold the pair to, up to 3 (not faded: the
+    # hours are features of their own)
     "rules_vetoed",  # 1: a veto of the rules holds (dates days apart, the source's other event, titles naming
     # others): such a story is never joined, whatever the probability
 )
@@ -95,8 +96,14 @@ def names_apart(item: Traits, story: Story) -> tuple[bool, bool]:
     whether each of the story's titles in the report's language that names anyone names someone or
     somewhere the report does not mention (mentions: the terms of the title and first 400 characters).
     Both: the weather in Brest and the weather in Gomel; Guterres's and Peskov's words on the dam. Titles
-    in other languages are not compared: they may translate a name (Hungary and Венгрия) rather than spell it."""
-    new = bool(item.title_names) and unmentioned(item.title_names, _seen(story).mentioned)
+    in other languages are not compared: they may translate a name (Hungary and Венгрия) rather than spell it.
+    Whom the story mentions is what it kept for the scorer, or, where the rules decide (and keep nothing for
+    it), read from its terms."""
+    if item.title_names:
+        mentioned = story.seen.mentioned if story.seen is not None else mentions(story.centroid)
+        new = unmentioned(item.title_names, mentioned)
+    else:
+        new = False
     theirs = [names for lang, names in story.title_names if lang == item.lang]
     return new, bool(theirs) and all(unmentioned(names, item.mentioned) for names in theirs)
 
@@ -114,11 +121,11 @@ def _clock_gap_minutes(times: frozenset[int], story_times: set[int]) -> int | No
 
 
 def pair_features(item: Item, story: Story, cos: float, days_apart: int, apart: tuple[bool, bool],
-                  rules_ratio: float, again: bool) -> tuple[float, ...]:
+                  rules_ratio: float, vetoed: bool) -> tuple[float, ...]:
     """The features of a report and a candidate story, in FEATURES' order; `cos` is their mean cosine;
     `days_apart` as in ClusterSettings; `apart` what `names_apart` says of them ((False, False) where titles are
-    not compared); `rules_ratio` as in FEATURES, and `again` whether the rules take the report for its source's
-    other event (`Clusterer._again`): the clusterer reads those three first, to leave vetoed stories out."""
+    not compared); `rules_ratio` and `vetoed` as in FEATURES (`Clusterer._vetoes`, read first: a vetoed story
+    is seldom weighed)."""
     traits, centroid = item.traits, story.centroid
     vector = traits.vector
     source = traits.own[0] if traits.own is not None else None
@@ -146,7 +153,9 @@ def pair_features(item: Item, story: Story, cos: float, days_apart: int, apart: 
             other_cos = max(other_cos, alike)
     names = item.names
     names_shared = sum(1 for name in names if name in centroid)
-    title_share = (len(item.title_terms & seen.title_terms) / len(item.title_terms)) if item.title_terms else 0.0
+    title_terms = seen.title_terms
+    title_share = (sum(term in title_terms for term in item.title_terms) / len(item.title_terms)
+                   if item.title_terms else 0.0)
     own_title = 0.0
     if own_latest is not None:
         own_s = max((item.published - own_latest).total_seconds(), 0.0)
@@ -157,7 +166,6 @@ def pair_features(item: Item, story: Story, cos: float, days_apart: int, apart: 
     clock_gap = _clock_gap_minutes(traits.times, seen.times)
     new_names, missing_names = apart
     cross = bool(traits.lang) and traits.lang not in story.languages
-    dates_apart = bool(days_apart) and gap is not None and gap >= days_apart
     report_long = traits.chars >= TEXT_CHARS
     story_long = story.shortest_chars >= TEXT_CHARS
     features = (
@@ -171,7 +179,7 @@ def pair_features(item: Item, story: Story, cos: float, days_apart: int, apart: 
         float(new_names and missing_names),
         float(min(numbers_shared, 3)),
         float(min(len(item.numbers) - numbers_shared, 3)),
-        float(dates_apart),
+        float(bool(days_apart) and gap is not None and gap >= days_apart),
         float(gap == 0),
         float(clock_gap is not None),
         min(clock_gap, 180) / 60 if clock_gap is not None else 0.0,
@@ -191,7 +199,7 @@ def pair_features(item: Item, story: Story, cos: float, days_apart: int, apart: 
         math.log(max(story.size, 1)),
         1.0,
         rules_ratio,
-        float(dates_apart or (new_names and missing_names) or again),  # the rules' vetoes (`Clusterer._allowed`)
+        float(vetoed),
     )
     return features if item.dated else time_unknown(features)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -55,9 +55,39 @@ class Seen:
 
     # each report's source (None: unknown), TF-IDF vector (packed) and publication time, in order
     members: list[tuple[Hashable | None, Packed, datetime]] = field(default_factory=list)
-    title_terms: set[str] = field(default_factory=set)  # the terms of its reports' titles
+    title_terms: Strings = field(default_factory=lambda: Strings())  # the terms of its reports' titles
     times: set[int] = field(default_factory=set)  # the clock times they name, as minutes after midnight
-    mentioned: set[str] = field(default_factory=set)  # whom and what its reports mention (`mentions` of its terms)
+    # whom and what its reports mention: the `name_key`s of their terms that may be names (`keys_of`; a concept's or
+    # a number's key is never a title name's)
+    mentioned: Strings = field(default_factory=lambda: Strings())
+
+
+class Strings:
+    """A set of short strings that only grows, packed into one string ("|kyv|xrk|"): what a story keeps for the
+    scorer (whom its reports mention, the terms of its titles) was a set of a hundred strings a story, most of the
+    window's memory, where the characters take a tenth of that. Membership is a search of the packed string."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str = "") -> None:
+        self.text = text
+
+    def __contains__(self, item: object) -> bool:
+        return f"|{item}|" in self.text
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.text[1:-1].split("|") if self.text else ())
+
+    def __eq__(self, other: object) -> bool:  # as sets: the order they came in is not what they hold
+        return isinstance(other, Strings) and set(self) == set(other)
+
+    def __repr__(self) -> str:
+        return f"Strings({sorted(self)!r})"
+
+    def adding(self, strings: Iterable[str]) -> Strings:
+        """These strings and `strings` (which hold no "|": terms and name keys are letters and digits)."""
+        new = [string for string in strings if string not in self]
+        return Strings(f"{self.text or '|'}{'|'.join(new)}|") if new else self
 
 
 @dataclass(slots=True)
