@@ -242,7 +242,8 @@ class Clusterer:
             seen = story.seen = story.seen or Seen()
             seen.members.append((traits.own[0] if traits.own is not None else None, packed, published))
             seen.title_terms = seen.title_terms.adding(traits.title_terms)
-            seen.times.update(traits.times)
+            if traits.times:
+                seen.times |= traits.times
             seen.mentioned = seen.mentioned.adding(name_keys_of_terms)
         if traits.title_names:
             named = (traits.lang, tuple(sorted(traits.title_names)))
@@ -473,34 +474,41 @@ class Clusterer:
             return None, 0.0, []
         item = Item(traits, report.published, frozenset(names), traits.title_terms,
                     frozenset(term for term in vector if term.isdigit()), report.dated)
-        candidates: list[Candidate] = []
-        allowed: list = []
-        turned_down = 0.0
         # A vetoed story is never joined, however likely the rest makes it: reports naming dates days apart, a
         # source's other event, titles naming others are different events (precision first: a wrong merge hides
         # one). Nor a story in the item's language less likely than one vetoed there: the item is not the event
-        # it resembles most in its language, still less the one it resembles less (the forecast for 16 November,
+        # it resembles most in its language, still less one it resembles less (the forecast for 16 November,
         # turned away from the one for 8 November, and the region's road news). A vetoed story is weighed only
-        # for that, or where traced: a quarter to a third of the candidates on a busy day are vetoed.
-        vetoes = [(cos, story_id, *self._vetoes(story_id, traits)) for cos, story_id in scored[:WEIGHED_CANDIDATES]]
-        rivals = sum(not vetoed and not self._across(story_id, traits.lang) for _, story_id, _, vetoed in vetoes)
-        for cos, story_id, apart, vetoed in vetoes:  # the most alike first
-            cross = self._across(story_id, traits.lang)
-            if vetoed and (cross or not rivals) and self.trace is None:
-                continue
-            features = pair_features(item, self.stories[story_id], cos, settings.days_apart, apart,
-                                     min(cos / self._required(story_id, traits, RULES), 3.0), vetoed)
-            probability = cos if self.scorer is None else self.scorer.probability(features)
-            candidates.append((story_id, features, probability))
-            if vetoed and not cross:
-                turned_down = max(turned_down, probability)
-            elif not vetoed:
-                allowed.append((story_id, features, probability, cross))
-        allowed = [(story_id, features, probability) for story_id, features, probability, cross in allowed
-                   if cross or probability >= turned_down]
-        if not allowed:
+        # where that could change the decision, or where traced: a quarter to a third of the candidates on a
+        # busy day are vetoed, and each costs its features.
+        weighed: dict[int, Candidate] = {}
+
+        def weigh(cos: float, story_id: int, apart: tuple[bool, bool], vetoed: bool) -> Candidate:
+            if story_id not in weighed:
+                features = pair_features(item, self.stories[story_id], cos, settings.days_apart, apart,
+                                         min(cos / self._required(story_id, traits, RULES), 3.0), vetoed)
+                weighed[story_id] = (story_id, features, cos if self.scorer is None
+                                     else self.scorer.probability(features))
+            return weighed[story_id]
+
+        vetoes = [(cos, story_id, *self._vetoes(story_id, traits), self._across(story_id, traits.lang))
+                  for cos, story_id in scored[:WEIGHED_CANDIDATES]]  # the most alike first
+        if self.trace is not None:  # every candidate, for the trace (--explain, fitting the scorer)
+            for cos, story_id, apart, vetoed, _ in vetoes:
+                weigh(cos, story_id, apart, vetoed)
+        allowed = [(weigh(cos, story_id, apart, vetoed), cross)
+                   for cos, story_id, apart, vetoed, cross in vetoes if not vetoed]
+        likeliest = max(allowed, key=lambda c: c[0][2], default=None)  # the first (most alike) among equals
+        if likeliest is not None and not likeliest[1] and likeliest[0][2] >= self._threshold():
+            # it would join a story in its language: unless one vetoed there is likelier
+            turned_down = max((weigh(cos, story_id, apart, vetoed)[2]
+                               for cos, story_id, apart, vetoed, cross in vetoes if vetoed and not cross), default=0.0)
+            allowed = [(candidate, cross) for candidate, cross in allowed if cross or candidate[2] >= turned_down]
+            likeliest = max(allowed, key=lambda c: c[0][2], default=None)
+        candidates = [weighed[story_id] for _, story_id, *_ in vetoes if story_id in weighed]
+        if likeliest is None:
             return None, 0.0, candidates
-        story_id, _, probability = max(allowed, key=lambda c: c[2])  # the first (most alike) among equals
+        story_id, _, probability = likeliest[0]
         if self.scorer is not None and probability >= self._threshold():
             return story_id, probability, candidates
         return None, 0.0, candidates

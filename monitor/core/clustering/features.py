@@ -114,7 +114,7 @@ def _seen(story: Story) -> Seen:
     return story.seen
 
 
-def _clock_gap_minutes(times: frozenset[int], story_times: set[int]) -> int | None:
+def _clock_gap_minutes(times: frozenset[int], story_times: frozenset[int]) -> int | None:
     if not times or not story_times:
         return None
     return min(min(abs(a - b), DAY_MINUTES - abs(a - b)) for a in times for b in story_times)

@@ -56,7 +56,8 @@ class Seen:
     # each report's source (None: unknown), TF-IDF vector (packed) and publication time, in order
     members: list[tuple[Hashable | None, Packed, datetime]] = field(default_factory=list)
     title_terms: Strings = field(default_factory=lambda: Strings())  # the terms of its reports' titles
-    times: set[int] = field(default_factory=set)  # the clock times they name, as minutes after midnight
+    # the clock times they name, as minutes after midnight (most name none: the one empty frozenset, not a set each)
+    times: frozenset[int] = frozenset()
     # whom and what its reports mention: the `name_key`s of their terms that may be names (`keys_of`; a concept's or
     # a number's key is never a title name's)
     mentioned: Strings = field(default_factory=lambda: Strings())
