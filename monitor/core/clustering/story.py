@@ -12,7 +12,7 @@ from functools import cached_property
 from itertools import repeat
 from operator import mul
 
-from monitor.core.clustering.names import mentions, name_keys, title_names_of
+from monitor.core.clustering.names import name_keys, title_names_of
 from monitor.core.clustering.settings import TEXT_CHARS, Report, Vector
 from monitor.core.dates import clock_times_of
 from monitor.core.terms import CONCEPT_MARK
@@ -38,14 +38,15 @@ class Traits:
         return self.terms, array("f", map(self.vector.__getitem__, self.terms))
 
     @cached_property
-    def mentioned(self) -> set[str]:
-        """Whom and what it mentions (`mentions` of its terms)."""
-        return mentions(self.vector)
+    def keys(self) -> set[str]:
+        """The name keys of its terms that may be names (`keys_of`): whom and what it mentions (a concept's or a
+        number's key is never a title name's), and what the index keeps its story under."""
+        return keys_of(self.terms)
 
     @property
-    def keys(self) -> set[str]:
-        """The name keys the index keeps its story under (`keys_of` its terms)."""
-        return keys_of(self.terms)
+    def mentioned(self) -> set[str]:
+        """Whom and what it mentions (`keys`)."""
+        return self.keys
 
 
 @dataclass(slots=True)
