@@ -14,11 +14,14 @@ from monitor.core.clustering import (
     Clusterer,
     ClusterSettings,
     Report,
+    Scorer,
     ScorerError,
     default_scorer,
     scorer_from,
 )
-from tests.core.clustering.reports import T0, mutiny_reports
+from tests.core.clustering.reports import APPEAL, T0, TURNOUT, mutiny_reports
+from tests.core.clustering.test_clusterer import _forecast
+from tests.core.clustering.test_names import ARSENAL, LIVERPOOL
 
 LEARNED = ClusterSettings(learned=True)
 
@@ -183,3 +186,22 @@ def test_the_rules_thresholds_a_user_sets_do_not_move_the_scorer():
     rules, strict_rules = Clusterer(ClusterSettings(learned=False)), Clusterer(ClusterSettings(learned=False,
                                                                                              threshold=0.6))
     assert [rules.add(r).story_id for r in reports] != [strict_rules.add(r).story_id for r in reports]
+
+
+def test_a_story_a_rule_vetoes_is_never_joined_however_likely_the_model_finds_it():
+    # A model that takes every pair for one event (no trees; log-odds 6) joins each report to a candidate,
+    # except one the rules veto: reports naming dates days apart, a source's report of another event, titles
+    # each naming someone the other does not mention. What the model learnt never overrides those.
+    joins_all = Scorer(FEATURES, (), 6.0, 1.0, 0.5, "takes every pair for one event")
+
+    def joined(first: tuple[str, str], second: tuple[str, str], sources: tuple[str, str]) -> bool:
+        clusterer = Clusterer(LEARNED, scorer=joins_all)
+        story = clusterer.add(Report(1, *first, T0, source=sources[0])).story_id
+        return clusterer.add(Report(2, *second, T0 + timedelta(minutes=10), source=sources[1])).story_id == story
+
+    assert not joined(_forecast(8, "слабый снег"), _forecast(16, "слабый снег"), ("amur", "amur"))  # dates
+    assert not joined(APPEAL, TURNOUT, ("ria", "ria"))  # the source's other event
+    assert not joined(ARSENAL, LIVERPOOL, ("bbc", "sky"))  # titles naming others
+    # and without the veto the same model joins them
+    assert joined(_forecast(8, "слабый снег"), _forecast(9, "слабый снег"), ("amur", "amur"))
+    assert joined(APPEAL, TURNOUT, ("tass", "ria"))
