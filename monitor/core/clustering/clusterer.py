@@ -18,6 +18,7 @@ from monitor.core.clustering.features import (
     Candidate,
     Item,
     Scorer,
+    days_gap,
     default_scorer,
     names_apart,
     pair_features,
@@ -49,7 +50,7 @@ from monitor.core.clustering.story import (
 )
 from monitor.core.clustering.window import Window, remembered_lines
 from monitor.core.clustering.words import embed_text, read_text, term_counts
-from monitor.core.dates import YEAR_DAYS, calendar_days_of
+from monitor.core.dates import calendar_days_of
 from monitor.core.terms import language_of, name_terms_of, terms_of
 
 KEY_CONSONANTS = 2  # a shorter key (EU, UA, UN: one consonant or none) is shared by too many names to tell any
@@ -405,11 +406,8 @@ class Clusterer:
         forecast for 8 November and the one for 16 November, a region's figures for 4 May and for 2 May
         are different events, however alike the words. A day's difference is not enough (a report
         written the next day, "tomorrow" written as a date)."""
-        story_days = self.stories[story_id].days
-        if not days or not story_days or not self.settings.days_apart:
-            return False
-        gap = min(min(abs(a - b), YEAR_DAYS - abs(a - b)) for a in days for b in story_days)
-        return gap >= self.settings.days_apart
+        gap = days_gap(days, self.stories[story_id].days)
+        return bool(self.settings.days_apart) and gap is not None and gap >= self.settings.days_apart
 
     def _pick(self, scored: list[tuple[float, int]], traits: Traits) -> tuple[int | None, float]:
         """The best-scoring story (best first in `scored`) whose threshold the item meets and which nothing
@@ -465,8 +463,8 @@ class Clusterer:
                ) -> tuple[int | None, float, list[Candidate]]:
         """With the scorer: the story to join and its probability (None: a new story), and every candidate
         with its features and score. The scorer weighs each candidate (its mean cosine to the item, not
-        faded), and the most likely that no veto of the rules' keeps away (`_allowed`) joins if it is likely enough.
-        Without one, the score is the rules'."""
+        faded), and the most likely that no veto of the rules' keeps away (`_vetoes`) joins if it is likely
+        enough. Without one (a trace of the rules' decisions), the score is the cosine."""
         assert self.clock is not None  # set by the report being added
         settings = self.settings
         scored = self._lexical(vector, names, traits.lang, fading=False)  # the scorer weighs the hours itself

@@ -84,7 +84,7 @@ def _log_hours(seconds: float) -> float:
     return math.log1p(max(seconds, 0.0) / 3600)
 
 
-def _days_gap(days: frozenset[int], story_days: frozenset[int]) -> int | None:
+def days_gap(days: frozenset[int], story_days: frozenset[int]) -> int | None:
     """The fewest days between a date of the report's and one of the story's, around the year's end."""
     if not days or not story_days:
         return None
@@ -105,7 +105,7 @@ def names_apart(item: Traits, story: Story) -> tuple[bool, bool]:
     else:
         new = False
     theirs = [names for lang, names in story.title_names if lang == item.lang]
-    return new, bool(theirs) and all(unmentioned(names, item.mentioned) for names in theirs)
+    return new, bool(theirs) and all(unmentioned(names, item.keys) for names in theirs)
 
 
 def _seen(story: Story) -> Seen:
@@ -162,7 +162,7 @@ def pair_features(item: Item, story: Story, cos: float, days_apart: int, apart: 
         own_hours = _log_hours(own_s)
         own_title = title_share * 0.5 ** (own_s / 3600)
     numbers_shared = sum(1 for number in item.numbers if number in centroid)
-    gap = _days_gap(traits.days, story.days)
+    gap = days_gap(traits.days, story.days)
     clock_gap = _clock_gap_minutes(traits.times, seen.times)
     new_names, missing_names = apart
     cross = bool(traits.lang) and traits.lang not in story.languages

@@ -43,26 +43,6 @@ class Traits:
         number's key is never a title name's), and what the index keeps its story under."""
         return keys_of(self.terms)
 
-    @property
-    def mentioned(self) -> set[str]:
-        """Whom and what it mentions (`keys`)."""
-        return self.keys
-
-
-@dataclass(slots=True)
-class Seen:
-    """What the scorer compares a report with, beyond what the rules keep of a story: one object, made only when
-    a scorer decides, so that a window of stories the rules decide carries nothing for it."""
-
-    # each report's source (None: unknown), TF-IDF vector (packed) and publication time, in order
-    members: list[tuple[Hashable | None, Packed, datetime]] = field(default_factory=list)
-    title_terms: Strings = field(default_factory=lambda: Strings())  # the terms of its reports' titles
-    # the clock times they name, as minutes after midnight (most name none: the one empty frozenset, not a set each)
-    times: frozenset[int] = frozenset()
-    # whom and what its reports mention: the `name_key`s of their terms that may be names (`keys_of`; a concept's or
-    # a number's key is never a title name's)
-    mentioned: Strings = field(default_factory=lambda: Strings())
-
 
 class Strings:
     """A set of short strings that only grows, packed into one string ("|kyv|xrk|"): what a story keeps for the
@@ -90,6 +70,21 @@ class Strings:
         """These strings and `strings` (which hold no "|": terms and name keys are letters and digits)."""
         new = [string for string in strings if string not in self]
         return Strings(f"{self.text or '|'}{'|'.join(new)}|") if new else self
+
+
+@dataclass(slots=True)
+class Seen:
+    """What the scorer compares a report with, beyond what the rules keep of a story: one object, made only when
+    a scorer decides, so that a window of stories the rules decide carries nothing for it."""
+
+    # each report's source (None: unknown), TF-IDF vector (packed) and publication time, in order
+    members: list[tuple[Hashable | None, Packed, datetime]] = field(default_factory=list)
+    title_terms: Strings = field(default_factory=Strings)  # the terms of its reports' titles
+    # the clock times they name, as minutes after midnight (most name none: the one empty frozenset, not a set each)
+    times: frozenset[int] = frozenset()
+    # whom and what its reports mention: the `name_key`s of their terms that may be names (`keys_of`; a concept's or
+    # a number's key is never a title name's)
+    mentioned: Strings = field(default_factory=Strings)
 
 
 @dataclass(slots=True)

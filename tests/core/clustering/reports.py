@@ -68,3 +68,20 @@ APPEAL = ("МВД Грузии призвало митингующих в Тби
           "соблюдать общественный порядок и не перекрывать движение на проспекте Руставели.")
 TURNOUT = ("На акцию в Тбилиси вышли 5,5 тысячи человек",
            "К вечеру у парламента Грузии собрались около 5,5 тысячи человек, по данным полиции, акция проходит мирно.")
+
+
+def forecast(day: int, snow: str) -> tuple[str, str]:
+    """A region's weather forecast for a day in November."""
+    return (f"Прогноз погоды на {day} ноября",
+            f"По информации Амурского ЦГМС, {day} ноября в западных районах Амурской области ожидается {snow}. "
+            "Ветер северо-западный умеренный. Температура на севере области -16… -21°, на юге -10… -15°.")
+
+
+ARSENAL = ("Arsenal to stream its 2004 title decider against Leicester on YouTube",
+           "Arsenal will stream the full match against Leicester from May 2004, which sealed their unbeaten season, "
+           "on the club's YouTube channel on Saturday at 19:00, the club said. Fans can watch it for free while the "
+           "league is suspended.")
+LIVERPOOL = ("Liverpool to stream its 2005 Champions League final against Milan on YouTube",
+             "Liverpool will stream the full Champions League final against Milan from May 2005, which they won on "
+             "penalties, on the club's YouTube channel on Saturday at 19:00, the club said. Fans can watch it for "
+             "free while the league is suspended.")

@@ -20,6 +20,7 @@ from tests.core.clustering.reports import (
     T0,
     TURNOUT,
     add,
+    forecast,
     lead_sentence,
     mutiny_reports,
 )
@@ -220,35 +221,29 @@ def test_full_articles_join_a_story_in_several_languages_as_short_posts_do():
         == add(learned, 3, ROSTOV_ARTICLE_2, 20).story_id
 
 
-def _forecast(day: int, snow: str) -> tuple[str, str]:
-    return (f"Прогноз погоды на {day} ноября",
-            f"По информации Амурского ЦГМС, {day} ноября в западных районах Амурской области ожидается {snow}. "
-            "Ветер северо-западный умеренный. Температура на севере области -16… -21°, на юге -10… -15°.")
-
-
 def test_reports_naming_dates_days_apart_stay_apart_however_alike_the_words():
     clusterer = Clusterer(ClusterSettings())
-    eighth = add(clusterer, 1, _forecast(8, "слабый снег"))
-    sixteenth = add(clusterer, 2, _forecast(16, "слабый снег"), 10)
-    again = add(clusterer, 3, _forecast(8, "небольшой снег"), 20)
-    next_day = add(clusterer, 4, _forecast(9, "небольшой снег"), 30)  # a day apart: could be the same
-    undated = add(clusterer, 5, ("Прогноз погоды в Амурской области", _forecast(8, "снег")[1].replace("8 ноября ", "")),
+    eighth = add(clusterer, 1, forecast(8, "слабый снег"))
+    sixteenth = add(clusterer, 2, forecast(16, "слабый снег"), 10)
+    again = add(clusterer, 3, forecast(8, "небольшой снег"), 20)
+    next_day = add(clusterer, 4, forecast(9, "небольшой снег"), 30)  # a day apart: could be the same
+    undated = add(clusterer, 5, ("Прогноз погоды в Амурской области", forecast(8, "снег")[1].replace("8 ноября ", "")),
                   40)
     assert sixteenth.story_id != eighth.story_id
     assert again.story_id == next_day.story_id == undated.story_id == eighth.story_id
     blind = Clusterer(ClusterSettings(days_apart=0))  # the words alone would join them
-    assert add(blind, 1, _forecast(8, "слабый снег")).story_id == add(blind, 2, _forecast(16, "слабый снег")).story_id
+    assert add(blind, 1, forecast(8, "слабый снег")).story_id == add(blind, 2, forecast(16, "слабый снег")).story_id
 
 
 def test_a_report_turned_away_by_its_dates_does_not_join_a_lesser_story():
     clusterer = Clusterer(ClusterSettings())
-    forecast = add(clusterer, 1, _forecast(8, "слабый снег"))
+    eighth = add(clusterer, 1, forecast(8, "слабый снег"))
     roads = add(clusterer, 2, ("На трассах Амурской области гололёд",  # a story of its own (put there)
                                "ГИБДД Амурской области предупреждает: в западных районах области гололёд, ожидается "
                                "снег, ветер северо-западный."), 5, story_id=2)
-    other_day = add(clusterer, 3, _forecast(16, "слабый снег"), 10)
+    other_day = add(clusterer, 3, forecast(16, "слабый снег"), 10)
     assert other_day.created  # not the road news: the forecast for 8 November was the better match
-    assert other_day.story_id not in (forecast.story_id, roads.story_id)
+    assert other_day.story_id not in (eighth.story_id, roads.story_id)
 
 
 def test_the_last_day_of_february_and_the_first_of_march_are_a_day_apart():
@@ -262,12 +257,12 @@ def test_the_last_day_of_february_and_the_first_of_march_are_a_day_apart():
 
 def test_a_restored_story_keeps_the_dates_its_reports_name():
     whole = Clusterer(ClusterSettings())
-    first = add(whole, 1, _forecast(8, "слабый снег"))
+    first = add(whole, 1, forecast(8, "слабый снег"))
     restarted = Clusterer(ClusterSettings())
-    restarted.restore(Report(1, *_forecast(8, "слабый снег"), T0), first.story_id, first.terms, first.lang,
+    restarted.restore(Report(1, *forecast(8, "слабый снег"), T0), first.story_id, first.terms, first.lang,
                       first.chars, first.days)
-    assert add(restarted, 2, _forecast(16, "слабый снег"), 10).story_id != first.story_id
-    assert add(restarted, 3, _forecast(8, "небольшой снег"), 20).story_id == first.story_id
+    assert add(restarted, 2, forecast(16, "слабый снег"), 10).story_id != first.story_id
+    assert add(restarted, 3, forecast(8, "небольшой снег"), 20).story_id == first.story_id
 
 
 def test_one_source_s_report_of_another_event_does_not_join_the_story_it_reported():

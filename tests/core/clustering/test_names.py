@@ -6,7 +6,7 @@ import pytest
 
 from monitor.core.clustering import Clusterer, ClusterSettings, Report, item_terms, title_names_of
 from monitor.embedding import load_embedder
-from tests.core.clustering.reports import T0, add
+from tests.core.clustering.reports import ARSENAL, LIVERPOOL, T0, add
 
 
 def _weather(city: str, locative: str, region: str, place: str) -> tuple[str, str]:
@@ -111,14 +111,6 @@ def test_a_short_post_naming_someone_new_joins_the_article_of_its_event(first, s
 
 # Short posts of one template about other clubs, and two people's words on one event: each title names
 # someone the other post does not mention.
-ARSENAL = ("Arsenal to stream its 2004 title decider against Leicester on YouTube",
-           "Arsenal will stream the full match against Leicester from May 2004, which sealed their unbeaten season, "
-           "on the club's YouTube channel on Saturday at 19:00, the club said. Fans can watch it for free while the "
-           "league is suspended.")
-LIVERPOOL = ("Liverpool to stream its 2005 Champions League final against Milan on YouTube",
-             "Liverpool will stream the full Champions League final against Milan from May 2005, which they won on "
-             "penalties, on the club's YouTube channel on Saturday at 19:00, the club said. Fans can watch it for "
-             "free while the league is suspended.")
 PESKOV_DAM = ("Peskov calls the dam's destruction sabotage by Kyiv",
               "The Kremlin called the destruction of the Kakhovka dam deliberate sabotage by Ukraine. Dmitry Peskov "
               "said the aim was to deprive Crimea of water.")

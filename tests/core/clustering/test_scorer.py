@@ -19,9 +19,7 @@ from monitor.core.clustering import (
     default_scorer,
     scorer_from,
 )
-from tests.core.clustering.reports import APPEAL, T0, TURNOUT, mutiny_reports
-from tests.core.clustering.test_clusterer import _forecast
-from tests.core.clustering.test_names import ARSENAL, LIVERPOOL
+from tests.core.clustering.reports import APPEAL, ARSENAL, LIVERPOOL, T0, TURNOUT, forecast, mutiny_reports
 
 LEARNED = ClusterSettings(learned=True)
 
@@ -199,9 +197,9 @@ def test_a_story_a_rule_vetoes_is_never_joined_however_likely_the_model_finds_it
         story = clusterer.add(Report(1, *first, T0, source=sources[0])).story_id
         return clusterer.add(Report(2, *second, T0 + timedelta(minutes=10), source=sources[1])).story_id == story
 
-    assert not joined(_forecast(8, "слабый снег"), _forecast(16, "слабый снег"), ("amur", "amur"))  # dates
+    assert not joined(forecast(8, "слабый снег"), forecast(16, "слабый снег"), ("amur", "amur"))  # dates
     assert not joined(APPEAL, TURNOUT, ("ria", "ria"))  # the source's other event
     assert not joined(ARSENAL, LIVERPOOL, ("bbc", "sky"))  # titles naming others
     # and without the veto the same model joins them
-    assert joined(_forecast(8, "слабый снег"), _forecast(9, "слабый снег"), ("amur", "amur"))
+    assert joined(forecast(8, "слабый снег"), forecast(9, "слабый снег"), ("amur", "amur"))
     assert joined(APPEAL, TURNOUT, ("tass", "ria"))
