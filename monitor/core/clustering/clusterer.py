@@ -57,6 +57,9 @@ KEY_CONSONANTS = 2  # a shorter key (EU, UA, UN: one consonant or none) is share
 # The stories read under a key in another language: the latest to take a report with it (a key is shared by more
 # names than a term is, and the stories of each other language are read, so fewer of each than of a term's)
 KEY_POSTINGS_READ = 2
+# The index's postings are story ids in arrays of unsigned 32-bit ints (half the bytes of "L"): story ids count
+# up from the store's first, one a story
+POSTING = "I"
 # The rules' constants the scorer's `rules_ratio` is read with: the thresholds a user sets for the rules must not
 # move the features of a model fitted with these
 RULES = ClusterSettings(learned=False)
@@ -122,9 +125,10 @@ class Clusterer:
         # window. Arrays: most terms are in one story or a few, and a dictionary each was most of the index.
         self.index: dict[str, array] = {}
         # language → a name's key (`name_key`: its first consonants) → the stories that took a report in that
-        # language with a term of that key, the same way: across languages a story "shares a name" with a report
-        # that spells it otherwise (Kyiv and Києві, Дніпро and Днепр); within one, a name is spelled one way, and
-        # names of one key are other places (Austria and Australia)
+        # language with a term of that key, the latest last, only the KEY_POSTINGS_READ that are read: across
+        # languages a story "shares a name" with a report that spells it otherwise (Kyiv and Києві, Дніпро and
+        # Днепр); within one, a name is spelled one way, and names of one key are other places (Austria and
+        # Australia)
         self.keys: dict[str, dict[str, array]] = {}
         self.stats: Counter = Counter()  # candidates scored and postings read, for figures
         self.next_id = first_story_id
@@ -235,17 +239,8 @@ class Clusterer:
         if traits.days:
             story.days |= traits.days
         story.shortest_chars = min(story.shortest_chars, traits.chars)
-        packed = traits.packed  # one copy of the vector for the rules' list and the scorer's
         name_keys_of_terms = traits.keys
-        if traits.own is not None:
-            story.own.append((traits.own, packed))
-        if self._scored:  # what the scorer compares (the rules do not)
-            seen = story.seen = story.seen or Seen()
-            seen.members.append((traits.own[0] if traits.own is not None else None, packed, published))
-            seen.title_terms = seen.title_terms.adding(traits.title_terms)
-            if traits.times:
-                seen.times |= traits.times
-            seen.mentioned = seen.mentioned.adding(name_keys_of_terms)
+        story.members.append((traits.own, traits.terms, traits.weights, published))
         if traits.title_names:
             named = (traits.lang, tuple(sorted(traits.title_names)))
             if named not in story.title_names:
@@ -260,7 +255,7 @@ class Clusterer:
                 weights[held] += weight
             ids = index.get(term)
             if ids is None:
-                index[term] = array("L", (story_id,))
+                index[term] = array(POSTING, (story_id,))
             elif ids[-1] != story_id:  # the story goes last: the latest to take a report with the term
                 if held is not None and story_id in ids:
                     ids.remove(story_id)
@@ -274,11 +269,19 @@ class Clusterer:
         for key in name_keys_of_terms:
             ids = keys.get(key)
             if ids is None:
-                keys[key] = array("L", (story_id,))
+                keys[key] = array(POSTING, (story_id,))
             elif ids[-1] != story_id:
                 ids.append(story_id)
-                if len(ids) > POSTINGS_READ:
+                if len(ids) > KEY_POSTINGS_READ:
                     del ids[0]
+        if self._scored:  # what the scorer compares (the rules do not)
+            seen = story.seen = story.seen or Seen()
+            titled = seen.titled
+            titled.extend(bytes(len(weights) - len(titled)))
+            for term in traits.title_terms:
+                titled[centroid[term]] = 1
+            if traits.times:
+                seen.times |= traits.times
         story.size += 1
         if item_vector is not None:
             self._add_vector(story, item_vector)
@@ -359,15 +362,15 @@ class Clusterer:
         own = traits.own
         if own is None:
             return False
-        story = self.stories[story_id]
-        reports = [theirs for whose, theirs in story.own if whose == own]
+        members = self.stories[story_id].members
+        reports = [(terms, weights) for whose, terms, weights, _ in members if whose == own]
         if not reports:
             return False
         vector, settings = traits.vector, self.settings
-        if any(cosine(vector, theirs) >= settings.same_source for theirs in reports):
+        if any(cosine(vector, *theirs) >= settings.same_source for theirs in reports):
             return False
-        return not any(cosine(vector, theirs) >= settings.sure
-                       for (source, lang), theirs in story.own if lang == own[1] and source != own[0])
+        return not any(cosine(vector, terms, weights) >= settings.sure for whose, terms, weights, _ in members
+                       if whose is not None and whose[1] == own[1] and whose[0] != own[0])
 
     def _vetoes(self, story_id: int, traits: Traits) -> tuple[tuple[bool, bool], bool]:
         """What `names_apart` says of the item and the story ((False, False) where titles are not compared), and

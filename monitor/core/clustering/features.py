@@ -16,9 +16,9 @@ from datetime import datetime
 from functools import cache, cached_property
 from importlib.resources import files
 
-from monitor.core.clustering.names import mentions, unmentioned
+from monitor.core.clustering.names import unmentioned
 from monitor.core.clustering.settings import TEXT_CHARS
-from monitor.core.clustering.story import Seen, Story, Traits, cosine, shared_beyond_concepts
+from monitor.core.clustering.story import Seen, Story, Traits, cosine, keys_of, shared_beyond_concepts
 from monitor.core.dates import DAY_MINUTES, YEAR_DAYS
 
 # The features, in the order `pair_features` gives them (a model file names those it was fitted on).
@@ -97,13 +97,8 @@ def names_apart(item: Traits, story: Story) -> tuple[bool, bool]:
     somewhere the report does not mention (mentions: the terms of the title and first 400 characters).
     Both: the weather in Brest and the weather in Gomel; Guterres's and Peskov's words on the dam. Titles
     in other languages are not compared: they may translate a name (Hungary and Венгрия) rather than spell it.
-    Whom the story mentions is what it kept for the scorer, or, where the rules decide (and keep nothing for
-    it), read from its terms."""
-    if item.title_names:
-        mentioned = story.seen.mentioned if story.seen is not None else mentions(story.centroid)
-        new = unmentioned(item.title_names, mentioned)
-    else:
-        new = False
+    Whom the story mentions: the name keys of its terms (`keys_of`), read for the candidates compared only."""
+    new = bool(item.title_names) and unmentioned(item.title_names, keys_of(story.centroid))
     theirs = [names for lang, names in story.title_names if lang == item.lang]
     return new, bool(theirs) and all(unmentioned(names, item.keys) for names in theirs)
 
@@ -134,13 +129,13 @@ def pair_features(item: Item, story: Story, cos: float, days_apart: int, apart: 
     latest = own_latest = None
     others = 0
     seen = _seen(story)
-    for whose, packed, published in reversed(seen.members):
-        own = source is not None and whose == source
+    for whose, terms, weights, published in reversed(story.members):
+        own = source is not None and whose is not None and whose[0] == source
         if not own and latest is not None and others >= COMPARED_REPORTS:
             if source is None:
                 break  # nothing more to compare
             continue  # only the source's own reports are still looked for
-        alike = cosine(vector, packed)  # once a member, whatever it counts for
+        alike = cosine(vector, terms, weights)  # once a member, whatever it counts for
         if latest is None:
             latest = alike
         if own:
@@ -153,9 +148,7 @@ def pair_features(item: Item, story: Story, cos: float, days_apart: int, apart: 
             other_cos = max(other_cos, alike)
     names = item.names
     names_shared = sum(1 for name in names if name in centroid)
-    title_terms = seen.title_terms
-    title_share = (sum(term in title_terms for term in item.title_terms) / len(item.title_terms)
-                   if item.title_terms else 0.0)
+    title_share = seen.title_share(story, item.title_terms)
     own_title = 0.0
     if own_latest is not None:
         own_s = max((item.published - own_latest).total_seconds(), 0.0)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Container, Iterable, Iterator
-from typing import Protocol
+from collections.abc import Set as AbstractSet
 
 from monitor.core.clustering.settings import TEXT_CHARS
 from monitor.core.clustering.words import read_text
@@ -122,13 +122,7 @@ name_keys = Memo(name_key, size=20_000)  # every title is compared, and a day's 
 
 
 
-class Mentioned(Container[str], Protocol):
-    """Name keys that can be asked for one and gone through (a set, or a story's packed `Strings`)."""
-
-    def __iter__(self) -> Iterator[str]: ...
-
-
-def unmentioned(names: Iterable[str], mentioned: Mentioned) -> bool:
+def unmentioned(names: Iterable[str], mentioned: AbstractSet[str]) -> bool:
     """Whether one of the names is not mentioned. A name of fewer than three consonants is mentioned by a
     longer word that begins like it (Kenya by "Kenyan", Иран by "иранских")."""
     for key in map(name_keys.__getitem__, names):

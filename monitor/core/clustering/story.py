@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -33,9 +33,10 @@ class Traits:
     times: frozenset[int]  # the clock times its title and beginning name, as minutes after midnight
 
     @property
-    def packed(self) -> Packed:
-        """Its vector as the story keeps it: a dictionary per report was most of the window's memory."""
-        return self.terms, array("f", map(self.vector.__getitem__, self.terms))
+    def weights(self) -> array:
+        """Its vector's weights in its terms' order, as a story keeps them: a dictionary per report was most of the
+        window's memory."""
+        return array("f", map(self.vector.__getitem__, self.terms))
 
     @cached_property
     def keys(self) -> set[str]:
@@ -44,47 +45,25 @@ class Traits:
         return keys_of(self.terms)
 
 
-class Strings:
-    """A set of short strings that only grows, packed into one string ("|kyv|xrk|"): what a story keeps for the
-    scorer (whom its reports mention, the terms of its titles) was a set of a hundred strings a story, most of the
-    window's memory, where the characters take a tenth of that. Membership is a search of the packed string."""
-
-    __slots__ = ("text",)
-
-    def __init__(self, text: str = "") -> None:
-        self.text = text
-
-    def __contains__(self, item: object) -> bool:
-        return f"|{item}|" in self.text
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.text[1:-1].split("|") if self.text else ())
-
-    def __eq__(self, other: object) -> bool:  # as sets: the order they came in is not what they hold
-        return isinstance(other, Strings) and set(self) == set(other)
-
-    def __repr__(self) -> str:
-        return f"Strings({sorted(self)!r})"
-
-    def adding(self, strings: Iterable[str]) -> Strings:
-        """These strings and `strings` (which hold no "|": terms and name keys are letters and digits)."""
-        new = [string for string in strings if string not in self]
-        return Strings(f"{self.text or '|'}{'|'.join(new)}|") if new else self
-
-
 @dataclass(slots=True)
 class Seen:
     """What the scorer compares a report with, beyond what the rules keep of a story: one object, made only when
     a scorer decides, so that a window of stories the rules decide carries nothing for it."""
 
-    # each report's source (None: unknown), TF-IDF vector (packed) and publication time, in order
-    members: list[tuple[Hashable | None, Packed, datetime]] = field(default_factory=list)
-    title_terms: Strings = field(default_factory=Strings)  # the terms of its reports' titles
+    # 1 for each of the story's terms (in the order of its `weights`) that one of its reports' titles has: a byte a
+    # term, where a set of the title terms was a tenth of the window's memory
+    titled: bytearray = field(default_factory=bytearray)
     # the clock times they name, as minutes after midnight (most name none: the one empty frozenset, not a set each)
     times: frozenset[int] = frozenset()
-    # whom and what its reports mention: the `name_key`s of their terms that may be names (`keys_of`; a concept's or
-    # a number's key is never a title name's)
-    mentioned: Strings = field(default_factory=Strings)
+
+    def title_share(self, story: Story, terms: frozenset[str]) -> float:
+        """The share of `terms` that the story's titles have."""
+        centroid, titled = story.centroid, self.titled
+        return sum(1 for at in map(centroid.get, terms) if at is not None and titled[at]) / len(terms) if terms else 0.0
+
+
+# a report as its story keeps it: (source, language) or None, its vector's terms and weights, its publication time
+Member = tuple[tuple[Hashable, str] | None, tuple[str, ...], array, datetime]
 
 
 @dataclass(slots=True)
@@ -105,8 +84,9 @@ class Story:
     vectors: int = 0
     shortest_chars: int = TEXT_CHARS  # the shortest text among its reports, up to TEXT_CHARS
     days: frozenset[int] = frozenset()  # the dates its reports name, as days of the year
-    # each report's (source, language) and TF-IDF vector, packed
-    own: list[tuple[tuple[Hashable, str], Packed]] = field(default_factory=list)
+    # each report's (source, language) (None: no known source), TF-IDF vector (its terms, their weights) and
+    # publication time, in order: one flat tuple a report (the window's largest per-report record)
+    members: list[Member] = field(default_factory=list)
     seen: Seen | None = None  # what the scorer compares; None where the rules decide (they need none of it)
     # (language, its names) of each title naming anyone, once each (a story's titles mostly name the same, and
     # each candidate's are compared with every report's)
@@ -145,13 +125,9 @@ def shared_beyond_concepts(vector: dict[str, float], centroid: dict[str, int]) -
                if term in centroid and term[0] != CONCEPT_MARK and len(term) >= 4 and not term.isdigit())
 
 
-Packed = tuple[tuple[str, ...], array]  # a report's TF-IDF vector as a story keeps it: its terms, their weights
-
-
-def cosine(a: dict[str, float], b: Packed) -> float:
-    """Of two unit TF-IDF vectors, over their shared terms; fsum's exact sum does not depend on the order
-    the terms come in, so a restart decides the same."""
-    terms, weights = b
+def cosine(a: dict[str, float], terms: tuple[str, ...], weights: array) -> float:
+    """Of two unit TF-IDF vectors, the second as a story keeps it (its terms, their weights), over their shared
+    terms; fsum's exact sum does not depend on the order the terms come in, so a restart decides the same."""
     # the terms it lacks give 0.0, which leaves fsum's exact sum as it was: the products are taken in C
     return math.fsum(map(mul, map(a.get, terms, repeat(0.0)), weights))
 
