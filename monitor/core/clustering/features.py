@@ -16,9 +16,9 @@ from datetime import datetime
 from functools import cache, cached_property
 from importlib.resources import files
 
-from monitor.core.clustering.names import unmentioned
+from monitor.core.clustering.names import unmentioned, unmentioned_by
 from monitor.core.clustering.settings import TEXT_CHARS
-from monitor.core.clustering.story import Seen, Story, Traits, cosine, keys_of, shared_beyond_concepts
+from monitor.core.clustering.story import Seen, Story, Traits, cosine, shared_beyond_concepts
 from monitor.core.dates import DAY_MINUTES, YEAR_DAYS
 
 # The features, in the order `pair_features` gives them (a model file names those it was fitted on).
@@ -97,8 +97,8 @@ def names_apart(item: Traits, story: Story) -> tuple[bool, bool]:
     somewhere the report does not mention (mentions: the terms of the title and first 400 characters).
     Both: the weather in Brest and the weather in Gomel; Guterres's and Peskov's words on the dam. Titles
     in other languages are not compared: they may translate a name (Hungary and Венгрия) rather than spell it.
-    Whom the story mentions: the name keys of its terms (`keys_of`), read for the candidates compared only."""
-    new = bool(item.title_names) and unmentioned(item.title_names, keys_of(story.centroid))
+    Whom the story mentions: the name keys of its terms, read for the candidates compared only."""
+    new = bool(item.title_names) and unmentioned_by(item.title_names, story.centroid)
     theirs = [names for lang, names in story.title_names if lang == item.lang]
     return new, bool(theirs) and all(unmentioned(names, item.keys) for names in theirs)
 

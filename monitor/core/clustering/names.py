@@ -5,7 +5,7 @@ short quoted names), and a name's key, by which another text's terms mention it 
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Iterable, Iterator
+from collections.abc import Collection, Container, Iterable, Iterator
 from collections.abc import Set as AbstractSet
 
 from monitor.core.clustering.settings import TEXT_CHARS
@@ -127,5 +127,20 @@ def unmentioned(names: Iterable[str], mentioned: AbstractSet[str]) -> bool:
     longer word that begins like it (Kenya by "Kenyan", Иран by "иранских")."""
     for key in map(name_keys.__getitem__, names):
         if key not in mentioned and (len(key) == 3 or not any(other.startswith(key) for other in mentioned)):
+            return True
+    return False
+
+
+def unmentioned_by(names: Iterable[str], terms: Collection[str]) -> bool:
+    """`unmentioned`, by terms rather than the set of their keys: a name that is one of the terms is mentioned;
+    another's key is looked for among the terms' keys until it is found, in C, without making the set (a
+    story's terms begin with its first title's). A concept's or a number's key is never a name's."""
+    key_of = name_keys.__getitem__
+    for name in names:
+        if name in terms:  # most: the story spells the name as the report does
+            continue
+        key = key_of(name)
+        if key not in map(key_of, terms) if len(key) == 3 else not any(
+                other.startswith(key) for other in map(key_of, terms)):
             return True
     return False
