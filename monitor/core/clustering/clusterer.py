@@ -395,7 +395,7 @@ class Clusterer:
             # and a concept or two is what unrelated news has in common (an English "Ion" and the Russian
             # metropolitan Иона, "Union" Berlin and a union's meeting): such a story is held to the
             # threshold of a story in the item's language.
-            if shared_beyond_concepts(traits.vector, story.centroid) < 2:
+            if shared_beyond_concepts(traits, story.centroid) < 2:
                 return settings.threshold
             return settings.cross_threshold
         # Full articles among themselves, in one language: the mean cosine to reports in another

@@ -147,14 +147,14 @@ def pair_features(item: Item, story: Story, cos: float, days_apart: int, apart: 
             others += 1
             other_cos = max(other_cos, alike)
     names = item.names
-    names_shared = sum(1 for name in names if name in centroid)
+    names_shared = len(centroid.keys() & names)
     title_share = seen.title_share(story, item.title_terms)
     own_title = 0.0
     if own_latest is not None:
         own_s = max((item.published - own_latest).total_seconds(), 0.0)
         own_hours = _log_hours(own_s)
         own_title = title_share * 0.5 ** (own_s / 3600)
-    numbers_shared = sum(1 for number in item.numbers if number in centroid)
+    numbers_shared = len(centroid.keys() & item.numbers)
     gap = days_gap(traits.days, story.days)
     clock_gap = _clock_gap_minutes(traits.times, seen.times)
     new_names, missing_names = apart
@@ -185,7 +185,7 @@ def pair_features(item: Item, story: Story, cos: float, days_apart: int, apart: 
         other_cos,
         float(cross),
         cos if cross else 0.0,
-        min(shared_beyond_concepts(vector, centroid), 5) / 5,
+        min(shared_beyond_concepts(traits, centroid), 5) / 5,
         float(report_long),
         float(story_long),
         cos if report_long and story_long else 0.0,

@@ -44,6 +44,14 @@ class Traits:
         number's key is never a title name's), and what the index keeps its story under."""
         return keys_of(self.terms)
 
+    @cached_property
+    def distinctive(self) -> frozenset[str]:
+        """Its terms that say who or what across languages: not the lexicon's concepts, not numbers (a year,
+        "16:30"), not stems under four letters, which words of two languages fold to by chance (год and "good" are
+        both "god"). Read once for every candidate (`shared_beyond_concepts`)."""
+        return frozenset(term for term in self.terms
+                         if term[0] != CONCEPT_MARK and len(term) >= 4 and not term.isdigit())
+
 
 @dataclass(slots=True)
 class Seen:
@@ -117,12 +125,9 @@ def traits_of(report: Report, lang: str, chars: int, days: frozenset[int], vecto
                   title_terms or frozenset(), times)
 
 
-def shared_beyond_concepts(vector: dict[str, float], centroid: dict[str, int]) -> int:
-    """How many of the item's terms the story has that say who or what across languages: not the
-    lexicon's concepts, not numbers (a year, "16:30"), not stems under four letters, which words of two
-    languages fold to by chance (год and "good" are both "god")."""
-    return sum(1 for term in vector
-               if term in centroid and term[0] != CONCEPT_MARK and len(term) >= 4 and not term.isdigit())
+def shared_beyond_concepts(traits: Traits, centroid: dict[str, int]) -> int:
+    """How many of the item's terms the story has that say who or what across languages (`Traits.distinctive`)."""
+    return len(centroid.keys() & traits.distinctive)
 
 
 def cosine(a: dict[str, float], terms: tuple[str, ...], weights: array) -> float:
