@@ -70,7 +70,7 @@ def _forget(index: dict[str, array], term: str, story_id: int) -> None:
     (`_join` puts it there, inline.)"""
     ids = index.get(term)
     if ids is not None and story_id in ids:
-        while story_id in ids:  # a key's postings may hold a story more than once (`_join`)
+        while story_id in ids:  # a key's postings do not look for an older place of the story's (`_join`)
             ids.remove(story_id)
         if not ids:
             del index[term]

@@ -47,10 +47,6 @@ def _said(title: str, quote: re.Match) -> bool:
             or (not before and _ATTRIBUTION.match(after) is not None))
 
 
-# A word of a title after a full stop, a colon, a dash or an exclamation or question mark in it
-_TITLE_OPENERS = re.compile(r"(?:[.!?…:|]|\s[—–-])[\W_]*?([^\W_]+)")
-
-
 def title_names_of(title: str, text: str, vector: Container[str]) -> frozenset[str]:
     """The names in a title: its capitalised words that the beginning of its text (after the title, when
     the text starts with it, as a post does) writes capitalised too, not lexicon words, not abbreviations
@@ -85,19 +81,10 @@ def title_names_of(title: str, text: str, vector: Container[str]) -> frozenset[s
             named.update(term for word, (term, _, _) in zip(inside, read_inside, strict=True)
                          if term in vector and term[0] != CONCEPT_MARK and not _abbreviation(word))
     body_words, body_read = read_text[body]
-    # The title's first word, a quote's, and a word after a full stop, colon or dash in it are capitalised whatever
-    # they are: they count when the text capitalises them inside a sentence ("Буданов: «Никаких переговоров»"
-    # quoted after a colon does not).
-    openers = {read[0][1]} | opening | {read_text[word][1][0][1] for word in _TITLE_OPENERS.findall(title)}
-    # A post's title written in sentence case: a word capitalised inside it is a name as it stands ("Графік
-    # відключень у Києві": the list below it need not name Kyiv again). A full article's text names its title's
-    # people and places again where they are its event's (not "near Yelets" in a headline), and in a Title Case
-    # title ("Explosions Heard In The Capital", "Getting Stronger") any word is capitalised: there, only the words
-    # the text capitalises too count.
-    as_written = len(text) < TEXT_CHARS and any(word.islower() and len(word) >= 4 for word in words[1:])
-    confirmed = name_terms_of(body_read)  # the words the text capitalises
-    names = {name for name in names if name in confirmed or (as_written and name not in openers)}
-    for first in openers & names:
+    names &= name_terms_of(body_read)  # the words it capitalises
+    # The title's first word, and a quote's, are capitalised whatever they are: they count when the text
+    # capitalises them inside a sentence ("Буданов: «Никаких переговоров»" quoted after a colon does not).
+    for first in ({read[0][1]} | opening) & names:
         written = dict.fromkeys(word for word, (_, name, _) in zip(body_words, body_read, strict=True)
                                 if name == first)  # how the text writes it
         if not any(_mid_sentence(body, at) for word in written for at in _places(body, word)):
@@ -145,15 +132,26 @@ def unmentioned(names: Iterable[str], mentioned: AbstractSet[str]) -> bool:
 
 
 def unmentioned_by(names: Iterable[str], terms: Collection[str]) -> bool:
-    """`unmentioned`, by terms rather than the set of their keys: a name that is one of the terms is mentioned;
-    another's key is looked for among the terms' keys until it is found, in C, without making the set (a
-    story's terms begin with its first title's). A concept's or a number's key is never a name's."""
+    """`unmentioned(names, keys_of(terms))`, without making the set of the terms' keys for most names: a name (not a
+    number) that is one of the terms is mentioned; one whose key is three letters is looked for among the terms'
+    keys until it is found, in C (a story's terms begin with its first title's; a concept's key starts with its
+    mark and a number's with a digit, so neither is ever such a key). Others (a quoted number, a short key) are
+    compared with the set."""
     key_of = name_keys.__getitem__
+    keys: AbstractSet[str] | None = None
     for name in names:
-        if name in terms:  # most: the story spells the name as the report does
+        if name.isdigit():
+            pass
+        elif name in terms:  # most: the story spells the name as the report does
             continue
-        key = key_of(name)
-        if key not in map(key_of, terms) if len(key) == 3 else not any(
-                other.startswith(key) for other in map(key_of, terms)):
+        else:
+            key = key_of(name)
+            if len(key) == 3 and key[0].isalpha():
+                if key not in map(key_of, terms):
+                    return True
+                continue
+        if keys is None:
+            keys = {key_of(term) for term in terms if term[0] != CONCEPT_MARK and not term.isdigit()}
+        if unmentioned((name,), keys):
             return True
     return False

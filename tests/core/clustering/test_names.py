@@ -5,6 +5,8 @@ stay apart, whatever the words; what counts as a name in a title."""
 import pytest
 
 from monitor.core.clustering import Clusterer, ClusterSettings, Report, item_terms, title_names_of
+from monitor.core.clustering.names import unmentioned, unmentioned_by
+from monitor.core.clustering.story import keys_of
 from monitor.embedding import load_embedder
 from tests.core.clustering.reports import ARSENAL, LIVERPOOL, T0, add
 
@@ -461,35 +463,11 @@ def test_a_name_spelled_as_another_language_spells_it_finds_the_story(first, sec
 
 
 
-def _schedule(title: str, queues: tuple[str, str, str]) -> tuple[str, str]:
-    """A channel's outage schedule: a sentence-case first line naming the region, then a list that does not."""
-    lines = "\n".join(f"{n} черга: {hours}" for n, hours in enumerate(queues, 1))
-    return title, f"{title}\n\n{lines}\nСлідкуйте за оновленнями."
-
-
-LVIV_SCHEDULE = _schedule("💡 Графік відключень у Львові на завтра, 3 березня:",
-                          ("06:00–10:00, 14:00–18:00", "10:00–14:00", "18:00–22:00"))
-ZHYTOMYR_SCHEDULE = _schedule("💡 Графік відключень на Житомирщині на завтра, 3 березня:",
-                              ("08:00–12:00", "12:00–16:00, 20:00–24:00", "16:00–20:00"))
-LVIV_REPOST = _schedule("⚡️ Графік відключень у Львові на завтра (03.03):",
-                        ("06:00–10:00, 14:00–18:00", "10:00–14:00", "18:00–22:00"))
-
-
-def test_a_post_s_sentence_case_first_line_names_its_place_though_the_list_below_does_not():
-    title, text = LVIV_SCHEDULE
-    assert title_names_of(title, text, item_terms(title, text)) == set(item_terms("Львові", ""))
-    # a full article's text names its title's places again where they are its event's: one only in the title is not
-    headline = "Columns turned back near Yelets, officials said"
-    article = ("Officials said the columns had turned back and the checkpoints were being lifted. " * 6).strip()
-    assert len(article) >= 400 and title_names_of(headline, article, item_terms(headline, article)) == set()
-    # nor in a Title Case first line, where every word is capitalised
-    shouting = "Power Outage Schedule For Tomorrow In Lviv"
-    assert title_names_of(shouting, f"{shouting}\n\n1 черга: 06:00–10:00", item_terms(shouting, "")) == set()
-
-
-@pytest.mark.parametrize("learned", [True, False], ids=["scorer", "rules"])
-def test_one_channel_s_schedules_for_two_regions_minutes_apart_stay_apart(learned):
-    clusterer = Clusterer(ClusterSettings(learned=learned))
-    lviv = add(clusterer, 1, LVIV_SCHEDULE, source="outages")
-    assert add(clusterer, 2, ZHYTOMYR_SCHEDULE, 2, source="outages").created
-    assert add(clusterer, 3, LVIV_REPOST, 5, source="lviv_today").story_id == lviv.story_id
+@pytest.mark.parametrize("names, terms", [
+    (("kiev",), ("kyiv", "~explosion")),  # a spelling of the same consonants
+    (("iran",), ("iransk", "~war")),  # a short key, begun by a longer word's
+    (("2024",), ("2024", "футбол")),  # a quoted number: no number is whom a story mentions
+    (("lvov", "odes"), ("lvov", "~blackout")),
+])
+def test_a_story_s_terms_mention_a_title_s_names_as_the_set_of_their_keys_does(names, terms):
+    assert unmentioned_by(names, terms) == unmentioned(names, keys_of(terms))
