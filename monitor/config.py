@@ -34,7 +34,7 @@ from monitor.config_values import (
     user_ids,
     zone_name,
 )
-from monitor.core.clustering import ClusterSettings
+from monitor.core.clustering import RULES_THRESHOLDS, ClusterSettings
 from monitor.core.urls import channel_url, parse_channel_name
 from monitor.models import SourceSpec
 
@@ -393,8 +393,7 @@ def _warnings(polling: PollingSettings, dedup: DedupSettings, sources: tuple[Sou
     servers) but impolite towards other people's hosts; embeddings are not used where the scorer decides."""
     out = []
     if dedup.scorer:  # the default: what only the rules use is named, not silently left out
-        rules_only = [f"dedup.{key}" for key in ("threshold", "cross_threshold", "long_threshold")
-                      if getattr(dedup, key) != getattr(_CLUSTER, key)]
+        rules_only = [f"dedup.{key}" for key in RULES_THRESHOLDS if getattr(dedup, key) != getattr(_CLUSTER, key)]
         if dedup.backend != "lexical":
             rules_only.append(f"dedup.backend = {dedup.backend!r}")
         if rules_only:

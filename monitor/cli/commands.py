@@ -17,7 +17,7 @@ from monitor import app
 from monitor.config import Settings
 from monitor.config import parse_duration as parse_duration_option
 from monitor.config_values import DEDUP_BACKENDS
-from monitor.core.clustering import ClusterSettings
+from monitor.core.clustering import RULES_THRESHOLDS, ClusterSettings
 from monitor.core.html import html_to_text
 from monitor.embedding import load_embedder
 from monitor.poller import PollReport
@@ -158,10 +158,10 @@ def cmd_check_config(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_eval_clusters(args: argparse.Namespace, settings: Settings | None) -> int:
     from monitor import evaluation  # the eval harness, only loaded for this command
 
-    rules_only = [name for name, given in (("--threshold", args.threshold is not None),
-                                           ("--cross-threshold", args.cross_threshold is not None),
-                                           ("--long-threshold", args.long_threshold is not None),
-                                           ("--backend", args.backend != DEDUP_BACKENDS[0])) if given]
+    thresholds = {name: getattr(args, name) for name in RULES_THRESHOLDS if getattr(args, name) is not None}
+    rules_only = [f"--{name.replace('_', '-')}" for name in thresholds]
+    if args.backend != DEDUP_BACKENDS[0]:
+        rules_only.append("--backend")
     if rules_only and not args.rules:
         print(f"eval-clusters: {', '.join(rules_only)} applies only with --rules (the scorer decides by default); "
               "add --rules or leave it out", file=sys.stderr)
@@ -170,13 +170,7 @@ def cmd_eval_clusters(args: argparse.Namespace, settings: Settings | None) -> in
         print("eval-clusters: --scorer-threshold is the scorer's, not the rules': leave out one of them",
               file=sys.stderr)
         return 2
-    options: dict = {"learned": not args.rules, "scorer_threshold": args.scorer_threshold}
-    if args.threshold is not None:
-        options["threshold"] = args.threshold
-    if args.cross_threshold is not None:
-        options["cross_threshold"] = args.cross_threshold
-    if args.long_threshold is not None:
-        options["long_threshold"] = args.long_threshold
+    options: dict = {"learned": not args.rules, "scorer_threshold": args.scorer_threshold, **thresholds}
     if args.window:
         options["window_s"] = parse_duration_option(args.window, "--window")
     with ProgressOnTerminal(shows_progress(args.json)) as progress:

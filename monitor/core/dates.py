@@ -104,6 +104,14 @@ DAY_MINUTES = 24 * 60
 _CLOCK = re.compile(r"(?<![\d:.])([01]?\d|2[0-3]):([0-5]\d)(?![\d:])(?:\s?([ap])\.?m\b)?", re.IGNORECASE)
 
 
+def nearest_gap(a: frozenset[int], b: frozenset[int], period: int) -> int | None:
+    """The fewest steps between a member of `a` and one of `b` on a circle of `period` (days of the year around its
+    end, minutes of the day around midnight); None where either is empty."""
+    if not a or not b:
+        return None
+    return min(min(abs(x - y), period - abs(x - y)) for x in a for y in b)
+
+
 def clock_times_of(text: str) -> frozenset[int]:
     """The clock times a text names, as minutes after midnight."""
     if ":" not in text:  # most texts name none: the search is what costs

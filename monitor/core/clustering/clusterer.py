@@ -23,7 +23,7 @@ from monitor.core.clustering.features import (
     names_apart,
     pair_features,
 )
-from monitor.core.clustering.names import name_keys
+from monitor.core.clustering.names import keys_of, name_keys
 from monitor.core.clustering.settings import (
     EMBED_CANDIDATES,
     POSTINGS_READ,
@@ -43,7 +43,6 @@ from monitor.core.clustering.story import (
     Traits,
     cosine,
     dot,
-    keys_of,
     language_set,
     shared_beyond_concepts,
     traits_of,
@@ -239,7 +238,6 @@ class Clusterer:
         if traits.days:
             story.days |= traits.days
         story.shortest_chars = min(story.shortest_chars, traits.chars)
-        name_keys_of_terms = traits.keys
         story.members.append((traits.own, traits.terms, traits.weights, published))
         if traits.title_names:
             named = (traits.lang, tuple(sorted(traits.title_names)))
@@ -266,7 +264,7 @@ class Clusterer:
         # took a report with the key before is not looked for: retrieval only asks which stories are under a key, so
         # an older place of the story's does no harm, and looking for it was most of the cost
         keys = self.keys.setdefault(traits.lang, {})
-        for key in name_keys_of_terms:
+        for key in traits.keys:
             ids = keys.get(key)
             if ids is None:
                 keys[key] = array(POSTING, (story_id,))

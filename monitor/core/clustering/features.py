@@ -19,7 +19,7 @@ from importlib.resources import files
 from monitor.core.clustering.names import unmentioned, unmentioned_by
 from monitor.core.clustering.settings import TEXT_CHARS
 from monitor.core.clustering.story import Seen, Story, Traits, cosine, shared_beyond_concepts
-from monitor.core.dates import DAY_MINUTES, YEAR_DAYS
+from monitor.core.dates import DAY_MINUTES, YEAR_DAYS, nearest_gap
 
 # The features, in the order `pair_features` gives them (a model file names those it was fitted on).
 FEATURES = (
@@ -86,9 +86,7 @@ def _log_hours(seconds: float) -> float:
 
 def days_gap(days: frozenset[int], story_days: frozenset[int]) -> int | None:
     """The fewest days between a date of the report's and one of the story's, around the year's end."""
-    if not days or not story_days:
-        return None
-    return min(min(abs(a - b), YEAR_DAYS - abs(a - b)) for a in days for b in story_days)
+    return nearest_gap(days, story_days, YEAR_DAYS)
 
 
 def names_apart(item: Traits, story: Story) -> tuple[bool, bool]:
@@ -107,12 +105,6 @@ def _seen(story: Story) -> Seen:
     """What the scorer compares of a story (a clusterer with a scorer or a trace keeps it for every story)."""
     assert story.seen is not None, "a story the scorer compares keeps what it has seen"
     return story.seen
-
-
-def _clock_gap_minutes(times: frozenset[int], story_times: frozenset[int]) -> int | None:
-    if not times or not story_times:
-        return None
-    return min(min(abs(a - b), DAY_MINUTES - abs(a - b)) for a in times for b in story_times)
 
 
 def pair_features(item: Item, story: Story, cos: float, days_apart: int, apart: tuple[bool, bool],
@@ -156,7 +148,7 @@ def pair_features(item: Item, story: Story, cos: float, days_apart: int, apart: 
         own_title = title_share * 0.5 ** (own_s / 3600)
     numbers_shared = len(centroid.keys() & item.numbers)
     gap = days_gap(traits.days, story.days)
-    clock_gap = _clock_gap_minutes(traits.times, seen.times)
+    clock_gap = nearest_gap(traits.times, seen.times, DAY_MINUTES)
     new_names, missing_names = apart
     cross = bool(traits.lang) and traits.lang not in story.languages
     report_long = traits.chars >= TEXT_CHARS

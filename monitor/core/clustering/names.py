@@ -122,6 +122,11 @@ name_keys = Memo(name_key, size=20_000)  # every title is compared, and a day's 
 
 
 
+def keys_of(terms: Iterable[str]) -> set[str]:
+    """The `name_key`s of the terms that may be names: not the lexicon's concepts, not numbers (no name is either)."""
+    return {name_keys[term] for term in terms if term[0] != CONCEPT_MARK and not term.isdigit()}
+
+
 def unmentioned(names: Iterable[str], mentioned: AbstractSet[str]) -> bool:
     """Whether one of the names is not mentioned. A name of fewer than three consonants is mentioned by a
     longer word that begins like it (Kenya by "Kenyan", Иран by "иранских")."""
@@ -151,7 +156,7 @@ def unmentioned_by(names: Iterable[str], terms: Collection[str]) -> bool:
                     return True
                 continue
         if keys is None:
-            keys = {key_of(term) for term in terms if term[0] != CONCEPT_MARK and not term.isdigit()}
+            keys = keys_of(terms)
         if unmentioned((name,), keys):
             return True
     return False

@@ -65,7 +65,7 @@ class ClusterSettings:
     # but splits stories one source reports several times in its own words (synthetic stream 0.951 → 0.768).
     same_source: float = 0.25
     # Reports whose titles each name someone or somewhere (`title_names_of`) that the other does not mention
-    # in its title and first 400 characters are not joined (`Clusterer._names_apart`): the same template about
+    # in its title and first 400 characters are not joined (`features.names_apart`): the same template about
     # another city's weather, another country's figures, another volcano; Guterres's and Peskov's words on
     # the dam. Of the 250 labelled real-news pairs, 50 are such, all different stories; pairs 0.859 → 0.900,
     # dev 0.865 → 0.878, the synthetic stream 0.918 → 0.951 (False: titles are not compared).
@@ -77,6 +77,10 @@ class ClusterSettings:
     # the threshold fitted with the model). False: the thresholds and rules decide (and embeddings, if given).
     learned: bool = True
     scorer_threshold: float | None = None
+
+
+# The settings only the rules read (with `learned`, the scorer's features read the defaults instead)
+RULES_THRESHOLDS = ("threshold", "cross_threshold", "long_threshold")
 
 
 @dataclass(frozen=True)

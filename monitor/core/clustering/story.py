@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from itertools import repeat
 from operator import mul
 
-from monitor.core.clustering.names import name_keys, title_names_of
+from monitor.core.clustering.names import keys_of, title_names_of
 from monitor.core.clustering.settings import TEXT_CHARS, Report, Vector
 from monitor.core.dates import clock_times_of
 from monitor.core.terms import CONCEPT_MARK
@@ -103,11 +103,6 @@ class Story:
 
 _LANGUAGE_SETS: dict[frozenset[str], frozenset[str]] = {}
 _OWNERS: dict[tuple[Hashable, str], tuple[Hashable, str]] = {}  # (source, language): one instance each
-
-
-def keys_of(terms: Iterable[str]) -> set[str]:
-    """The `name_key`s of the terms that may be names: not the lexicon's concepts, not numbers (no name is either)."""
-    return {name_keys[term] for term in terms if term[0] != CONCEPT_MARK and not term.isdigit()}
 
 
 def language_set(languages: frozenset[str]) -> frozenset[str]:

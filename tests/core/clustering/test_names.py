@@ -5,8 +5,7 @@ stay apart, whatever the words; what counts as a name in a title."""
 import pytest
 
 from monitor.core.clustering import Clusterer, ClusterSettings, Report, item_terms, title_names_of
-from monitor.core.clustering.names import unmentioned, unmentioned_by
-from monitor.core.clustering.story import keys_of
+from monitor.core.clustering.names import keys_of, unmentioned, unmentioned_by
 from monitor.embedding import load_embedder
 from tests.core.clustering.reports import ARSENAL, LIVERPOOL, T0, add
 
