@@ -1,6 +1,7 @@
 """Worker processes that live exactly as long as the process that started them: the feed parsers and the
-clusterer's process. Started by a forkserver (not fork: the parent runs threads, SQLite's and httpx's, that
-fork would copy mid-step), deaf to the Ctrl-C and SIGTERM meant for the parent, gone when it is."""
+clusterer's process. Started by a forkserver (not fork: the parent runs threads, SQLite's and the name lookups of
+the HTTP client, that fork would copy mid-step), deaf to the Ctrl-C and SIGTERM meant for the parent, gone when
+it is."""
 
 from __future__ import annotations
 

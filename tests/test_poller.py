@@ -102,6 +102,52 @@ async def test_conditional_get_304_is_nothing_new_and_keeps_validators(tmp_path,
     assert feed_server.hits_for("/f")[2].headers["If-None-Match"] == '"v1"'
 
 
+async def test_feeds_that_answer_304_are_checked_over_kept_connections(tmp_path, feed_server):
+    """A pass over unchanged feeds asks each one on a connection already open (at most `concurrency` of them),
+    rather than opening one per feed and closing it unread: a poller of a thousand feeds stays cheap for the
+    servers it asks and for itself."""
+    paths = [f"/f{n}" for n in range(12)]
+    for path in paths:
+        feed_server.set(path, rss2([entry(1, title=path)]))
+    settings = make_settings(tmp_path, feed_sources(feed_server, *paths), concurrency=2)
+    await poll(settings)
+    before = len(feed_server.hits)
+    reports = await poll(settings)
+    assert all(report.not_modified for report in reports.values())
+    checks = feed_server.hits[before:]
+    assert len(checks) == 12 and {hit.status for hit in checks} == {304}
+    assert len({hit.client_port for hit in checks}) <= 2
+
+
+async def test_broken_answers_are_errors_of_their_source_that_say_what_broke(tmp_path, feed_server):
+    body = rss2([entry(1)]).encode()
+    feed_server.set("/garbage", raw=b"\x00\x01hello\r\n\r\n")
+    feed_server.set("/gzip", raw=b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 10\r\n\r\n0123456789")
+    feed_server.set("/cut", raw=b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body[:40])
+    feed_server.set("/ok", body)
+    reports = await poll(make_settings(tmp_path, feed_sources(feed_server, "/garbage", "/gzip", "/cut", "/ok")))
+    assert reports["garbage"].error.startswith("the server's answer is broken: Bad status line")
+    assert reports["gzip"].error == "the server's answer is broken: Can not decode content-encoding: gzip"
+    assert reports["cut"].error.startswith("the server's answer is broken: Response payload is not completed")
+    assert reports["ok"].error is None and len(reports["ok"].new) == 1
+
+
+async def test_odd_headers_do_not_keep_a_feed_from_being_read(tmp_path, feed_server):
+    """A header line longer than 8 KB (a site's policies) is read; validators that are not ASCII (bytes no
+    encoding was declared for) are not kept, so the feed is fetched whole each time and nothing fails to store."""
+    body = rss2([entry(1)]).encode()
+    feed_server.set("/long", body, headers={"Content-Security-Policy": "default-src " + "a" * 12_000})
+    feed_server.set("/latin", raw=b"HTTP/1.1 200 OK\r\nETag: \"caf\xe9\"\r\nLast-Modified: l\xe9\r\n"
+                    b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    settings = make_settings(tmp_path, feed_sources(feed_server, "/long", "/latin"))
+    first = await poll(settings)
+    assert [len(first[name].new) for name in ("long", "latin")] == [1, 1]
+    assert first["latin"].error is None
+    second = await poll(settings)
+    assert second["latin"].error is None and second["latin"].seen == 1
+    assert "If-None-Match" not in feed_server.hits_for("/latin")[1].headers
+
+
 async def test_last_modified_alone_is_honoured(tmp_path, feed_server):
     modified = http_date(1687590000)
     feed_server.set("/f", rss2([entry(1)]), etag="", last_modified=modified)

@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
         format="%(asctime)s %(levelname)s %(message)s", datefmt="%H:%M:%S", stream=sys.stderr,
     )
-    # httpx logs every request at INFO, URL included: too chatty for a poller of many sources.
+    # httpx (the bot library's HTTP client) logs every request at INFO, URL included: too chatty for a bot's day.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     # python-telegram-bot tells each step of starting and stopping at INFO; -v shows them.

@@ -3,6 +3,7 @@ redirects, delays, error statuses with Retry-After. Real HTTP over 127.0.0.1, no
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import threading
@@ -27,6 +28,7 @@ class Route:
     gzip: bool = False
     redirect_to: str | None = None  # a path or URL; answered with `status` (default 301 when set)
     stream_bytes: int = 0  # > 0: send this many bytes in chunks without Content-Length
+    raw: bytes | None = None  # the whole answer as sent (status line, headers, body), then the connection closed
 
 
 @dataclass
@@ -35,6 +37,7 @@ class Hit:
     headers: dict[str, str]
     status: int
     body_bytes: int
+    client_port: int = 0  # the connection it came on: requests on one kept-alive connection share it
 
 
 class FeedServer(LoopbackServer):
@@ -60,7 +63,7 @@ class FeedServer(LoopbackServer):
 
     def _record(self, path: str, handler: BaseHTTPRequestHandler, status: int, size: int) -> None:
         with self._lock:
-            self.hits.append(Hit(path, dict(handler.headers.items()), status, size))
+            self.hits.append(Hit(path, dict(handler.headers.items()), status, size, handler.client_address[1]))
 
     def set_dynamic(self, path: str, make_route: Callable[[str], Route]) -> None:
         """Answer requests for `path` (any query) with make_route(full path and query)."""
@@ -76,6 +79,12 @@ class FeedServer(LoopbackServer):
             return
         if route.delay_s:
             time.sleep(route.delay_s)
+        if route.raw is not None:  # a broken server: whatever it sends, as it sends it
+            h.close_connection = True
+            with contextlib.suppress(OSError):
+                h.wfile.write(route.raw)
+            self._record(path, h, 0, len(route.raw))
+            return
         if route.redirect_to:
             target = route.redirect_to if "://" in route.redirect_to else self.url(route.redirect_to)
             status = route.status if 300 <= route.status < 400 else 301
