@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import urllib.request
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -17,8 +18,13 @@ from monitor.sources.guard import Address, AddressRefused, HostUnresolved, check
 
 MAX_REDIRECTS = 10
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-# aiohttp refuses a header line over 8 KB; real sites send longer ones (policies, cookies), which other clients read
+# aiohttp refuses a header line over 8 KB and more than 128 headers; real sites send longer lines (policies,
+# cookies), which other clients read
 MAX_HEADER_BYTES = 64 * 1024
+MAX_HEADERS = 1024
+# A URL of these characters only is sent as it is written (escapes and all, as the server signed or routes it); any
+# other is quoted by yarl first (non-ASCII paths, spaces, an internationalised host)
+_SENDABLE = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
 _MADE_UP_STATUS = re.compile(r"\d{3}, message[:=]")  # aiohttp's parser errors begin so: not the server's status
 
 
@@ -52,6 +58,7 @@ class Fetcher:
         self._headers = {"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"}
         self._slots = asyncio.Semaphore(concurrency)
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[str, str] = {}
 
     def _open(self) -> aiohttp.ClientSession:
         """The session, made at the first fetch: aiohttp wants the event loop running (a Fetcher is made before)."""
@@ -62,9 +69,18 @@ class Fetcher:
                 timeout=aiohttp.ClientTimeout(total=None),  # the whole fetch is timed here, redirects included
                 max_line_size=MAX_HEADER_BYTES,
                 max_field_size=MAX_HEADER_BYTES,
-                trust_env=True,  # HTTP(S)_PROXY and NO_PROXY, as most HTTP clients read them
+                max_headers=MAX_HEADERS,
+                # not trust_env: it also sends ~/.netrc's passwords, to any host (sources from chat included), and
+                # reads the file on every request; the proxies the environment names are read here instead, once
             )
+            self._proxies = {scheme: proxy for scheme, proxy in urllib.request.getproxies().items()
+                             if scheme in ("http", "https")}
         return self._session
+
+    def _proxy(self, url: URL) -> str | None:
+        """The proxy HTTP_PROXY or HTTPS_PROXY names for the URL, unless NO_PROXY exempts its host."""
+        proxy = self._proxies.get(url.scheme)
+        return None if proxy is None or urllib.request.proxy_bypass(url.raw_host or "") else proxy
 
     async def aclose(self) -> None:
         if self._session is not None:
@@ -97,8 +113,10 @@ class Fetcher:
                 raise FetchError(str(exc)) from None
             except (aiohttp.InvalidURL, ValueError) as exc:
                 raise FetchError(f"invalid URL ({exc})") from None
+            except aiohttp.ServerDisconnectedError:
+                raise FetchError("the server closed the connection before its answer was complete") from None
             except aiohttp.ClientConnectionError as exc:
-                raise FetchError(f"cannot connect: {type(exc).__name__}: {exc or 'no details'}") from None
+                raise FetchError(f"cannot connect: {type(exc).__name__}: {_first_line(exc)}") from None
             except (aiohttp.ClientResponseError, aiohttp.ClientPayloadError) as exc:
                 raise FetchError(f"the server's answer is broken: {_first_line(exc)}") from None
             except aiohttp.ClientError as exc:
@@ -106,16 +124,17 @@ class Fetcher:
 
     async def _get(self, url: str, headers: dict[str, str], public_only: bool) -> FetchResult:
         """Follow redirects one request at a time, so each address is checked before it is asked."""
-        session, target = self._open(), URL(url)
+        session, target = self._open(), _url(url)
         for _ in range(MAX_REDIRECTS + 1):
             if target.scheme not in ("http", "https"):
                 raise FetchError(f"{target} is not an http(s) address; give the feed's http(s) URL")
             if public_only:
                 await check_url(str(target), self.refused)
-            async with session.get(target, headers=headers, allow_redirects=False) as response:
+            async with session.get(target, headers=headers, allow_redirects=False,
+                                   proxy=self._proxy(target)) as response:
                 location = response.headers.get("Location")
                 if response.status in _REDIRECTS and location:
-                    target = response.url.join(URL(location))
+                    target = response.url.join(_url(_undecoded(location)))
                     continue  # leaving the block returns the connection to the pool (aiohttp drains a short body)
                 return await self._result(response)
         raise FetchError("too many redirects; check the URL in a browser")
@@ -148,7 +167,7 @@ class Fetcher:
             status=response.status,
             body=b"".join(chunks),
             final_url=final_url,
-            headers={"content-type": _validator(headers.get("Content-Type")) or ""},
+            headers={"content-type": _readable(headers.get("Content-Type") or "")},
             etag=etag,
             last_modified=last_modified,
         )
@@ -159,6 +178,22 @@ class Fetcher:
             f"the response is {amount} bytes, over polling.max_bytes = {self.max_bytes:,}; "
             "download aborted (raise polling.max_bytes if this source is really that large)"
         )
+
+
+def _url(text: str) -> URL:
+    """The URL as it is to be sent: as written where it may be (yarl would otherwise rewrite escapes: %7E as ~, a
+    query's %2F as /, which a server may tell apart), else quoted."""
+    return URL(text, encoded=True) if _SENDABLE.fullmatch(text) else URL(text)
+
+
+def _undecoded(header: str) -> str:
+    """A header's text as the server meant it: aiohttp reads bytes that are not UTF-8 as lone surrogates (which
+    yarl turns into an empty URL: a redirect to itself), read as Latin-1 here as other clients do."""
+    raw = header.encode("utf-8", "surrogateescape")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
 
 
 def _validator(value: str | None) -> str | None:
