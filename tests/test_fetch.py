@@ -26,13 +26,17 @@ async def test_no_password_from_netrc_is_sent(fetcher, feed_server, tmp_path, mo
     assert "Authorization" not in feed_server.hits_for("/f")[0].headers
 
 
-async def test_feeds_are_fetched_through_the_proxy_the_environment_names(fetcher, feed_server, monkeypatch):
+async def test_feeds_are_fetched_through_the_proxy_the_environment_names(feed_server, monkeypatch):
     monkeypatch.setenv("HTTP_PROXY", feed_server.root)
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
     feed_server.set("http://feeds.example/rss", rss2([entry(1)]))  # a proxy is asked for the whole URL
-    result = await fetcher.fetch("http://feeds.example/rss")
-    assert result.status == 200 and b"<rss" in result.body
+    fetcher = Fetcher(timeout_s=5, max_bytes=100_000, user_agent="test", concurrency=2)
+    try:
+        result = await fetcher.fetch("http://feeds.example/rss")
+        assert result.status == 200 and b"<rss" in result.body
+    finally:
+        await fetcher.aclose()
 
 
 async def test_a_url_is_sent_as_written(fetcher, feed_server):

@@ -81,3 +81,36 @@ async def test_a_host_that_does_not_resolve_is_told_apart_from_a_private_one():
         assert "allow_private_sources" not in str(error.value)
     finally:
         await fetcher.aclose()
+
+
+async def test_a_name_whose_answer_turns_private_after_the_check_is_not_connected_to(feed_server):
+    """DNS rebinding: the name resolves to a public address when it is checked and to a private one when it is
+    connected to. Here the machine's own name stands for it (it resolves to loopback), and the rule of what is
+    refused changes between the two lookups as the DNS answer would."""
+    import socket
+
+    from monitor.sources.fetch import Fetcher, FetchError
+    from tests.fakes.feed_builder import entry, rss2
+
+    host = socket.gethostname()
+    try:
+        if not ipaddress.ip_address(socket.gethostbyname(host)).is_loopback:
+            pytest.skip("this machine's name does not resolve to loopback")
+    except OSError:
+        pytest.skip("this machine's name does not resolve")
+    lookups: list[str] = []
+
+    def refused(address) -> bool:
+        lookups.append(str(address))
+        return len(lookups) > 1  # public at the check, private at the connection
+
+    feed_server.set("/feed.xml", rss2([entry(1)]))
+    fetcher = Fetcher(timeout_s=5, max_bytes=100_000, user_agent="t", concurrency=1, refused=refused)
+    try:
+        with pytest.raises(FetchError, match="is not a public address"):
+            await fetcher.fetch(f"http://{host}:{feed_server.port}/feed.xml", public_only=True)
+        assert not feed_server.hits
+        # a trusted source (config, CLI) is fetched from the same name
+        assert (await fetcher.fetch(f"http://{host}:{feed_server.port}/feed.xml")).status == 200
+    finally:
+        await fetcher.aclose()

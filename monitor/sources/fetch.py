@@ -14,7 +14,7 @@ from yarl import URL
 
 from monitor.core.schedule import parse_retry_after
 from monitor.models import FetchResult
-from monitor.sources.guard import Address, AddressRefused, HostUnresolved, check_url, is_refused
+from monitor.sources.guard import Address, AddressRefused, HostUnresolved, PublicResolver, check_url, is_refused
 
 MAX_REDIRECTS = 10
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -58,24 +58,31 @@ class Fetcher:
         self._headers = {"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"}
         self._slots = asyncio.Semaphore(concurrency)
         self._session: aiohttp.ClientSession | None = None
-        self._proxies: dict[str, str] = {}
+        self._public: aiohttp.ClientSession | None = None  # connects to public addresses only (sources from chat)
+        # the proxies the environment names (not aiohttp's trust_env: it also sends ~/.netrc's passwords, to any
+        # host, sources from chat included, and reads the file on every request)
+        self._proxies = {scheme: proxy for scheme, proxy in urllib.request.getproxies().items()
+                         if scheme in ("http", "https")}
 
-    def _open(self) -> aiohttp.ClientSession:
+    def _open(self, public_only: bool = False) -> aiohttp.ClientSession:
         """The session, made at the first fetch: aiohttp wants the event loop running (a Fetcher is made before)."""
+        if public_only:
+            if self._public is None:
+                self._public = self._new_session(PublicResolver(self.refused))
+            return self._public
         if self._session is None:
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self.concurrency),
-                headers=self._headers,
-                timeout=aiohttp.ClientTimeout(total=None),  # the whole fetch is timed here, redirects included
-                max_line_size=MAX_HEADER_BYTES,
-                max_field_size=MAX_HEADER_BYTES,
-                max_headers=MAX_HEADERS,
-                # not trust_env: it also sends ~/.netrc's passwords, to any host (sources from chat included), and
-                # reads the file on every request; the proxies the environment names are read here instead, once
-            )
-            self._proxies = {scheme: proxy for scheme, proxy in urllib.request.getproxies().items()
-                             if scheme in ("http", "https")}
+            self._session = self._new_session()
         return self._session
+
+    def _new_session(self, resolver: PublicResolver | None = None) -> aiohttp.ClientSession:
+        return aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=self.concurrency, resolver=resolver),
+            headers=self._headers,
+            timeout=aiohttp.ClientTimeout(total=None),  # the whole fetch is timed here, redirects included
+            max_line_size=MAX_HEADER_BYTES,
+            max_field_size=MAX_HEADER_BYTES,
+            max_headers=MAX_HEADERS,
+        )
 
     def _proxy(self, url: URL) -> str | None:
         """The proxy HTTP_PROXY or HTTPS_PROXY names for the URL, unless NO_PROXY exempts its host."""
@@ -83,9 +90,10 @@ class Fetcher:
         return None if proxy is None or urllib.request.proxy_bypass(url.raw_host or "") else proxy
 
     async def aclose(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        for session in (self._session, self._public):
+            if session is not None:
+                await session.close()
+        self._session = self._public = None
 
     async def fetch(
         self, url: str, *, etag: str | None = None, last_modified: str | None = None, accept: str = "*/*",
@@ -124,14 +132,16 @@ class Fetcher:
 
     async def _get(self, url: str, headers: dict[str, str], public_only: bool) -> FetchResult:
         """Follow redirects one request at a time, so each address is checked before it is asked."""
-        session, target = self._open(), _url(url)
+        target = _url(url)
         for _ in range(MAX_REDIRECTS + 1):
             if target.scheme not in ("http", "https"):
                 raise FetchError(f"{target} is not an http(s) address; give the feed's http(s) URL")
             if public_only:
                 await check_url(str(target), self.refused)
-            async with session.get(target, headers=headers, allow_redirects=False,
-                                   proxy=self._proxy(target)) as response:
+            proxy = self._proxy(target)
+            # through a proxy, the proxy looks the name up: only the check above applies
+            session = self._open(public_only and proxy is None)
+            async with session.get(target, headers=headers, allow_redirects=False, proxy=proxy) as response:
                 location = response.headers.get("Location")
                 if response.status in _REDIRECTS and location:
                     target = response.url.join(_url(_undecoded(location)))

@@ -9,6 +9,9 @@ import socket
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from aiohttp import ThreadedResolver
+from aiohttp.abc import AbstractResolver, ResolveResult
+
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 # Cloud metadata services answer on link-local (169.254.169.254, fd00:ec2::254) or these names.
@@ -75,3 +78,25 @@ async def check_url(url: str, refused: Callable[[Address], bool] = is_refused) -
         if refused(address):
             where = host if host == str(address) else f"{host} resolves to {address}, which"
             raise AddressRefused(f"{where} is not a public address")
+
+
+class PublicResolver(AbstractResolver):
+    """Name lookups for the connections of sources from chat: the addresses a name resolves to when it is
+    connected to are checked too, not only those `check_url` saw a moment before (a name whose answer changes in
+    between, DNS rebinding, would otherwise reach inward). Raises AddressRefused when none is public."""
+
+    def __init__(self, refused: Callable[[Address], bool] = is_refused) -> None:
+        self.refused = refused
+        self._lookup = ThreadedResolver()
+
+    async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+                      ) -> list[ResolveResult]:
+        found = await self._lookup.resolve(host, port, family)
+        public = [result for result in found if not self.refused(ipaddress.ip_address(result["host"].split("%")[0]))]
+        if not public:
+            raise AddressRefused(f"{host} resolves to {found[0]['host'] if found else 'nothing'}, which is not a "
+                                 "public address")
+        return public
+
+    async def close(self) -> None:
+        await self._lookup.close()
