@@ -26,32 +26,46 @@ async def test_no_password_from_netrc_is_sent(fetcher, feed_server, tmp_path, mo
     assert "Authorization" not in feed_server.hits_for("/f")[0].headers
 
 
-async def test_feeds_are_fetched_through_the_proxy_the_environment_names(feed_server, monkeypatch):
-    monkeypatch.setenv("HTTP_PROXY", feed_server.root)
-    monkeypatch.delenv("NO_PROXY", raising=False)
-    monkeypatch.delenv("no_proxy", raising=False)
+@pytest.fixture
+def proxy_environment(monkeypatch):
+    """An environment naming no proxy: the test sets what it needs (lowercase names win in urllib)."""
+    for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+async def test_feeds_are_fetched_through_the_proxy_the_environment_names(feed_server, proxy_environment):
+    proxy_environment.setenv("http_proxy", feed_server.root)
+    proxy_environment.setenv("no_proxy", "direct.example,127.0.0.1")
     feed_server.set("http://feeds.example/rss", rss2([entry(1)]))  # a proxy is asked for the whole URL
+    feed_server.set("/direct", rss2([entry(2)]))
     fetcher = Fetcher(timeout_s=5, max_bytes=100_000, user_agent="test", concurrency=2)
     try:
         result = await fetcher.fetch("http://feeds.example/rss")
         assert result.status == 200 and b"<rss" in result.body
+        # NO_PROXY's hosts are asked directly (the loopback server answers a direct request by its path)
+        assert (await fetcher.fetch(feed_server.url("/direct"))).status == 200
+        assert [hit.path for hit in feed_server.hits] == ["http://feeds.example/rss", "/direct"]
     finally:
         await fetcher.aclose()
 
 
 async def test_a_url_is_sent_as_written(fetcher, feed_server):
-    """Escapes stay as the feed's address has them (a server may route or sign them byte for byte)."""
+    """Escapes stay as the feed's address has them (a server may route or sign them byte for byte); a % that
+    escapes nothing is escaped itself, as a server expects."""
     feed_server.set("/%7Eme/feed", rss2([entry(1)]))
     result = await fetcher.fetch(feed_server.url("/%7Eme/feed?path=%2Fa%2Fb"))
     assert result.status == 200 and result.final_url.endswith("/%7Eme/feed?path=%2Fa%2Fb")
-    assert feed_server.hits[0].path == "/%7Eme/feed?path=%2Fa%2Fb"
+    feed_server.set("/search", rss2([entry(2)]))
+    assert (await fetcher.fetch(feed_server.url("/search?q=100%"))).status == 200
+    assert [hit.path for hit in feed_server.hits] == ["/%7Eme/feed?path=%2Fa%2Fb", "/search?q=100%25"]
 
 
-async def test_a_redirect_to_an_address_that_is_not_utf8_is_followed(fetcher, feed_server):
+async def test_a_redirect_to_an_address_that_is_not_utf8_is_followed_to_those_bytes(fetcher, feed_server):
     feed_server.set("/old", raw=b"HTTP/1.1 302 Found\r\nLocation: /caf\xe9\r\nContent-Length: 0\r\n\r\n")
-    feed_server.set("/caf%C3%A9", rss2([entry(1)]))
+    feed_server.set("/caf%E9", rss2([entry(1)]))
     result = await fetcher.fetch(feed_server.url("/old"))
-    assert result.status == 200 and result.final_url.endswith("/caf%C3%A9")
+    assert result.status == 200 and result.final_url.endswith("/caf%E9")
 
 
 async def test_a_connection_closed_in_the_middle_of_the_headers_is_told_in_a_line(fetcher, feed_server):

@@ -24,7 +24,7 @@ MAX_HEADER_BYTES = 64 * 1024
 MAX_HEADERS = 1024
 # A URL of these characters only is sent as it is written (escapes and all, as the server signed or routes it); any
 # other is quoted by yarl first (non-ASCII paths, spaces, an internationalised host)
-_SENDABLE = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
+_SENDABLE = re.compile(r"(?:[A-Za-z0-9\-._~:/?#@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*")
 _MADE_UP_STATUS = re.compile(r"\d{3}, message[:=]")  # aiohttp's parser errors begin so: not the server's status
 
 
@@ -59,16 +59,18 @@ class Fetcher:
         self._slots = asyncio.Semaphore(concurrency)
         self._session: aiohttp.ClientSession | None = None
         self._public: aiohttp.ClientSession | None = None  # connects to public addresses only (sources from chat)
-        # the proxies the environment names (not aiohttp's trust_env: it also sends ~/.netrc's passwords, to any
-        # host, sources from chat included, and reads the file on every request)
-        self._proxies = {scheme: proxy for scheme, proxy in urllib.request.getproxies().items()
-                         if scheme in ("http", "https")}
+        # the proxies the environment names and the hosts NO_PROXY exempts ("no"), read once (not aiohttp's
+        # trust_env: it also sends ~/.netrc's passwords, to any host, sources from chat included, and reads the
+        # file on every request)
+        self._proxies = urllib.request.getproxies_environment()
+        self._resolver: PublicResolver | None = None
 
     def _open(self, public_only: bool = False) -> aiohttp.ClientSession:
         """The session, made at the first fetch: aiohttp wants the event loop running (a Fetcher is made before)."""
         if public_only:
             if self._public is None:
-                self._public = self._new_session(PublicResolver(self.refused))
+                self._resolver = PublicResolver(self.refused)
+                self._public = self._new_session(self._resolver)
             return self._public
         if self._session is None:
             self._session = self._new_session()
@@ -86,14 +88,20 @@ class Fetcher:
 
     def _proxy(self, url: URL) -> str | None:
         """The proxy HTTP_PROXY or HTTPS_PROXY names for the URL, unless NO_PROXY exempts its host."""
-        proxy = self._proxies.get(url.scheme)
-        return None if proxy is None or urllib.request.proxy_bypass(url.raw_host or "") else proxy
+        proxy = self._proxies.get(url.scheme) if url.scheme in ("http", "https") else None
+        # proxy_bypass_environment: what proxy_bypass does on Linux, with NO_PROXY as read once (not in typeshed)
+        bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
+        if proxy is None or bypass(url.raw_host or "", self._proxies):
+            return None
+        return proxy
 
     async def aclose(self) -> None:
         for session in (self._session, self._public):
             if session is not None:
                 await session.close()
-        self._session = self._public = None
+        if self._resolver is not None:  # a connector does not close a resolver it was given
+            await self._resolver.close()
+        self._session = self._public = self._resolver = None
 
     async def fetch(
         self, url: str, *, etag: str | None = None, last_modified: str | None = None, accept: str = "*/*",
@@ -197,13 +205,16 @@ def _url(text: str) -> URL:
 
 
 def _undecoded(header: str) -> str:
-    """A header's text as the server meant it: aiohttp reads bytes that are not UTF-8 as lone surrogates (which
-    yarl turns into an empty URL: a redirect to itself), read as Latin-1 here as other clients do."""
+    """A header's text with the bytes the server sent: aiohttp reads bytes that are not UTF-8 as lone surrogates
+    (which yarl turns into an empty URL: a redirect to itself); those bytes are percent-encoded as they are, as
+    curl does."""
+    if header.isascii():
+        return header
     raw = header.encode("utf-8", "surrogateescape")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        return raw.decode("latin-1")
+        return re.sub(rb"[\x80-\xff]", lambda byte: b"%%%02X" % byte[0][0], raw).decode("ascii")
 
 
 def _validator(value: str | None) -> str | None:

@@ -31,6 +31,8 @@ def is_refused(address: Address) -> bool:
     """Loopback, private, link-local, shared (CGNAT), multicast, reserved and unspecified addresses:
     anything that is not a public internet address."""
     if isinstance(address, ipaddress.IPv6Address):
+        if address in _LOCAL_NAT64:
+            return True
         embedded = _embedded_ipv4(address)
         if embedded is not None:
             return is_refused(embedded)
@@ -38,6 +40,8 @@ def is_refused(address: Address) -> bool:
 
 
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215: a network's own translator, to its own IPv4
+_IPV4_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")  # RFC 2765 (SIIT)
 _IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
 
 
@@ -50,7 +54,7 @@ def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | No
         return address.sixtofour
     if address.teredo is not None:
         return address.teredo[1]
-    if address in _NAT64 or (address in _IPV4_COMPATIBLE and int(address) > 1):
+    if address in _NAT64 or address in _IPV4_TRANSLATED or (address in _IPV4_COMPATIBLE and int(address) > 1):
         return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
     return None
 
@@ -94,8 +98,8 @@ class PublicResolver(AbstractResolver):
         found = await self._lookup.resolve(host, port, family)
         public = [result for result in found if not self.refused(ipaddress.ip_address(result["host"].split("%")[0]))]
         if not public:
-            raise AddressRefused(f"{host} resolves to {found[0]['host'] if found else 'nothing'}, which is not a "
-                                 "public address")
+            raise AddressRefused(f"{host} resolved to {found[0]['host'] if found else 'nothing'} as it was connected "
+                                 "to, which is not a public address")
         return public
 
     async def close(self) -> None:
