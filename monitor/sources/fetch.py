@@ -38,9 +38,10 @@ class FetchError(Exception):
 
 
 class Fetcher:
-    """One shared aiohttp session, its connections kept open between requests; at most `concurrency` requests
-    in flight. aiohttp rather than httpx (which the bot's library uses): its C parser and lean connection pool
-    ask a thousand feeds for a fraction of the CPU (benchmarks/polling.py's all-304 pass)."""
+    """Shared aiohttp sessions (one for sources from chat, whose every connection's lookup is checked), their
+    connections kept open between requests; at most `concurrency` requests in flight. aiohttp rather than httpx
+    (which the bot's library uses): its C parser and lean connection pool ask a thousand feeds for a fraction of
+    the CPU (benchmarks/polling.py's all-304 pass)."""
 
     def __init__(
         self,
@@ -88,7 +89,7 @@ class Fetcher:
 
     def _proxy(self, url: URL) -> str | None:
         """The proxy HTTP_PROXY or HTTPS_PROXY names for the URL, unless NO_PROXY exempts its host."""
-        proxy = self._proxies.get(url.scheme) if url.scheme in ("http", "https") else None
+        proxy = self._proxies.get(url.scheme)  # an http(s) URL (`_get`): never NO_PROXY's "no" key
         # proxy_bypass_environment: what proxy_bypass does on Linux, with NO_PROXY as read once (not in typeshed)
         bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
         if proxy is None or bypass(url.raw_host or "", self._proxies):
@@ -218,9 +219,9 @@ def _undecoded(header: str) -> str:
 
 
 def _validator(value: str | None) -> str | None:
-    """A header monitor stores or sends back (ETag, Last-Modified, a content type), or None where it is not
-    printable ASCII as HTTP has it: aiohttp hands other bytes on as lone surrogates, which SQLite cannot store
-    and which would not come back to the server as they were sent (such a feed is fetched whole each time)."""
+    """A header monitor stores, sends back or reads as a value (ETag, Last-Modified, Retry-After), or None where
+    it is not printable ASCII as HTTP has it: aiohttp hands other bytes on as lone surrogates, which SQLite cannot
+    store and which would not come back to the server as they were sent (such a feed is fetched whole each time)."""
     return value if value is not None and value.isascii() and value.isprintable() else None
 
 

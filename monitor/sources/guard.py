@@ -59,6 +59,11 @@ def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | No
     return None
 
 
+def address_of(resolved: str) -> Address:
+    """An address as a lookup gives it, without the zone of a link-local IPv6 one ("fe80::1%eth0")."""
+    return ipaddress.ip_address(resolved.split("%")[0])
+
+
 async def check_url(url: str, refused: Callable[[Address], bool] = is_refused) -> None:
     """Raise AddressRefused if the URL's host is, or resolves to, a refused address; HostUnresolved if
     its name does not resolve."""
@@ -77,7 +82,7 @@ async def check_url(url: str, refused: Callable[[Address], bool] = is_refused) -
             if isinstance(exc, socket.gaierror) and exc.errno == socket.EAI_AGAIN:
                 raise HostUnresolved(f"cannot resolve {host} now (no answer from DNS): try again later") from None
             raise HostUnresolved(f"cannot resolve {host}: check the address") from None
-        addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+        addresses = [address_of(str(info[4][0])) for info in infos]
     for address in addresses:
         if refused(address):
             where = host if host == str(address) else f"{host} resolves to {address}, which"
@@ -96,7 +101,7 @@ class PublicResolver(AbstractResolver):
     async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
                       ) -> list[ResolveResult]:
         found = await self._lookup.resolve(host, port, family)
-        public = [result for result in found if not self.refused(ipaddress.ip_address(result["host"].split("%")[0]))]
+        public = [result for result in found if not self.refused(address_of(result["host"]))]
         if not public:
             raise AddressRefused(f"{host} resolved to {found[0]['host'] if found else 'nothing'} as it was connected "
                                  "to, which is not a public address")
