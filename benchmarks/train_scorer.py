@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import results  # noqa: E402
+from benchmarks import results, word_forms  # noqa: E402
 from monitor.core.clustering import FEATURES, Clusterer, ClusterSettings, Scorer  # noqa: E402
 from monitor.core.clustering.features import MODEL_FILE, time_unknown  # noqa: E402
 from monitor.core.evaluation import bcubed, pair_scores  # noqa: E402
@@ -235,6 +235,9 @@ def held_out_figures(path: Path, scorer: Scorer, pairs: Path | None) -> dict:
     predicted = cluster(path, scorer)
     scores = bcubed(gold, predicted)
     figures = {"precision": round(scores.precision, 3), "recall": round(scores.recall, 3), "f1": round(scores.f1, 3)}
+    recurring = series_precision(gold, predicted)
+    if recurring is not None:
+        figures["series precision"] = recurring
     if pairs is not None:
         labelled = _pairs(pairs)
         for lang in ("ru", "en", None):
@@ -243,6 +246,24 @@ def held_out_figures(path: Path, scorer: Scorer, pairs: Path | None) -> dict:
             s = pair_scores(chosen, predicted)
             figures[f"pairs {lang or 'all'} P/R/F1"] = f"{s.precision:.3f} / {s.recall:.3f} / {s.f1:.3f}"
     return figures
+
+
+def series_precision(gold: dict[str, str], predicted: dict[str, int]) -> float | None:
+    """On a set of recurring templated posts (labels "t1:alert:mykolaiv:20240524T0100": a series, then when),
+    the share of one event among the pairs of one series that the clusterer put in one story: a region's alerts
+    hours apart, a city's forecasts for two days. None for a set labelled otherwise."""
+    joined = same = 0
+    by_story: dict[int, list[str]] = defaultdict(list)
+    for report, story in predicted.items():
+        by_story[story].append(gold[report])
+    for labels in by_story.values():
+        series = Counter(label.rpartition(":")[0] for label in labels if label.count(":") >= 3)
+        events = Counter(label for label in labels if label.count(":") >= 3)
+        joined += sum(n * (n - 1) // 2 for n in series.values())
+        same += sum(n * (n - 1) // 2 for n in events.values())
+    if not any(label.count(":") >= 3 for label in gold.values()):
+        return None
+    return round(same / joined, 3) if joined else 1.0
 
 
 @cache
@@ -274,6 +295,9 @@ def main() -> None:
     parser.add_argument("--no-cv", action="store_true", help="skip leave-one-set-out (only fit and --write)")
     parser.add_argument("--no-concepts", action="store_true",
                         help="an ablation: read words without the concept lexicon (monitor/data/concepts.tsv)")
+    parser.add_argument("--stemmer", choices=word_forms.STEMMERS, default="ours",
+                        help="an ablation: read word forms with a library instead of monitor's stemmer "
+                             "(benchmarks/word_forms.py; the library must be installed)")
     parser.add_argument("--no-rules-features", action="store_true",
                         help="an ablation: fit without the rules' score and veto as features (the vetoes still hold)")
     results.add_flag(parser)
@@ -282,6 +306,10 @@ def main() -> None:
         if args.write:
             parser.error("--no-rules-features is an ablation: monitor computes those features, so its model has them")
         BLANKED.update(FEATURES.index(name) for name in RULES_FEATURES)
+    if args.stemmer != "ours":
+        if args.write:
+            parser.error("--stemmer is an ablation: monitor reads words with its own stemmer, so its model must too")
+        word_forms.use(args.stemmer)
     if args.no_concepts:
         if args.write:
             parser.error("--no-concepts is an ablation: monitor reads words with the lexicon, so its model must too")
@@ -317,7 +345,8 @@ def main() -> None:
     if report and not args.no_record:
         title = "pair scorer, leave one set out (BCubed on the held-out set)"
         results.record(title + (", without the concept lexicon" if args.no_concepts else "")
-                       + (", without the rules' features" if args.no_rules_features else ""), dict(report))
+                       + (", without the rules' features" if args.no_rules_features else "")
+                       + (f", words read by {args.stemmer}" if args.stemmer != "ours" else ""), dict(report))
 
 
 if __name__ == "__main__":

@@ -128,3 +128,16 @@ def test_the_fitted_scorer_keeps_its_scores_on_the_hand_written_days(path, least
     # change that costs it there, it does not measure it. What it does on days it was not fitted on is what
     # benchmarks/train_scorer.py prints (each set scored by a model fitted on the others).
     assert evaluate_file(str(path), ClusterSettings(learned=True)).scores.f1 >= least
+
+
+def test_the_series_precision_counts_a_region_s_recurring_posts_merged_and_nothing_else():
+    from benchmarks.train_scorer import series_precision
+
+    gold = {"a": "t1:alert:kyiv:0100", "b": "t1:alert:kyiv:0100", "c": "t1:alert:kyiv:0400",
+            "d": "t1:alert:lviv:0100", "e": "t1:alert:lviv:0100"}
+    # Kyiv's 01:00 alert told twice, its 04:00 alert apart, Lviv's alert with it: every pair of one series right
+    assert series_precision(gold, {"a": 1, "b": 1, "c": 2, "d": 1, "e": 1}) == 1.0
+    # Kyiv's alerts three hours apart in one story: one of its three pairs is one event, and Lviv's one pair: 2 of 4
+    assert series_precision(gold, {"a": 1, "b": 1, "c": 1, "d": 2, "e": 2}) == 0.5
+    # a set labelled otherwise has no series
+    assert series_precision({"a": "k01", "b": "k02"}, {"a": 1, "b": 1}) is None
