@@ -252,17 +252,19 @@ def series_precision(gold: dict[str, str], predicted: dict[str, int]) -> float |
     """On a set of recurring templated posts (labels "t1:alert:mykolaiv:20240524T0100": a series, then when),
     the share of one event among the pairs of one series that the clusterer put in one story: a region's alerts
     hours apart, a city's forecasts for two days. None for a set labelled otherwise."""
+    def recurring(label: object) -> bool:  # (a set labelled by pairs has numbers for its events)
+        return isinstance(label, str) and label.count(":") >= 3
+
+    if not any(map(recurring, gold.values())):
+        return None
     joined = same = 0
     by_story: dict[int, list[str]] = defaultdict(list)
     for report, story in predicted.items():
-        by_story[story].append(gold[report])
+        if recurring(gold[report]):
+            by_story[story].append(gold[report])
     for labels in by_story.values():
-        series = Counter(label.rpartition(":")[0] for label in labels if label.count(":") >= 3)
-        events = Counter(label for label in labels if label.count(":") >= 3)
-        joined += sum(n * (n - 1) // 2 for n in series.values())
-        same += sum(n * (n - 1) // 2 for n in events.values())
-    if not any(label.count(":") >= 3 for label in gold.values()):
-        return None
+        joined += sum(n * (n - 1) // 2 for n in Counter(label.rpartition(":")[0] for label in labels).values())
+        same += sum(n * (n - 1) // 2 for n in Counter(labels).values())
     return round(same / joined, 3) if joined else 1.0
 
 

@@ -13,8 +13,9 @@ the labelled sets and of a realistic news day (benchmarks/newsday.py), each in a
 
 The candidates, each read as monitor would (the skeleton and the six-letter cut after the library's form):
 `ours`; `snowball` (PyStemmer: English for Latin words, Russian for Cyrillic, ours for Ukrainian words, which
-Snowball has no stemmer for); `simplemma` (dictionary lemmas, en/ru/uk); `pymorphy3` (dictionary lemmas,
-ru/uk with pymorphy3-dicts-uk; ours for Latin words). A package that is not installed is reported as such.
+Snowball has no stemmer for); `snowball-en` (PyStemmer's English for Latin words, ours for the rest);
+`simplemma` (dictionary lemmas, en/ru/uk); `pymorphy3` (dictionary lemmas, ru/uk with pymorphy3-dicts-uk; ours
+for Latin words). A package that is not installed is reported as such.
 What each does to the clusterer's decisions end to end is `python benchmarks/train_scorer.py --stemmer NAME`.
 
     pip install PyStemmer simplemma pymorphy3 pymorphy3-dicts-uk   # the libraries compared (not dependencies)
@@ -43,7 +44,7 @@ from monitor.core import terms  # noqa: E402
 SETS = sorted((ROOT / "benchmarks" / "data").glob("*.jsonl")) + sorted((ROOT / "tests" / "data").glob("*.jsonl"))
 UKRAINIAN = frozenset("іїєґ")
 NEAR = timedelta(hours=36)
-STEMMERS = ("ours", "snowball", "simplemma", "pymorphy3")
+STEMMERS = ("ours", "snowball", "snowball-en", "simplemma", "pymorphy3")
 
 
 def _finish(form: str) -> str:
@@ -56,7 +57,7 @@ def stemmer(name: str) -> Callable[[str], str]:
     ours = terms._stem
     if name == "ours":
         return ours
-    if name == "snowball":
+    if name in ("snowball", "snowball-en"):
         import Stemmer  # PyStemmer
 
         english, russian = Stemmer.Stemmer("english"), Stemmer.Stemmer("russian")
@@ -64,7 +65,7 @@ def stemmer(name: str) -> Callable[[str], str]:
         def snowball(lowered: str) -> str:
             if lowered.isascii():
                 return terms._skeleton(english.stemWord(lowered))[:terms.STEM_CHARS]
-            if UKRAINIAN.intersection(lowered):
+            if name == "snowball-en" or UKRAINIAN.intersection(lowered):
                 return ours(lowered)
             return terms._skeleton(russian.stemWord(lowered))[:terms.STEM_CHARS]
 

@@ -141,3 +141,4 @@ def test_the_series_precision_counts_a_region_s_recurring_posts_merged_and_nothi
     assert series_precision(gold, {"a": 1, "b": 1, "c": 1, "d": 2, "e": 2}) == 0.5
     # a set labelled otherwise has no series
     assert series_precision({"a": "k01", "b": "k02"}, {"a": 1, "b": 1}) is None
+    assert series_precision({"a": 1, "b": 1}, {"a": 1, "b": 1}) is None  # events numbered (judged pairs)
