@@ -64,10 +64,8 @@ class Opened:
     def poller(self, take: TakeItems) -> Poller:
         """The poller, handing what it stores to `take` (the story pipeline's)."""
         telegram = self.settings.telegram
-        # the parse workers read each item for the clusterer where both are processes of their own
         return Poller(self.store, self.fetcher, self.settings.polling, self.parse_executor, take,
-                      telegram.preview_base_url, allow_private_sources=telegram.allow_private_sources,
-                      read_items=self.dedup.own_process)
+                      telegram.preview_base_url, allow_private_sources=telegram.allow_private_sources)
 
 
 @asynccontextmanager

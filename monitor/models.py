@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 
@@ -67,9 +67,6 @@ class Item:
     author: str | None = None
     forwarded_from: str | None = None  # Telegram: the channel or user a post was forwarded from
     views: int | None = None  # Telegram: view count when first seen
-    # The deduplicator's reading of its title and text (core.clustering.reading), made by the process that parsed
-    # it when that is a worker beside the clusterer's; None: the clusterer reads it. Not stored, not compared.
-    reading: object | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,11 @@ import logging
 import os
 from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import Executor, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from monitor.config import DEFAULT_BACKFILL, PollingSettings
-from monitor.core.clustering.reading import read_report
 from monitor.core.html import one_line
 from monitor.core.schedule import next_poll_at
 from monitor.core.urls import channel_of
@@ -78,16 +77,6 @@ def make_parse_executor(processes: int) -> Executor:
     return worker_pool(count)
 
 
-def parse_and_read(body: bytes, url: str, content_type: str, fetched_at: datetime) -> ParsedFeed:
-    """`parse_feed`, and each item read for the deduplicator too (`Item.reading`), in the parse worker: the clusterer's
-    process is the busiest of a first pass, the parsers' have time to spare."""
-    parsed = parse_feed(body, url, content_type, fetched_at)
-    if not parsed.items:
-        return parsed
-    return replace(parsed, items=tuple(replace(item, reading=read_report(item.title, item.text))
-                                       for item in parsed.items))
-
-
 def _charset(result: FetchResult) -> str:
     content_type = (result.headers or {}).get("content-type", "")
     _, _, charset = content_type.partition("charset=")
@@ -105,10 +94,7 @@ class Poller:
         preview_base_url: str = "https://t.me/s",
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         allow_private_sources: bool = False,
-        read_items: bool = False,
     ) -> None:
-        """`read_items`: the parse workers read each feed item for the deduplicator too (`parse_and_read`); only
-        where they are processes of their own (the word caches it fills are not for two threads at once)."""
         self.store = store
         self.fetcher = fetcher
         self.settings = settings
@@ -117,7 +103,6 @@ class Poller:
         self.take = take
         self.clock = clock
         self.allow_private_sources = allow_private_sources
-        self._parse_feed = parse_and_read if read_items else parse_feed
         self._busy: set[int] = set()
 
     def interval_s(self, source: Source) -> float:
@@ -207,7 +192,7 @@ class Poller:
             return Fetched((), status=304, etag=result.etag or state.etag, not_modified=True,
                            last_modified=result.last_modified or state.last_modified)
         content_type = (result.headers or {}).get("content-type", "")
-        parsed: ParsedFeed = await self._parse(self._parse_feed, result.body, result.final_url or source.url,
+        parsed: ParsedFeed = await self._parse(parse_feed, result.body, result.final_url or source.url,
                                                content_type, now)
         if parsed.error:
             raise FetchError(parsed.error, status=result.status)

@@ -26,11 +26,9 @@ from concurrent.futures import BrokenExecutor, Executor, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import cast
 
 from monitor.config import DedupSettings
 from monitor.core.clustering import Clusterer, ClusterSettings, Embed, Report
-from monitor.core.clustering.reading import ReportReading
 from monitor.embedding import pack_vector, unpack_vector
 from monitor.models import Source, StoredItem, Story, StoryBatch
 from monitor.storage.rows import AssignmentRow, ReplayRow, StoryExpiry, UnclusteredItem
@@ -76,8 +74,7 @@ def pending(stored: StoredItem) -> UnclusteredItem:
     item = stored.item
     # to the second, as stored: a restart reads the time back from the store and must see the same
     published_at = item.published_at.astimezone(UTC).replace(microsecond=0)
-    return UnclusteredItem(stored.id, stored.source_id, item.title, item.text, published_at, stored.same_as,
-                           item.reading)
+    return UnclusteredItem(stored.id, stored.source_id, item.title, item.text, published_at, stored.same_as)
 
 
 class Clustering:
@@ -131,8 +128,7 @@ class Clustering:
         for item in items:
             # The same report elsewhere (same canonical URL or same words) is the same story, always.
             story_id = self.recent.get(item.same_as, known.get(item.same_as)) if item.same_as else None
-            report = Report(item.id, item.title, item.text, item.published_at, source=item.source_id,
-                            reading=cast(ReportReading | None, item.reading))
+            report = Report(item.id, item.title, item.text, item.published_at, source=item.source_id)
             assignment = self.clusterer.add(report, story_id=story_id)
             score = 1.0 if story_id is not None else assignment.similarity
             rows.append(AssignmentRow(item.id, assignment.story_id, score, self.seq, assignment.lang,

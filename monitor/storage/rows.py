@@ -63,7 +63,6 @@ class UnclusteredItem:
     text: str
     published_at: datetime  # to the second, as stored
     same_as: int | None  # the earlier item of another source carrying the same report
-    reading: object | None = None  # its words read where it was parsed (`Item.reading`); None: read when clustered
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,16 +20,12 @@ import pytest
 
 from monitor import app, config
 from monitor.core.clustering import ClusterSettings
-from monitor.core.clustering.reading import read_report
 from monitor.core.urls import canonical_url, fingerprint
 from monitor.embedding import load_embedder
 from monitor.models import Item, SourceSpec
-from monitor.poller import parse_and_read
 from monitor.services.dedup import Deduplicator, cluster_settings
 from monitor.services.pipeline import StoryPipeline
-from monitor.sources.feeds import parse_feed
 from monitor.storage.store import Store
-from monitor.workers import worker_pool
 from tests.fakes.embedder import letter_trigrams
 from tests.fakes.feed_builder import entry, rss2
 from tests.fakes.tme_pages import FakeChannel, FakePost, serve_channel
@@ -860,33 +856,3 @@ async def test_with_the_scorer_a_restart_goes_on_identically(tmp_path):
     straight = await _cluster(tmp_path / "straight.db", batches, False, learned, backend="lexical")
     restarted = await _cluster(tmp_path / "restarted.db", batches, True, learned, backend="lexical")
     assert restarted == straight
-
-
-async def test_items_read_by_a_parse_worker_make_the_stories_the_clusterer_makes_reading_them(tmp_path):
-    # The mutiny day as a feed, parsed and read for the clusterer in a worker process (as `run` and `poll-once` do
-    # where there are cores to spare), then clustered in the clusterer's own process: the stories and scores are
-    # those of the same items parsed here and read by the clusterer, and the reading was made in the worker.
-    rows = [json.loads(line) for line in (DATA / "mutiny-day.jsonl").read_text(encoding="utf-8").splitlines()]
-    rows.sort(key=lambda r: datetime.fromisoformat(r["published"]))
-    body = rss2([entry(n, at=datetime.fromisoformat(r["published"]).astimezone(UTC), title=r["title"],
-                       summary=f"<p>{r['text']}</p>") for n, r in enumerate(rows)]).encode()
-    url = "https://news.example.org/feed.xml"
-    plain = parse_feed(body, url, "application/rss+xml", T0).items
-    pool = worker_pool(1)
-    try:
-        read = (await asyncio.get_running_loop().run_in_executor(
-            pool, parse_and_read, body, url, "application/rss+xml", T0)).items
-    finally:
-        pool.shutdown()
-    assert len(read) == len(plain) == len(rows) and all(item.reading is not None for item in read)
-    assert all(item.reading is None for item in plain)
-    ordered = sorted(read, key=lambda item: item.published_at), sorted(plain, key=lambda item: item.published_at)
-    batches = [[items[n:n + 20] for n in range(0, len(rows), 20)] for items in ordered]
-    with_reading = await _cluster(tmp_path / "read.db", batches[0], False, backend="lexical", own_process=True)
-    without = await _cluster(tmp_path / "plain.db", batches[1], False, backend="lexical", own_process=True)
-    assert with_reading == without
-    assert len({story for story, _ in without.values()}) < len(without) / 2  # the day's events, several reports each
-    # and the readings sent are the ones the clusterer went by: readings of other words make other stories
-    other = [[replace(item, reading=read_report(f"Weather {n}", "Snow in the Alps")) for n, item in enumerate(batch)]
-             for batch in batches[0]]
-    assert await _cluster(tmp_path / "other.db", other, False, backend="lexical", own_process=True) != without

@@ -8,7 +8,6 @@ import math
 from array import array
 from collections import Counter
 from collections.abc import Hashable
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import chain
@@ -25,7 +24,6 @@ from monitor.core.clustering.features import (
     pair_features,
 )
 from monitor.core.clustering.names import keys_of, name_keys
-from monitor.core.clustering.reading import published_traits, read_report
 from monitor.core.clustering.settings import (
     EMBED_CANDIDATES,
     POSTINGS_READ,
@@ -50,7 +48,9 @@ from monitor.core.clustering.story import (
     traits_of,
 )
 from monitor.core.clustering.window import Window, remembered_lines
-from monitor.core.clustering.words import embed_text
+from monitor.core.clustering.words import embed_text, read_text, term_counts
+from monitor.core.dates import calendar_days_of
+from monitor.core.terms import language_of, name_terms_of, terms_of
 
 KEY_CONSONANTS = 2  # a shorter key (EU, UA, UN: one consonant or none) is shared by too many names to tell any
 # The stories read under a key in another language: the latest to take a report with it (a key is shared by more
@@ -175,28 +175,31 @@ class Clusterer:
         self._advance(report.published)
         as_published = report  # a new story's seed: what `restore` has too, whatever the window held
         report, lines = self.window.without_boilerplate(report)
-        # read where it was parsed, unless its source's boilerplate was left out here (the window decides that)
-        reading = as_published.reading if report is as_published and as_published.reading is not None else \
-            read_report(report.title, report.text, (as_published.title, as_published.text))
-        counts = reading.counts
+        title_words, title_read = read_text[report.title]
+        text_words, text_read = read_text[report.text[:TEXT_CHARS]]
+        read = title_read + text_read
+        counts = term_counts(title_read, text_read)
         terms = tuple(counts)
         self.window.count(report.published, terms, lines)
         vector = self.window.vector(counts)
-        traits = traits_of(as_published, reading.lang, len(report.text), reading.days, vector, terms,
-                           (reading.title_terms, reading.times, reading.title_names), self._scored)
+        traits = traits_of(as_published, language_of(read), len(report.text),
+                           calendar_days_of(title_words + text_words), vector, terms,
+                           # as `restore` reads them back: the title as published, the terms stored
+                           frozenset(terms_of(read_text[as_published.title][1])) & vector.keys()
+                           if self._scored else None)
         item_vector = report.vector
         computed: dict = {}
         score = 0.0
         forced = story_id is not None
         candidates: list[Candidate] = []
         if self._scored:
-            chosen, score, candidates = self._score(report, vector, reading.names, traits)
+            chosen, score, candidates = self._score(report, vector, name_terms_of(read), traits)
             if self.scorer is not None and story_id is None:
                 story_id = chosen
             elif story_id is not None:
                 score = next((p for sid, _, p in candidates if sid == story_id), 0.0)
         if story_id is None and not forced and self.scorer is None:
-            story_id, score, item_vector = self._choose(report, vector, reading.names, traits, computed)
+            story_id, score, item_vector = self._choose(report, vector, name_terms_of(read), traits, computed)
         created = story_id is None or story_id not in self.stories
         if story_id is None:
             story_id = self.next_id
@@ -217,7 +220,7 @@ class Clusterer:
         names = tuple(terms)
         self.window.count(report.published, names, remembered_lines(report))
         traits = traits_of(report, lang, chars, days, terms, names,
-                           published_traits(report.title, report.text, terms.keys()), self._scored)
+                           frozenset(terms_of(read_text[report.title][1])) & terms.keys() if self._scored else None)
         self._join(self._story(story_id, report), report.vector, report.published, traits)
 
     def _story(self, story_id: int, report: Report) -> Story:
@@ -292,7 +295,7 @@ class Clusterer:
             story.vector_sum = [a + b for a, b in zip(story.vector_sum, item_vector, strict=True)]
         story.vectors += 1
 
-    def _lexical(self, vector: dict[str, float], names_in_item: AbstractSet[str], item_lang: str, fading: bool = True
+    def _lexical(self, vector: dict[str, float], names_in_item: set[str], item_lang: str, fading: bool = True
                  ) -> list[tuple[float, int]]:
         """Candidate stories with the mean cosine between the item and their reports, best first.
 
@@ -425,7 +428,7 @@ class Clusterer:
             turned_down = turned_down or not cross
         return None, 0.0
 
-    def _choose(self, report: Report, vector: dict[str, float], names: AbstractSet[str], traits: Traits, computed: dict
+    def _choose(self, report: Report, vector: dict[str, float], names: set[str], traits: Traits, computed: dict
                 ) -> tuple[int | None, float, Vector | None]:
         """The story to join and its score (None: a new story), and the item's embedding if it has one."""
         settings = self.settings
@@ -457,7 +460,7 @@ class Clusterer:
             return self.settings.threshold
         return self.scorer.threshold if self.settings.scorer_threshold is None else self.settings.scorer_threshold
 
-    def _score(self, report: Report, vector: dict[str, float], names: AbstractSet[str], traits: Traits
+    def _score(self, report: Report, vector: dict[str, float], names: set[str], traits: Traits
                ) -> tuple[int | None, float, list[Candidate]]:
         """With the scorer: the story to join and its probability (None: a new story), and every candidate
         with its features and score. The scorer weighs each candidate (its mean cosine to the item, not

@@ -6,10 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from monitor.core.clustering.reading import ReportReading
 
 TITLE_WEIGHT = 2  # a title's words count twice: it names the event
 TEXT_CHARS = 400  # the beginning of the text says what happened; the rest wanders
@@ -100,8 +96,6 @@ class Report:
     # False where the time is not known (a labelled set of undated articles, fed in file order): `published` then
     # only orders the reports, and the scorer weighs them without the hours between them
     dated: bool = True
-    # its reading (`reading.read_report` of its title and text), made where it was parsed; None: read here
-    reading: ReportReading | None = None
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ from functools import cached_property
 from itertools import repeat
 from operator import mul
 
-from monitor.core.clustering.names import keys_of
+from monitor.core.clustering.names import keys_of, title_names_of
 from monitor.core.clustering.settings import TEXT_CHARS, Report, Vector
+from monitor.core.dates import clock_times_of
 from monitor.core.terms import CONCEPT_MARK
 
 
@@ -110,15 +111,13 @@ def language_set(languages: frozenset[str]) -> frozenset[str]:
 
 
 def traits_of(report: Report, lang: str, chars: int, days: frozenset[int], vector: dict[str, float],
-              terms: tuple[str, ...], published: tuple[frozenset[str], frozenset[int], frozenset[str]],
-              scored: bool) -> Traits:
-    """Of the report as published, and its terms as stored: `restore` gets the same. `published`: its title's
-    terms, the clock times it names and its title's names (`reading.published_traits`); the first two are kept only
-    where a scorer decides (`scored`: it compares them)."""
+              terms: tuple[str, ...], title_terms: frozenset[str] | None = None) -> Traits:
+    """Of the report as published, and its terms as stored: `restore` gets the same. `title_terms` only where a
+    scorer decides (it compares them, and the clock times named, which are then read too)."""
     own = None if report.source is None else _OWNERS.setdefault((report.source, lang), (report.source, lang))
-    title_terms, times, title_names = published
-    return Traits(lang, chars, days, own, vector, title_names, terms, title_terms if scored else frozenset(),
-                  times if scored else frozenset())
+    times = frozenset() if title_terms is None else clock_times_of(f"{report.title}\n{report.text[:TEXT_CHARS]}")
+    return Traits(lang, chars, days, own, vector, title_names_of(report.title, report.text, vector), terms,
+                  title_terms or frozenset(), times)
 
 
 def shared_beyond_concepts(traits: Traits, centroid: dict[str, int]) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable
 from dataclasses import replace
 from datetime import datetime
 from itertools import repeat
@@ -92,7 +92,7 @@ class Window:
         self._left.clear()
         self._left_reports = 0
 
-    def vector(self, counts: Mapping[str, int]) -> dict[str, float]:
+    def vector(self, counts: Counter) -> dict[str, float]:
         """A report's TF-IDF vector, of unit length, from its term counts."""
         documents, df, gone = len(self._documents), self._df, self._left.get  # ([] calls Python for a miss)
         vector = {t: (1 + math.log(c)) * (math.log((documents + 1) / (df[t] - gone(t, 0) + 1)) + 1)
