@@ -26,9 +26,8 @@ from monitor.core.clustering import (  # noqa: E402
     TEXT_CHARS,
     ClusterSettings,
     item_terms,
-    mentions,
     title_names_of,
-    unmentioned,
+    unmentioned_by,
 )
 from monitor.core.dates import calendar_days  # noqa: E402
 from monitor.core.terms import name_terms  # noqa: E402
@@ -116,9 +115,8 @@ def signals(embeddings: bool) -> None:
     # The clusterer's title rule, pair by pair: each title names someone or somewhere that the other article
     # does not mention in its title and first 400 characters.
     named = {key: title_names_of(item["title"], item["text"], vectors[key]) for key, item in items.items()}
-    mentioned = {key: mentions(vectors[key]) for key in items}
     apart = Counter(same for a, b, same in pairs
-                    if unmentioned(named[a], mentioned[b]) and unmentioned(named[b], mentioned[a]))
+                    if unmentioned_by(named[a], vectors[b]) and unmentioned_by(named[b], vectors[a]))
     say(f"  titles that each name someone the other article does not mention: "
           f"{apart[False]} different-story pairs, {apart[True]} same-story")
     for label, path in (("real-news articles", ARTICLES), *DAYS.items()):

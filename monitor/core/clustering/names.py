@@ -113,11 +113,6 @@ def name_key(term: str) -> str:
     return term.translate(_VOWELS).replace("h", "g")[:3]
 
 
-def mentions(terms: Iterable[str]) -> set[str]:
-    """The `name_key`s of the terms: whom and what they mention (`unmentioned` compares names with them)."""
-    return set(map(name_keys.__getitem__, terms))
-
-
 name_keys = Memo(name_key, size=20_000)  # every title is compared, and a day's news repeats its words
 
 
