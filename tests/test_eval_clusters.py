@@ -142,3 +142,18 @@ def test_the_series_precision_counts_a_region_s_recurring_posts_merged_and_nothi
     # a set labelled otherwise has no series
     assert series_precision({"a": "k01", "b": "k02"}, {"a": 1, "b": 1}) is None
     assert series_precision({"a": 1, "b": 1}, {"a": 1, "b": 1}) is None  # events numbered (judged pairs)
+
+
+def test_the_scorer_s_threshold_is_the_best_f1_among_the_precise_ones_else_the_most_precise():
+    from benchmarks.train_scorer import precision_first
+    from monitor.core.evaluation import Scores
+
+    def at(*pairs):  # (precision, f1) of each set
+        return [Scores(p, 0.0, f1) for p, f1 in pairs]
+
+    # 0.4 has the best F1 but merges too much on one set; of the thresholds precise enough, 0.5 has the better F1
+    curve = {0.4: at((0.99, 0.95), (0.80, 0.80)), 0.5: at((0.99, 0.90), (0.93, 0.80)),
+             0.6: at((1.0, 0.85), (0.95, 0.8))}
+    assert precision_first(curve) == 0.5
+    # none precise enough: the most precise
+    assert precision_first({0.4: at((0.8, 0.9)), 0.5: at((0.9, 0.7))}) == 0.5

@@ -43,7 +43,8 @@ FEATURES = (
     "same_source_cosine",  # the highest cosine to those reports (0 without any)
     "log_hours_since_same_source",  # log(1 + hours since the latest of them) (0 without any)
     # title_share, halved for every hour since the source's latest report in the story (0 without any): a channel
-    # repeating its headline minutes later tells more of one event, the same headline hours later a new one
+    # repeating its headline minutes later tells more of one event, the same headline hours later a new one; 0 where
+    # the titles name others (`names_apart`): the same template about another region is not the headline again
     "same_source_title_recent",
     "other_source_cosine",  # the highest cosine to the latest reports of other sources
     "cross_language",  # 1: the story has no report in the report's language
@@ -145,7 +146,7 @@ def pair_features(item: Item, story: Story, cos: float, days_apart: int, apart: 
     if own_latest is not None:
         own_s = max((item.published - own_latest).total_seconds(), 0.0)
         own_hours = _log_hours(own_s)
-        own_title = title_share * 0.5 ** (own_s / 3600)
+        own_title = 0.0 if any(apart) else title_share * 0.5 ** (own_s / 3600)
     numbers_shared = len(centroid.keys() & item.numbers)
     gap = days_gap(traits.days, story.days)
     clock_gap = nearest_gap(traits.times, seen.times, DAY_MINUTES)
