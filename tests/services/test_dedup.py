@@ -483,11 +483,16 @@ async def test_the_dates_a_report_names_leave_out_its_channel_footer_and_outlast
     batches, channel_batches = [channel, [wire], [post], [later]], frozenset({0, 2})
     got = await _cluster(tmp_path / "m.db", batches, restart, backend="lexical", other_source=channel_batches)
     assert got["post"][0] == got["wire"][0] != got["later"][0]
-    blind = await _cluster(tmp_path / "blind.db", batches, restart, ClusterSettings(days_apart=0), "lexical",
+    # The words alone would join them: the rules' cosine, with no rule on dates (the scorer also weighs the number
+    # that differs, and may keep them apart without the dates)
+    words = ClusterSettings(learned=False)
+    blind = await _cluster(tmp_path / "blind.db", batches, restart, replace(words, days_apart=0), "lexical",
                            channel_batches)
-    assert blind["later"][0] == blind["wire"][0]  # the words alone would join them
+    assert blind["later"][0] == blind["wire"][0]
+    ruled = await _cluster(tmp_path / "ruled.db", batches, restart, words, "lexical", channel_batches)
+    assert ruled["post"][0] == ruled["wire"][0] != ruled["later"][0]  # so the dates, kept, are what keeps them apart
     # Reports clustered by a version that did not store dates are put back naming none, as they were then.
-    before = await _cluster(tmp_path / "before.db", batches, True, backend="lexical", other_source=channel_batches,
+    before = await _cluster(tmp_path / "before.db", batches, True, words, "lexical", other_source=channel_batches,
                             before_restart=_as_if_not_stored("text_days"))
     assert before["later"][0] == before["wire"][0]
 
