@@ -209,13 +209,17 @@ def story_threshold(content: dict, sets: dict[str, Path], judged: Judged) -> flo
     """The threshold whose stories are best over the sets the model was fitted on (`precision_first`). The joins'
     own threshold (`_threshold`) counts each decision alone, but a missed join splits a story for every report
     after it, and a wrong one draws the next reports in: the clusterer's stories are the figure that counts."""
-    return precision_first({threshold: [_scores(path, cluster(path, _at(content, threshold)), judged.get(name))
-                                        for name, path in sets.items()] for threshold in THRESHOLDS})
+    scores: dict[float, list] = defaultdict(list)
+    for name, path in sets.items():
+        for threshold, predicted in clustered_at_each(content, path).items():
+            scores[threshold].append(_scores(path, predicted, judged.get(name)))
+    return precision_first(scores)
 
 
-def held_out_curve(content: dict, path: Path, judged: dict[frozenset[str], bool] | None) -> dict[float, object]:
-    """A held-out set's scores (as `story_threshold` counts them) at every threshold tried."""
-    return {threshold: _scores(path, cluster(path, _at(content, threshold)), judged) for threshold in THRESHOLDS}
+def clustered_at_each(content: dict, path: Path) -> dict[float, dict[str, int]]:
+    """A set's stories as the model clusters it at every threshold tried."""
+    return {threshold: cluster(path, Scorer.from_json(json.dumps({**content, "threshold": threshold})))
+            for threshold in THRESHOLDS}
 
 
 def precision_first(scores: dict[float, list]) -> float:
@@ -223,16 +227,16 @@ def precision_first(scores: dict[float, list]) -> float:
     precision is PRECISION_FIRST or more (the most precise where none is)."""
     best: tuple = ()
     for threshold, by_set in scores.items():
-        precision = sum(s.precision for s in by_set) / len(by_set)
-        f1 = sum(s.f1 for s in by_set) / len(by_set)
+        precision, f1 = _means(by_set)
         key = (precision >= PRECISION_FIRST, f1 if precision >= PRECISION_FIRST else precision)
         if not best or key > best[0]:
             best = (key, threshold)
     return best[1]
 
 
-def _at(content: dict, threshold: float) -> Scorer:
-    return Scorer.from_json(json.dumps({**content, "threshold": threshold}))
+def _means(scores: list) -> tuple[float, float]:
+    """The mean precision and F1 of sets' scores."""
+    return (sum(s.precision for s in scores) / len(scores), sum(s.f1 for s in scores) / len(scores))
 
 
 def _scores(path: Path, predicted: dict[str, int], judged: dict[frozenset[str], bool] | None):
@@ -245,9 +249,8 @@ def _gold(path: Path) -> dict[str, str]:
     return {str(item["id"]): item["cluster"] for item, _ in _labelled(path)}
 
 
-def held_out_figures(path: Path, scorer: Scorer, pairs: Path | None) -> dict:
+def held_out_figures(path: Path, predicted: dict[str, int], pairs: Path | None) -> dict:
     gold = _gold(path)
-    predicted = cluster(path, scorer)
     scores = bcubed(gold, predicted)
     figures = {"precision": round(scores.precision, 3), "recall": round(scores.recall, 3), "f1": round(scores.f1, 3)}
     recurring = series_precision(gold, predicted)
@@ -348,16 +351,17 @@ def main() -> None:
               file=sys.stderr)
     report = defaultdict(dict)
     curves: dict[float, list] = defaultdict(list)  # each held-out set's scores at every threshold tried
-    held_out_models: dict[str, dict] = {}
+    held_out: dict[str, dict[float, dict[str, int]]] = {}  # each held-out set's stories at every threshold tried
     if not args.no_cv:
         for name, path in sets.items():
             scorer, content = trained(sets, rows, [other for other in sets if other != name], judged)
-            held_out_models[name] = content
-            report[name] = held_out_figures(path, scorer, pairs if name == TGCONTEST else None)
+            held_out[name] = clustered_at_each(content, path)
+            report[name] = held_out_figures(path, held_out[name][scorer.threshold],
+                                            pairs if name == TGCONTEST else None)
             report[name]["threshold"] = scorer.threshold
             print(f"{name}: {report[name]}", flush=True)
-            for threshold, scores in held_out_curve(content, path, judged.get(name)).items():
-                curves[threshold].append(scores)
+            for threshold, predicted in held_out[name].items():
+                curves[threshold].append(_scores(path, predicted, judged.get(name)))
     final, content = trained(sets, rows, list(sets), judged, choose=not curves)
     if curves:
         # The shipped model's threshold is chosen on the sets held out from the models fitted without them: on the
@@ -366,15 +370,15 @@ def main() -> None:
         content["threshold"] = precision_first(curves)
         final = Scorer.from_json(json.dumps(content))
         for threshold, by_set in curves.items():
-            precision, f1 = (sum(getattr(s, what) for s in by_set) / len(by_set) for what in ("precision", "f1"))
+            precision, f1 = _means(by_set)
             report["held-out mean by threshold (tgcontest: its judged pairs)"][str(threshold)] = (
                 f"P {precision:.3f} / F1 {f1:.3f}")
         # Each set again, held out, at the threshold shipped: the figures of the rule the shipped model follows (the
         # threshold is one number chosen on all the held-out curves, this set's among them)
-        for name, fold in held_out_models.items():
+        for name, stories in held_out.items():
             report[name]["at the shipped threshold"] = held_out_figures(
-                sets[name], _at(fold, final.threshold), pairs if name == TGCONTEST else None)
-        shipped = [report[name]["at the shipped threshold"] for name in held_out_models]
+                sets[name], stories[final.threshold], pairs if name == TGCONTEST else None)
+        shipped = [report[name]["at the shipped threshold"] for name in held_out]
         report["mean at the shipped threshold"] = {
             what: round(sum(figures[what] for figures in shipped) / len(shipped), 4) for what in ("precision", "f1")}
         print(f"held out at the shipped threshold: {report['mean at the shipped threshold']}")

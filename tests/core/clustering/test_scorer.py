@@ -81,13 +81,15 @@ def test_a_channel_s_headline_again_counts_for_its_story_but_its_template_about_
     dnipro = clusterer.add(schedule(2, 3, "Дніпропетровщині"))
     again = clusterer.add(schedule(3, 10, "Харківщині", " UPD: черга 4 без змін."))
     own_title = FEATURES.index("same_source_title_recent")
-    title_again = {story: features[own_title] for story, features, _ in clusterer.trace[-1].candidates}
+
+    def title_again() -> dict[int, float]:  # of the last report, by candidate story
+        return {story: features[own_title] for story, features, _ in clusterer.trace[-1].candidates}
+
     assert dnipro.created and dnipro.story_id != kharkiv.story_id
-    assert title_again[kharkiv.story_id] > 0.8 and title_again.get(dnipro.story_id, 0.0) == 0.0
+    assert title_again()[kharkiv.story_id] > 0.8 and title_again().get(dnipro.story_id, 0.0) == 0.0
     assert again.story_id == kharkiv.story_id
     clusterer.add(schedule(4, 12, "Харківщині та Дніпропетровщині"))  # names Kharkiv's region, and another
-    title_again = {story: features[own_title] for story, features, _ in clusterer.trace[-1].candidates}
-    assert title_again[kharkiv.story_id] == 0.0
+    assert title_again()[kharkiv.story_id] == 0.0
 
 
 def test_the_same_bulletin_from_another_channel_minutes_later_joins_it():
