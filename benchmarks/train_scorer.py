@@ -378,6 +378,7 @@ def main() -> None:
         for name, stories in held_out.items():
             report[name]["at the shipped threshold"] = held_out_figures(
                 sets[name], stories[final.threshold], pairs if name == TGCONTEST else None)
+            print(f"{name} at {final.threshold}: {report[name]['at the shipped threshold']}")
         shipped = [report[name]["at the shipped threshold"] for name in held_out]
         report["mean at the shipped threshold"] = {
             what: round(sum(figures[what] for figures in shipped) / len(shipped), 4) for what in ("precision", "f1")}
