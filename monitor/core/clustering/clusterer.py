@@ -62,6 +62,7 @@ POSTING = "I"
 # The rules' constants the scorer's `rules_ratio` is read with: the thresholds a user sets for the rules must not
 # move the features of a model fitted with these
 RULES = ClusterSettings(learned=False)
+AS_LIKELY = 0.02  # probabilities this close are one to the scorer (`_likeliest`)
 
 
 def _forget(index: dict[str, array], term: str, story_id: int) -> None:
@@ -86,6 +87,19 @@ def _most_shared(shared: Counter) -> list[int]:
         best = sorted(shared)
     best.sort(key=shared.__getitem__, reverse=True)  # stable: the lowest id first among equals
     return best[:SCORED_CANDIDATES]
+
+
+def _likeliest(allowed: list[tuple[Candidate, bool]], threshold: float) -> tuple[Candidate, bool] | None:
+    """The candidate the scorer finds likeliest, or of those it is about as sure of (within AS_LIKELY, and as sure as
+    `threshold` where the likeliest is) the most alike by words (the first: `allowed` is in that order). The
+    probability says whether a report is a story's event; its last hundredths do not say which of two stories it is:
+    a weather forecast naming no day, as alike to the region's forecast for the 8th as to the one for the 16th, is
+    not the 16th's for a story's size alone."""
+    if not allowed:
+        return None
+    best = max(candidate[2] for candidate, _ in allowed)
+    least = max(best - AS_LIKELY, threshold) if best >= threshold else best - AS_LIKELY
+    return next(choice for choice in allowed if choice[0][2] >= least)
 
 
 @dataclass(frozen=True)
@@ -497,13 +511,13 @@ class Clusterer:
                 weigh(cos, story_id, apart, vetoed)
         allowed = [(weigh(cos, story_id, apart, vetoed), cross)
                    for cos, story_id, apart, vetoed, cross in vetoes if not vetoed]
-        likeliest = max(allowed, key=lambda c: c[0][2], default=None)  # the first (most alike) among equals
+        likeliest = _likeliest(allowed, self._threshold())
         if likeliest is not None and not likeliest[1] and likeliest[0][2] >= self._threshold():
             # it would join a story in its language: unless one vetoed there is likelier
             turned_down = max((weigh(cos, story_id, apart, vetoed)[2]
                                for cos, story_id, apart, vetoed, cross in vetoes if vetoed and not cross), default=0.0)
             allowed = [(candidate, cross) for candidate, cross in allowed if cross or candidate[2] >= turned_down]
-            likeliest = max(allowed, key=lambda c: c[0][2], default=None)
+            likeliest = _likeliest(allowed, self._threshold())
         candidates = [weighed[story_id] for _, story_id, *_ in vetoes if story_id in weighed]
         if likeliest is None:
             return None, 0.0, candidates
