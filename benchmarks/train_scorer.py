@@ -373,6 +373,7 @@ def main() -> None:
             precision, f1 = _means(by_set)
             report["held-out mean by threshold (tgcontest: its judged pairs)"][str(threshold)] = (
                 f"P {precision:.3f} / F1 {f1:.3f}")
+            print(f"held-out mean at {threshold}: P {precision:.3f} / F1 {f1:.3f}")
         # Each set again, held out, at the threshold shipped: the figures of the rule the shipped model follows (the
         # threshold is one number chosen on all the held-out curves, this set's among them)
         for name, stories in held_out.items():
