@@ -94,9 +94,11 @@ def _value(value: object) -> str:
 
 
 def record(title: str, figures: dict | str, path: Path | None = None, argv: list[str] | None = None,
-           now: datetime | None = None) -> str:
-    """Append an entry for figures measured just now to benchmarks/RESULTS.md (or `path`); return it."""
-    text = entry(title, figures, now or datetime.now(UTC), commit(), machine(), command_line(argv))
+           now: datetime | None = None, ran_at: str | None = None) -> str:
+    """Append an entry for figures measured just now to benchmarks/RESULTS.md (or `path`); return it. `ran_at`: the
+    commit the run started from (`commit()` read before it wrote any file of the checkout, as train_scorer writes
+    the model it fitted); read now when not given."""
+    text = entry(title, figures, now or datetime.now(UTC), ran_at or commit(), machine(), command_line(argv))
     path = path or RESULTS
     with path.open("a", encoding="utf-8") as results:
         results.write("\n" + text)

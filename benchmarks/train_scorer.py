@@ -322,6 +322,7 @@ def main() -> None:
                         help="an ablation: fit without the rules' score and veto as features (the vetoes still hold)")
     results.add_flag(parser)
     args = parser.parse_args()
+    ran_at = results.commit()  # before --write changes the model file: the entry names the code that ran
     if args.no_rules_features:
         if args.write:
             parser.error("--no-rules-features is an ablation: monitor computes those features, so its model has them")
@@ -394,7 +395,8 @@ def main() -> None:
         title = "pair scorer, leave one set out (BCubed on the held-out set)"
         results.record(title + (", without the concept lexicon" if args.no_concepts else "")
                        + (", without the rules' features" if args.no_rules_features else "")
-                       + (f", words read by {args.stemmer}" if args.stemmer != "ours" else ""), dict(report))
+                       + (f", words read by {args.stemmer}" if args.stemmer != "ours" else ""), dict(report),
+                       ran_at=ran_at)
 
 
 if __name__ == "__main__":

@@ -63,6 +63,13 @@ def test_the_commit_is_the_checkout_s_unless_files_other_than_the_results_change
     assert results.commit(tmp_path) == f"uncommitted (changes on {head})"
 
 
+def test_an_entry_names_the_commit_its_run_started_from(tmp_path):
+    # train_scorer --write rewrites the model file before it records: read at the end, the checkout would be
+    # "uncommitted" for the run's own output
+    text = results.record("pair scorer", {"f1": 0.85}, path=tmp_path / "RESULTS.md", argv=["x.py"], ran_at="3eb7823")
+    assert "- commit: 3eb7823\n" in text
+
+
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)
 def test_every_benchmark_records_its_figures_unless_told_not_to(script):
     calls = {f"{node.func.value.id}.{node.func.attr}" for node in ast.walk(ast.parse(script.read_text()))
