@@ -479,7 +479,8 @@ class Clusterer:
         """With the scorer: the story to join and its probability (None: a new story), and every candidate
         with its features and score. The scorer weighs each candidate (its mean cosine to the item, not
         faded), and the most likely that no veto of the rules' keeps away (`_vetoes`) joins if it is likely
-        enough. Without one (a trace of the rules' decisions), the score is the cosine."""
+        enough (of about as likely ones, the most alike: `_likeliest`). Without one (a trace of the rules'
+        decisions), the score is the cosine."""
         assert self.clock is not None  # set by the report being added
         settings = self.settings
         scored = self._lexical(vector, names, traits.lang, fading=False)  # the scorer weighs the hours itself
