@@ -157,5 +157,6 @@ def test_the_scorer_s_threshold_is_the_best_f1_among_the_precise_ones_else_the_m
     assert precision_first(curve) == 0.5
     # none precise enough: the most precise
     assert precision_first({0.4: at((0.8, 0.9)), 0.5: at((0.9, 0.7))}) == 0.5
-    # a thousandth of F1 does not buy a point of precision: of F1s that close, the most precise threshold
-    assert precision_first({0.4: at((0.931, 0.848)), 0.45: at((0.938, 0.847)), 0.5: at((0.941, 0.842))}) == 0.45
+    # a few thousandths of F1 (what a refit moves) do not buy precision: of F1s that close, the most precise
+    assert precision_first({0.4: at((0.931, 0.848)), 0.45: at((0.938, 0.847)), 0.5: at((0.941, 0.842)),
+                            0.55: at((0.944, 0.830))}) == 0.5
