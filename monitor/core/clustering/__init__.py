@@ -22,8 +22,7 @@ archive. Two signals decide:
 - a fitted scorer (the default, `ClusterSettings(learned=True)`): instead of the thresholds, named features of
   each (report, candidate story) pair (features, the rules' score over their threshold among them) are weighed by
   a model fitted on labelled news (monitor/data/scorer.json, benchmarks/train_scorer.py), and the most likely
-  candidate that none of the three rules above turns down joins if likely enough (of about as likely ones, the
-  most alike by words). `learned=False`: the
+  candidate that none of the three rules above turns down joins if likely enough. `learned=False`: the
   thresholds decide (and embeddings, below).
 - meaning: when an `embed` function is given (multilingual sentence embeddings), items whose best
   candidates share some terms but not enough are embedded, and the mean cosine to each candidate's

@@ -62,7 +62,6 @@ POSTING = "I"
 # The rules' constants the scorer's `rules_ratio` is read with: the thresholds a user sets for the rules must not
 # move the features of a model fitted with these
 RULES = ClusterSettings(learned=False)
-AS_LIKELY = 0.02  # probabilities this close are one to the scorer (`_likeliest`)
 
 
 def _forget(index: dict[str, array], term: str, story_id: int) -> None:
@@ -87,19 +86,6 @@ def _most_shared(shared: Counter) -> list[int]:
         best = sorted(shared)
     best.sort(key=shared.__getitem__, reverse=True)  # stable: the lowest id first among equals
     return best[:SCORED_CANDIDATES]
-
-
-def _likeliest(allowed: list[tuple[Candidate, bool]], threshold: float) -> tuple[Candidate, bool] | None:
-    """The candidate the scorer finds likeliest, or of those it is about as sure of (within AS_LIKELY, and as sure as
-    `threshold` where the likeliest is) the most alike by words (the first: `allowed` is in that order). The
-    probability says whether a report is a story's event; its last hundredths do not say which of two stories it is:
-    a weather forecast naming no day, as alike to the region's forecast for the 8th as to the one for the 16th, is
-    not the 16th's for a story's size alone."""
-    if not allowed:
-        return None
-    best = max(candidate[2] for candidate, _ in allowed)
-    least = max(best - AS_LIKELY, threshold) if best >= threshold else best - AS_LIKELY
-    return next(choice for choice in allowed if choice[0][2] >= least)
 
 
 @dataclass(frozen=True)
@@ -479,8 +465,7 @@ class Clusterer:
         """With the scorer: the story to join and its probability (None: a new story), and every candidate
         with its features and score. The scorer weighs each candidate (its mean cosine to the item, not
         faded), and the most likely that no veto of the rules' keeps away (`_vetoes`) joins if it is likely
-        enough (of about as likely ones, the most alike: `_likeliest`). Without one (a trace of the rules'
-        decisions), the score is the cosine."""
+        enough. Without one (a trace of the rules' decisions), the score is the cosine."""
         assert self.clock is not None  # set by the report being added
         settings = self.settings
         scored = self._lexical(vector, names, traits.lang, fading=False)  # the scorer weighs the hours itself
@@ -512,13 +497,13 @@ class Clusterer:
                 weigh(cos, story_id, apart, vetoed)
         allowed = [(weigh(cos, story_id, apart, vetoed), cross)
                    for cos, story_id, apart, vetoed, cross in vetoes if not vetoed]
-        likeliest = _likeliest(allowed, self._threshold())
+        likeliest = max(allowed, key=lambda c: c[0][2], default=None)  # the first (most alike) among equals
         if likeliest is not None and not likeliest[1] and likeliest[0][2] >= self._threshold():
             # it would join a story in its language: unless one vetoed there is likelier
             turned_down = max((weigh(cos, story_id, apart, vetoed)[2]
                                for cos, story_id, apart, vetoed, cross in vetoes if vetoed and not cross), default=0.0)
             allowed = [(candidate, cross) for candidate, cross in allowed if cross or candidate[2] >= turned_down]
-            likeliest = _likeliest(allowed, self._threshold())
+            likeliest = max(allowed, key=lambda c: c[0][2], default=None)
         candidates = [weighed[story_id] for _, story_id, *_ in vetoes if story_id in weighed]
         if likeliest is None:
             return None, 0.0, candidates

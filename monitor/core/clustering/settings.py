@@ -73,9 +73,8 @@ class ClusterSettings:
     # Decide with the scorer fitted on labelled news (`features.Scorer`, monitor/data/scorer.json) instead of
     # the thresholds above (the window, `days_apart`, `same_source` and `title_names` still say what it compares
     # and which stories it must not join; the thresholds above do not move it: its features read the rules'
-    # defaults); `scorer_threshold` is the probability from which a report joins its most likely story (of stories
-    # about as likely, the most alike; None: the threshold fitted with the model). False: the thresholds and rules
-    # decide (and embeddings, if given).
+    # defaults); `scorer_threshold` is the probability from which a report joins its most likely story (None:
+    # the threshold fitted with the model). False: the thresholds and rules decide (and embeddings, if given).
     learned: bool = True
     scorer_threshold: float | None = None
 

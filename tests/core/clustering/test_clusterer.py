@@ -6,7 +6,6 @@ from dataclasses import replace
 import pytest
 
 from monitor.core.clustering import Clusterer, ClusterSettings, Report
-from monitor.core.clustering.clusterer import _likeliest
 from monitor.embedding import load_embedder
 from tests.core.clustering.reports import (
     APPEAL,
@@ -234,19 +233,6 @@ def test_reports_naming_dates_days_apart_stay_apart_however_alike_the_words():
     assert again.story_id == next_day.story_id == undated.story_id == eighth.story_id
     blind = Clusterer(ClusterSettings(days_apart=0))  # the words alone would join them
     assert add(blind, 1, forecast(8, "слабый снег")).story_id == add(blind, 2, forecast(16, "слабый снег")).story_id
-
-
-@pytest.mark.parametrize(("probabilities", "joined"), [
-    ((0.90, 0.91), 0),  # about as likely: the first, most alike by words, joins
-    ((0.88, 0.91), 1),  # clearly less likely: the likeliest joins, however alike the words
-    ((0.495, 0.505), 1),  # the more alike is about as likely but under the threshold the likeliest is over
-    ((0.40, 0.41), 0),  # neither is likely enough; the choice is the most alike (the caller starts a story)
-])
-def test_of_stories_about_as_likely_the_most_alike_is_chosen_never_one_under_the_threshold(probabilities, joined):
-    # candidates come most alike by words first, each with the scorer's probability
-    allowed = [((story_id, (), probability), False) for story_id, probability in enumerate(probabilities)]
-    assert _likeliest(allowed, 0.5)[0][0] == joined
-    assert _likeliest([], 0.5) is None
 
 
 def test_a_report_turned_away_by_its_dates_does_not_join_a_lesser_story():
