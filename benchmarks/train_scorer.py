@@ -212,8 +212,9 @@ def story_threshold(content: dict, sets: dict[str, Path], judged: Judged) -> flo
     after it, and a wrong one draws the next reports in: the clusterer's stories are the figure that counts."""
     scores: dict[float, list] = defaultdict(list)
     for name, path in sets.items():
+        gold = _gold(path)
         for threshold, predicted in clustered_at_each(content, path).items():
-            scores[threshold].append(_scores(path, predicted, judged.get(name)))
+            scores[threshold].append(_scores(gold, predicted, judged.get(name)))
     return precision_first(scores)
 
 
@@ -244,9 +245,9 @@ def _means(scores: list) -> tuple[float, float]:
     return (sum(s.precision for s in scores) / len(scores), sum(s.f1 for s in scores) / len(scores))
 
 
-def _scores(path: Path, predicted: dict[str, int], judged: dict[frozenset[str], bool] | None):
+def _scores(gold: dict[str, str], predicted: dict[str, int], judged: dict[frozenset[str], bool] | None):
     if judged is None:
-        return bcubed(_gold(path), predicted)
+        return bcubed(gold, predicted)
     return pair_scores([(*sorted(pair), label) for pair, label in judged.items()], predicted)
 
 
@@ -367,9 +368,10 @@ def main() -> None:
                                             pairs if name == TGCONTEST else None)
             report[name]["threshold"] = scorer.threshold
             print(f"{name}: {report[name]}", flush=True)
+            gold = _gold(path)  # read once for the set's eleven thresholds
             for threshold, predicted in held_out[name].items():
-                curves[threshold].append(_scores(path, predicted, judged.get(name)))
-                recurring = series_precision(_gold(path), predicted)
+                curves[threshold].append(_scores(gold, predicted, judged.get(name)))
+                recurring = series_precision(gold, predicted)
                 if recurring is not None:
                     series[threshold].append(recurring)
     final, content = trained(sets, rows, list(sets), judged, choose=not curves)
