@@ -26,6 +26,8 @@ from monitor.core.clustering import (  # noqa: E402
     TEXT_CHARS,
     ClusterSettings,
     item_terms,
+    key_string,
+    keys_of,
     title_names_of,
     unmentioned_by,
 )
@@ -115,8 +117,9 @@ def signals(embeddings: bool) -> None:
     # The clusterer's title rule, pair by pair: each title names someone or somewhere that the other article
     # does not mention in its title and first 400 characters.
     named = {key: title_names_of(item["title"], item["text"], vectors[key]) for key, item in items.items()}
+    keys = {key: key_string(keys_of(vector)) for key, vector in vectors.items()}
     apart = Counter(same for a, b, same in pairs
-                    if unmentioned_by(named[a], vectors[b]) and unmentioned_by(named[b], vectors[a]))
+                    if unmentioned_by(named[a], vectors[b], keys[b]) and unmentioned_by(named[b], vectors[a], keys[a]))
     say(f"  titles that each name someone the other article does not mention: "
           f"{apart[False]} different-story pairs, {apart[True]} same-story")
     for label, path in (("real-news articles", ARTICLES), *DAYS.items()):

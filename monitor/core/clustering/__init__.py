@@ -41,7 +41,7 @@ scorer that weighs it), clusterer (the Clusterer, which decides).
 
 from monitor.core.clustering.clusterer import Clusterer, Decision
 from monitor.core.clustering.features import FEATURES, Scorer, ScorerError, default_scorer, scorer_from
-from monitor.core.clustering.names import name_key, title_names_of, unmentioned, unmentioned_by
+from monitor.core.clustering.names import key_string, keys_of, name_key, title_names_of, unmentioned, unmentioned_by
 from monitor.core.clustering.settings import (
     RULES_THRESHOLDS,
     TEXT_CHARS,
@@ -55,6 +55,6 @@ from monitor.core.clustering.words import embed_text, item_terms
 
 __all__ = [
     "FEATURES", "RULES_THRESHOLDS", "TEXT_CHARS", "Assignment", "ClusterSettings", "Clusterer", "Decision", "Embed",
-    "Report", "Scorer", "ScorerError", "Vector", "default_scorer", "embed_text", "item_terms", "name_key",
-    "scorer_from", "title_names_of", "unmentioned", "unmentioned_by",
+    "Report", "Scorer", "ScorerError", "Vector", "default_scorer", "embed_text", "item_terms", "key_string",
+    "keys_of", "name_key", "scorer_from", "title_names_of", "unmentioned", "unmentioned_by",
 ]

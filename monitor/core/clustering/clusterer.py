@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import chain
+from itertools import chain, islice
 from operator import mul
 
 from monitor.core.clustering.features import (
@@ -23,7 +23,7 @@ from monitor.core.clustering.features import (
     names_apart,
     pair_features,
 )
-from monitor.core.clustering.names import keys_of, name_keys
+from monitor.core.clustering.names import key_string, keys_of, name_keys
 from monitor.core.clustering.settings import (
     EMBED_CANDIDATES,
     POSTINGS_READ,
@@ -160,7 +160,7 @@ class Clusterer:
             index = self.index
             for term in story.centroid:  # the index has the story under its terms, but where too many took them
                 _forget(index, term, story_id)
-            keys = keys_of(story.centroid)
+            keys = set(story.keys.split("|")[1:])
             for lang in story.languages:
                 for key in keys:
                     _forget(self.keys[lang], key, story_id)
@@ -244,6 +244,7 @@ class Clusterer:
             if named not in story.title_names:
                 story.title_names.append(named)
         centroid, weights, index, story_id = story.centroid, story.weights, self.index, story.id
+        held_terms = len(centroid)
         for term, weight in traits.vector.items():
             held = centroid.get(term)
             if held is None:
@@ -260,6 +261,8 @@ class Clusterer:
                 ids.append(story_id)
                 if len(ids) > POSTINGS_READ:  # never read (`_lexical` reads the latest): forgotten
                     del ids[0]
+        if len(centroid) > held_terms:  # whom its new terms mention (the latest in the centroid)
+            story.keys += key_string(keys_of(islice(reversed(centroid), len(centroid) - held_terms)))
         # The same under the keys of its terms, inline (these run for every term of every report), but a story that
         # took a report with the key before is not looked for: retrieval only asks which stories are under a key, so
         # an older place of the story's does no harm, and looking for it was most of the cost

@@ -98,8 +98,8 @@ def names_apart(item: Traits, story: Story) -> tuple[bool, bool]:
     somewhere the report does not mention (mentions: the terms of the title and first 400 characters).
     Both: the weather in Brest and the weather in Gomel; Guterres's and Peskov's words on the dam. Titles
     in other languages are not compared: they may translate a name (Hungary and Венгрия) rather than spell it.
-    Whom the story mentions: the name keys of its terms, read for the candidates compared only."""
-    new = bool(item.title_names) and unmentioned_by(item.title_names, story.centroid)
+    Whom the story mentions: its terms, and their name keys (`Story.keys`)."""
+    new = bool(item.title_names) and unmentioned_by(item.title_names, story.centroid, story.keys)
     theirs = [names for lang, names in story.title_names if lang == item.lang]
     return new, bool(theirs) and all(unmentioned(names, item.keys) for names in theirs)
 

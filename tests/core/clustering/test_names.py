@@ -5,7 +5,7 @@ stay apart, whatever the words; what counts as a name in a title."""
 import pytest
 
 from monitor.core.clustering import Clusterer, ClusterSettings, Report, item_terms, title_names_of
-from monitor.core.clustering.names import keys_of, unmentioned, unmentioned_by
+from monitor.core.clustering.names import key_string, keys_of, unmentioned, unmentioned_by
 from monitor.embedding import load_embedder
 from tests.core.clustering.reports import ARSENAL, LIVERPOOL, T0, add
 
@@ -467,6 +467,10 @@ def test_a_name_spelled_as_another_language_spells_it_finds_the_story(first, sec
     (("iran",), ("iransk", "~war")),  # a short key, begun by a longer word's
     (("2024",), ("2024", "футбол")),  # a quoted number: no number is whom a story mentions
     (("lvov", "odes"), ("lvov", "~blackout")),
+    (("odes",), ("odesa", "~port")),  # the name itself
+    (("kharkiv",), ("harkiv", "~drone")),  # a three-letter key no term has: another place
+    (("kenya",), ("kenyan", "~election")),
+    (("kenya",), ("kn", "~election")),  # a shorter key does not mention a longer one
 ])
 def test_a_story_s_terms_mention_a_title_s_names_as_the_set_of_their_keys_does(names, terms):
-    assert unmentioned_by(names, terms) == unmentioned(names, keys_of(terms))
+    assert unmentioned_by(names, terms, key_string(keys_of(terms))) == unmentioned(names, keys_of(terms))
