@@ -12,6 +12,7 @@ from functools import cache, lru_cache
 from importlib.resources import files
 from itertools import islice, repeat
 from operator import itemgetter
+from typing import cast
 
 # Cyrillic (ru, uk) → a Latin skeleton; Latin transliterations are folded to the same skeleton below,
 # so Пригожин, Пригожина, Prigozhin and Prigozhyn meet.
@@ -163,10 +164,20 @@ def language(text: str) -> str:
     return language_of(readings(WORDS.findall(text)))
 
 
+_VOWELS = str.maketrans("", "", "aeiouy")
+
+
+def name_key(term: str) -> str:
+    """What a name is known by in another text: its first three consonants, h as g. Spellings of one name
+    differ in their vowels (Kiev and Kyiv, Lvov and Lviv, Lugansk and Luhansk), and the light stemmer cuts
+    some forms of a name differently (Китаем → kita, Китая → kit)."""
+    return term.translate(_VOWELS).replace("h", "g")[:3]
+
+
 # The clusterer splits a report's beginning once and reads its terms, names and language from the
-# same words: each word's reading (its term, its term as a name, its letters by script) is looked up
-# once, cached (news repeats its vocabulary), instead of a pass of regular expressions for each.
-Reading = tuple[str, str, int]
+# same words: each word's reading (its term, its term as a name, its letters by script, the term's name key) is
+# looked up once, cached (news repeats its vocabulary), instead of a pass of regular expressions for each.
+Reading = tuple[str, str, int, str | None]
 
 
 class Memo(dict):
@@ -194,7 +205,7 @@ def readings(words: Sequence[str]) -> list[Reading]:
 
 
 # (the fields of readings taken in C: these run on every word of every report)
-_TERM, _NAME, _LETTERS = itemgetter(0), itemgetter(1), itemgetter(2)
+_TERM, _NAME, _LETTERS, _KEY = itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(3)
 
 
 def terms_of(read: Sequence[Reading]) -> list[str]:
@@ -205,6 +216,13 @@ def name_terms_of(read: Sequence[Reading]) -> set[str]:
     names = set(map(_NAME, read))
     names.discard("")
     return names
+
+
+def name_keys_of(read: Sequence[Reading]) -> set[str]:
+    """The `name_key`s of the terms that may be names: not the lexicon's concepts, not numbers (no name is either)."""
+    keys = set(map(_KEY, read))  # in C; a key may be "" (a term of vowels only), so not filter(None, ...)
+    keys.discard(None)
+    return cast(set[str], keys)
 
 
 def language_of(read: Sequence[Reading]) -> str:
@@ -227,12 +245,14 @@ def _reading(word: str) -> Reading:
     elif folded.isdigit():
         term = folded
     else:
-        key = _stem(folded)
-        term = concepts().get((folded.isascii(), key), key)
+        stemmed = _stem(folded)
+        term = concepts().get((folded.isascii(), stemmed), stemmed)
     # one string for each term, however many words fold to it: stories and the window hold each term many times
     term = sys.intern(term)
     name = term if word[0].isupper() and term[:1] != CONCEPT_MARK else ""
-    return term, name, _script_letters(lowered)
+    # the key a name is known by, for any term that may be one (`name_keys_of`); one string for each key
+    key = sys.intern(name_key(term)) if term and term[0] != CONCEPT_MARK and not term.isdigit() else None
+    return term, name, _script_letters(lowered), key
 
 
 _READINGS = Memo(_reading)

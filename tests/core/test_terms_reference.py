@@ -117,10 +117,16 @@ def script_letters(lowered: str) -> int:
     return sum(count * _FIELD ** n for n, count in enumerate([*counts, lowered in _ENGLISH_MARKERS]))
 
 
-def reading(word: str) -> tuple[str, str, int]:
+def name_key(found: str) -> str | None:
+    if not found or found.startswith("~") or found.isdigit():
+        return None
+    return re.sub("[aeiouy]", "", found).replace("h", "g")[:3]
+
+
+def reading(word: str) -> tuple[str, str, int, str | None]:
     lowered = word.casefold()
     found = term(lowered.replace("ё", "е"))
-    return found, found if word[0].isupper() and found[:1] != "~" else "", script_letters(lowered)
+    return found, found if word[0].isupper() and found[:1] != "~" else "", script_letters(lowered), name_key(found)
 
 
 def language(text: str) -> str:
@@ -175,6 +181,8 @@ def test_texts_have_the_reference_terms_names_and_language():
     texts += [line for line in TRICKY.splitlines()]
     for text in texts:
         read = [reading(word) for word in terms.WORDS.findall(text)]
-        assert terms.terms(text) == [found for found, _, _ in read if found], text
-        assert terms.name_terms(text) == {name for _, name, _ in read if name}, text
+        assert terms.terms(text) == [found for found, *_ in read if found], text
+        assert terms.name_terms(text) == {name for _, name, *_ in read if name}, text
+        keys = {key for *_, key in read if key is not None}
+        assert terms.name_keys_of(terms.readings(terms.WORDS.findall(text))) == keys, text
         assert terms.language(text) == language(text), text

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import chain, islice
+from itertools import chain
 from operator import mul
 
 from monitor.core.clustering.features import (
@@ -50,7 +50,7 @@ from monitor.core.clustering.story import (
 from monitor.core.clustering.window import Window, remembered_lines
 from monitor.core.clustering.words import embed_text, read_text, term_counts
 from monitor.core.dates import calendar_days_of
-from monitor.core.terms import language_of, name_terms_of, terms_of
+from monitor.core.terms import language_of, name_keys_of, name_terms_of, terms_of
 
 KEY_CONSONANTS = 2  # a shorter key (EU, UA, UN: one consonant or none) is shared by too many names to tell any
 # The stories read under a key in another language: the latest to take a report with it (a key is shared by more
@@ -160,7 +160,7 @@ class Clusterer:
             index = self.index
             for term in story.centroid:  # the index has the story under its terms, but where too many took them
                 _forget(index, term, story_id)
-            keys = set(story.keys.split("|")[1:])
+            keys = keys_of(story.centroid)
             for lang in story.languages:
                 for key in keys:
                     _forget(self.keys[lang], key, story_id)
@@ -186,7 +186,7 @@ class Clusterer:
                            calendar_days_of(title_words + text_words), vector, terms,
                            # as `restore` reads them back: the title as published, the terms stored
                            frozenset(terms_of(read_text[as_published.title][1])) & vector.keys()
-                           if self._scored else None)
+                           if self._scored else None, name_keys_of(read))
         item_vector = report.vector
         computed: dict = {}
         score = 0.0
@@ -244,7 +244,6 @@ class Clusterer:
             if named not in story.title_names:
                 story.title_names.append(named)
         centroid, weights, index, story_id = story.centroid, story.weights, self.index, story.id
-        held_terms = len(centroid)
         for term, weight in traits.vector.items():
             held = centroid.get(term)
             if held is None:
@@ -261,8 +260,10 @@ class Clusterer:
                 ids.append(story_id)
                 if len(ids) > POSTINGS_READ:  # never read (`_lexical` reads the latest): forgotten
                     del ids[0]
-        if len(centroid) > held_terms:  # whom its new terms mention (the latest in the centroid)
-            story.keys += key_string(keys_of(islice(reversed(centroid), len(centroid) - held_terms)))
+        # whom the report's terms mention, but for keys that begin one the story has: `unmentioned_by` asks which keys
+        # begin with a name's key, and the answer is the same without them (the expiry reads the terms' keys)
+        mentioned = story.keys
+        story.keys += key_string([key for key in traits.keys if f"|{key}" not in mentioned])
         # The same under the keys of its terms, inline (these run for every term of every report), but a story that
         # took a report with the key before is not looked for: retrieval only asks which stories are under a key, so
         # an older place of the story's does no harm, and looking for it was most of the cost

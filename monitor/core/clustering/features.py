@@ -235,16 +235,18 @@ class Scorer:  # not slots: `_log_odds` is cached on the instance
     @cached_property
     def _log_odds(self) -> Callable[[Sequence[float]], float]:
         """The trees as one Python expression, compiled once: walking their nodes in a loop took most of the
-        clusterer's time. Only numbers of the model file go into it, written out by this code."""
+        clusterer's time. Only numbers of the model file go into it, written out by this code. The features are
+        its arguments (x0, x1, ...): a local name is read faster than an item of a tuple, a quarter of its time."""
         def node(tree: Tree, at: int) -> str:
             feature, threshold, left, right, value = tree
             if left[at] < 0:
                 return repr(float(value[at]))
-            return (f"({node(tree, left[at])} if x[{int(feature[at])}] <= {float(threshold[at])!r} "
+            return (f"({node(tree, left[at])} if x{int(feature[at])} <= {float(threshold[at])!r} "
                     f"else {node(tree, right[at])})")
 
         body = " + ".join(node(tree, 0) for tree in self.trees) or "0.0"
-        code = f"lambda x: {float(self.start)!r} + {float(self.rate)!r} * ({body})"
+        names = ", ".join(f"x{at}" for at in range(len(self.features)))
+        code = f"lambda x: (lambda {names}: {float(self.start)!r} + {float(self.rate)!r} * ({body}))(*x)"
         return eval(compile(code, "<scorer trees>", "eval"), {"__builtins__": {}})  # noqa: S307
 
     def probability(self, features: Sequence[float]) -> float:

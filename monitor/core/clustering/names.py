@@ -10,7 +10,7 @@ from collections.abc import Set as AbstractSet
 
 from monitor.core.clustering.settings import TEXT_CHARS
 from monitor.core.clustering.words import read_text
-from monitor.core.terms import CONCEPT_MARK, Memo, name_terms_of
+from monitor.core.terms import CONCEPT_MARK, Memo, name_key, name_terms_of
 
 
 def _abbreviation(word: str) -> bool:
@@ -58,7 +58,7 @@ def title_names_of(title: str, text: str, vector: Container[str]) -> frozenset[s
     capitalised and that its text quotes too gives its words as names: a contest's «На спорте», a party's
     «Слуга народа» (not a lowercase «варварство», nor a quoted sentence, nor what someone `_said`)."""
     words, read = read_text[title]
-    names = {name for word, (_, name, _) in zip(words, read, strict=True)
+    names = {name for word, (_, name, *_) in zip(words, read, strict=True)
              if name and name in vector and not _abbreviation(word)}
     quoted = list(_QUOTED_NAME.finditer(title))
     if not names and not quoted:
@@ -78,14 +78,14 @@ def title_names_of(title: str, text: str, vector: Container[str]) -> frozenset[s
         # the text quotes "getting stronger"), maybe inside a longer quote, maybe in other quote marks
         if (len(inside) <= QUOTED_NAME_WORDS and inside[0][0].isupper() and not _said(title, match)
                 and re.search(f"[{_OPENING_QUOTES}]{re.escape(phrase)}[{_CLOSING_QUOTES}]", body)):
-            named.update(term for word, (term, _, _) in zip(inside, read_inside, strict=True)
+            named.update(term for word, (term, *_) in zip(inside, read_inside, strict=True)
                          if term in vector and term[0] != CONCEPT_MARK and not _abbreviation(word))
     body_words, body_read = read_text[body]
     names &= name_terms_of(body_read)  # the words it capitalises
     # The title's first word, and a quote's, are capitalised whatever they are: they count when the text
     # capitalises them inside a sentence ("Буданов: «Никаких переговоров»" quoted after a colon does not).
     for first in ({read[0][1]} | opening) & names:
-        written = dict.fromkeys(word for word, (_, name, _) in zip(body_words, body_read, strict=True)
+        written = dict.fromkeys(word for word, (_, name, *_) in zip(body_words, body_read, strict=True)
                                 if name == first)  # how the text writes it
         if not any(_mid_sentence(body, at) for word in written for at in _places(body, word)):
             names.discard(first)
@@ -101,16 +101,6 @@ def _places(text: str, word: str) -> Iterator[int]:
         if not (at and text[at - 1].isalnum()) and not (end < len(text) and text[end].isalnum()):
             yield at
         at = text.find(word, end)
-
-
-_VOWELS = str.maketrans("", "", "aeiouy")
-
-
-def name_key(term: str) -> str:
-    """What a name is known by in another text: its first three consonants, h as g. Spellings of one name
-    differ in their vowels (Kiev and Kyiv, Lvov and Lviv, Lugansk and Luhansk), and the light stemmer cuts
-    some forms of a name differently (Китаем → kita, Китая → kit)."""
-    return term.translate(_VOWELS).replace("h", "g")[:3]
 
 
 name_keys = Memo(name_key, size=20_000)  # every title is compared, and a day's news repeats its words

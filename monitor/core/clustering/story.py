@@ -31,18 +31,15 @@ class Traits:
     terms: tuple[str, ...]  # its vector's terms, in the vector's order (the window keeps the same tuple)
     title_terms: frozenset[str]  # the terms of its title
     times: frozenset[int]  # the clock times its title and beginning name, as minutes after midnight
+    # the name keys of its terms that may be names (`keys_of`): whom and what it mentions (a concept's or a number's
+    # key is never a title name's), and what the index keeps its story under
+    keys: set[str]
 
     @property
     def weights(self) -> array:
         """Its vector's weights in its terms' order, as a story keeps them: a dictionary per report was most of the
         window's memory."""
         return array("f", map(self.vector.__getitem__, self.terms))
-
-    @cached_property
-    def keys(self) -> set[str]:
-        """The name keys of its terms that may be names (`keys_of`): whom and what it mentions (a concept's or a
-        number's key is never a title name's), and what the index keeps its story under."""
-        return keys_of(self.terms)
 
     @cached_property
     def distinctive(self) -> frozenset[str]:
@@ -88,7 +85,7 @@ class Story:
     weights: array = field(default_factory=lambda: array("d"))
     # the name keys of its terms that may be names (`keys_of`), in a `key_string`: whom and what it mentions, read
     # for every candidate's title names (`names_apart`), where reading the keys of its terms one by one was a tenth
-    # of the clusterer's time; a term's key once it is a term, so a key may come more than once
+    # of the clusterer's time; but for keys that begin a longer one it has (the search is for keys beginning so)
     keys: str = ""
     size: int = 0
     languages: frozenset[str] = frozenset()  # one of a few (`language_set`): every story has one
@@ -115,13 +112,15 @@ def language_set(languages: frozenset[str]) -> frozenset[str]:
 
 
 def traits_of(report: Report, lang: str, chars: int, days: frozenset[int], vector: dict[str, float],
-              terms: tuple[str, ...], title_terms: frozenset[str] | None = None) -> Traits:
+              terms: tuple[str, ...], title_terms: frozenset[str] | None = None, keys: set[str] | None = None
+              ) -> Traits:
     """Of the report as published, and its terms as stored: `restore` gets the same. `title_terms` only where a
-    scorer decides (it compares them, and the clock times named, which are then read too)."""
+    scorer decides (it compares them, and the clock times named, which are then read too). `keys`: its terms'
+    name keys where its words' readings gave them (`name_keys_of`), else they are read from its terms."""
     own = None if report.source is None else _OWNERS.setdefault((report.source, lang), (report.source, lang))
     times = frozenset() if title_terms is None else clock_times_of(f"{report.title}\n{report.text[:TEXT_CHARS]}")
     return Traits(lang, chars, days, own, vector, title_names_of(report.title, report.text, vector), terms,
-                  title_terms or frozenset(), times)
+                  title_terms or frozenset(), times, keys_of(terms) if keys is None else keys)
 
 
 def shared_beyond_concepts(traits: Traits, centroid: dict[str, int]) -> int:
