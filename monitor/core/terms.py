@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
 from importlib.resources import files
-from itertools import islice, repeat
+from itertools import compress, islice, repeat
 from operator import itemgetter
 from typing import cast
 
@@ -218,9 +218,11 @@ def name_terms_of(read: Sequence[Reading]) -> set[str]:
     return names
 
 
-def name_keys_of(read: Sequence[Reading]) -> set[str]:
-    """The `name_key`s of the terms that may be names: not the lexicon's concepts, not numbers (no name is either)."""
-    keys = set(map(_KEY, read))  # in C; a key may be "" (a term of vowels only), so not filter(None, ...)
+def name_keys_of(read: Sequence[Reading], named: bool = False) -> set[str]:
+    """The `name_key`s of the terms that may be names: not the lexicon's concepts, not numbers (no name is either);
+    `named`: of its names only (`name_terms_of`)."""
+    # in C; a key may be "" (a term of vowels only), so not filter(None, ...)
+    keys = set(compress(map(_KEY, read), map(_NAME, read)) if named else map(_KEY, read))
     keys.discard(None)
     return cast(set[str], keys)
 

@@ -10,8 +10,8 @@ from collections import Counter
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import chain
-from operator import mul
+from itertools import chain, compress
+from operator import mul, not_
 
 from monitor.core.clustering.features import (
     WEIGHED_CANDIDATES,
@@ -23,7 +23,7 @@ from monitor.core.clustering.features import (
     names_apart,
     pair_features,
 )
-from monitor.core.clustering.names import key_string, keys_of, name_keys
+from monitor.core.clustering.names import keys_of
 from monitor.core.clustering.settings import (
     EMBED_CANDIDATES,
     POSTINGS_READ,
@@ -193,13 +193,15 @@ class Clusterer:
         forced = story_id is not None
         candidates: list[Candidate] = []
         if self._scored:
-            chosen, score, candidates = self._score(report, vector, name_terms_of(read), traits)
+            chosen, score, candidates = self._score(report, vector, name_terms_of(read), name_keys_of(read, True),
+                                                    traits)
             if self.scorer is not None and story_id is None:
                 story_id = chosen
             elif story_id is not None:
                 score = next((p for sid, _, p in candidates if sid == story_id), 0.0)
         if story_id is None and not forced and self.scorer is None:
-            story_id, score, item_vector = self._choose(report, vector, name_terms_of(read), traits, computed)
+            story_id, score, item_vector = self._choose(report, vector, name_terms_of(read), name_keys_of(read, True),
+                                                        traits, computed)
         created = story_id is None or story_id not in self.stories
         if story_id is None:
             story_id = self.next_id
@@ -262,8 +264,8 @@ class Clusterer:
                     del ids[0]
         # whom the report's terms mention, but for keys that begin one the story has: `unmentioned_by` asks which keys
         # begin with a name's key, and the answer is the same without them (the expiry reads the terms' keys)
-        mentioned = story.keys
-        story.keys += key_string([key for key in traits.keys if f"|{key}" not in mentioned])
+        barred = list(map("|".__add__, traits.keys))  # (`key_string`'s form; in C, as the searches)
+        story.keys += "".join(compress(barred, map(not_, map(story.keys.__contains__, barred))))
         # The same under the keys of its terms, inline (these run for every term of every report), but a story that
         # took a report with the key before is not looked for: retrieval only asks which stories are under a key, so
         # an older place of the story's does no harm, and looking for it was most of the cost
@@ -299,8 +301,8 @@ class Clusterer:
             story.vector_sum = [a + b for a, b in zip(story.vector_sum, item_vector, strict=True)]
         story.vectors += 1
 
-    def _lexical(self, vector: dict[str, float], names_in_item: set[str], item_lang: str, fading: bool = True
-                 ) -> list[tuple[float, int]]:
+    def _lexical(self, vector: dict[str, float], names_in_item: set[str], keys_named: set[str], item_lang: str,
+                 fading: bool = True) -> list[tuple[float, int]]:
         """Candidate stories with the mean cosine between the item and their reports, best first.
 
         A story must share one of the item's names (people, places, bodies): reports about others are
@@ -314,7 +316,7 @@ class Clusterer:
             named = set()
             for ids in filter(None, map(index.get, names_in_item)):
                 named.update(ids)
-            keys = [key for key in map(name_keys.__getitem__, names_in_item) if len(key) >= KEY_CONSONANTS]
+            keys = [key for key in keys_named if len(key) >= KEY_CONSONANTS]  # the names' keys (`name_keys_of`)
             for lang, stories in self.keys.items():
                 if keys and (lang != item_lang or not lang):  # a report of unknown language may be in any
                     for ids in filter(None, map(stories.get, keys)):
@@ -323,8 +325,9 @@ class Clusterer:
         heaviest = sorted(vector, key=vector.__getitem__, reverse=True)[:self.query_terms]  # ties: text order
         postings = [ids for ids in map(index.get, heaviest) if ids]
         stats["postings"] += sum(map(len, postings))
-        # counted in one pass, not one update per term
-        shared = Counter(chain.from_iterable(postings if named is None else map(named.intersection, postings)))
+        # counted in one pass, not one update per term (a story is once in a term's postings)
+        shared = Counter(chain.from_iterable(postings) if named is None
+                         else filter(named.__contains__, chain.from_iterable(postings)))
         candidates = _most_shared(shared)
         stats["candidates"] += len(candidates)
         return self._scores(vector, candidates, fading)
@@ -336,7 +339,7 @@ class Clusterer:
         scored = []
         terms_in_item = vector.keys()
         assert self.clock is not None  # set by the report being added
-        now_s, half_life_s = self.clock.timestamp(), self.settings.half_life_s if fading else math.inf
+        now_s, half_life_s = self.clock.timestamp(), self.settings.half_life_s
         for story_id in candidates:
             story = self.stories[story_id]
             centroid, weights = story.centroid, story.weights
@@ -347,8 +350,11 @@ class Clusterer:
             dot = math.fsum(map(mul, map(vector.__getitem__, shared), map(weights.__getitem__,
                                                                           map(centroid.__getitem__, shared))))
             # the mean cosine to the story's reports, fading as the story goes quiet
-            quiet_s = max(now_s - story.last_seen.timestamp(), 0.0)
-            scored.append((dot / story.size * 0.5 ** (quiet_s / half_life_s), story_id))
+            if fading:
+                quiet_s = max(now_s - story.last_seen.timestamp(), 0.0)
+                scored.append((dot / story.size * 0.5 ** (quiet_s / half_life_s), story_id))
+            else:
+                scored.append((dot / story.size, story_id))
         scored.sort(key=lambda sc: (-sc[0], sc[1]))
         return scored
 
@@ -432,11 +438,11 @@ class Clusterer:
             turned_down = turned_down or not cross
         return None, 0.0
 
-    def _choose(self, report: Report, vector: dict[str, float], names: set[str], traits: Traits, computed: dict
-                ) -> tuple[int | None, float, Vector | None]:
+    def _choose(self, report: Report, vector: dict[str, float], names: set[str], name_keys: set[str], traits: Traits,
+                computed: dict) -> tuple[int | None, float, Vector | None]:
         """The story to join and its score (None: a new story), and the item's embedding if it has one."""
         settings = self.settings
-        scored = self._lexical(vector, names, traits.lang)
+        scored = self._lexical(vector, names, name_keys, traits.lang)
         item_vector = report.vector
         if self.embed is None:
             return *self._pick(scored, traits), item_vector
@@ -464,7 +470,7 @@ class Clusterer:
             return self.settings.threshold
         return self.scorer.threshold if self.settings.scorer_threshold is None else self.settings.scorer_threshold
 
-    def _score(self, report: Report, vector: dict[str, float], names: set[str], traits: Traits
+    def _score(self, report: Report, vector: dict[str, float], names: set[str], name_keys: set[str], traits: Traits
                ) -> tuple[int | None, float, list[Candidate]]:
         """With the scorer: the story to join and its probability (None: a new story), and every candidate
         with its features and score. The scorer weighs each candidate (its mean cosine to the item, not
@@ -472,7 +478,7 @@ class Clusterer:
         enough. Without one (a trace of the rules' decisions), the score is the cosine."""
         assert self.clock is not None  # set by the report being added
         settings = self.settings
-        scored = self._lexical(vector, names, traits.lang, fading=False)  # the scorer weighs the hours itself
+        scored = self._lexical(vector, names, name_keys, traits.lang, fading=False)  # the scorer weighs the hours
         if not scored:
             return None, 0.0, []
         item = Item(traits, report.published, frozenset(names), traits.title_terms,
