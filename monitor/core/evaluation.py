@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from itertools import combinations
 
 
@@ -76,6 +77,7 @@ SHORT_WORDS = 40
 FULL_WORDS = 200
 _WORD = re.compile(r"[^\W\d_]+")
 _SENTENCE_END = ".!?:\n"
+_OPENERS = " \t\"'«“("
 
 
 @dataclass(frozen=True)
@@ -130,8 +132,12 @@ def _names(text: str) -> set[str]:
     names = set()
     for match in _WORD.finditer(text):
         word = match.group()
-        before = text[:match.start()].rstrip(" \t\"'«“(")
-        if word[0].isupper() and len(word) > 1 and before and before[-1] not in _SENTENCE_END:
+        if not (word[0].isupper() and len(word) > 1):
+            continue
+        at = match.start() - 1  # the character before it, past spaces, quotes and brackets (not a copy of the text
+        while at >= 0 and text[at] in _OPENERS:  # before it, for each word: that was quadratic in its length)
+            at -= 1
+        if at >= 0 and text[at] not in _SENTENCE_END:
             names.add(word[:NAME_LETTERS].lower())
     return names
 
@@ -162,7 +168,7 @@ def breakdown(items: Sequence[Labelled]) -> Breakdown:
     """Every pair of one event (joined or missed) and every pair of one story but different events (merged),
     counted by the two items' languages, and the missed and merged ones by kind of error (ERROR_KINDS)."""
     result = Breakdown()
-    traits = {item.id: _traits(item) for item in items}
+    traits = cache(_traits)  # of the items in a wrong pair only, once each
     counts: defaultdict[str, PairCounts] = defaultdict(PairCounts)
     by_event: defaultdict[object, list[Labelled]] = defaultdict(list)
     by_story: defaultdict[object, list[Labelled]] = defaultdict(list)
@@ -179,11 +185,11 @@ def breakdown(items: Sequence[Labelled]) -> Breakdown:
                 languages(a, b).joined += 1
             else:
                 languages(a, b).missed += 1
-                result.errors[_miss_kind(a, b, traits[a.id], traits[b.id])] += 1
+                result.errors[_miss_kind(a, b, traits(a), traits(b))] += 1
     for members in by_story.values():
         for a, b in combinations(members, 2):
             if a.event != b.event:
                 languages(a, b).merged += 1
-                result.errors[_merge_kind(a, b, traits[a.id], traits[b.id])] += 1
+                result.errors[_merge_kind(a, b, traits(a), traits(b))] += 1
     result.languages.update(sorted(counts.items()))
     return result
