@@ -254,10 +254,14 @@ def _reading(word: str) -> Reading:
     name = term if word[0].isupper() and term[:1] != CONCEPT_MARK else ""
     # the key a name is known by, for any term that may be one (`name_keys_of`); one string for each key
     key = sys.intern(name_key(term)) if term and term[0] != CONCEPT_MARK and not term.isdigit() else None
-    return term, name, _script_letters(lowered), key
+    letters = _script_letters(lowered)
+    # one number for each count of letters, however many words have it: most of the memo's words share one of a few
+    # hundred, and each number of five fields is a large integer of its own (2 MB of the memo when full)
+    return term, name, _LETTER_COUNTS.setdefault(letters, letters), key
 
 
 _READINGS = Memo(_reading)
+_LETTER_COUNTS: dict[int, int] = {}
 
 
 _ENGLISH_MARKERS = frozenset(("the", "and", "of", "to", "in", "is", "was", "for", "on", "with", "that", "by",

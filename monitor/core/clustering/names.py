@@ -103,7 +103,8 @@ def _places(text: str, word: str) -> Iterator[int]:
         at = text.find(word, end)
 
 
-name_keys = Memo(name_key, size=20_000)  # every title is compared, and a day's news repeats its words
+# the keys of title names and of the names compared with them (a report's own keys come with its words' readings)
+name_keys = Memo(name_key, size=5_000)
 
 
 
