@@ -77,7 +77,7 @@ SHORT_WORDS = 40
 FULL_WORDS = 200
 _WORD = re.compile(r"[^\W\d_]+")
 _SENTENCE_END = ".!?:\n"
-_OPENERS = " \t\"'«“("
+_QUOTES_AND_SPACES = " \t\"'«“("
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ def _names(text: str) -> set[str]:
         if not (word[0].isupper() and len(word) > 1):
             continue
         at = match.start() - 1  # the character before it, past spaces, quotes and brackets (not a copy of the text
-        while at >= 0 and text[at] in _OPENERS:  # before it, for each word: that was quadratic in its length)
+        while at >= 0 and text[at] in _QUOTES_AND_SPACES:  # before it, for each word: that was quadratic in its length)
             at -= 1
         if at >= 0 and text[at] not in _SENTENCE_END:
             names.add(word[:NAME_LETTERS].lower())

@@ -5,6 +5,7 @@ short quoted names), and a name's key, by which another text's terms mention it 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Container, Iterable, Iterator
 from collections.abc import Set as AbstractSet
 
@@ -103,8 +104,13 @@ def _places(text: str, word: str) -> Iterator[int]:
         at = text.find(word, end)
 
 
-# the keys of title names and of the names compared with them (a report's own keys come with its words' readings)
-name_keys = Memo(name_key, size=5_000)
+def _shared_key(term: str) -> str:
+    return sys.intern(name_key(term))  # one string for each key: the readings' keys are the same strings
+
+
+# The keys of title names and of the names compared with them, and of the terms of stories leaving the window or
+# restored (a report's own keys come with its words' readings)
+name_keys = Memo(_shared_key, size=20_000)
 
 
 
@@ -130,8 +136,9 @@ def key_string(keys: Iterable[str]) -> str:
 
 
 def unmentioned_by(names: Iterable[str], terms: Container[str], keys: str) -> bool:
-    """`unmentioned(names, keys_of(terms))`, where `keys` is the `key_string` of `keys_of(terms)`: a name (not a
-    number: no number is whom a story mentions) that is one of the terms is mentioned; any other is mentioned where
-    a key begins like its key (keys are at most three letters, so a three-letter key is found only as itself)."""
+    """`unmentioned(names, keys_of(terms))` for title names (never a concept), where `keys` is the `key_string` of
+    `keys_of(terms)`, or of all but keys that begin a longer one in it (`Story.keys`): a name (not a number: no number
+    is whom a story mentions) that is one of the terms is mentioned; any other is mentioned where a key begins like
+    its key (keys are at most three letters, so a three-letter key is found only as itself)."""
     key_of = name_keys.__getitem__
     return any(f"|{key_of(name)}" not in keys for name in names if name.isdigit() or name not in terms)

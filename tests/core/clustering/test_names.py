@@ -5,9 +5,10 @@ stay apart, whatever the words; what counts as a name in a title."""
 import pytest
 
 from monitor.core.clustering import Clusterer, ClusterSettings, Report, item_terms, title_names_of
-from monitor.core.clustering.names import key_string, keys_of, unmentioned, unmentioned_by
+from monitor.core.clustering.names import key_string, keys_of, name_key, unmentioned, unmentioned_by
+from monitor.core.terms import WORDS, name_keys_of, name_terms_of, readings, terms_of
 from monitor.embedding import load_embedder
-from tests.core.clustering.reports import ARSENAL, LIVERPOOL, T0, add
+from tests.core.clustering.reports import ARSENAL, LIVERPOOL, T0, add, mutiny_reports
 
 
 def _weather(city: str, locative: str, region: str, place: str) -> tuple[str, str]:
@@ -474,3 +475,24 @@ def test_a_name_spelled_as_another_language_spells_it_finds_the_story(first, sec
 ])
 def test_a_story_s_terms_mention_a_title_s_names_as_the_set_of_their_keys_does(names, terms):
     assert unmentioned_by(names, terms, key_string(keys_of(terms))) == unmentioned(names, keys_of(terms))
+
+
+def test_a_story_s_key_string_mentions_as_the_keys_of_all_its_terms_do():
+    # A story keeps its terms' keys but for those that begin one it has (`Clusterer._join`): every key, every beginning
+    # of one, and nothing else is found in it as in the string of all its terms' keys, story by story of a real day
+    clusterer = Clusterer(ClusterSettings())
+    for report in mutiny_reports():
+        clusterer.add(report)
+    for story in clusterer.stories.values():
+        keys = keys_of(story.centroid)
+        every = key_string(keys)
+        for asked in {key[:n] for key in keys for n in range(4)} | {"zzz", "q", "qq"}:
+            assert (f"|{asked}" in story.keys) == (f"|{asked}" in every), (story.id, asked)
+
+
+def test_a_report_s_names_keys_are_read_with_its_words():
+    text = ("Пригожин заявил в Ростове: «Вагнер» идёт на Москву. Kenya and Kenyan AIA officials, Aya, 2024 г. "
+            "Kyiv, Києві, Hungary; Венгрия. The EU and UA said Ohio.")
+    read = readings(WORDS.findall(text))
+    assert name_keys_of(read, named=True) == {name_key(name) for name in name_terms_of(read)}
+    assert name_keys_of(read) == keys_of(terms_of(read))
