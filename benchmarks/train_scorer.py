@@ -141,8 +141,8 @@ def _tree(nodes) -> dict:
     """A fitted tree's nodes as the model file keeps them (the learning rate is in the leaves' values)."""
     leaf = [bool(node["is_leaf"]) for node in nodes]
     return {"feature": [0 if end else int(node["feature_idx"]) for node, end in zip(nodes, leaf, strict=True)],
-            "threshold": [0.0 if end else round(float(node["num_threshold"]), 6)
-                          for node, end in zip(nodes, leaf, strict=True)],
+            # unrounded: a threshold can be a value fitted, and a row on it goes left (x <= threshold) only if it is
+            "threshold": [0.0 if end else float(node["num_threshold"]) for node, end in zip(nodes, leaf, strict=True)],
             "left": [-1 if end else int(node["left"]) for node, end in zip(nodes, leaf, strict=True)],
             "right": [-1 if end else int(node["right"]) for node, end in zip(nodes, leaf, strict=True)],
             "value": [round(float(node["value"]), 6) if end else 0.0 for node, end in zip(nodes, leaf, strict=True)]}

@@ -162,3 +162,23 @@ def test_the_scorer_s_threshold_is_the_best_f1_among_the_precise_ones_else_the_m
     assert precision_first(curve) == 0.4
     assert precision_first(curve, {0.4: [0.889, 0.96], 0.45: [0.924, 0.957], 0.5: [0.958, 0.965],
                                    0.55: [0.957, 0.964]}) == 0.5
+
+
+def test_the_model_file_scores_every_fitted_row_as_the_fitted_trees_do():
+    # A split's threshold can be one of the values fitted (a feature of many distinct values, as the cosines and the
+    # hours are): written rounded, the rows on it went the other way in monitor than in the trees fitted.
+    import numpy as np
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from benchmarks.train_scorer import _tree
+    from monitor.core.clustering import FEATURES, Scorer
+
+    rng = np.random.default_rng(26)
+    x = rng.random((3000, len(FEATURES))) ** 3  # many distinct values, crowded near 0 as cosines are
+    y = (x[:, 0] + 0.3 * rng.random(3000) > 0.2).astype(int)
+    model = HistGradientBoostingClassifier(max_iter=30, max_depth=3, early_stopping=False, random_state=0).fit(x, y)
+    content = {"version": "test", "features": list(FEATURES), "start": float(np.ravel(model._baseline_prediction)[0]),
+               "rate": 1.0, "trees": [_tree(predictor[0].nodes) for predictor in model._predictors], "threshold": 0.5}
+    scorer = Scorer.from_json(json.dumps(content))
+    fitted = model.predict_proba(x)[:, 1]
+    assert max(abs(scorer.probability(row) - p) for row, p in zip(x.tolist(), fitted, strict=True)) < 1e-5
