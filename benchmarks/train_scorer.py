@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
 from collections import Counter, defaultdict
 from functools import cache
@@ -183,17 +184,39 @@ def cluster(path: Path, scorer: Scorer) -> dict[str, int]:
     return {str(item["id"]): clusterer.add(report).story_id for item, report in _labelled(path)}
 
 
+DROPPED_SHARE = 0.1  # of each set's reports with candidates, left out of a fit with --drop-seed
+
+
+def dropped_reports(rows: dict[str, tuple], seed: int) -> dict[str, set[int]]:
+    """Of each set, a seeded DROPPED_SHARE of its reports with candidates (the same for every fit of a run): refits
+    without them tell how far the figures move when the rows do a little, so that a variant is compared with the
+    baseline on the same seeds rather than judged by one fit."""
+    dropped = {}
+    for name, (_, _, reports) in rows.items():
+        having = sorted(set(reports))
+        dropped[name] = set(random.Random(f"{seed}:{name}").sample(having, round(len(having) * DROPPED_SHARE)))
+    return dropped
+
+
+def without(rows: tuple, dropped: set[int]) -> tuple:
+    """A set's (features, labels, reports) without the rows of the dropped reports."""
+    features, labels, reports = rows
+    kept = [n for n, report in enumerate(reports) if report not in dropped]
+    return [features[n] for n in kept], [labels[n] for n in kept], [reports[n] for n in kept]
+
+
 def trained(sets: dict[str, Path], forced: dict[str, tuple], names: list[str], judged: Judged,
-            choose: bool = True) -> tuple[Scorer, dict]:
+            choose: bool = True, dropped: dict[str, set[int]] | None = None) -> tuple[Scorer, dict]:
     """Fitted on the named sets in two rounds: on their rows with every report in its labelled story, then
     again with the rows of the stories the first model makes added (so it learns from its own mistakes
     too: a story missing part of its event, or holding another's report). The threshold is then the one
-    whose stories are best on those sets (`story_threshold`), unless not `choose` (the caller chooses it)."""
+    whose stories are best on those sets (`story_threshold`), unless not `choose` (the caller chooses it).
+    `dropped`: reports of each set whose rows the second round leaves out too (`dropped_reports`)."""
     scorer, _ = fit(forced, names)
     rows = {}
     for name in names:
         features, labels, reports = forced[name]
-        own = rows_of(sets[name], scorer, judged.get(name))
+        own = without(rows_of(sets[name], scorer, judged.get(name)), (dropped or {}).get(name, set()))
         rows[name] = (features + own[0], labels + own[1], reports + [n + len(reports) + 1 for n in own[2]])
     scorer, content = fit(rows, names)
     if choose:
@@ -319,6 +342,10 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help=f"write the model fitted on all sets to "
                                                              f"monitor/data/{MODEL_FILE}")
     parser.add_argument("--no-cv", action="store_true", help="skip leave-one-set-out (only fit and --write)")
+    parser.add_argument("--drop-seed", type=int, metavar="N",
+                        help=f"fit without a seeded {DROPPED_SHARE:.0%} of each set's reports (every fold and round "
+                             "alike): compare a variant with the baseline over several seeds, as one refit moves a "
+                             "set's figures by up to 0.05 (not with --write)")
     parser.add_argument("--no-concepts", action="store_true",
                         help="an ablation: read words without the concept lexicon (monitor/data/concepts.tsv)")
     parser.add_argument("--stemmer", choices=word_forms.STEMMERS, default="ours",
@@ -337,6 +364,8 @@ def main() -> None:
         if args.write:
             parser.error("--stemmer is an ablation: monitor reads words with its own stemmer, so its model must too")
         word_forms.use(args.stemmer)
+    if args.write and args.drop_seed is not None:
+        parser.error("--drop-seed measures how the figures move; the shipped model is fitted on every report")
     if args.no_concepts:
         if args.write:
             parser.error("--no-concepts is an ablation: monitor reads words with the lexicon, so its model must too")
@@ -353,6 +382,8 @@ def main() -> None:
     if pairs is not None and TGCONTEST in sets:
         judged[TGCONTEST] = {frozenset((str(p["a"]), str(p["b"]))): bool(p["label"]) for p in _pairs(pairs)}
     rows = {name: rows_of(path, judged=judged.get(name)) for name, path in sets.items()}
+    dropped = dropped_reports(rows, args.drop_seed) if args.drop_seed is not None else {}
+    rows = {name: without(value, dropped.get(name, set())) for name, value in rows.items()}
     for name, (_, labels, reports) in rows.items():
         print(f"{name}: {len(labels)} pairs, {sum(labels)} same event, {len(set(reports))} reports with candidates",
               file=sys.stderr)
@@ -362,7 +393,7 @@ def main() -> None:
     held_out: dict[str, dict[float, dict[str, int]]] = {}  # each held-out set's stories at every threshold tried
     if not args.no_cv:
         for name, path in sets.items():
-            scorer, content = trained(sets, rows, [other for other in sets if other != name], judged)
+            scorer, content = trained(sets, rows, [other for other in sets if other != name], judged, dropped=dropped)
             held_out[name] = clustered_at_each(content, path)
             report[name] = held_out_figures(path, held_out[name][scorer.threshold],
                                             pairs if name == TGCONTEST else None)
@@ -374,7 +405,7 @@ def main() -> None:
                 recurring = series_precision(gold, predicted)
                 if recurring is not None:
                     series[threshold].append(recurring)
-    final, content = trained(sets, rows, list(sets), judged, choose=not curves)
+    final, content = trained(sets, rows, list(sets), judged, choose=not curves, dropped=dropped)
     if curves:
         # The shipped model's threshold is chosen on the sets held out from the models fitted without them: on the
         # sets it was fitted on, a model of many trees is surer than it will be on news it has not seen (the mean F1

@@ -182,3 +182,15 @@ def test_the_model_file_scores_every_fitted_row_as_the_fitted_trees_do():
     scorer = Scorer.from_json(json.dumps(content))
     fitted = model.predict_proba(x)[:, 1]
     assert max(abs(scorer.probability(row) - p) for row, p in zip(x.tolist(), fitted, strict=True)) < 1e-5
+
+
+def test_a_fit_without_some_reports_leaves_out_a_tenth_of_each_set_s_reports_the_same_for_a_seed():
+    from benchmarks.train_scorer import dropped_reports, without
+
+    rows = {"a": ([[0.1]] * 300, [1, 0] * 150, [n // 3 for n in range(300)]),  # 100 reports, three rows each
+            "b": ([[0.2]] * 40, [1] * 40, list(range(40)))}
+    dropped = dropped_reports(rows, 1)
+    assert {name: len(reports) for name, reports in dropped.items()} == {"a": 10, "b": 4}
+    assert dropped == dropped_reports(rows, 1) and dropped != dropped_reports(rows, 2)
+    features, labels, reports = without(rows["a"], dropped["a"])
+    assert len(features) == len(labels) == len(reports) == 270 and not set(reports) & dropped["a"]
