@@ -343,9 +343,9 @@ def main() -> None:
                                                              f"monitor/data/{MODEL_FILE}")
     parser.add_argument("--no-cv", action="store_true", help="skip leave-one-set-out (only fit and --write)")
     parser.add_argument("--drop-seed", type=int, metavar="N",
-                        help=f"fit without a seeded {DROPPED_SHARE:.0%} of each set's reports (every fold and round "
-                             "alike): compare a variant with the baseline over several seeds, as one refit moves a "
-                             "set's figures by up to 0.05 (not with --write)")
+                        help=f"fit without the rows of a seeded {DROPPED_SHARE:.0%}% of each set's reports (every fold "
+                             "and round alike): compare a variant with the baseline over several seeds, as one refit "
+                             "moves a set's figures by up to 0.05 (not with --write)")
     parser.add_argument("--no-concepts", action="store_true",
                         help="an ablation: read words without the concept lexicon (monitor/data/concepts.tsv)")
     parser.add_argument("--stemmer", choices=word_forms.STEMMERS, default="ours",
