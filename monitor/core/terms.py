@@ -164,6 +164,11 @@ def language(text: str) -> str:
     return language_of(readings(WORDS.findall(text)))
 
 
+def may_name(term: str) -> bool:
+    """Whether a (non-empty) term may be someone's or somewhere's: not one of the lexicon's concepts, not a number."""
+    return term[0] != CONCEPT_MARK and not term.isdigit()
+
+
 _VOWELS = str.maketrans("", "", "aeiouy")
 
 
@@ -253,7 +258,7 @@ def _reading(word: str) -> Reading:
     term = sys.intern(term)
     name = term if word[0].isupper() and term[:1] != CONCEPT_MARK else ""
     # the key a name is known by, for any term that may be one (`name_keys_of`); one string for each key
-    key = sys.intern(name_key(term)) if term and term[0] != CONCEPT_MARK and not term.isdigit() else None
+    key = sys.intern(name_key(term)) if term and may_name(term) else None
     letters = _script_letters(lowered)
     # one number for each count of letters, however many words have it: most of the memo's words share one of a few
     # hundred, and each number of five fields is a large integer of its own (2 MB of the memo when full)

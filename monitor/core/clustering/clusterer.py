@@ -10,8 +10,8 @@ from collections import Counter
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import chain, compress
-from operator import mul, not_
+from itertools import chain
+from operator import mul
 
 from monitor.core.clustering.features import (
     WEIGHED_CANDIDATES,
@@ -23,7 +23,7 @@ from monitor.core.clustering.features import (
     names_apart,
     pair_features,
 )
-from monitor.core.clustering.names import keys_of
+from monitor.core.clustering.names import key_string, keys_of
 from monitor.core.clustering.settings import (
     EMBED_CANDIDATES,
     POSTINGS_READ,
@@ -262,10 +262,7 @@ class Clusterer:
                 ids.append(story_id)
                 if len(ids) > POSTINGS_READ:  # never read (`_lexical` reads the latest): forgotten
                     del ids[0]
-        # whom the report's terms mention, but for keys that begin one the story has: `unmentioned_by` asks which keys
-        # begin with a name's key, and the answer is the same without them (the expiry reads the terms' keys)
-        barred = list(map("|".__add__, traits.keys))  # (`key_string`'s form; in C, as the searches)
-        story.keys += "".join(compress(barred, map(not_, map(story.keys.__contains__, barred))))
+        story.keys = key_string(traits.keys, story.keys)  # whom the report's terms mention (the expiry reads the terms)
         # The same under the keys of its terms, inline (these run for every term of every report), but a story that
         # took a report with the key before is not looked for: retrieval only asks which stories are under a key, so
         # an older place of the story's does no harm, and looking for it was most of the cost

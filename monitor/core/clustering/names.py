@@ -8,10 +8,12 @@ import re
 import sys
 from collections.abc import Container, Iterable, Iterator
 from collections.abc import Set as AbstractSet
+from itertools import compress
+from operator import not_
 
 from monitor.core.clustering.settings import TEXT_CHARS
 from monitor.core.clustering.words import read_text
-from monitor.core.terms import CONCEPT_MARK, Memo, name_key, name_terms_of
+from monitor.core.terms import CONCEPT_MARK, Memo, may_name, name_key, name_terms_of
 
 
 def _abbreviation(word: str) -> bool:
@@ -116,7 +118,7 @@ name_keys = Memo(_shared_key, size=20_000)
 
 def keys_of(terms: Iterable[str]) -> set[str]:
     """The `name_key`s of the terms that may be names: not the lexicon's concepts, not numbers (no name is either)."""
-    return {name_keys[term] for term in terms if term[0] != CONCEPT_MARK and not term.isdigit()}
+    return {name_keys[term] for term in terms if may_name(term)}
 
 
 def unmentioned(names: Iterable[str], mentioned: AbstractSet[str]) -> bool:
@@ -128,11 +130,13 @@ def unmentioned(names: Iterable[str], mentioned: AbstractSet[str]) -> bool:
     return False
 
 
-def key_string(keys: Iterable[str]) -> str:
-    """Name keys in one string, each after a bar ("|kv|lvv"): a story keeps whom its terms mention so, a few bytes
-    a key (a set each was too much of the window's memory), and whether a key is among them, or a longer key
-    beginning like it, is one search in C (`unmentioned_by`)."""
-    return "".join([f"|{key}" for key in keys])
+def key_string(keys: Iterable[str], known: str = "") -> str:
+    """Name keys in one string, each after a bar ("|kv|lvv"), after the `known` ones but for keys that begin one of
+    those: a story keeps whom its terms mention so, a few bytes a key (a set each was too much of the window's
+    memory), and whether a key is among them, or a longer key beginning like it, is one search in C
+    (`unmentioned_by`), which a key beginning a known one does not change."""
+    barred = list(map("|".__add__, keys))  # (in C, as the searches: this runs for every report)
+    return known + "".join(compress(barred, map(not_, map(known.__contains__, barred))))
 
 
 def unmentioned_by(names: Iterable[str], terms: Container[str], keys: str) -> bool:

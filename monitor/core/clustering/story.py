@@ -15,7 +15,7 @@ from operator import mul
 from monitor.core.clustering.names import keys_of, title_names_of
 from monitor.core.clustering.settings import TEXT_CHARS, Report, Vector
 from monitor.core.dates import clock_times_of
-from monitor.core.terms import CONCEPT_MARK
+from monitor.core.terms import may_name
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class Traits:
         "16:30"), not stems under four letters, which words of two languages fold to by chance (год and "good" are
         both "god"). Read once for every candidate (`shared_beyond_concepts`)."""
         return frozenset(term for term in self.terms
-                         if term[0] != CONCEPT_MARK and len(term) >= 4 and not term.isdigit())
+                         if len(term) >= 4 and may_name(term))
 
 
 @dataclass(slots=True)
