@@ -245,6 +245,14 @@ def _0012_source_text_without_controls(db: sqlite_utils.Database) -> None:
                          f"WHERE {column} != monitor_clean({column}, ?)", (lines, lines))
 
 
+def _0013_item_terms_read_again(db: sqlite_utils.Database) -> None:
+    # Words are read otherwise since (a Latin c before a, o, u or a consonant is a k, as Cyrillic writes it: Crimea
+    # and Крым, Moscow and Москва): a vector stored by the earlier reading would not meet the new terms for as long
+    # as its story stays in the window, so the next start reads those reports again, as it does reports clustered
+    # before vectors were stored.
+    db.conn.execute("UPDATE items SET term_vector = NULL WHERE term_vector IS NOT NULL")
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
     ("0001_sources_and_items", _0001_sources_and_items),
     ("0002_telegram_channels", _0002_telegram_channels),
@@ -258,6 +266,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
     ("0010_item_text_days", _0010_item_text_days),
     ("0011_source_ids_not_reused", _0011_source_ids_not_reused),
     ("0012_source_text_without_controls", _0012_source_text_without_controls),
+    ("0013_item_terms_read_again", _0013_item_terms_read_again),
 )
 
 

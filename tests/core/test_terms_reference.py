@@ -42,7 +42,7 @@ _FIELD = 1 << 40
 
 
 def skeleton(word: str) -> str:
-    text = word.casefold().translate(_CYRILLIC)
+    text = re.sub(r"c(?=[abcdfgjklmnopqrstuvwx])", "k", word.casefold()).translate(_CYRILLIC)
     if not text.isascii():
         text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     for latin, folded in _LATIN_FOLDS:
