@@ -496,3 +496,32 @@ def test_a_report_s_names_keys_are_read_with_its_words():
     read = readings(WORDS.findall(text))
     assert name_keys_of(read, named=True) == {name_key(name) for name in name_terms_of(read)}
     assert name_keys_of(read) == keys_of(terms_of(read))
+
+
+def _schedule(locative: str, hours: str) -> tuple[str, str]:
+    """An aggregator channel's one-line post for a region: the title is the post's first line; the rest, hours."""
+    title = f"💡 Графік відключень {locative} на сьогодні, 24 травня:"
+    return title, f"{title}\n\n1 черга: {hours}\n2 черга: 20:00–24:00\n3 черга: 12:00–16:00"
+
+
+@pytest.mark.parametrize("title, text, names", [
+    (*_schedule("у Києві", "12:00–16:00"), {"kiev"}),
+    ("Air raid alert in Kharkiv region (09:52)", "Air raid alert in Kharkiv region (09:52)", {"harkiv"}),
+    ("Срочно: Массированная атака на Киев", "Срочно: Массированная атака на Киев\nПодробности позже.", {"kiev"}),
+    # a Title Case first line capitalises words that are no names
+    ("Kyiv Mayor Reports Fire After Debris Falls", "Kyiv Mayor Reports Fire After Debris Falls\nCrews at the scene.",
+     set()),
+], ids=["a schedule", "an alert", "after a label", "Title Case"])
+def test_a_post_s_first_line_names_what_it_capitalises_inside_its_sentence(title, text, names):
+    # The rest of the post need not name them again for them to be names: it is the same text.
+    assert title_names_of(title, text, item_terms(title, text)) == names
+
+
+@pytest.mark.parametrize("settings", [ClusterSettings(learned=False), ClusterSettings()], ids=["rules", "scorer"])
+def test_one_channel_s_posts_of_one_template_for_two_regions_stay_apart(settings):
+    # Minutes apart, nearly the same words: the source's next post, but for another region (another event).
+    clusterer = Clusterer(settings)
+    kyiv = add(clusterer, 1, _schedule("у Києві", "12:00–16:00"), source="schedules").story_id
+    assert add(clusterer, 2, _schedule("на Дніпропетровщині", "08:00–12:00"), 2, source="schedules").story_id != kyiv
+    # and the region's own schedule from another channel joins the first
+    assert add(clusterer, 3, _schedule("у Києві", "12:00–16:00"), 5, source="kyiv_channel").story_id == kyiv
