@@ -240,7 +240,12 @@ class Clusterer:
         if traits.days:
             story.days |= traits.days
         story.shortest_chars = min(story.shortest_chars, traits.chars)
-        story.members.append((traits.own, traits.terms, traits.weights, published))
+        headline = 0  # (its title's terms come first: `term_counts`; only a scorer compares them)
+        for term in traits.terms if traits.title_terms else ():
+            if term not in traits.title_terms:
+                break
+            headline += 1
+        story.members.append((traits.own, traits.terms, traits.weights, published, headline))
         if traits.title_names:
             named = (traits.lang, tuple(sorted(traits.title_names)))
             if named not in story.title_names:
@@ -368,13 +373,13 @@ class Clusterer:
         if own is None:
             return False
         members = self.stories[story_id].members
-        reports = [(terms, weights) for whose, terms, weights, _ in members if whose == own]
+        reports = [(terms, weights) for whose, terms, weights, *_ in members if whose == own]
         if not reports:
             return False
         vector, settings = traits.vector, self.settings
         if any(cosine(vector, *theirs) >= settings.same_source for theirs in reports):
             return False
-        return not any(cosine(vector, terms, weights) >= settings.sure for whose, terms, weights, _ in members
+        return not any(cosine(vector, terms, weights) >= settings.sure for whose, terms, weights, *_ in members
                        if whose is not None and whose[1] == own[1] and whose[0] != own[0])
 
     def _vetoes(self, story_id: int, traits: Traits) -> tuple[tuple[bool, bool], bool]:

@@ -42,8 +42,10 @@ FEATURES = (
     "same_source",  # 1: the story has a report of the report's source
     "same_source_cosine",  # the highest cosine to those reports (0 without any)
     "log_hours_since_same_source",  # log(1 + hours since the latest of them) (0 without any)
-    # title_share, halved for every hour since the source's latest report in the story (0 without any): a channel
-    # repeating its headline minutes later tells more of one event, the same headline hours later a new one; 0 where
+    # how much the title is the headline of the source's latest report in the story (their title terms in common over
+    # all of either's), halved for every hour since it (0 without any): a channel repeating its headline minutes
+    # later tells more of one event, the same headline hours later a new one, and the template's next bulletin has
+    # its own clock time or words ("all clear" after "alert") where the story's titles together have them all; 0 where
     # either half of `names_apart` holds (one title names someone the other report does not mention): the same
     # template about another region is not the headline again (on the labelled sets, of a source's pairs where one
     # half holds, 473 are different events and 10 one event)
@@ -124,7 +126,8 @@ def pair_features(item: Item, story: Story, cos: float, days_apart: int, apart: 
     latest = own_latest = None
     others = 0
     seen = _seen(story)
-    for whose, terms, weights, published in reversed(story.members):
+    headline: tuple[str, ...] = ()
+    for whose, terms, weights, published, titled in reversed(story.members):
         own = source is not None and whose is not None and whose[0] == source
         if not own and latest is not None and others >= COMPARED_REPORTS:
             if source is None:
@@ -138,6 +141,7 @@ def pair_features(item: Item, story: Story, cos: float, days_apart: int, apart: 
             own_cos = max(own_cos, alike)
             if own_latest is None:
                 own_latest = published
+                headline = terms[:titled]
         else:
             others += 1
             other_cos = max(other_cos, alike)
@@ -148,7 +152,7 @@ def pair_features(item: Item, story: Story, cos: float, days_apart: int, apart: 
     if own_latest is not None:
         own_s = max((item.published - own_latest).total_seconds(), 0.0)
         own_hours = _log_hours(own_s)
-        own_title = 0.0 if any(apart) else title_share * 0.5 ** (own_s / 3600)
+        own_title = 0.0 if any(apart) else _alike(item.title_terms, headline) * 0.5 ** (own_s / 3600)
     numbers_shared = len(centroid.keys() & item.numbers)
     gap = days_gap(traits.days, story.days)
     clock_gap = nearest_gap(traits.times, seen.times, DAY_MINUTES)
@@ -190,6 +194,13 @@ def pair_features(item: Item, story: Story, cos: float, days_apart: int, apart: 
         float(vetoed),
     )
     return features if item.dated else time_unknown(features)
+
+
+def _alike(title_terms: frozenset[str], headline: tuple[str, ...]) -> float:
+    """How much two titles are one headline: their terms in common over all of either's (the same headline again
+    is 1; the template's next bulletin, with its own clock time or "all clear" for "alert", less)."""
+    both = len(title_terms.intersection(headline))
+    return both / (len(title_terms) + len(headline) - both) if both else 0.0
 
 
 def time_unknown(features: tuple[float, ...]) -> tuple[float, ...]:

@@ -69,8 +69,9 @@ class Seen:
         return sum(map(self.titled.__getitem__, map(centroid.__getitem__, centroid.keys() & terms))) / len(terms)
 
 
-# a report as its story keeps it: (source, language) or None, its vector's terms and weights, its publication time
-Member = tuple[tuple[Hashable, str] | None, tuple[str, ...], array, datetime]
+# a report as its story keeps it: (source, language) or None, its vector's terms and weights, its publication time,
+# and how many of its terms, the first, are its title's (a report's terms begin with its title's: a count, not a set)
+Member = tuple[tuple[Hashable, str] | None, tuple[str, ...], array, datetime, int]
 
 
 @dataclass(slots=True)

@@ -92,6 +92,29 @@ def test_a_channel_s_headline_again_counts_for_its_story_but_its_template_about_
     assert title_again()[kharkiv.story_id] == 0.0
 
 
+def test_a_channel_s_headline_again_is_its_own_latest_headline_not_any_title_of_the_story():
+    # The story holds the channel's alert and another channel's all-clear: the first channel's all-clear half an
+    # hour later has every title word the story's titles have, but it is not its own headline again.
+    def post(n: int, minutes: int, headline: str, source: str) -> Report:
+        text = f"{headline}. Stay in shelters until the all clear."
+        return Report(n, headline, text, T0 + timedelta(minutes=minutes), source=source)
+
+    clusterer = Clusterer(LEARNED)
+    clusterer.trace = []
+    story = clusterer.add(post(1, 0, "🔴 09:52 Air raid alert in Kharkiv region", "alerts_a")).story_id
+    clusterer.add(post(2, 25, "🟢 10:20 All clear in Kharkiv region", "alerts_b"), story_id=story)
+    clusterer.add(post(3, 28, "🟢 10:20 All clear in Kharkiv region", "alerts_a"))
+    own_title = FEATURES.index("same_source_title_recent")
+    weighed = {story_id: features for story_id, features, _ in clusterer.trace[-1].candidates}
+    assert weighed[story][own_title] < 0.3
+    again = Clusterer(LEARNED)  # and its headline again ten minutes later is
+    again.trace = []
+    story = again.add(post(1, 0, "🔴 09:52 Air raid alert in Kharkiv region", "alerts_a")).story_id
+    again.add(post(2, 10, "🔴 09:52 Air raid alert in Kharkiv region", "alerts_a"))
+    weighed = {story_id: features for story_id, features, _ in again.trace[-1].candidates}
+    assert weighed[story][own_title] > 0.8
+
+
 def test_the_same_bulletin_from_another_channel_minutes_later_joins_it():
     clusterer = Clusterer(LEARNED)
     first = clusterer.add(_bulletin(1, 0, "Kharkiv")).story_id
