@@ -25,10 +25,10 @@ _CYRILLIC = str.maketrans({
 _LATIN_FOLDS = (("shch", "s"), ("sch", "s"), ("kh", "h"), ("zh", "z"), ("ts", "c"), ("tz", "c"), ("ch", "c"),
                 ("sh", "s"), ("ya", "a"), ("yu", "u"), ("ye", "e"), ("yo", "o"), ("ia", "a"), ("iu", "u"),
                 ("ph", "f"), ("w", "v"), ("y", "i"), ("j", "i"), ("x", "ks"), ("q", "k"))
-# A Latin c that sounds k (before a, o, u or a consonant: Crimea, Moscow, Macron, Alcaraz) is read as k, as its
-# Cyrillic spelling writes it (Крым, Москва, Макрон); before e, i, y it sounds s or ts, and ch, cz and a word's last
-# c (Djokovic) are ч or ц, which the skeleton writes c
-_HARD_C = re.compile(r"c(?=[a-dfgj-x])")
+# A Latin c that sounds k (before a, o, u or a consonant but h and z: Crimea, Moscow, Macron, Alcaraz) is read as k,
+# as its Cyrillic spelling writes it (Крым, Москва, Макрон); before e, i, y it sounds s or ts, and ch, cz and a word's
+# last c (Djokovic) are ч or ц, which the skeleton writes c
+_HARD_C = re.compile(r"c(?=c*[abdfgj-xà-æò-öø-üāăąōŏőūŭůűų])")  # (Accra; not Gucci; Cádiz as Cadiz)
 _DOUBLE = re.compile(r"(.)\1+")
 _DOUBLED = re.compile(r"(.)\1")  # finds a doubled letter sooner than _DOUBLE, which looks for the whole run
 WORDS = re.compile(r"[^\W_]+", re.UNICODE)  # letters and digits: a word in any script

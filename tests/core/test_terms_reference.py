@@ -42,7 +42,8 @@ _FIELD = 1 << 40
 
 
 def skeleton(word: str) -> str:
-    text = re.sub(r"c(?=[abcdfgjklmnopqrstuvwx])", "k", word.casefold()).translate(_CYRILLIC)
+    hard_c = "c(?=c*[abdfgjklmnopqrstuvwxàáâãäåæòóôõöøùúûüāăąōŏőūŭůűų])"  # before a, o, u, a consonant (not h, z)
+    text = re.sub(hard_c, "k", word.casefold()).translate(_CYRILLIC)
     if not text.isascii():
         text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     for latin, folded in _LATIN_FOLDS:

@@ -854,10 +854,14 @@ async def test_with_the_scorer_a_channel_s_recurring_alerts_hours_apart_are_thre
     assert len(stories(settings)) == (3 if scorer else 1), stories(settings)
 
 
-async def test_with_the_scorer_a_restart_goes_on_identically(tmp_path):
+# (vectors not stored: as migration 0013 leaves a database whose vectors an earlier reading of words made; the
+# start reads those reports again)
+@pytest.mark.parametrize("before_restart", [None, _as_if_not_stored("term_vector")], ids=["stored", "read again"])
+async def test_with_the_scorer_a_restart_goes_on_identically(tmp_path, before_restart):
     items = _mutiny_items()
     batches = [items[:30], items[30:60], items[60:]]
     learned = ClusterSettings(learned=True)
     straight = await _cluster(tmp_path / "straight.db", batches, False, learned, backend="lexical")
-    restarted = await _cluster(tmp_path / "restarted.db", batches, True, learned, backend="lexical")
+    restarted = await _cluster(tmp_path / "restarted.db", batches, True, learned, backend="lexical",
+                               before_restart=before_restart)
     assert restarted == straight

@@ -144,7 +144,7 @@ def test_text_stored_by_older_versions_loses_its_control_characters(tmp_path):
 
 def test_vectors_stored_by_an_earlier_reading_of_words_are_dropped_to_be_read_again(tmp_path):
     # Their terms would not meet the terms reports are read to now (Crimea was "crime", Крым "krim"); the start
-    # reads a report without a vector again (tests/services/test_dedup.py: a restart without stored vectors).
+    # reads a report without a vector again (tests/services/test_dedup.py: the scorer's restart, vectors read again).
     path = tmp_path / "old.db"
     conn = connect(path)
     conn.execute("DELETE FROM _migrations WHERE name = '0013_item_terms_read_again'")

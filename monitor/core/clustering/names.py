@@ -53,7 +53,8 @@ def _said(title: str, quote: re.Match) -> bool:
 def title_names_of(title: str, text: str, vector: Container[str]) -> frozenset[str]:
     """The names in a title: its capitalised words that the beginning of its text (after the title, when
     the text starts with it, as a post does) writes capitalised too, or, in a post, that its first line (the title)
-    capitalises inside a sentence, unless it is a Title Case line; not lexicon words, not abbreviations
+    capitalises inside a sentence, unless it is a Title Case line (two or more of its longer words inside its
+    sentences capitalised, and most of them); not lexicon words, not abbreviations
     (UK, ЮЗАО: another article spells them out), and only those the report's terms have (not a channel's
     header, left out as boilerplate). Neither an outlet's name after the headline nor "Massive" after a
     "LIVE:" label is in the text so. A title's first word is capitalised whatever it is: it counts only
@@ -89,14 +90,16 @@ def title_names_of(title: str, text: str, vector: Container[str]) -> frozenset[s
     if at >= 0:
         # A post's first line is its title: the post writes a word there as it writes it anywhere, so one inside
         # the line's sentence is a name however little the rest says (a channel's schedule or alert for one
-        # region: "Графік відключень у Києві на сьогодні", then the hours); unless the line capitalises most
-        # words inside its sentences, as a Title Case headline does ("Kyiv Mayor Reports Fire After Debris Falls")
-        inside = [word for word in dict.fromkeys(words) if any(_mid_sentence(head, at) for at in _places(head, word))]
-        capitalised = [word for word in inside if word[0].isupper()]
+        # region: "Графік відключень у Києві на сьогодні", then the hours); unless the line capitalises two or more
+        # of its longer words inside its sentences and most of them, as a Title Case headline does ("Explosion Rocks
+        # Kyiv", "Kyiv Mayor Reports Fire After Debris Falls")
+        inside = [word for word in dict.fromkeys(words[1:])  # (the first word: below; an emoji may stand before it)
+                  if any(_mid_sentence(head, place) for place in _places(head, word))]
         longer = [word for word in inside if len(word) >= 4]
-        if sum(word[0].isupper() for word in longer) * 2 <= len(longer) or len(capitalised) < 3:
+        upper = sum(word[0].isupper() for word in longer)
+        if upper < 2 or upper * 2 <= len(longer):
             in_text |= name_terms_of([reading for word, reading in zip(words, read, strict=True)
-                                      if word in capitalised])
+                                      if word in inside and word[0].isupper()])
     names &= in_text
     # The title's first word, and a quote's, are capitalised whatever they are: they count when the text
     # capitalises them inside a sentence ("Буданов: «Никаких переговоров»" quoted after a colon does not).

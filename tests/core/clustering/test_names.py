@@ -511,7 +511,9 @@ def _schedule(locative: str, hours: str) -> tuple[str, str]:
     # a Title Case first line capitalises words that are no names
     ("Kyiv Mayor Reports Fire After Debris Falls", "Kyiv Mayor Reports Fire After Debris Falls\nCrews at the scene.",
      set()),
-], ids=["a schedule", "an alert", "after a label", "Title Case"])
+    ("Explosion Rocks Kyiv", "Explosion Rocks Kyiv\nCrews at the scene.", set()),
+    ("🔴 Обстріл Дніпра", "🔴 Обстріл Дніпра\nЛунають вибухи в місті.", {"dnipr"}),
+], ids=["a schedule", "an alert", "after a label", "Title Case", "short Title Case", "after an emoji"])
 def test_a_post_s_first_line_names_what_it_capitalises_inside_its_sentence(title, text, names):
     # The rest of the post need not name them again for them to be names: it is the same text.
     assert title_names_of(title, text, item_terms(title, text)) == names
