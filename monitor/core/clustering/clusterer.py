@@ -240,12 +240,8 @@ class Clusterer:
         if traits.days:
             story.days |= traits.days
         story.shortest_chars = min(story.shortest_chars, traits.chars)
-        headline = 0  # (its title's terms come first: `term_counts`; only a scorer compares them)
-        for term in traits.terms if traits.title_terms else ():
-            if term not in traits.title_terms:
-                break
-            headline += 1
-        story.members.append((traits.own, traits.terms, traits.weights, published, headline))
+        # its terms begin with its title's (`term_counts`), which are all among them: their count says which they are
+        story.members.append((traits.own, traits.terms, traits.weights, published, len(traits.title_terms)))
         if traits.title_names:
             named = (traits.lang, tuple(sorted(traits.title_names)))
             if named not in story.title_names:
