@@ -31,7 +31,7 @@ from monitor.config import DedupSettings
 from monitor.core.clustering import Clusterer, ClusterSettings, Embed, Report
 from monitor.embedding import pack_vector, unpack_vector
 from monitor.models import Source, StoredItem, Story, StoryBatch
-from monitor.storage.rows import AssignmentRow, ReplayRow, StoryExpiry, UnclusteredItem
+from monitor.storage.rows import AssignmentRow, ItemTerms, ReplayRow, StoryExpiry, UnclusteredItem
 from monitor.storage.store import Store
 from monitor.workers import worker_pool
 
@@ -101,8 +101,10 @@ class Clustering:
         if len(self.recent) > RECENT_ITEMS:
             self.recent.popitem(last=False)
 
-    def restore(self, rows: list[ReplayRow]) -> None:
-        """Put back stored reports, in the order they were clustered."""
+    def restore(self, rows: list[ReplayRow]) -> list[ItemTerms]:
+        """Put back stored reports, in the order they were clustered; what was read again of those stored without
+        a vector, to store."""
+        read_again: list[ItemTerms] = []
         for row in rows:
             report = Report(row.item_id, row.title, row.text, row.published_at, unpack_vector(row.embedding),
                             source=row.source_id)
@@ -111,12 +113,16 @@ class Clustering:
                 # posts naming no date (the full-article threshold and the dates are not held against them)
                 self.clusterer.restore(report, row.story_id, unpack_terms(row.term_vector), row.lang,
                                        row.text_chars or 0, unpack_days(row.text_days))
-            else:  # clustered by a version that did not store vectors: read again (close to how it was)
-                self.clusterer.add(report, story_id=row.story_id)
+            else:  # clustered by a version that did not store vectors, or read words otherwise: read again (close
+                # to how it was), and stored, so that the next start puts it back as this one did
+                read = self.clusterer.add(report, story_id=row.story_id)
+                read_again.append(ItemTerms(row.item_id, read.lang, pack_terms(read.terms), read.chars,
+                                            pack_days(read.days)))
             self._remember(row.item_id, row.story_id)
         # Only data from before stored vectors can make a story leave during the replay (all its reports
         # are replayed, also those from before it was opened again); it was forgotten then.
         self.clusterer.expired.clear()
+        return read_again
 
     def assign(self, items: list[UnclusteredItem], known: dict[int, int]
                ) -> tuple[list[AssignmentRow], dict[int, bytes], list[StoryExpiry]]:
@@ -154,8 +160,9 @@ def _begin(next_story: int, seq: int) -> None:
     _worker.clustering.begin(next_story, seq)
 
 
-def _restore(rows: list[ReplayRow]) -> None:
-    _worker.clustering.restore(rows)
+def _restore(rows: list[ReplayRow]) -> list[ItemTerms]:
+    read_again: list[ItemTerms] = _worker.clustering.restore(rows)
+    return read_again
 
 
 def _assign(items: list[UnclusteredItem], known: dict[int, int]
@@ -178,6 +185,7 @@ class Deduplicator:
         # cancelled), or may have (its worker died): it is rebuilt from the store before the next batch.
         self._ahead = False
         self._ready = False  # the window rebuilt from the store and the backlog clustered
+        self.read_again = 0  # reports put back without a stored vector, read again and stored (see `restore`)
         self._backlog_until = 0  # the last item stored before start and not clustered: the backlog ends there
         self._progress: Callable[[int, int], None] | None = None
         self._warming: asyncio.Task[None] | None = None
@@ -222,9 +230,12 @@ class Deduplicator:
         if self._ready:
             return 0
         started = time.monotonic()
+        read_before = self.read_again
         replayed = await self._rebuild(self._progress)
-        log.info("dedup: story window rebuilt from the store (%d reports of the active stories) in %.1f s",
-                 replayed, time.monotonic() - started)
+        read_again = self.read_again - read_before
+        log.info("dedup: story window rebuilt from the store (%d reports of the active stories%s) in %.1f s",
+                 replayed, f"; {read_again} without a stored vector read again, and stored" if read_again else "",
+                 time.monotonic() - started)
         after_id = caught_up = 0
         while self._backlog_until and (
                 page := await self.store.stories.unclustered(after_id, BACKLOG_BATCH, self._backlog_until)):
@@ -276,7 +287,10 @@ class Deduplicator:
         done = last_seq = 0
         # a page at a time: the whole window's titles, texts and vectors at once would be more than the clusterer
         while rows := await self.store.stories.replay(self.settings.window_s, last_seq, REPLAY_BATCH):
-            await self._work(_restore, rows)
+            read_again = await self._work(_restore, rows)
+            if read_again:
+                await self.store.stories.keep_terms(read_again)
+                self.read_again += len(read_again)
             done, last_seq = done + len(rows), rows[-1].seq
             if progress:
                 progress(done, total)

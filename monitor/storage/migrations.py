@@ -248,8 +248,8 @@ def _0012_source_text_without_controls(db: sqlite_utils.Database) -> None:
 def _0013_item_terms_read_again(db: sqlite_utils.Database) -> None:
     # Words are read otherwise since (a Latin c before a, o, u or a consonant is a k, as Cyrillic writes it: Crimea
     # and Крым, Moscow and Москва): a vector stored by the earlier reading would not meet the new terms for as long
-    # as its story stays in the window, so the starts read those reports again, as they do reports clustered before
-    # vectors were stored (each start, until their stories leave the window: what is read again is not stored).
+    # as its story stays in the window, so the next start reads those reports again, as it does reports clustered
+    # before vectors were stored, and stores what it read (`StoryRepository.keep_terms`).
     db.conn.execute("UPDATE items SET term_vector = NULL WHERE term_vector IS NOT NULL")
 
 

@@ -99,6 +99,17 @@ class AssignmentRow:
     opened: bool  # this item (re)opened the story in the clusterer
 
 
+class ItemTerms(NamedTuple):
+    """What the deduplicator read of a stored item it put back without a stored vector (clustered by a version that
+    did not store one, or whose reading of words has changed since): kept, so the next start puts it back as read."""
+
+    item_id: int
+    lang: str
+    term_vector: bytes
+    text_chars: int
+    text_days: str
+
+
 class StoryExpiry(NamedTuple):
     """A story left the clusterer's window: its reports before `seq` keep no term vector."""
 

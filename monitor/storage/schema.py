@@ -84,7 +84,7 @@ COLUMNS: dict[str, dict[str, str]] = {
         "embedding": "its sentence embedding (little-endian float32), when the deduplicator needed one",
         "term_vector": "the TF-IDF vector the deduplicator gave it (terms, then float64 weights), put back on a "
                        "restart; NULL once its story has left the window, or when stored by a version that read "
-                       "words otherwise (the restart reads its report again)",
+                       "words otherwise (the next start reads its report again, and stores what it read)",
         "text_chars": "the length of the text the deduplicator compared (without the source's boilerplate): "
                       "whether it was a full article, put back on a restart",
         "text_days": "the dates that text names, as days of the year (`312` is 8 November; comma-separated, empty "

@@ -12,6 +12,7 @@ from monitor.storage.database import Repository, moment, on_database_thread, to_
 from monitor.storage.rows import (
     AssignmentRow,
     ClusteringStart,
+    ItemTerms,
     ReplayRow,
     StoryDetails,
     StoryExpiry,
@@ -98,6 +99,15 @@ class StoryRepository(Repository):
             out.update(self._conn.execute(
                 f"SELECT id, story_id FROM items WHERE id IN ({marks}) AND story_id IS NOT NULL", chunk).fetchall())
         return out
+
+    @on_database_thread
+    def keep_terms(self, rows: Iterable[ItemTerms]) -> None:
+        """Store what a start read again of reports it put back without a stored vector (`replay` gives them with
+        the vector then), unless a vector was stored meanwhile."""
+        with write(self._conn) as conn:
+            conn.executemany("UPDATE items SET lang = ?, term_vector = ?, text_chars = ?, text_days = ? "
+                             "WHERE id = ? AND term_vector IS NULL",
+                             [(row.lang, row.term_vector, row.text_chars, row.text_days, row.item_id) for row in rows])
 
     @on_database_thread
     def assign(self, rows: Iterable[AssignmentRow], embeddings: dict[int, bytes], now: datetime,

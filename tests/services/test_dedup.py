@@ -865,3 +865,33 @@ async def test_with_the_scorer_a_restart_goes_on_identically(tmp_path, before_re
     restarted = await _cluster(tmp_path / "restarted.db", batches, True, learned, backend="lexical",
                                before_restart=before_restart)
     assert restarted == straight
+
+
+async def test_a_start_stores_what_it_read_again_so_the_next_start_puts_it_back(tmp_path, caplog):
+    # Migration 0013 drops the vectors an earlier reading of words made, and the start reads those reports again (a
+    # full window takes it minutes). What it read is stored: the next start puts them back as that one did, rather
+    # than each start reading the window again until its stories leave it.
+    path, learned = tmp_path / "m.db", ClusterSettings(learned=True)
+    clustered = await _cluster(path, [_mutiny_items()[:40]], False, learned, backend="lexical")
+    _as_if_not_stored("term_vector")(path)
+    with sqlite3.connect(path) as conn:
+        vectors_before = dict(conn.execute("SELECT id, term_vector FROM items"))
+    assert set(vectors_before.values()) == {None}
+
+    read_again = []
+    for _ in range(2):
+        store = await Store.open(path)
+        dedup = Deduplicator(store, learned)
+        await dedup.start()
+        caplog.clear()
+        with caplog.at_level("INFO", logger="monitor.dedup"):
+            assert await dedup.ready() == len(clustered)  # every report put back
+        read_again.append((dedup.read_again, caplog.text))
+        await dedup.close()
+        await store.close()
+
+    assert read_again[0][0] == len(clustered)
+    assert f"{len(clustered)} without a stored vector read again, and stored" in read_again[0][1]
+    assert read_again[1] == (0, read_again[1][1]) and "read again" not in read_again[1][1]
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM items WHERE term_vector IS NULL").fetchone()[0] == 0
