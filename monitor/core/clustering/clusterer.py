@@ -11,7 +11,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import chain
-from operator import mul
+from operator import itemgetter, mul
 
 from monitor.core.clustering.features import (
     WEIGHED_CANDIDATES,
@@ -62,6 +62,7 @@ POSTING = "I"
 # The rules' constants the scorer's `rules_ratio` is read with: the thresholds a user sets for the rules must not
 # move the features of a model fitted with these
 RULES = ClusterSettings(learned=False)
+_WHOSE = itemgetter(0)  # a story member's (source, language)
 
 
 def _forget(index: dict[str, array], term: str, story_id: int) -> None:
@@ -369,9 +370,9 @@ class Clusterer:
         if own is None:
             return False
         members = self.stories[story_id].members
-        reports = [(terms, weights) for whose, terms, weights, *_ in members if whose == own]
-        if not reports:
+        if own not in map(_WHOSE, members):  # most stories have no report of the item's source: one pass in C
             return False
+        reports = [(terms, weights) for whose, terms, weights, *_ in members if whose == own]
         vector, settings = traits.vector, self.settings
         if any(cosine(vector, *theirs) >= settings.same_source for theirs in reports):
             return False

@@ -13,10 +13,14 @@ from collections.abc import Hashable, Iterable
 from dataclasses import replace
 from datetime import datetime
 from itertools import repeat
+from operator import mul, truediv
 
 from monitor.core.clustering.settings import BOILERPLATE_CHARS, LEFT_REPORTS, SCANNED_CHARS, Report
+from monitor.core.terms import Memo
 
 Lines = tuple[tuple, ...]  # a report's (source, line) keys, remembered while it is in the window
+# A term's weight for its count in a report, 1 + log(count): a report's counts are a few small numbers
+_TERM_FREQUENCY = Memo(lambda count: 1 + math.log(count), size=1000)
 
 
 def _take_off(counts: Counter, amounts: Iterable[tuple[Hashable, int]]) -> None:
@@ -94,11 +98,11 @@ class Window:
 
     def vector(self, counts: Counter) -> dict[str, float]:
         """A report's TF-IDF vector, of unit length, from its term counts."""
-        documents, df, gone = len(self._documents), self._df, self._left.get  # ([] calls Python for a miss)
-        vector = {t: (1 + math.log(c)) * (math.log((documents + 1) / (df[t] - gone(t, 0) + 1)) + 1)
-                  for t, c in counts.items()}
-        norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
-        return {t: v / norm for t, v in vector.items()}
+        documents, df, gone = len(self._documents) + 1, self._df, self._left.get  # ([] calls Python for a miss)
+        tf = _TERM_FREQUENCY
+        weights = [tf[c] * (math.log(documents / (df[t] - gone(t, 0) + 1)) + 1) for t, c in counts.items()]
+        norm = math.sqrt(sum(map(mul, weights, weights))) or 1.0  # (the products and the division in C)
+        return dict(zip(counts, map(truediv, weights, repeat(norm)), strict=True))
 
     def without_boilerplate(self, report: Report) -> tuple[Report, Lines]:
         """The report without its source's boilerplate, and its lines to remember.
