@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, TextIO
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
 from monitor.config import Settings
 from monitor.core.clustering import default_scorer
 from monitor.embedding import load_embedder
@@ -35,7 +33,8 @@ from monitor.storage.database import DatabaseLock, StoreError
 from monitor.storage.store import Store
 from monitor.terminal import ProgressBars, counted, story_printer
 
-if TYPE_CHECKING:  # python-telegram-bot is only imported once a token is set
+if TYPE_CHECKING:  # python-telegram-bot is only imported once a token is set; APScheduler by `run` (a pass needs none)
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
     from telegram.ext import Application
 
     from monitor.delivery import Pacer, Sender
@@ -246,6 +245,8 @@ async def run(settings: Settings, stop: asyncio.Event, out: TextIO = sys.stdout,
               pacer: Pacer | None = None) -> None:
     """Poll every source on its schedule until `stop` is set; print new stories to `out`; with a bot token, run
     the bot, its alerts and digests too. `pacer`: the bot's flood limits (Telegram's by default)."""
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
     summary = RunSummary()
     scheduler = AsyncIOScheduler(timezone=UTC)  # the one scheduler: polls, the source sync, the summary, digests
     async with open_polling(settings, progress=progress, warm=True) as opened, AsyncExitStack() as running:

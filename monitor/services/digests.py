@@ -8,8 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from typing import TYPE_CHECKING
 
 from monitor.config import DigestSettings
 from monitor.core.digest import DIGEST_PERIOD, DigestStory, in_period, rank
@@ -19,6 +18,9 @@ from monitor.models import Outgoing, Story, Subscriber
 from monitor.services.watches import Watches
 from monitor.storage.rows import StoryDetails
 from monitor.storage.store import Store
+
+if TYPE_CHECKING:  # the scheduler is `run's: a command that only polls never imports it
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 log = logging.getLogger("monitor.digest")
 
