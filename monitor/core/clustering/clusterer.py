@@ -193,7 +193,9 @@ class Clusterer:
         score = 0.0
         forced = story_id is not None
         candidates: list[Candidate] = []
-        if self._scored:
+        # A given story is not chosen: its candidates are weighed only for a trace (a replay, an exact duplicate of a
+        # report already in a story: the service stores its score as 1.0)
+        if self._scored and (not forced or self.trace is not None):
             chosen, score, candidates = self._score(report, vector, name_terms_of(read), name_keys_of(read, True),
                                                     traits)
             if self.scorer is not None and story_id is None:

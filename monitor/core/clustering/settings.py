@@ -101,7 +101,7 @@ class Report:
 @dataclass(frozen=True)
 class Assignment:
     story_id: int
-    similarity: float  # the score that joined the story; 0.0 for a new story
+    similarity: float  # the score that joined the story; 0.0 for a new story, and for a story given unless traced
     created: bool
     vectors: dict = field(default_factory=dict)  # key → embedding computed during this call, to be stored
     lang: str = ""  # the report's language as the clusterer read it

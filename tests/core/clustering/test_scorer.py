@@ -5,6 +5,7 @@ and joins differently worded articles of one event."""
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -256,3 +257,18 @@ def test_a_story_a_rule_vetoes_is_never_joined_however_likely_the_model_finds_it
     # and without the veto the same model joins them
     assert joined(forecast(8, "слабый снег"), forecast(9, "слабый снег"), ("amur", "amur"))
     assert joined(APPEAL, TURNOUT, ("tass", "ria"))
+
+
+def test_a_report_given_its_story_is_not_weighed_against_the_candidates():
+    # An exact duplicate of a report already in a story (the same address or words from another source) and a report
+    # put back on a restart come with their story: weighing candidates for them costs as much as for a new report
+    # (features and trees for each), and decides nothing. Counted, not timed: no candidate is read for them.
+    reports = mutiny_reports()
+    clusterer = Clusterer(LEARNED)
+    stories = [clusterer.add(report).story_id for report in reports[:20]]
+    read_before = clusterer.stats["candidates"]
+    assert read_before  # the new reports had candidates
+    again = [clusterer.add(replace(report, key=f"again-{report.key}"), story_id=story).story_id
+             for report, story in zip(reports[:20], stories, strict=True)]
+    assert again == stories
+    assert clusterer.stats["candidates"] == read_before
