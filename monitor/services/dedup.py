@@ -64,6 +64,17 @@ def unpack_days(stored: str | None) -> frozenset[int]:
     return frozenset(map(int, stored.split(","))) if stored else frozenset()
 
 
+def pack_names(names: frozenset[str] | None) -> str | None:
+    """A title's names or terms as stored in items.title_names and title_terms: space-separated, sorted (terms
+    have no spaces); "" for none, None where not read."""
+    return None if names is None else " ".join(sorted(names))
+
+
+def unpack_names(stored: str | None) -> frozenset[str] | None:
+    """Stored title names or terms (None: not stored); interned, as the terms of the window's vectors are."""
+    return None if stored is None else frozenset(map(sys.intern, stored.split()))
+
+
 def cluster_settings(dedup: DedupSettings) -> ClusterSettings:
     return ClusterSettings(threshold=dedup.threshold, cross_threshold=dedup.cross_threshold,
                            long_threshold=dedup.long_threshold, window_s=dedup.window, learned=dedup.scorer)
@@ -112,12 +123,14 @@ class Clustering:
                 # no stored length or dates: clustered by a version that did not store them; put back as short
                 # posts naming no date (the full-article threshold and the dates are not held against them)
                 self.clusterer.restore(report, row.story_id, unpack_terms(row.term_vector), row.lang,
-                                       row.text_chars or 0, unpack_days(row.text_days))
+                                       row.text_chars or 0, unpack_days(row.text_days), unpack_names(row.title_names),
+                                       unpack_names(row.title_terms))
             else:  # clustered by a version that did not store vectors, or read words otherwise: read again (close
                 # to how it was), and stored, so that the next start puts it back as this one did
                 read = self.clusterer.add(report, story_id=row.story_id)
                 read_again.append(ItemTerms(row.item_id, read.lang, pack_terms(read.terms), read.chars,
-                                            pack_days(read.days)))
+                                            pack_days(read.days), pack_names(read.title_names),
+                                            pack_names(read.title_terms)))
             self._remember(row.item_id, row.story_id)
         # Only data from before stored vectors can make a story leave during the replay (all its reports
         # are replayed, also those from before it was opened again); it was forgotten then.
@@ -139,7 +152,8 @@ class Clustering:
             score = 1.0 if story_id is not None else assignment.similarity
             rows.append(AssignmentRow(item.id, assignment.story_id, score, self.seq, assignment.lang,
                                       pack_terms(assignment.terms), assignment.chars, pack_days(assignment.days),
-                                      assignment.created))
+                                      assignment.created, pack_names(assignment.title_names),
+                                      pack_names(assignment.title_terms)))
             expired.extend(StoryExpiry(story_id, self.seq) for story_id in self.clusterer.expired)
             self.clusterer.expired.clear()
             self.seq += 1

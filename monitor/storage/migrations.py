@@ -253,6 +253,13 @@ def _0013_item_terms_read_again(db: sqlite_utils.Database) -> None:
     db.conn.execute("UPDATE items SET term_vector = NULL WHERE term_vector IS NOT NULL")
 
 
+def _0014_item_title_names(db: sqlite_utils.Database) -> None:
+    # A report's title names and title terms, as the deduplicator read them: a start puts the window's reports back
+    # without reading their words again (half of what putting one back cost). NULL: clustered before, read again.
+    db.table("items").add_column("title_names", str)
+    db.table("items").add_column("title_terms", str)
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
     ("0001_sources_and_items", _0001_sources_and_items),
     ("0002_telegram_channels", _0002_telegram_channels),
@@ -267,6 +274,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
     ("0011_source_ids_not_reused", _0011_source_ids_not_reused),
     ("0012_source_text_without_controls", _0012_source_text_without_controls),
     ("0013_item_terms_read_again", _0013_item_terms_read_again),
+    ("0014_item_title_names", _0014_item_title_names),
 )
 
 

@@ -82,6 +82,8 @@ class ReplayRow:
     text_chars: int | None  # None: clustered by a version that did not store it
     text_days: str | None  # the dates the text names, days of the year, comma-separated
     seq: int = 0  # the order the clusterer saw it in (items.cluster_seq)
+    title_names: str | None = None  # its title's names, space-separated (None: not stored, read again)
+    title_terms: str | None = None  # its title's terms, where a scorer decided (None: not stored, read again)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +99,8 @@ class AssignmentRow:
     text_chars: int
     text_days: str
     opened: bool  # this item (re)opened the story in the clusterer
+    title_names: str | None = None  # its title's names, space-separated
+    title_terms: str | None = None  # its title's terms, space-separated, where a scorer decided
 
 
 class ItemTerms(NamedTuple):
@@ -108,6 +112,8 @@ class ItemTerms(NamedTuple):
     term_vector: bytes
     text_chars: int
     text_days: str
+    title_names: str | None = None
+    title_terms: str | None = None
 
 
 class StoryExpiry(NamedTuple):

@@ -89,6 +89,11 @@ COLUMNS: dict[str, dict[str, str]] = {
                       "whether it was a full article, put back on a restart",
         "text_days": "the dates that text names, as days of the year (`312` is 8 November; comma-separated, empty "
                      "for none; NULL: clustered by a version that did not store them, put back as naming none)",
+        "title_names": "its title's names as the deduplicator read them (space-separated), put back on a restart "
+                       "without reading its words again; NULL as `term_vector` is, or when clustered by a version that "
+                       "did not store them (read again)",
+        "title_terms": "its title's terms as the deduplicator read them, where its scorer decided (space-separated), "
+                       "put back on a restart; NULL as `title_names`, or where the rules decided",
     },
     "stories": {
         "id": "story id (`items.story_id`), given in order of creation",

@@ -46,14 +46,15 @@ class StoryRepository(Repository):
             return []
         rows = self._conn.execute(
             """SELECT i.id, i.source_id, i.title, i.text, i.published_at, i.story_id, i.embedding, i.term_vector,
-                      i.lang, i.text_chars, i.text_days, i.cluster_seq FROM items i JOIN stories s ON s.id = i.story_id
+                      i.lang, i.text_chars, i.text_days, i.cluster_seq, i.title_names, i.title_terms
+               FROM items i JOIN stories s ON s.id = i.story_id
                WHERE s.last_seen >= ? AND i.cluster_seq >= coalesce(s.opened_seq, 0) AND i.cluster_seq > ?
                ORDER BY i.cluster_seq LIMIT ?""",
             (active_since, after_seq, limit)).fetchall()
         return [ReplayRow(item_id, source_id, title or "", text or "", moment(published), story_id, embedding,
-                          term_vector, lang or "", chars, days, seq)
+                          term_vector, lang or "", chars, days, seq, title_names, title_terms)
                 for item_id, source_id, title, text, published, story_id, embedding, term_vector, lang, chars, days,
-                seq in rows]
+                seq, title_names, title_terms in rows]
 
     @on_database_thread
     def replay_size(self, window_s: float) -> int:
@@ -105,16 +106,17 @@ class StoryRepository(Repository):
         """Store what a start read again of reports it put back without a stored vector (`replay` gives them with
         the vector then), unless a vector was stored meanwhile."""
         with write(self._conn) as conn:
-            conn.executemany("UPDATE items SET lang = ?, term_vector = ?, text_chars = ?, text_days = ? "
-                             "WHERE id = ? AND term_vector IS NULL",
-                             [(row.lang, row.term_vector, row.text_chars, row.text_days, row.item_id) for row in rows])
+            conn.executemany("UPDATE items SET lang = ?, term_vector = ?, text_chars = ?, text_days = ?, "
+                             "title_names = ?, title_terms = ? WHERE id = ? AND term_vector IS NULL",
+                             [(row.lang, row.term_vector, row.text_chars, row.text_days, row.title_names,
+                               row.title_terms, row.item_id) for row in rows])
 
     @on_database_thread
     def assign(self, rows: Iterable[AssignmentRow], embeddings: dict[int, bytes], now: datetime,
                expired: Iterable[StoryExpiry] = ()) -> list[int]:
-        """Store where items went and the embeddings computed, and forget the term vectors of the reports
-        a story had when it left the clusterer's window (they are not put back on a restart, so the store
-        keeps vectors for the window, not the archive); return the ids of the stories the rows touched
+        """Store where items went and the embeddings computed, and forget the term vectors (and title names and
+        terms) of the reports a story had when it left the clusterer's window (they are not put back on a restart,
+        so the store keeps vectors for the window, not the archive); return the ids of the stories the rows touched
         (`get_many` sums them up). An item is assigned once: a row for an item that already has a story
         is ignored. The stories' figures grow by what this call adds (no rescan of the story)."""
         growth: dict[int, _Growth] = {}
@@ -122,10 +124,10 @@ class StoryRepository(Repository):
             for row in rows:
                 assigned = conn.execute(
                     """UPDATE items SET story_id = ?, story_score = ?, cluster_seq = ?, lang = ?, term_vector = ?,
-                         text_chars = ?, text_days = ?
+                         text_chars = ?, text_days = ?, title_names = ?, title_terms = ?
                        WHERE id = ? AND story_id IS NULL RETURNING source_id, title, url, published_at""",
                     (row.story_id, row.score, row.seq, row.lang, row.term_vector, row.text_chars, row.text_days,
-                     row.item_id)).fetchone()
+                     row.title_names, row.title_terms, row.item_id)).fetchone()
                 if assigned is None:
                     continue
                 source_id, title, url, published = assigned
@@ -142,8 +144,8 @@ class StoryRepository(Repository):
                     grown.headline = (title, url or "")
             for item_id, blob in embeddings.items():
                 conn.execute("UPDATE items SET embedding = ? WHERE id = ?", (blob, item_id))
-            conn.executemany("UPDATE items SET term_vector = NULL WHERE story_id = ? AND cluster_seq < ? "
-                             "AND term_vector IS NOT NULL", list(expired))
+            conn.executemany("UPDATE items SET term_vector = NULL, title_names = NULL, title_terms = NULL "
+                             "WHERE story_id = ? AND cluster_seq < ? AND term_vector IS NOT NULL", list(expired))
             for story_id, grown in growth.items():
                 _grow(conn, story_id, grown, now)
         return list(growth)

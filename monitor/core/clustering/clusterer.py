@@ -213,19 +213,25 @@ class Clusterer:
         if self.trace is not None:
             self.trace.append(Decision(report.key, story_id, created, forced, candidates, self._threshold()))
         self._join(self._story(story_id, as_published), item_vector, report.published, traits)
-        return Assignment(story_id, score, created, computed, traits.lang, vector, traits.chars, traits.days)
+        return Assignment(story_id, score, created, computed, traits.lang, vector, traits.chars, traits.days,
+                          traits.title_names, traits.title_terms if self._scored else None)
 
     def restore(self, report: Report, story_id: int, terms: dict[str, float], lang: str, chars: int,
-                days: frozenset[int]) -> None:
+                days: frozenset[int], title_names: frozenset[str] | None = None,
+                title_terms: frozenset[str] | None = None) -> None:
         """Put back a report as it was assigned before a restart: its story, its TF-IDF vector, language,
         text length and dates as stored, so nothing depends on what the window held when it came. Restoring the
         reports of the stories still active, in the order they were added, rebuilds the window: those
-        within it count for document frequencies and the source's lines; older ones only for their story."""
+        within it count for document frequencies and the source's lines; older ones only for their story.
+        Its title's names and terms as `add` gave them (`Assignment`), where stored: else its words are read again
+        for them (most of what putting a report back costs)."""
         self._advance(report.published)
         names = tuple(terms)
         self.window.count(report.published, names, remembered_lines(report))
-        traits = traits_of(report, lang, chars, days, terms, names,
-                           frozenset(terms_of(read_text[report.title][1])) & terms.keys() if self._scored else None)
+        if self._scored and title_terms is None:
+            title_terms = frozenset(terms_of(read_text[report.title][1])) & terms.keys()
+        traits = traits_of(report, lang, chars, days, terms, names, title_terms if self._scored else None,
+                           title_names=title_names)
         self._join(self._story(story_id, report), report.vector, report.published, traits)
 
     def _story(self, story_id: int, report: Report) -> Story:

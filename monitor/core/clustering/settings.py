@@ -108,3 +108,5 @@ class Assignment:
     terms: dict = field(default_factory=dict)  # the report's TF-IDF vector, to be stored for `restore`
     chars: int = 0  # the length of its text without the source's boilerplate, to be stored for `restore`
     days: frozenset[int] = frozenset()  # the dates that text names (days of the year), to be stored for `restore`
+    title_names: frozenset[str] = frozenset()  # its title's names (`title_names_of`), to be stored for `restore`
+    title_terms: frozenset[str] | None = None  # its title's terms where a scorer decides, to be stored for `restore`

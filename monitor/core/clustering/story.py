@@ -115,14 +115,17 @@ def language_set(languages: frozenset[str]) -> frozenset[str]:
 
 
 def traits_of(report: Report, lang: str, chars: int, days: frozenset[int], vector: dict[str, float],
-              terms: tuple[str, ...], title_terms: frozenset[str] | None = None, keys: set[str] | None = None
-              ) -> Traits:
+              terms: tuple[str, ...], title_terms: frozenset[str] | None = None, keys: set[str] | None = None,
+              title_names: frozenset[str] | None = None) -> Traits:
     """Of the report as published, and its terms as stored: `restore` gets the same. `title_terms` only where a
     scorer decides (it compares them, and the clock times named, which are then read too). `keys`: its terms'
-    name keys where its words' readings gave them (`name_keys_of`), else they are read from its terms."""
+    name keys where its words' readings gave them (`name_keys_of`), else they are read from its terms.
+    `title_names`: as stored (`title_names_of` gave them), else read."""
     own = None if report.source is None else _OWNERS.setdefault((report.source, lang), (report.source, lang))
     times = frozenset() if title_terms is None else clock_times_of(f"{report.title}\n{report.text[:TEXT_CHARS]}")
-    return Traits(lang, chars, days, own, vector, title_names_of(report.title, report.text, vector), terms,
+    if title_names is None:
+        title_names = title_names_of(report.title, report.text, vector)
+    return Traits(lang, chars, days, own, vector, title_names, terms,
                   title_terms or frozenset(), times, keys_of(terms) if keys is None else keys)
 
 
