@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from monitor.config import DEFAULT_BACKFILL, PollingSettings
@@ -20,11 +21,12 @@ from monitor.core.html import one_line
 from monitor.core.schedule import next_poll_at
 from monitor.core.urls import channel_of
 from monitor.models import FetchResult, Item, Source, SourceState, StoredItem
-from monitor.sources.feeds import ParsedFeed, parse_feed
 from monitor.sources.fetch import Fetcher, FetchError
-from monitor.sources.telegram_preview import parse_preview
 from monitor.storage.store import Store
 from monitor.workers import worker_pool
+
+if TYPE_CHECKING:
+    from monitor.sources.feeds import ParsedFeed
 
 log = logging.getLogger("monitor.poller")
 
@@ -192,6 +194,9 @@ class Poller:
             return Fetched((), status=304, etag=result.etag or state.etag, not_modified=True,
                            last_modified=result.last_modified or state.last_modified)
         content_type = (result.headers or {}).get("content-type", "")
+        # (imported on the first body to parse: a pass of "not modified" answers parses nothing, and starts sooner)
+        from monitor.sources.feeds import parse_feed
+
         parsed: ParsedFeed = await self._parse(parse_feed, result.body, result.final_url or source.url,
                                                content_type, now)
         if parsed.error:
@@ -218,6 +223,8 @@ class Poller:
             if urlsplit(result.final_url).path.rstrip("/") != urlsplit(page_url).path.rstrip("/"):
                 raise FetchError(f"@{channel} has no public preview (Telegram redirected to {result.final_url}): "
                                  "the channel is private or unknown, or hides its preview", status=status)
+            from monitor.sources.telegram_preview import parse_preview
+
             page = await self._parse(parse_preview, result.body, channel, now, _charset(result))
             if page.error:
                 raise FetchError(page.error, status=status)
