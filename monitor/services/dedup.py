@@ -303,13 +303,24 @@ class Deduplicator:
         while rows := await self.store.stories.replay(self.settings.window_s, last_seq, REPLAY_BATCH):
             read_again = await self._work(_restore, rows)
             if read_again:
-                await self.store.stories.keep_terms(read_again)
-                self.read_again += len(read_again)
+                await self._keep(read_again)
             done, last_seq = done + len(rows), rows[-1].seq
             if progress:
                 progress(done, total)
         self._ahead = False
         return done
+
+    async def _keep(self, read_again: list[ItemTerms]) -> None:
+        """Store what was read again of reports put back without a stored vector, so the next start puts them back as
+        read. Only a saving: a write that fails (the database locked, the disk full) is logged, and the next start
+        reads them again; the window is back either way, and the new items waiting for it are clustered."""
+        try:
+            await self.store.stories.keep_terms(read_again)
+        except Exception as exc:
+            log.warning("dedup: what was read again of %d reports put back could not be stored (%s); the next start "
+                        "reads them again", len(read_again), exc)
+            return
+        self.read_again += len(read_again)
 
     async def close(self) -> None:
         if self._warming is not None and not self._warming.done():  # what it did not do, the next start does

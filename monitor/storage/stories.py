@@ -104,12 +104,23 @@ class StoryRepository(Repository):
     @on_database_thread
     def keep_terms(self, rows: Iterable[ItemTerms]) -> None:
         """Store what a start read again of reports it put back without a stored vector (`replay` gives them with
-        the vector then), unless a vector was stored meanwhile."""
+        the vector then), unless a vector was stored meanwhile. A language read otherwise than stored is the
+        report's language now (the next start puts it back with it): its story's languages are summed up again."""
+        rows = list(rows)
         with write(self._conn) as conn:
+            stored: dict[int, tuple[int, str]] = {}
+            for at in range(0, len(rows), _CHUNK):
+                chunk = [row.item_id for row in rows[at:at + _CHUNK]]
+                stored.update((item_id, (story_id, lang or "")) for item_id, story_id, lang in conn.execute(
+                    f"SELECT id, story_id, lang FROM items WHERE id IN ({','.join('?' * len(chunk))}) "
+                    "AND term_vector IS NULL", chunk))
             conn.executemany("UPDATE items SET lang = ?, term_vector = ?, text_chars = ?, text_days = ?, "
                              "title_names = ?, title_terms = ? WHERE id = ? AND term_vector IS NULL",
                              [(row.lang, row.term_vector, row.text_chars, row.text_days, row.title_names,
                                row.title_terms, row.item_id) for row in rows])
+            for story_id in {stored[row.item_id][0] for row in rows
+                             if row.item_id in stored and stored[row.item_id][1] != row.lang}:
+                conn.execute("UPDATE stories SET languages = ? WHERE id = ?", (_languages(conn, story_id), story_id))
 
     @on_database_thread
     def assign(self, rows: Iterable[AssignmentRow], embeddings: dict[int, bytes], now: datetime,
@@ -243,11 +254,17 @@ def _grow(conn: sqlite3.Connection, story_id: int, grown: _Growth, now: datetime
                   ",".join(sorted(languages - {""})), to_iso(now), opened))
 
 
+def _languages(conn: sqlite3.Connection, story_id: int) -> str:
+    """The languages of a story's items, as `stories.languages` keeps them (sorted, comma-separated)."""
+    languages = conn.execute("SELECT group_concat(DISTINCT nullif(lang, '')) FROM items WHERE story_id = ?",
+                             (story_id,)).fetchone()[0]
+    return ",".join(sorted(set((languages or "").split(",")) - {""}))
+
+
 def recount_story(conn: sqlite3.Connection, story_id: int, now: datetime) -> None:
     """Sum a story up again from its items (after some were deleted); a story left empty goes."""
-    count, first, last, languages = conn.execute(
-        """SELECT count(*), min(published_at), max(published_at), group_concat(DISTINCT nullif(lang, ''))
-           FROM items WHERE story_id = ?""", (story_id,)).fetchone()
+    count, first, last = conn.execute(
+        "SELECT count(*), min(published_at), max(published_at) FROM items WHERE story_id = ?", (story_id,)).fetchone()
     conn.execute("DELETE FROM story_sources WHERE story_id = ?", (story_id,))
     if not count:
         conn.execute("DELETE FROM stories WHERE id = ?", (story_id,))
@@ -259,7 +276,7 @@ def recount_story(conn: sqlite3.Connection, story_id: int, now: datetime) -> Non
         """SELECT title, url FROM items WHERE story_id = ?
            ORDER BY title = '' OR title IS NULL, cluster_seq LIMIT 1""", (story_id,)).fetchone()
     sources = conn.execute("SELECT count(*) FROM story_sources WHERE story_id = ?", (story_id,)).fetchone()[0]
-    languages = ",".join(sorted(set((languages or "").split(",")) - {""}))
+    languages = _languages(conn, story_id)
     conn.execute(
         """UPDATE stories SET headline = ?, url = ?, first_seen = ?, last_seen = ?, item_count = ?,
              source_count = ?, languages = ?, updated_at = ? WHERE id = ?""",

@@ -870,6 +870,61 @@ async def test_with_the_scorer_a_restart_goes_on_identically(tmp_path, before_re
     assert restarted == straight
 
 
+async def test_after_a_start_stored_what_it_read_again_the_next_start_goes_on_as_it_would_have(tmp_path):
+    # Vectors dropped before the first restart only (migration 0013): that start reads the reports again and stores
+    # what it read; the second start puts them back from the store, and the last batch goes where it would have gone
+    # had the process gone on after the first start.
+    items = _mutiny_items()
+    learned = ClusterSettings(learned=True)
+    dropped: list[Path] = []
+
+    def first_time_only(path: Path) -> None:
+        if not dropped:
+            _as_if_not_stored("term_vector", "title_names", "title_terms")(path)
+            dropped.append(path)
+
+    went_on = await _cluster(tmp_path / "went-on.db", [items[:30], items[30:]], True, learned, backend="lexical",
+                             before_restart=_as_if_not_stored("term_vector", "title_names", "title_terms"))
+    restarted = await _cluster(tmp_path / "restarted.db", [items[:30], items[30:60], items[60:]], True, learned,
+                               backend="lexical", before_restart=first_time_only)
+    assert restarted == went_on
+
+
+async def test_a_start_whose_write_of_what_it_read_again_fails_still_clusters_the_new_items(tmp_path, caplog):
+    # Storing what was read again is a saving: where the database refuses it, the window is back all the same, the
+    # batch waiting for it is clustered, and the next start reads those reports again (and stores them).
+    path, learned = tmp_path / "m.db", ClusterSettings(learned=True)
+    items = _mutiny_items()
+    await _cluster(path, [items[:40]], False, learned, backend="lexical")
+    _as_if_not_stored("term_vector")(path)
+    refusing = sqlite3.connect(path)
+    refusing.execute("CREATE TRIGGER refuse BEFORE UPDATE OF term_vector ON items WHEN OLD.story_id IS NOT NULL "
+                     "AND NEW.term_vector IS NOT NULL AND OLD.term_vector IS NULL AND NEW.story_id IS OLD.story_id "
+                     "BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+    refusing.commit()
+    store = await Store.open(path)
+    (source,) = [s for s in await store.sources.enabled() if s.url.endswith("feed0")]
+    dedup = Deduplicator(store, learned)
+    await dedup.start()
+    with caplog.at_level("WARNING", logger="monitor.dedup"):
+        await dedup.add(source, await store.items.insert(source.id, items[40:50], T0))
+    assert "could not be stored (disk full); the next start reads them again" in caplog.text
+    assert dedup.read_again == 0
+    assert all(story for story, _ in (await _keys_and_stories(store)).values())  # the new batch too
+    await dedup.close()
+    await store.close()
+    refusing.execute("DROP TRIGGER refuse")
+    refusing.commit()
+    refusing.close()
+    store = await Store.open(path)
+    dedup = Deduplicator(store, learned)
+    await dedup.start()
+    await dedup.ready()
+    assert dedup.read_again == 40
+    await dedup.close()
+    await store.close()
+
+
 async def test_a_start_puts_the_window_back_without_reading_any_report_s_words(tmp_path):
     # Reading a report's words again for its title's names and terms was half of what putting it back cost (a full
     # window took half a minute): they are stored with it, as its vector is. Counted, not timed: the clusterer's

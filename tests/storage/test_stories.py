@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from monitor.models import SourceSpec
-from monitor.storage.rows import AssignmentRow, StoryExpiry, StoryLink
+from monitor.storage.rows import AssignmentRow, ItemTerms, StoryExpiry, StoryLink
 from tests.storage.conftest import NOW, item
 
 
@@ -53,3 +53,22 @@ async def test_digests_and_watches_read_a_story_s_titles_links_and_words(store):
     assert (text.item_count, text.text) == (2, "Storm hits\nWinds of 120 km/h\nБуря\nВетер")
     assert [s.id for s in await store.stories.recent(NOW - timedelta(days=1))] == [1]
     assert await store.stories.count(NOW) == 1 and await store.stories.count(NOW + timedelta(seconds=1)) == 0
+
+
+async def test_what_a_start_read_again_is_stored_and_its_story_speaks_the_language_read(store):
+    # A report put back without a stored vector is read again, and what was read is stored for the next start. Its
+    # language read now is the one the next start puts it back with: the story's languages say the same.
+    await store.sources.sync([SourceSpec("feed", "https://a/", "A")], NOW)
+    a, b = await store.items.insert(1, [item(1, title="Storm hits"), item(2, title="Storm moves on")], NOW)
+    await store.stories.assign([assigned(a.id, 1, 1, "ru", opened=True), assigned(b.id, 1, 2)], {}, NOW)
+    await store.stories.assign([], {}, NOW, [StoryExpiry(1, 3)])  # as a version that read words otherwise left them
+    assert (await store.stories.get(1)).languages == ("en", "ru")
+    await store.stories.keep_terms([ItemTerms(a.id, "en", b"read", 120, "5", "Storm", "storm hit"),
+                                    ItemTerms(b.id, "en", b"read too", 90, "", "", "")])
+    replayed = await store.stories.replay(3600.0)
+    assert [(r.lang, r.term_vector, r.text_chars, r.text_days, r.title_names, r.title_terms) for r in replayed] == [
+        ("en", b"read", 120, "5", "Storm", "storm hit"), ("en", b"read too", 90, "", "", "")]
+    assert (await store.stories.get(1)).languages == ("en",)
+    # a vector stored meanwhile (the item assigned again by a later version) is not overwritten
+    await store.stories.keep_terms([ItemTerms(a.id, "ru", b"older", 1, "", None, None)])
+    assert (await store.stories.replay(3600.0))[0].term_vector == b"read"
