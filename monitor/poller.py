@@ -115,11 +115,12 @@ class Poller:
         """Refresh every polled source concurrently (the fetcher bounds how many at once); `progress` is told
         (sources done, sources) as they finish."""
         polled = [s for s in sources if s.kind in POLLED_KINDS]
+        states = await self.store.sources.states([s.id for s in polled])  # at once, not a round trip each
         done = 0
 
         async def refresh(source: Source) -> PollReport:
             nonlocal done
-            report = await self.refresh(source)
+            report = await self.refresh(source, states.get(source.id))
             done += 1
             if progress:
                 progress(done, len(polled))
@@ -129,13 +130,14 @@ class Poller:
             progress(0, len(polled))
         return list(await asyncio.gather(*(refresh(s) for s in polled)))
 
-    async def refresh(self, source: Source) -> PollReport:
-        """Poll one source once; never raises for the source's own faults."""
+    async def refresh(self, source: Source, state: SourceState | None = None) -> PollReport:
+        """Poll one source once; never raises for the source's own faults. `state`: what the store remembers of it,
+        where just read (else it is read here)."""
         if source.id in self._busy:
             return PollReport(source, skipped=True)
         self._busy.add(source.id)
         try:
-            return await self._refresh(source)
+            return await self._refresh(source, state)
         finally:
             self._busy.discard(source.id)
 
@@ -152,9 +154,9 @@ class Poller:
         read = self._read_channel if source.kind == "telegram" else self._read_feed
         return read(source, state, now)
 
-    async def _refresh(self, source: Source) -> PollReport:
+    async def _refresh(self, source: Source, state: SourceState | None) -> PollReport:
         now = self.clock()
-        state = await self.store.sources.state(source.id)
+        state = state or await self.store.sources.state(source.id)
         try:
             fetched = await self._read(source, state, now)
         except FetchError as exc:

@@ -6,10 +6,8 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from monitor.models import Alert, Outgoing
-from monitor.storage.database import Repository, moment, on_database_thread, to_iso, write
+from monitor.storage.database import IDS_PER_QUERY, Repository, moment, on_database_thread, to_iso, write
 from monitor.storage.outbox import enqueue, enqueue_edit
-
-_CHUNK = 500  # ids per query (SQLite limits the parameters of one statement)
 
 
 class AlertRepository(Repository):
@@ -18,8 +16,8 @@ class AlertRepository(Repository):
         """The alerts sent about these stories, to any chat."""
         ids = list(set(story_ids))
         out: list[Alert] = []
-        for at in range(0, len(ids), _CHUNK):
-            chunk = ids[at:at + _CHUNK]
+        for at in range(0, len(ids), IDS_PER_QUERY):
+            chunk = ids[at:at + IDS_PER_QUERY]
             out += [Alert(c, s, w, q, o, n, moment(t), m)
                     for c, s, w, q, o, n, t, m in self._conn.execute(
                 f"""SELECT a.chat_id, a.story_id, a.watch_id, a.query, a.outbox_id, a.source_count, a.sent_at,

@@ -29,6 +29,8 @@ BUSY_TIMEOUT_MS = 10_000
 P = ParamSpec("P")
 T = TypeVar("T")
 
+IDS_PER_QUERY = 500  # ids in one `IN (...)` (SQLite limits the parameters of one statement)
+
 
 class StoreError(Exception):
     """A store operation the user asked for cannot be done; the message says why."""

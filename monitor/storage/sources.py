@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from monitor.models import Source, SourceSpec, SourceState
 from monitor.storage.database import (
+    IDS_PER_QUERY,
     Repository,
     StoreError,
     from_iso,
@@ -157,6 +158,18 @@ class SourceRepository(Repository):
         if row is None:
             raise StoreError(f"storage: no source {source_id}")
         return _state(row)
+
+    @on_database_thread
+    def states(self, source_ids: Iterable[int]) -> dict[int, SourceState]:
+        """What the poller remembers about each of these sources, read at once (a pass over a thousand sources
+        asked one by one spent a tenth of its time on the round trips); a source not stored is left out."""
+        ids = list(source_ids)
+        found: dict[int, SourceState] = {}
+        for at in range(0, len(ids), IDS_PER_QUERY):
+            chunk = ids[at:at + IDS_PER_QUERY]
+            found.update((row[0], _state(row)) for row in self._conn.execute(
+                f"SELECT {_STATE_COLUMNS} FROM sources s WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+        return found
 
     @on_database_thread
     def record_success(

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from monitor.models import Story
-from monitor.storage.database import Repository, moment, on_database_thread, to_iso, write
+from monitor.storage.database import IDS_PER_QUERY, Repository, moment, on_database_thread, to_iso, write
 from monitor.storage.rows import (
     AssignmentRow,
     ClusteringStart,
@@ -23,7 +23,6 @@ from monitor.storage.rows import (
 
 SOURCE_NAMES = 20  # names carried with a story; source_count counts them all
 _COLUMNS = "id, headline, url, first_seen, last_seen, item_count, source_count, languages"
-_CHUNK = 500  # ids per query (SQLite limits the parameters of one statement)
 
 
 class StoryRepository(Repository):
@@ -94,8 +93,8 @@ class StoryRepository(Repository):
         """item id → story id, for those of these items already clustered."""
         ids = list(item_ids)
         out: dict[int, int] = {}
-        for at in range(0, len(ids), _CHUNK):
-            chunk = ids[at:at + _CHUNK]
+        for at in range(0, len(ids), IDS_PER_QUERY):
+            chunk = ids[at:at + IDS_PER_QUERY]
             marks = ",".join("?" * len(chunk))
             out.update(self._conn.execute(
                 f"SELECT id, story_id FROM items WHERE id IN ({marks}) AND story_id IS NOT NULL", chunk).fetchall())
@@ -109,8 +108,8 @@ class StoryRepository(Repository):
         rows = list(rows)
         with write(self._conn) as conn:
             stored: dict[int, tuple[int, str]] = {}
-            for at in range(0, len(rows), _CHUNK):
-                chunk = [row.item_id for row in rows[at:at + _CHUNK]]
+            for at in range(0, len(rows), IDS_PER_QUERY):
+                chunk = [row.item_id for row in rows[at:at + IDS_PER_QUERY]]
                 stored.update((item_id, (story_id, lang or "")) for item_id, story_id, lang in conn.execute(
                     f"SELECT id, story_id, lang FROM items WHERE id IN ({','.join('?' * len(chunk))}) "
                     "AND term_vector IS NULL", chunk))

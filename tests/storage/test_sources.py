@@ -92,3 +92,7 @@ async def test_poll_state_is_kept_between_polls(store):
     assert (state.error_count, state.last_error, state.etag, state.last_success_at) == (0, None, '"v1"', NOW)
     (row,) = await store.sources.rows()
     assert (row.title, row.last_status, row.item_count) == ("Feed A", 200, 0)
+    # a pass over many sources reads their states at once: the same states, a source not stored left out
+    other = await store.sources.add(SourceSpec("feed", "https://b/", "B"), NOW)
+    assert await store.sources.states([source.id, other.id, 999]) == {
+        source.id: state, other.id: await store.sources.state(other.id)}
