@@ -315,10 +315,10 @@ class Deduplicator:
         read. Only a saving: a write that fails (the database locked, the disk full) is logged, and the next start
         reads them again; the window is back either way, and the new items waiting for it are clustered."""
         try:
-            await self.store.stories.keep_terms(read_again)
-        except Exception as exc:
+            await self.store.stories.keep_terms(read_again, datetime.now(UTC))
+        except Exception as exc:  # with its traceback: a fault of ours would otherwise look like a full disk forever
             log.warning("dedup: what was read again of %d reports put back could not be stored (%s); the next start "
-                        "reads them again", len(read_again), exc)
+                        "reads them again", len(read_again), exc, exc_info=True)
             return
         self.read_again += len(read_again)
 

@@ -101,7 +101,7 @@ class StoryRepository(Repository):
         return out
 
     @on_database_thread
-    def keep_terms(self, rows: Iterable[ItemTerms]) -> None:
+    def keep_terms(self, rows: Iterable[ItemTerms], now: datetime) -> None:
         """Store what a start read again of reports it put back without a stored vector (`replay` gives them with
         the vector then), unless a vector was stored meanwhile. A language read otherwise than stored is the
         report's language now (the next start puts it back with it): its story's languages are summed up again."""
@@ -119,7 +119,8 @@ class StoryRepository(Repository):
                                row.title_terms, row.item_id) for row in rows])
             for story_id in {stored[row.item_id][0] for row in rows
                              if row.item_id in stored and stored[row.item_id][1] != row.lang}:
-                conn.execute("UPDATE stories SET languages = ? WHERE id = ?", (_languages(conn, story_id), story_id))
+                conn.execute("UPDATE stories SET languages = ?, updated_at = ? WHERE id = ?",
+                             (_languages(conn, story_id), to_iso(now), story_id))
 
     @on_database_thread
     def assign(self, rows: Iterable[AssignmentRow], embeddings: dict[int, bytes], now: datetime,

@@ -64,11 +64,11 @@ async def test_what_a_start_read_again_is_stored_and_its_story_speaks_the_langua
     await store.stories.assign([], {}, NOW, [StoryExpiry(1, 3)])  # as a version that read words otherwise left them
     assert (await store.stories.get(1)).languages == ("en", "ru")
     await store.stories.keep_terms([ItemTerms(a.id, "en", b"read", 120, "5", "Storm", "storm hit"),
-                                    ItemTerms(b.id, "en", b"read too", 90, "", "", "")])
+                                    ItemTerms(b.id, "en", b"read too", 90, "", "", "")], NOW)
     replayed = await store.stories.replay(3600.0)
     assert [(r.lang, r.term_vector, r.text_chars, r.text_days, r.title_names, r.title_terms) for r in replayed] == [
         ("en", b"read", 120, "5", "Storm", "storm hit"), ("en", b"read too", 90, "", "", "")]
     assert (await store.stories.get(1)).languages == ("en",)
     # a vector stored meanwhile (the item assigned again by a later version) is not overwritten
-    await store.stories.keep_terms([ItemTerms(a.id, "ru", b"older", 1, "", None, None)])
+    await store.stories.keep_terms([ItemTerms(a.id, "ru", b"older", 1, "", None, None)], NOW)
     assert (await store.stories.replay(3600.0))[0].term_vector == b"read"
