@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from monitor.models import Alert, Outgoing
-from monitor.storage.database import IDS_PER_QUERY, Repository, moment, on_database_thread, to_iso, write
+from monitor.storage.database import Repository, in_chunks, moment, on_database_thread, to_iso, write
 from monitor.storage.outbox import enqueue, enqueue_edit
 
 
@@ -16,14 +16,13 @@ class AlertRepository(Repository):
         """The alerts sent about these stories, to any chat."""
         ids = list(set(story_ids))
         out: list[Alert] = []
-        for at in range(0, len(ids), IDS_PER_QUERY):
-            chunk = ids[at:at + IDS_PER_QUERY]
+        for chunk, marks in in_chunks(ids):
             out += [Alert(c, s, w, q, o, n, moment(t), m)
                     for c, s, w, q, o, n, t, m in self._conn.execute(
                 f"""SELECT a.chat_id, a.story_id, a.watch_id, a.query, a.outbox_id, a.source_count, a.sent_at,
                            o.message_id
                     FROM alerts a JOIN outbox o ON o.id = a.outbox_id
-                    WHERE a.story_id IN ({','.join('?' * len(chunk))})""", chunk)]
+                    WHERE a.story_id IN ({marks})""", chunk)]
         return out
 
     @on_database_thread

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from monitor.models import Subscriber, Watch
-from monitor.storage.database import IDS_PER_QUERY, Repository, StoreError, moment, on_database_thread, to_iso, write
+from monitor.storage.database import Repository, StoreError, in_chunks, moment, on_database_thread, to_iso, write
 
 _COLUMNS = ("chat_id, chat_type, title, thread_id, coalesce(language, language_code, 'en'), timezone, "
             "link_previews, active, digest_time, language_code")
@@ -86,10 +86,9 @@ class ChatRepository(Repository):
         """chat id → subscriber, for those of these chats that have subscribed (active or not)."""
         ids = list(set(chat_ids))
         out: dict[int, Subscriber] = {}
-        for at in range(0, len(ids), IDS_PER_QUERY):
-            chunk = ids[at:at + IDS_PER_QUERY]
-            rows = self._conn.execute(f"SELECT {_COLUMNS} FROM subscribers WHERE chat_id IN "
-                                      f"({','.join('?' * len(chunk))})", chunk).fetchall()
+        for chunk, marks in in_chunks(ids):
+            rows = self._conn.execute(f"SELECT {_COLUMNS} FROM subscribers WHERE chat_id IN ({marks})",
+                                      chunk).fetchall()
             out.update((row[0], _subscriber(row)) for row in rows)
         return out
 

@@ -32,6 +32,13 @@ T = TypeVar("T")
 IDS_PER_QUERY = 500  # ids in one `IN (...)` (SQLite limits the parameters of one statement)
 
 
+def in_chunks(ids: list[T]) -> Iterator[tuple[list[T], str]]:
+    """`ids` a statement's worth at a time, each chunk with the marks of its `IN (...)` ("?,?,?")."""
+    for at in range(0, len(ids), IDS_PER_QUERY):
+        chunk = ids[at:at + IDS_PER_QUERY]
+        yield chunk, ",".join("?" * len(chunk))
+
+
 class StoreError(Exception):
     """A store operation the user asked for cannot be done; the message says why."""
 

@@ -7,15 +7,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from monitor.models import Source, SourceSpec, SourceState
-from monitor.storage.database import (
-    IDS_PER_QUERY,
-    Repository,
-    StoreError,
-    from_iso,
-    on_database_thread,
-    to_iso,
-    write,
-)
+from monitor.storage.database import Repository, StoreError, from_iso, in_chunks, on_database_thread, to_iso, write
 from monitor.storage.rows import RemovedSource, SourceRow
 from monitor.storage.stories import recount_story
 
@@ -165,10 +157,9 @@ class SourceRepository(Repository):
         asked one by one spent a tenth of its time on the round trips); a source not stored is left out."""
         ids = list(source_ids)
         found: dict[int, SourceState] = {}
-        for at in range(0, len(ids), IDS_PER_QUERY):
-            chunk = ids[at:at + IDS_PER_QUERY]
+        for chunk, marks in in_chunks(ids):
             found.update((row[0], _state(row)) for row in self._conn.execute(
-                f"SELECT {_STATE_COLUMNS} FROM sources s WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+                f"SELECT {_STATE_COLUMNS} FROM sources s WHERE id IN ({marks})", chunk))
         return found
 
     @on_database_thread

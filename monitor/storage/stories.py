@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from monitor.models import Story
-from monitor.storage.database import IDS_PER_QUERY, Repository, moment, on_database_thread, to_iso, write
+from monitor.storage.database import Repository, in_chunks, moment, on_database_thread, to_iso, write
 from monitor.storage.rows import (
     AssignmentRow,
     ClusteringStart,
@@ -93,9 +93,7 @@ class StoryRepository(Repository):
         """item id → story id, for those of these items already clustered."""
         ids = list(item_ids)
         out: dict[int, int] = {}
-        for at in range(0, len(ids), IDS_PER_QUERY):
-            chunk = ids[at:at + IDS_PER_QUERY]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in in_chunks(ids):
             out.update(self._conn.execute(
                 f"SELECT id, story_id FROM items WHERE id IN ({marks}) AND story_id IS NOT NULL", chunk).fetchall())
         return out
@@ -108,11 +106,9 @@ class StoryRepository(Repository):
         rows = list(rows)
         with write(self._conn) as conn:
             stored: dict[int, tuple[int, str]] = {}
-            for at in range(0, len(rows), IDS_PER_QUERY):
-                chunk = [row.item_id for row in rows[at:at + IDS_PER_QUERY]]
+            for chunk, marks in in_chunks([row.item_id for row in rows]):
                 stored.update((item_id, (story_id, lang or "")) for item_id, story_id, lang in conn.execute(
-                    f"SELECT id, story_id, lang FROM items WHERE id IN ({','.join('?' * len(chunk))}) "
-                    "AND term_vector IS NULL", chunk))
+                    f"SELECT id, story_id, lang FROM items WHERE id IN ({marks}) AND term_vector IS NULL", chunk))
             conn.executemany("UPDATE items SET lang = ?, term_vector = ?, text_chars = ?, text_days = ?, "
                              "title_names = ?, title_terms = ? WHERE id = ? AND term_vector IS NULL",
                              [(row.lang, row.term_vector, row.text_chars, row.text_days, row.title_names,
