@@ -231,7 +231,7 @@ def schema_page() -> str:
     from monitor.storage.schema import COLUMNS, TABLES
 
     db = sqlite_utils.Database(memory=True)
-    migrate(db)
+    migrate(db.conn)
     tables = db.table_names()
     problems = [f"table {t} has no description in TABLES" for t in tables if t not in TABLES]
     problems += [f"TABLES describes {t}, which no migration makes" for t in TABLES if t not in tables]

@@ -183,7 +183,7 @@ def test_every_table_column_is_documented():
     from monitor.storage.migrations import migrate
 
     db = sqlite_utils.Database(memory=True)
-    migrate(db)
+    migrate(db.conn)
     page = (DOCS / "schema.md").read_text(encoding="utf-8")
     sections = dict(re.findall(r"^## (\w+)\n(.*?)(?=^## |\Z)", page, flags=re.M | re.S))
     for table in db.table_names():

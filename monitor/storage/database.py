@@ -20,8 +20,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-import sqlite_utils
-
 from monitor.storage.migrations import migrate
 
 BUSY_TIMEOUT_MS = 10_000
@@ -74,7 +72,7 @@ def connect(path: str | Path) -> sqlite3.Connection:
     except sqlite3.Error as exc:
         raise StoreError(f"storage: cannot open {path} ({exc}); check storage.path and its folder") from None
     try:
-        migrate(sqlite_utils.Database(conn))
+        migrate(conn)
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise StoreError(f"storage: {path} is not a usable monitor database ({exc})") from None

@@ -3,12 +3,15 @@ describe each table and column it adds in schema.py (docs/schema.md is generated
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from monitor.core.html import one_line, strip_controls
+
+if TYPE_CHECKING:  # imported where a migration is applied: sqlite-utils brings dateutil (and numpy, where installed)
+    import sqlite_utils  # with it, a fifth of a start that has nothing to migrate
 
 
 def _0001_sources_and_items(db: sqlite_utils.Database) -> None:
@@ -278,12 +281,16 @@ MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
 )
 
 
-def migrate(db: sqlite_utils.Database) -> list[str]:
+def migrate(conn: sqlite3.Connection) -> list[str]:
     """Apply the migrations this database has not had yet, each in its own transaction; return their names."""
-    conn = db.conn
     conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
     applied = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
-    done = []
+    done: list[str] = []
+    if applied.issuperset(name for name, _ in MIGRATIONS):
+        return done
+    import sqlite_utils
+
+    db = sqlite_utils.Database(conn)
     for name, step in MIGRATIONS:
         if name in applied:
             continue

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -24,6 +26,18 @@ async def test_migrations_are_named_recorded_and_run_once(tmp_path):
     assert [r[0] for r in sql(path, "SELECT name FROM _migrations ORDER BY name")] == [name for name, _ in MIGRATIONS]
     assert sql(path, "PRAGMA journal_mode") == [("wal",)]
     await store.close()
+
+
+def test_a_start_with_nothing_to_migrate_does_not_load_the_migration_library(tmp_path):
+    # sqlite-utils (and what it imports: dateutil, numpy where installed) was a fifth of an all-304 poll's start
+    path = tmp_path / "m.db"
+    probe = ("import sys; from monitor.storage.database import connect; connect(sys.argv[1]).close(); "
+             "print(' '.join(m for m in ('sqlite_utils', 'dateutil', 'numpy') if m in sys.modules))")
+    loaded = [subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, check=True
+                             ).stdout.split() for _ in range(2)]
+    assert "sqlite_utils" in loaded[0]  # the first start made the tables with it
+    assert loaded[1] == []
+    assert [r[0] for r in sql(path, "SELECT name FROM _migrations ORDER BY name")] == [name for name, _ in MIGRATIONS]
 
 
 async def test_not_a_database_is_a_clear_error(tmp_path):
