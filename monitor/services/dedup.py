@@ -114,17 +114,23 @@ class Clustering:
 
     def restore(self, rows: list[ReplayRow]) -> list[ItemTerms]:
         """Put back stored reports, in the order they were clustered; what was read again of those stored without
-        a vector, to store."""
+        a vector, or without their title's names and terms, to store."""
         read_again: list[ItemTerms] = []
+        scored = self.clusterer.scorer is not None
         for row in rows:
             report = Report(row.item_id, row.title, row.text, row.published_at, unpack_vector(row.embedding),
                             source=row.source_id)
             if row.term_vector is not None:
                 # no stored length or dates: clustered by a version that did not store them; put back as short
                 # posts naming no date (the full-article threshold and the dates are not held against them)
-                self.clusterer.restore(report, row.story_id, unpack_terms(row.term_vector), row.lang,
-                                       row.text_chars or 0, unpack_days(row.text_days), unpack_names(row.title_names),
-                                       unpack_names(row.title_terms))
+                names, title_terms = self.clusterer.restore(
+                    report, row.story_id, unpack_terms(row.term_vector), row.lang, row.text_chars or 0,
+                    unpack_days(row.text_days), unpack_names(row.title_names), unpack_names(row.title_terms))
+                if row.title_names is None or (scored and row.title_terms is None):
+                    # clustered before they were stored: read again for them, stored so the next start reads nothing
+                    read_again.append(ItemTerms(row.item_id, row.lang, row.term_vector, row.text_chars or 0,
+                                                row.text_days or "", pack_names(names), pack_names(title_terms),
+                                                vector_stored=True))
             else:  # clustered by a version that did not store vectors, or read words otherwise: read again (close
                 # to how it was), and stored, so that the next start puts it back as this one did
                 read = self.clusterer.add(report, story_id=row.story_id)
@@ -199,7 +205,9 @@ class Deduplicator:
         # cancelled), or may have (its worker died): it is rebuilt from the store before the next batch.
         self._ahead = False
         self._ready = False  # the window rebuilt from the store and the backlog clustered
-        self.read_again = 0  # reports put back without a stored vector, read again and stored (see `restore`)
+        # reports put back without a stored vector, or without their title's names and terms, read again for them
+        # and stored (see `restore`)
+        self.read_again = 0
         self._backlog_until = 0  # the last item stored before start and not clustered: the backlog ends there
         self._progress: Callable[[int, int], None] | None = None
         self._warming: asyncio.Task[None] | None = None
@@ -248,7 +256,7 @@ class Deduplicator:
         replayed = await self._rebuild(self._progress)
         read_again = self.read_again - read_before
         log.info("dedup: story window rebuilt from the store (%d reports of the active stories%s) in %.1f s",
-                 replayed, f"; {read_again} without a stored vector read again, and stored" if read_again else "",
+                 replayed, f"; {read_again} stored by an earlier version read again, and stored" if read_again else "",
                  time.monotonic() - started)
         after_id = caught_up = 0
         while self._backlog_until and (

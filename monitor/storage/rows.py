@@ -105,7 +105,9 @@ class AssignmentRow:
 
 class ItemTerms(NamedTuple):
     """What the deduplicator read of a stored item it put back without a stored vector (clustered by a version that
-    did not store one, or whose reading of words has changed since): kept, so the next start puts it back as read."""
+    did not store one, or whose reading of words has changed since), or without its title's names and terms
+    (`vector_stored`: clustered before they were stored; only those are kept): kept, so the next start puts it back
+    as read."""
 
     item_id: int
     lang: str
@@ -114,6 +116,7 @@ class ItemTerms(NamedTuple):
     text_days: str
     title_names: str | None = None
     title_terms: str | None = None
+    vector_stored: bool = False
 
 
 class StoryExpiry(NamedTuple):

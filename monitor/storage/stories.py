@@ -102,9 +102,15 @@ class StoryRepository(Repository):
     def keep_terms(self, rows: Iterable[ItemTerms], now: datetime) -> None:
         """Store what a start read again of reports it put back without a stored vector (`replay` gives them with
         the vector then), unless a vector was stored meanwhile. A language read otherwise than stored is the
-        report's language now (the next start puts it back with it): its story's languages are summed up again."""
-        rows = list(rows)
+        report's language now (the next start puts it back with it): its story's languages are summed up again.
+        Of those put back with a vector but without their title's names or terms (`vector_stored`), only those,
+        where still missing and the vector still kept."""
+        every = list(rows)
+        rows = [row for row in every if not row.vector_stored]
         with write(self._conn) as conn:
+            conn.executemany("UPDATE items SET title_names = coalesce(title_names, ?), title_terms = coalesce("
+                             "title_terms, ?) WHERE id = ? AND term_vector IS NOT NULL",
+                             [(row.title_names, row.title_terms, row.item_id) for row in every if row.vector_stored])
             stored: dict[int, tuple[int, str]] = {}
             for chunk, marks in in_chunks([row.item_id for row in rows]):
                 stored.update((item_id, (story_id, lang or "")) for item_id, story_id, lang in conn.execute(

@@ -941,6 +941,34 @@ async def test_a_start_puts_the_window_back_without_reading_any_report_s_words(t
     await store.close()
 
 
+async def test_reports_stored_before_their_titles_names_were_are_read_once_and_then_put_back_as_read(tmp_path):
+    # Reports clustered before title names and terms were stored (migration 0014) were read for them at every start
+    # until their stories left the window: the first start stores what it read, the next reads no report's words.
+    path, learned = tmp_path / "m.db", ClusterSettings(learned=True)
+    clustered = await _cluster(path, [_mutiny_items()[:40]], False, learned, backend="lexical")
+    with sqlite3.connect(path) as conn:
+        as_assigned = conn.execute("SELECT id, title_names, title_terms FROM items ORDER BY id").fetchall()
+    _as_if_not_stored("title_names", "title_terms")(path)
+
+    memo_sizes, read_again = [], []
+    for _ in range(2):
+        store = await Store.open(path)
+        dedup = Deduplicator(store, learned)
+        await dedup.start()
+        read_text.clear()
+        assert await dedup.ready() == len(clustered)
+        memo_sizes.append(len(read_text))
+        read_again.append(dedup.read_again)
+        await dedup.close()
+        await store.close()
+
+    assert memo_sizes[0] > 0 and read_again[0] == len(clustered)
+    assert memo_sizes[1] == 0 and read_again[1] == 0
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT id, title_names, title_terms FROM items ORDER BY id").fetchall() == as_assigned
+    assert any(names for _, names, _ in as_assigned)  # (the comparison is worth something)
+
+
 async def test_a_start_stores_what_it_read_again_so_the_next_start_puts_it_back(tmp_path, caplog):
     # Migration 0013 drops the vectors an earlier reading of words made, and the start reads those reports again (a
     # full window takes it minutes). What it read is stored: the next start puts them back as that one did, rather
@@ -965,7 +993,7 @@ async def test_a_start_stores_what_it_read_again_so_the_next_start_puts_it_back(
         await store.close()
 
     assert read_again[0][0] == len(clustered)
-    assert f"{len(clustered)} without a stored vector read again, and stored" in read_again[0][1]
+    assert f"{len(clustered)} stored by an earlier version read again, and stored" in read_again[0][1]
     assert read_again[1] == (0, read_again[1][1]) and "read again" not in read_again[1][1]
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT count(*) FROM items WHERE term_vector IS NULL").fetchone()[0] == 0

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from monitor.models import SourceSpec
 from monitor.storage.rows import AssignmentRow, ItemTerms, StoryExpiry, StoryLink
-from tests.storage.conftest import NOW, item
+from tests.storage.conftest import NOW, item, sql
 
 
 def assigned(item_id: int, story_id: int, seq: int, lang: str = "en", opened: bool = False) -> AssignmentRow:
@@ -72,3 +72,21 @@ async def test_what_a_start_read_again_is_stored_and_its_story_speaks_the_langua
     # a vector stored meanwhile (the item assigned again by a later version) is not overwritten
     await store.stories.keep_terms([ItemTerms(a.id, "ru", b"older", 1, "", None, None)], NOW)
     assert (await store.stories.replay(3600.0))[0].term_vector == b"read"
+
+
+async def test_title_names_read_again_are_stored_only_where_missing_and_the_vector_kept(store, tmp_path):
+    # A report clustered before its title's names and terms were stored is read again for them alone: they are
+    # stored where still missing, never over what is stored, nor for a report whose story has left the window.
+    await store.sources.sync([SourceSpec("feed", "https://a/", "A")], NOW)
+    a, b, c = await store.items.insert(1, [item(n, title=f"Storm {n}") for n in (1, 2, 3)], NOW)
+    await store.stories.assign([assigned(a.id, 1, 1, opened=True), assigned(b.id, 1, 2), assigned(c.id, 2, 3)],
+                               {}, NOW)
+    path = tmp_path / "m.db"  # as stored before migration 0014, but b, stored since
+    sql(path, "UPDATE items SET title_names = NULL, title_terms = NULL")
+    sql(path, "UPDATE items SET title_names = 'Own', title_terms = 'own' WHERE id = ?", b.id)
+    await store.stories.assign([], {}, NOW, [StoryExpiry(2, 4)])  # c's story left the window: its vector is gone
+    await store.stories.keep_terms([ItemTerms(i.id, "ru", b"ignored", 9, "5", "Storm", "storm", vector_stored=True)
+                                    for i in (a, b, c)], NOW)
+    assert sql(path, "SELECT id, lang, term_vector, text_chars, title_names, title_terms FROM items ORDER BY id") == [
+        (a.id, "en", b"terms", 100, "Storm", "storm"), (b.id, "en", b"terms", 100, "Own", "own"),
+        (c.id, "en", None, 100, None, None)]

@@ -218,13 +218,14 @@ class Clusterer:
 
     def restore(self, report: Report, story_id: int, terms: dict[str, float], lang: str, chars: int,
                 days: frozenset[int], title_names: frozenset[str] | None = None,
-                title_terms: frozenset[str] | None = None) -> None:
+                title_terms: frozenset[str] | None = None) -> tuple[frozenset[str], frozenset[str] | None]:
         """Put back a report as it was assigned before a restart: its story, its TF-IDF vector, language,
         text length and dates as stored, so nothing depends on what the window held when it came. Restoring the
         reports of the stories still active, in the order they were added, rebuilds the window: those
         within it count for document frequencies and the source's lines; older ones only for their story.
         Its title's names and terms as `add` gave them (`Assignment`), where stored: else its words are read again
-        for them (most of what putting a report back costs)."""
+        for them (most of what putting a report back costs). Returns them (the terms where a scorer decides), for the
+        caller to store."""
         self._advance(report.published)
         names = tuple(terms)
         self.window.count(report.published, names, remembered_lines(report))
@@ -233,6 +234,7 @@ class Clusterer:
         traits = traits_of(report, lang, chars, days, terms, names, title_terms if self._scored else None,
                            title_names=title_names)
         self._join(self._story(story_id, report), report.vector, report.published, traits)
+        return traits.title_names, traits.title_terms if self._scored else None
 
     def _story(self, story_id: int, report: Report) -> Story:
         """The story, opened with this report as its first when the window does not have it."""
