@@ -10,7 +10,10 @@ loopback by a feed server in a process of its own (ETag honoured). Each round ru
      included, and its start-up alone, from the process's start to the first request the feed server sees.
 A and B alternate (A B A B ...) and their ratio is taken round by round, in wall and in CPU seconds (of every
 process a run starts: parse workers and the clusterer's process included), so that the shared machine's drift in
-speed moves both alike; the medians close the report. Peak RSS is that of a run's largest process.
+speed moves both alike; the medians close the report. Peak RSS is that of a run's largest process. Where a first
+pass's time goes: each process's CPU is sampled from /proc, and the last moment its parse workers were busy ends
+the fetching and parsing (the bare loop's work); after it, its busiest worker (the clusterer's process) works off
+its backlog alone.
 
 --stream old: the earlier feeds instead (entries of one template whose titles repeat across feeds).
 
@@ -35,6 +38,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,15 +141,73 @@ def reap_orphans(keep: set[int], timeout_s: float = 10.0) -> float:
     return peak_kb / 1024
 
 
+SAMPLE_S = 0.5  # how often a run's processes' CPU is read
+
+
+def _cpu_by_process() -> dict[int, tuple[int, float]]:
+    """Every process's (parent, CPU seconds so far), from /proc."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rpartition(")")[2].split()
+            found[int(stat.parent.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / CLOCK_TICKS)
+    return found
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def sample_cpu(root: int, started: float, done: threading.Event) -> list[tuple[float, dict[int, float]]]:
+    """Until `done`: the CPU seconds of `root` and its descendants, every SAMPLE_S, with the time since `started`."""
+    samples: list[tuple[float, dict[int, float]]] = []
+    family = {root}
+    while not done.wait(SAMPLE_S):
+        now = _cpu_by_process()
+        grew = True
+        while grew:  # a worker is a child of the forkserver, itself a child of the run's process
+            grew = False
+            for pid, (parent, _) in now.items():
+                if parent in family and pid not in family:
+                    family.add(pid)
+                    grew = True
+        samples.append((time.monotonic() - started, {pid: now[pid][1] for pid in family if pid in now}))
+    return samples
+
+
+def phases(samples: list[tuple[float, dict[int, float]]], root: int) -> dict:
+    """From a run's CPU samples: the last moment a worker other than the busiest one (the parse workers, not the
+    clusterer's process) was busy, and the busiest worker's CPU seconds (None without workers)."""
+    final: dict[int, float] = {}
+    for _, cpu in samples:
+        final.update(cpu)
+    workers = [pid for pid in final if pid != root]
+    if not workers:
+        return {"parsed_by_s": None, "busiest_cpu_s": None}
+    busiest = max(workers, key=final.__getitem__)
+    others = [pid for pid in workers if pid != busiest]
+    parsed_by = None
+    for (_, before), (moment, cpu) in pairwise(samples):
+        if sum(cpu[pid] - before[pid] for pid in others if pid in cpu and pid in before) > 0.05:
+            parsed_by = moment
+    return {"parsed_by_s": None if parsed_by is None else round(parsed_by, 1),
+            "busiest_cpu_s": round(final[busiest], 1)}
+
+
 def run_timed(command: list[str], env: dict, keep: set[int]) -> dict:
     """Run a command to its end: its wall and CPU seconds (of every process it started, however they ended), the
-    largest peak RSS among its processes, its output. `keep`: this process's children that are not the run's."""
+    largest peak RSS among its processes, its output, and its phases (`phases`). `keep`: this process's children
+    that are not the run's."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.monotonic()
         process = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=ROOT)
+        done, sampled = threading.Event(), []
+        sampler = threading.Thread(target=lambda: sampled.extend(sample_cpu(process.pid, started, done)))
+        sampler.start()
         _, status, usage = os.wait4(process.pid, 0)
         wall_s = time.monotonic() - started
+        done.set()
+        sampler.join()
         peak_mb = max(usage.ru_maxrss / 1024, reap_orphans(keep))
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -156,7 +218,7 @@ def run_timed(command: list[str], env: dict, keep: set[int]) -> dict:
                      + err.read().decode(errors="replace")[-3000:])
         cpu_s = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
         return {"started": started, "wall_s": round(wall_s, 2), "cpu_s": round(cpu_s, 2),
-                "peak_rss_mb": round(peak_mb, 1), "stdout": out.read().decode()}
+                "peak_rss_mb": round(peak_mb, 1), "stdout": out.read().decode(), **phases(sampled, process.pid)}
 
 
 def write_config(folder: Path, root: str, feeds: int, args: argparse.Namespace, window_h: float) -> Path:
@@ -199,6 +261,7 @@ def one_round(root: str, args: argparse.Namespace, env: dict, ask, keep: set[int
 def _figures(run: dict, seen: dict) -> dict:
     return {"wall_s": run["wall_s"], "cpu_s": run["cpu_s"], "peak_rss_mb": run["peak_rss_mb"],
             "start_up_s": round(seen["first"] - run["started"], 2) if seen["first"] else None,
+            "parsed_by_s": run["parsed_by_s"], "busiest_cpu_s": run["busiest_cpu_s"],
             "statuses": seen["statuses"], "bytes": seen["bytes"]}
 
 
@@ -215,6 +278,9 @@ def report(figures: dict) -> str:
             f"{a['new']:,} new, {a['errors']} errors) | B bare loop {b['wall_s']} s ({b['cpu_s']} CPU s, "
             f"{b['entries']:,} entries) | A/B {r['first_over_bare_wall']}x wall, {r['first_over_bare_cpu']}x CPU")
         lines.append(
+            f"         A fetched and parsed by {a['parsed_by_s']} s, then {_after(a)} s of its clusterer's backlog "
+            f"alone (the clusterer's process: {a['busiest_cpu_s']} CPU s)")
+        lines.append(
             f"         C second pass {c['wall_s']} s ({c['cpu_s']} CPU s, peak {c['peak_rss_mb']} MB, "
             + ", ".join(f"{count:,} x {status}" for status, count in sorted(c["statuses"].items()))
             + f", {c['new']} new) with {r['clustered']:,} reports in the window; start-up "
@@ -223,8 +289,15 @@ def report(figures: dict) -> str:
         f"median: first pass / bare loop {medians['first_over_bare_wall']}x wall, {medians['first_over_bare_cpu']}x "
         f"CPU (target <= 1.5x); second pass {medians['second_wall_s']} s (target < 2 s); start-up with a full "
         f"window {medians['start_up_full_s']} s (target < 2 s); peak RSS first pass {medians['first_peak_rss_mb']} MB,"
-        f" second pass {medians['second_peak_rss_mb']} MB")
+        f" second pass {medians['second_peak_rss_mb']} MB; the first pass fetched and parsed by "
+        f"{medians['first_parsed_by_s']} s (the bare loop: {medians['bare_wall_s']} s), then "
+        f"{medians['first_after_parsed_s']} s of clustering alone")
     return "\n".join(lines) + "\n"
+
+
+def _after(run: dict) -> float | None:
+    """A run's seconds after its parse workers were last busy (None where it had none)."""
+    return None if run["parsed_by_s"] is None else round(run["wall_s"] - run["parsed_by_s"], 1)
 
 
 def main() -> None:
@@ -280,7 +353,9 @@ def main() -> None:
                    **{f"{run}_{figure}": median([r[run][figure] for r in rounds])
                       for run in ("first", "bare", "second") for figure in ("wall_s", "cpu_s", "peak_rss_mb")},
                    "start_up_full_s": median([r["second"]["start_up_s"] for r in rounds]),
-                   "start_up_empty_s": median([r["first"]["start_up_s"] for r in rounds])}}
+                   "start_up_empty_s": median([r["first"]["start_up_s"] for r in rounds]),
+                   "first_parsed_by_s": median([r["first"]["parsed_by_s"] for r in rounds]),
+                   "first_after_parsed_s": median([_after(r["first"]) for r in rounds])}}
     printed = report(figures)
     if not args.no_record:
         results.record(f"polling: loopback feeds, {args.stream} stream", printed)
