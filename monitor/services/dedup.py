@@ -31,7 +31,7 @@ from monitor.config import DedupSettings
 from monitor.core.clustering import Clusterer, ClusterSettings, Embed, Report
 from monitor.embedding import pack_vector, unpack_vector
 from monitor.models import Source, StoredItem, Story, StoryBatch
-from monitor.storage.rows import AssignmentRow, ItemTerms, ReplayRow, StoryExpiry, UnclusteredItem
+from monitor.storage.rows import AssignmentRow, ItemTerms, ReplayRow, StoryExpiry, TitleTerms, UnclusteredItem
 from monitor.storage.store import Store
 from monitor.workers import worker_pool
 
@@ -112,11 +112,11 @@ class Clustering:
         if len(self.recent) > RECENT_ITEMS:
             self.recent.popitem(last=False)
 
-    def restore(self, rows: list[ReplayRow]) -> list[ItemTerms]:
+    def restore(self, rows: list[ReplayRow]) -> tuple[list[ItemTerms], list[TitleTerms]]:
         """Put back stored reports, in the order they were clustered; what was read again of those stored without
-        a vector, or without their title's names and terms, to store."""
+        a vector, and of those stored without their title's names and terms, to store."""
         read_again: list[ItemTerms] = []
-        scored = self.clusterer.scorer is not None
+        titles: list[TitleTerms] = []
         for row in rows:
             report = Report(row.item_id, row.title, row.text, row.published_at, unpack_vector(row.embedding),
                             source=row.source_id)
@@ -126,11 +126,10 @@ class Clustering:
                 names, title_terms = self.clusterer.restore(
                     report, row.story_id, unpack_terms(row.term_vector), row.lang, row.text_chars or 0,
                     unpack_days(row.text_days), unpack_names(row.title_names), unpack_names(row.title_terms))
-                if row.title_names is None or (scored and row.title_terms is None):
-                    # clustered before they were stored: read again for them, stored so the next start reads nothing
-                    read_again.append(ItemTerms(row.item_id, row.lang, row.term_vector, row.text_chars or 0,
-                                                row.text_days or "", pack_names(names), pack_names(title_terms),
-                                                vector_stored=True))
+                if row.title_names is None or (title_terms is not None and row.title_terms is None):
+                    # clustered before they were stored (or the rules decided, which compare no title terms): read
+                    # again for them, and stored, so that the next start reads none of its words
+                    titles.append(TitleTerms(row.item_id, pack_names(names) or "", pack_names(title_terms)))
             else:  # clustered by a version that did not store vectors, or read words otherwise: read again (close
                 # to how it was), and stored, so that the next start puts it back as this one did
                 read = self.clusterer.add(report, story_id=row.story_id)
@@ -141,7 +140,7 @@ class Clustering:
         # Only data from before stored vectors can make a story leave during the replay (all its reports
         # are replayed, also those from before it was opened again); it was forgotten then.
         self.clusterer.expired.clear()
-        return read_again
+        return read_again, titles
 
     def assign(self, items: list[UnclusteredItem], known: dict[int, int]
                ) -> tuple[list[AssignmentRow], dict[int, bytes], list[StoryExpiry]]:
@@ -180,8 +179,8 @@ def _begin(next_story: int, seq: int) -> None:
     _worker.clustering.begin(next_story, seq)
 
 
-def _restore(rows: list[ReplayRow]) -> list[ItemTerms]:
-    read_again: list[ItemTerms] = _worker.clustering.restore(rows)
+def _restore(rows: list[ReplayRow]) -> tuple[list[ItemTerms], list[TitleTerms]]:
+    read_again: tuple[list[ItemTerms], list[TitleTerms]] = _worker.clustering.restore(rows)
     return read_again
 
 
@@ -205,8 +204,8 @@ class Deduplicator:
         # cancelled), or may have (its worker died): it is rebuilt from the store before the next batch.
         self._ahead = False
         self._ready = False  # the window rebuilt from the store and the backlog clustered
-        # reports put back without a stored vector, or without their title's names and terms, read again for them
-        # and stored (see `restore`)
+        # reports put back without a stored vector, or without their title's names and terms, read again for what was
+        # missing and stored (see `restore`)
         self.read_again = 0
         self._backlog_until = 0  # the last item stored before start and not clustered: the backlog ends there
         self._progress: Callable[[int, int], None] | None = None
@@ -256,8 +255,8 @@ class Deduplicator:
         replayed = await self._rebuild(self._progress)
         read_again = self.read_again - read_before
         log.info("dedup: story window rebuilt from the store (%d reports of the active stories%s) in %.1f s",
-                 replayed, f"; {read_again} stored by an earlier version read again, and stored" if read_again else "",
-                 time.monotonic() - started)
+                 replayed, f"; {read_again} put back without their vector or title's names and terms read again, "
+                 "and stored" if read_again else "", time.monotonic() - started)
         after_id = caught_up = 0
         while self._backlog_until and (
                 page := await self.store.stories.unclustered(after_id, BACKLOG_BATCH, self._backlog_until)):
@@ -309,26 +308,28 @@ class Deduplicator:
         done = last_seq = 0
         # a page at a time: the whole window's titles, texts and vectors at once would be more than the clusterer
         while rows := await self.store.stories.replay(self.settings.window_s, last_seq, REPLAY_BATCH):
-            read_again = await self._work(_restore, rows)
-            if read_again:
-                await self._keep(read_again)
+            read_again, titles = await self._work(_restore, rows)
+            if read_again or titles:
+                await self._keep(read_again, titles)
             done, last_seq = done + len(rows), rows[-1].seq
             if progress:
                 progress(done, total)
         self._ahead = False
         return done
 
-    async def _keep(self, read_again: list[ItemTerms]) -> None:
-        """Store what was read again of reports put back without a stored vector, so the next start puts them back as
-        read. Only a saving: a write that fails (the database locked, the disk full) is logged, and the next start
-        reads them again; the window is back either way, and the new items waiting for it are clustered."""
+    async def _keep(self, read_again: list[ItemTerms], titles: list[TitleTerms]) -> None:
+        """Store what was read again of reports put back without a stored vector, or without their title's names and
+        terms, so the next start puts them back as read. Only a saving: a write that fails (the database locked, the
+        disk full) is logged, and the next start reads them again; the window is back either way, and the new items
+        waiting for it are clustered."""
+        count = len(read_again) + len(titles)
         try:
-            await self.store.stories.keep_terms(read_again, datetime.now(UTC))
+            await self.store.stories.keep_terms(read_again, datetime.now(UTC), titles)
         except Exception as exc:  # with its traceback: a fault of ours would otherwise look like a full disk forever
             log.warning("dedup: what was read again of %d reports put back could not be stored (%s); the next start "
-                        "reads them again", len(read_again), exc, exc_info=True)
+                        "reads them again", count, exc, exc_info=True)
             return
-        self.read_again += len(read_again)
+        self.read_again += count
 
     async def close(self) -> None:
         if self._warming is not None and not self._warming.done():  # what it did not do, the next start does

@@ -290,7 +290,8 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
         return done
     import sqlite_utils
 
-    db = sqlite_utils.Database(conn)
+    # as the connection is used for the rest of the run: no recursive triggers, no plugins' connection hooks
+    db = sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
     for name, step in MIGRATIONS:
         if name in applied:
             continue

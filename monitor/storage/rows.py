@@ -105,9 +105,7 @@ class AssignmentRow:
 
 class ItemTerms(NamedTuple):
     """What the deduplicator read of a stored item it put back without a stored vector (clustered by a version that
-    did not store one, or whose reading of words has changed since), or without its title's names and terms
-    (`vector_stored`: clustered before they were stored; only those are kept): kept, so the next start puts it back
-    as read."""
+    did not store one, or whose reading of words has changed since): kept, so the next start puts it back as read."""
 
     item_id: int
     lang: str
@@ -116,7 +114,16 @@ class ItemTerms(NamedTuple):
     text_days: str
     title_names: str | None = None
     title_terms: str | None = None
-    vector_stored: bool = False
+
+
+class TitleTerms(NamedTuple):
+    """Its title's names and terms, as the deduplicator read them of a stored item it put back with its vector but
+    without them (clustered before they were stored, or its terms where the rules decided then and a scorer now):
+    kept, so the next start reads none of its words."""
+
+    item_id: int
+    title_names: str
+    title_terms: str | None  # None where the rules decide (they compare none)
 
 
 class StoryExpiry(NamedTuple):

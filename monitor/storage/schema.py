@@ -93,7 +93,8 @@ COLUMNS: dict[str, dict[str, str]] = {
                        "without reading its words again; NULL as `term_vector` is, or when clustered by a version that "
                        "did not store them (read again)",
         "title_terms": "its title's terms as the deduplicator read them, where its scorer decided (space-separated), "
-                       "put back on a restart; NULL as `title_names`, or where the rules decided",
+                       "put back on a restart; NULL as `title_names`, or where the rules decided (a start where the "
+                       "scorer decides reads them, and stores them)",
     },
     "stories": {
         "id": "story id (`items.story_id`), given in order of creation",

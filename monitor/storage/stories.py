@@ -18,6 +18,7 @@ from monitor.storage.rows import (
     StoryExpiry,
     StoryLink,
     StoryText,
+    TitleTerms,
     UnclusteredItem,
 )
 
@@ -99,18 +100,17 @@ class StoryRepository(Repository):
         return out
 
     @on_database_thread
-    def keep_terms(self, rows: Iterable[ItemTerms], now: datetime) -> None:
+    def keep_terms(self, rows: Iterable[ItemTerms], now: datetime, titles: Iterable[TitleTerms] = ()) -> None:
         """Store what a start read again of reports it put back without a stored vector (`replay` gives them with
         the vector then), unless a vector was stored meanwhile. A language read otherwise than stored is the
         report's language now (the next start puts it back with it): its story's languages are summed up again.
-        Of those put back with a vector but without their title's names or terms (`vector_stored`), only those,
-        where still missing and the vector still kept."""
-        every = list(rows)
-        rows = [row for row in every if not row.vector_stored]
+        `titles`: the title's names and terms read of reports put back with a vector but without them, stored where
+        they are still missing and the vector is still kept (its story has not left the window)."""
+        rows = list(rows)
         with write(self._conn) as conn:
             conn.executemany("UPDATE items SET title_names = coalesce(title_names, ?), title_terms = coalesce("
                              "title_terms, ?) WHERE id = ? AND term_vector IS NOT NULL",
-                             [(row.title_names, row.title_terms, row.item_id) for row in every if row.vector_stored])
+                             [(row.title_names, row.title_terms, row.item_id) for row in titles])
             stored: dict[int, tuple[int, str]] = {}
             for chunk, marks in in_chunks([row.item_id for row in rows]):
                 stored.update((item_id, (story_id, lang or "")) for item_id, story_id, lang in conn.execute(

@@ -941,11 +941,13 @@ async def test_a_start_puts_the_window_back_without_reading_any_report_s_words(t
     await store.close()
 
 
-async def test_reports_stored_before_their_titles_names_were_are_read_once_and_then_put_back_as_read(tmp_path):
+@pytest.mark.parametrize("learned", [True, False], ids=["scorer", "rules"])
+async def test_reports_stored_before_their_title_names_were_are_read_once_then_put_back_as_read(tmp_path, learned):
     # Reports clustered before title names and terms were stored (migration 0014) were read for them at every start
     # until their stories left the window: the first start stores what it read, the next reads no report's words.
-    path, learned = tmp_path / "m.db", ClusterSettings(learned=True)
-    clustered = await _cluster(path, [_mutiny_items()[:40]], False, learned, backend="lexical")
+    # Where the rules decide, title terms are neither read nor stored (the rules compare none), at no start.
+    path, settings = tmp_path / "m.db", ClusterSettings(learned=learned)
+    clustered = await _cluster(path, [_mutiny_items()[:40]], False, settings, backend="lexical")
     with sqlite3.connect(path) as conn:
         as_assigned = conn.execute("SELECT id, title_names, title_terms FROM items ORDER BY id").fetchall()
     _as_if_not_stored("title_names", "title_terms")(path)
@@ -953,7 +955,7 @@ async def test_reports_stored_before_their_titles_names_were_are_read_once_and_t
     memo_sizes, read_again = [], []
     for _ in range(2):
         store = await Store.open(path)
-        dedup = Deduplicator(store, learned)
+        dedup = Deduplicator(store, settings)
         await dedup.start()
         read_text.clear()
         assert await dedup.ready() == len(clustered)
@@ -967,6 +969,7 @@ async def test_reports_stored_before_their_titles_names_were_are_read_once_and_t
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT id, title_names, title_terms FROM items ORDER BY id").fetchall() == as_assigned
     assert any(names for _, names, _ in as_assigned)  # (the comparison is worth something)
+    assert any(terms for *_, terms in as_assigned) == learned
 
 
 async def test_a_start_stores_what_it_read_again_so_the_next_start_puts_it_back(tmp_path, caplog):
@@ -993,7 +996,8 @@ async def test_a_start_stores_what_it_read_again_so_the_next_start_puts_it_back(
         await store.close()
 
     assert read_again[0][0] == len(clustered)
-    assert f"{len(clustered)} stored by an earlier version read again, and stored" in read_again[0][1]
+    assert f"{len(clustered)} put back without their vector or title's names and terms read again, and stored" \
+        in read_again[0][1]
     assert read_again[1] == (0, read_again[1][1]) and "read again" not in read_again[1][1]
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT count(*) FROM items WHERE term_vector IS NULL").fetchone()[0] == 0

@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 import sqlite_utils
@@ -33,8 +34,9 @@ def test_a_start_with_nothing_to_migrate_does_not_load_the_migration_library(tmp
     path = tmp_path / "m.db"
     probe = ("import sys; from monitor.storage.database import connect; connect(sys.argv[1]).close(); "
              "print(' '.join(m for m in ('sqlite_utils', 'dateutil', 'numpy') if m in sys.modules))")
-    loaded = [subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, check=True
-                             ).stdout.split() for _ in range(2)]
+    checkout = Path(__file__).parents[2]  # the code under test, wherever pytest runs from
+    loaded = [subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, check=True,
+                             cwd=checkout).stdout.split() for _ in range(2)]
     assert "sqlite_utils" in loaded[0]  # the first start made the tables with it
     assert loaded[1] == []
     assert [r[0] for r in sql(path, "SELECT name FROM _migrations ORDER BY name")] == [name for name, _ in MIGRATIONS]

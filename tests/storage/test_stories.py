@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from monitor.models import SourceSpec
-from monitor.storage.rows import AssignmentRow, ItemTerms, StoryExpiry, StoryLink
+from monitor.storage.rows import AssignmentRow, ItemTerms, StoryExpiry, StoryLink, TitleTerms
 from tests.storage.conftest import NOW, item, sql
 
 
@@ -76,17 +76,19 @@ async def test_what_a_start_read_again_is_stored_and_its_story_speaks_the_langua
 
 async def test_title_names_read_again_are_stored_only_where_missing_and_the_vector_kept(store, tmp_path):
     # A report clustered before its title's names and terms were stored is read again for them alone: they are
-    # stored where still missing, never over what is stored, nor for a report whose story has left the window.
+    # stored where still missing, never over what is stored, nor for a report whose story has left the window; in
+    # the same write as a report read again whole.
     await store.sources.sync([SourceSpec("feed", "https://a/", "A")], NOW)
-    a, b, c = await store.items.insert(1, [item(n, title=f"Storm {n}") for n in (1, 2, 3)], NOW)
-    await store.stories.assign([assigned(a.id, 1, 1, opened=True), assigned(b.id, 1, 2), assigned(c.id, 2, 3)],
-                               {}, NOW)
-    path = tmp_path / "m.db"  # as stored before migration 0014, but b, stored since
+    a, b, c, d = await store.items.insert(1, [item(n, title=f"Storm {n}") for n in (1, 2, 3, 4)], NOW)
+    await store.stories.assign([assigned(a.id, 1, 1, opened=True), assigned(b.id, 1, 2), assigned(c.id, 2, 3),
+                                assigned(d.id, 1, 4)], {}, NOW)
+    path = tmp_path / "m.db"  # as stored before migration 0014, but b, stored since, and d, stored before vectors
     sql(path, "UPDATE items SET title_names = NULL, title_terms = NULL")
     sql(path, "UPDATE items SET title_names = 'Own', title_terms = 'own' WHERE id = ?", b.id)
+    sql(path, "UPDATE items SET term_vector = NULL WHERE id = ?", d.id)
     await store.stories.assign([], {}, NOW, [StoryExpiry(2, 4)])  # c's story left the window: its vector is gone
-    await store.stories.keep_terms([ItemTerms(i.id, "ru", b"ignored", 9, "5", "Storm", "storm", vector_stored=True)
-                                    for i in (a, b, c)], NOW)
+    await store.stories.keep_terms([ItemTerms(d.id, "en", b"read", 90, "", "Rain", "rain")], NOW,
+                                   [TitleTerms(i.id, "Storm", "storm") for i in (a, b, c, d)])
     assert sql(path, "SELECT id, lang, term_vector, text_chars, title_names, title_terms FROM items ORDER BY id") == [
         (a.id, "en", b"terms", 100, "Storm", "storm"), (b.id, "en", b"terms", 100, "Own", "own"),
-        (c.id, "en", None, 100, None, None)]
+        (c.id, "en", None, 100, None, None), (d.id, "en", b"read", 90, "Rain", "rain")]
