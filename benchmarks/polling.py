@@ -113,17 +113,22 @@ def adopt_orphans() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 
 
-def children(keep: set[int]) -> list[int]:
-    """This process's children, those in `keep` left out (from /proc; none where there is no /proc)."""
-    found = []
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _processes() -> dict[int, tuple[int, float]]:
+    """Every process's (parent, CPU seconds so far), from /proc (none where there is no /proc)."""
+    found = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            parent = int(stat.read_text().rpartition(")")[2].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        if parent == os.getpid() and int(stat.parent.name) not in keep:
-            found.append(int(stat.parent.name))
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rpartition(")")[2].split()
+            found[int(stat.parent.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / CLOCK_TICKS)
     return found
+
+
+def children(keep: set[int]) -> list[int]:
+    """This process's children, those in `keep` left out."""
+    return [pid for pid, (parent, _) in _processes().items() if parent == os.getpid() and pid not in keep]
 
 
 def reap_orphans(keep: set[int], timeout_s: float = 10.0) -> float:
@@ -144,25 +149,12 @@ def reap_orphans(keep: set[int], timeout_s: float = 10.0) -> float:
 SAMPLE_S = 0.5  # how often a run's processes' CPU is read
 
 
-def _cpu_by_process() -> dict[int, tuple[int, float]]:
-    """Every process's (parent, CPU seconds so far), from /proc."""
-    found = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            fields = stat.read_text().rpartition(")")[2].split()
-            found[int(stat.parent.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / CLOCK_TICKS)
-    return found
-
-
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-
-
 def sample_cpu(root: int, started: float, done: threading.Event) -> list[tuple[float, dict[int, float]]]:
     """Until `done`: the CPU seconds of `root` and its descendants, every SAMPLE_S, with the time since `started`."""
     samples: list[tuple[float, dict[int, float]]] = []
     family = {root}
     while not done.wait(SAMPLE_S):
-        now = _cpu_by_process()
+        now = _processes()
         grew = True
         while grew:  # a worker is a child of the forkserver, itself a child of the run's process
             grew = False

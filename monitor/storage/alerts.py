@@ -28,12 +28,11 @@ class AlertRepository(Repository):
     @on_database_thread
     def alerted(self, chat_id: int, story_ids: Iterable[int]) -> set[int]:
         """Those of these stories the chat was alerted about."""
-        ids = list(story_ids)
-        if not ids:
-            return set()
-        return {s for (s,) in self._conn.execute(
-            f"SELECT story_id FROM alerts WHERE chat_id = ? AND story_id IN ({','.join('?' * len(ids))})",
-            (chat_id, *ids))}
+        found: set[int] = set()
+        for chunk, marks in in_chunks(list(story_ids)):
+            found.update(s for (s,) in self._conn.execute(
+                f"SELECT story_id FROM alerts WHERE chat_id = ? AND story_id IN ({marks})", (chat_id, *chunk)))
+        return found
 
     @on_database_thread
     def queue(self, alert: Alert, message: Outgoing, now: datetime) -> int | None:

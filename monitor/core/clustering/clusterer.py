@@ -48,9 +48,9 @@ from monitor.core.clustering.story import (
     traits_of,
 )
 from monitor.core.clustering.window import Window, remembered_lines
-from monitor.core.clustering.words import embed_text, read_text, term_counts
+from monitor.core.clustering.words import embed_text, read_text, term_counts, title_terms_of
 from monitor.core.dates import calendar_days_of
-from monitor.core.terms import language_of, name_keys_of, name_terms_of, terms_of
+from monitor.core.terms import language_of, name_keys_of, name_terms_of
 
 KEY_CONSONANTS = 2  # a shorter key (EU, UA, UN: one consonant or none) is shared by too many names to tell any
 # The stories read under a key in another language: the latest to take a report with it (a key is shared by more
@@ -186,7 +186,7 @@ class Clusterer:
         traits = traits_of(as_published, language_of(read), len(report.text),
                            calendar_days_of(title_words + text_words), vector, terms,
                            # as `restore` reads them back: the title as published, the terms stored
-                           frozenset(terms_of(read_text[as_published.title][1])) & vector.keys()
+                           title_terms_of(as_published.title, vector)
                            if self._scored else None, name_keys_of(read))
         item_vector = report.vector
         computed: dict = {}
@@ -230,7 +230,7 @@ class Clusterer:
         names = tuple(terms)
         self.window.count(report.published, names, remembered_lines(report))
         if self._scored and title_terms is None:
-            title_terms = frozenset(terms_of(read_text[report.title][1])) & terms.keys()
+            title_terms = title_terms_of(report.title, terms)
         traits = traits_of(report, lang, chars, days, terms, names, title_terms if self._scored else None,
                            title_names=title_names)
         self._join(self._story(story_id, report), report.vector, report.published, traits)

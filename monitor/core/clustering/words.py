@@ -4,7 +4,7 @@ that represents it to the embedding model."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from itertools import chain
 
 from monitor.core.clustering.settings import EMBED_CHARS, TEXT_CHARS, TITLE_WEIGHT
@@ -25,6 +25,12 @@ read_text = Memo(_split, size=64)
 def item_terms(title: str, text: str) -> Counter:
     """The terms matching reads, counted: the title's (twice) and those of the beginning of the text."""
     return term_counts(read_text[title][1], read_text[text[:TEXT_CHARS]][1])
+
+
+def title_terms_of(title: str, vector: Mapping[str, float]) -> frozenset[str]:
+    """The terms of a title that the report's vector has (what the scorer compares of titles): `add` and `restore`
+    read them alike."""
+    return frozenset(terms_of(read_text[title][1])) & vector.keys()
 
 
 def term_counts(title: Sequence[Reading], text: Sequence[Reading]) -> Counter:
