@@ -48,7 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
                                description="One pass over every enabled source, due or not; new items are clustered "
                                            "into stories as in `run`. Prints a line per source (new, seen, not "
                                            "modified or the error) and a total. The exit status is 0 once the pass "
-                                           "is done, even if some sources failed.")
+                                           "is done, even if some sources failed. A pass that finds new items first "
+                                           "puts the story window back from the store (seconds for tens of thousands "
+                                           "of reports): to poll often, keep `monitor run` running instead.")
     once.add_argument("--json", action="store_true",
                       help='print one JSON object instead of lines: `{"sources": [{"id", "name", "url", "new", "seen", '
                            '"error"}], "new_items": N}`')
