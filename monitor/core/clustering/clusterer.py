@@ -65,11 +65,17 @@ RULES = ClusterSettings(learned=False)
 _WHOSE = itemgetter(0)  # a story member's (source, language)
 
 
-def _forget(index: dict[str, array], term: str, story_id: int) -> None:
+Postings = int | array  # the stories under a term: the one story's id, or an array of them (`Clusterer.index`)
+
+
+def _forget(index: dict[str, Postings] | dict[str, array], term: str, story_id: int) -> None:
     """Take a story that left the window from under the term (where too many took it since, it is gone already).
     (`_join` puts it there, inline.)"""
     ids = index.get(term)
-    if ids is not None and story_id in ids:
+    if isinstance(ids, int):
+        if ids == story_id:
+            del index[term]
+    elif ids is not None and story_id in ids:
         while story_id in ids:  # a key's postings do not look for an older place of the story's (`_join`)
             ids.remove(story_id)
         if not ids:
@@ -122,8 +128,10 @@ class Clusterer:
         self.stories: dict[int, Story] = {}
         # term → the stories that have it, the one that took a report with it most recently last, at most
         # POSTINGS_READ of them: neither the cost of finding candidates nor the index's size grows with the
-        # window. Arrays: most terms are in one story or a few, and a dictionary each was most of the index.
-        self.index: dict[str, array] = {}
+        # window. Arrays: most terms are in one story or a few, and a dictionary each was most of the index. A term in
+        # one story has its id, the story's own int: half the terms of a busy day's window are in one story, and an
+        # array each took 84 bytes.
+        self.index: dict[str, Postings] = {}
         # language → a name's key (`name_key`: its first consonants) → the stories that took a report in that
         # language with a term of that key, the latest last, only the KEY_POSTINGS_READ that are read: across
         # languages a story "shares a name" with a report that spells it otherwise (Kyiv and Києві, Дніпро and
@@ -267,7 +275,10 @@ class Clusterer:
                 weights[held] += weight
             ids = index.get(term)
             if ids is None:
-                index[term] = array(POSTING, (story_id,))
+                index[term] = story_id
+            elif isinstance(ids, int):
+                if ids != story_id:
+                    index[term] = array(POSTING, (ids, story_id))
             elif ids[-1] != story_id:  # the story goes last: the latest to take a report with the term
                 if held is not None and story_id in ids:
                     ids.remove(story_id)
@@ -323,16 +334,19 @@ class Clusterer:
         named: set[int] | None = None
         if names_in_item and self.settings.name_agreement:
             named = set()
-            for ids in filter(None, map(index.get, names_in_item)):
-                named.update(ids)
+            for ids in map(index.get, names_in_item):
+                if isinstance(ids, int):
+                    named.add(ids)
+                elif ids:
+                    named.update(ids)
             keys = [key for key in keys_named if len(key) >= KEY_CONSONANTS]  # the names' keys (`name_keys_of`)
             for lang, stories in self.keys.items():
                 if keys and (lang != item_lang or not lang):  # a report of unknown language may be in any
-                    for ids in filter(None, map(stories.get, keys)):
-                        named.update(ids[-KEY_POSTINGS_READ:])
+                    for keyed in filter(None, map(stories.get, keys)):
+                        named.update(keyed[-KEY_POSTINGS_READ:])
             stats["postings"] += len(named)
         heaviest = sorted(vector, key=vector.__getitem__, reverse=True)[:self.query_terms]  # ties: text order
-        postings = [ids for ids in map(index.get, heaviest) if ids]
+        postings = [(ids,) if isinstance(ids, int) else ids for ids in map(index.get, heaviest) if ids]
         stats["postings"] += sum(map(len, postings))
         # counted in one pass, not one update per term (a story is once in a term's postings)
         shared = Counter(chain.from_iterable(postings) if named is None

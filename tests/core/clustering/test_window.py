@@ -37,6 +37,10 @@ def test_the_window_keeps_only_what_its_stories_have():
     assert 0 < len(clusterer.stories) <= 2
     in_window = set().union(*(story.centroid for story in clusterer.stories.values()))
     assert set(clusterer.index) == in_window
+    # and under them, only those stories (a term in one story holds its id, in more an array of theirs)
+    under_terms = {story_id for ids in clusterer.index.values()
+                   for story_id in ((ids,) if isinstance(ids, int) else ids)}
+    assert under_terms == set(clusterer.stories)
     # and under the names' keys, only those stories
     under_keys = {story_id for keys in clusterer.keys.values() for ids in keys.values() for story_id in ids}
     assert under_keys and under_keys <= set(clusterer.stories)
