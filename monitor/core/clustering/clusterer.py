@@ -346,7 +346,7 @@ class Clusterer:
                         named.update(keyed[-KEY_POSTINGS_READ:])
             stats["postings"] += len(named)
         heaviest = sorted(vector, key=vector.__getitem__, reverse=True)[:self.query_terms]  # ties: text order
-        postings = [(ids,) if isinstance(ids, int) else ids for ids in map(index.get, heaviest) if ids]
+        postings = [(ids,) if isinstance(ids, int) else ids for ids in map(index.get, heaviest) if ids is not None]
         stats["postings"] += sum(map(len, postings))
         # counted in one pass, not one update per term (a story is once in a term's postings)
         shared = Counter(chain.from_iterable(postings) if named is None

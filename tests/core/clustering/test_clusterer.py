@@ -43,6 +43,15 @@ def test_same_event_reworded_joins_and_another_event_with_the_same_names_stays_a
     assert third.story_id != first.story_id and third.created
 
 
+def test_the_first_story_of_a_store_counting_from_zero_is_found_like_any_other():
+    # a story's id is under its terms in the index, an id of 0 too (not taken for "no story there")
+    clusterer = Clusterer(ClusterSettings(), first_story_id=0)
+    first = add(clusterer, 1, ROSTOV_1)
+    second = add(clusterer, 2, ROSTOV_2, 20)
+    assert first.story_id == 0 and first.created
+    assert second.story_id == 0 and not second.created
+
+
 def test_reports_in_russian_and_ukrainian_join_the_english_one_but_not_another_event(embed):
     clusterer = Clusterer(ClusterSettings(learned=False), embed)
     rostov = add(clusterer, 1, ROSTOV_1).story_id
