@@ -56,8 +56,8 @@ KEY_CONSONANTS = 2  # a shorter key (EU, UA, UN: one consonant or none) is share
 # The stories read under a key in another language: the latest to take a report with it (a key is shared by more
 # names than a term is, and the stories of each other language are read, so fewer of each than of a term's)
 KEY_POSTINGS_READ = 2
-# The index's postings are story ids in arrays of unsigned 32-bit ints (half the bytes of "L"): story ids count
-# up from the store's first, one a story
+# The index's postings are story ids in arrays of unsigned 32-bit ints (half the bytes of "L"), or the one story's id
+# where a term is in one story: story ids count up from the store's first, one a story
 POSTING = "I"
 # The rules' constants the scorer's `rules_ratio` is read with: the thresholds a user sets for the rules must not
 # move the features of a model fitted with these
@@ -69,8 +69,8 @@ Postings = int | array  # the stories under a term: the one story's id, or an ar
 
 
 def _forget(index: dict[str, Postings] | dict[str, array], term: str, story_id: int) -> None:
-    """Take a story that left the window from under the term (where too many took it since, it is gone already).
-    (`_join` puts it there, inline.)"""
+    """Take a story that left the window from under the term (where too many took it since, it is gone already), in
+    the term index (an id or an array of them) or a key index (arrays). (`_join` puts it there, inline.)"""
     ids = index.get(term)
     if isinstance(ids, int):
         if ids == story_id:
