@@ -7,7 +7,7 @@ import heapq
 import math
 from array import array
 from collections import Counter
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import chain
@@ -80,6 +80,11 @@ def _forget(index: dict[str, Postings] | dict[str, array], term: str, story_id: 
             ids.remove(story_id)
         if not ids:
             del index[term]
+
+
+def _postings(index: dict[str, Postings], terms: Iterable[str]) -> list[tuple[int] | array]:
+    """The stories under each of the terms the index has, as a sequence of ids (a term in one story holds its id)."""
+    return [(ids,) if isinstance(ids, int) else ids for ids in map(index.get, terms) if ids is not None]
 
 
 def _most_shared(shared: Counter) -> list[int]:
@@ -333,12 +338,7 @@ class Clusterer:
         index, stats = self.index, self.stats
         named: set[int] | None = None
         if names_in_item and self.settings.name_agreement:
-            named = set()
-            for ids in map(index.get, names_in_item):
-                if isinstance(ids, int):
-                    named.add(ids)
-                elif ids:
-                    named.update(ids)
+            named = set(chain.from_iterable(_postings(index, names_in_item)))
             keys = [key for key in keys_named if len(key) >= KEY_CONSONANTS]  # the names' keys (`name_keys_of`)
             for lang, stories in self.keys.items():
                 if keys and (lang != item_lang or not lang):  # a report of unknown language may be in any
@@ -346,7 +346,7 @@ class Clusterer:
                         named.update(keyed[-KEY_POSTINGS_READ:])
             stats["postings"] += len(named)
         heaviest = sorted(vector, key=vector.__getitem__, reverse=True)[:self.query_terms]  # ties: text order
-        postings = [(ids,) if isinstance(ids, int) else ids for ids in map(index.get, heaviest) if ids is not None]
+        postings = _postings(index, heaviest)
         stats["postings"] += sum(map(len, postings))
         # counted in one pass, not one update per term (a story is once in a term's postings)
         shared = Counter(chain.from_iterable(postings) if named is None
