@@ -168,13 +168,15 @@ def sample_cpu(root: int, started: float, done: threading.Event) -> list[tuple[f
 
 def phases(samples: list[tuple[float, dict[int, float]]], root: int) -> dict:
     """From a run's CPU samples: the last moment a worker other than the busiest one (the parse workers, not the
-    clusterer's process) was busy, and the busiest worker's CPU seconds (None without workers)."""
+    clusterer's process) was busy, and the CPU seconds of the busiest worker, of the others together and of the
+    run's own process (the busiest's and the others' None without workers)."""
     final: dict[int, float] = {}
     for _, cpu in samples:
         final.update(cpu)
     workers = [pid for pid in final if pid != root]
+    main_cpu_s = round(final.get(root, 0.0), 1)
     if not workers:
-        return {"parsed_by_s": None, "busiest_cpu_s": None}
+        return {"parsed_by_s": None, "busiest_cpu_s": None, "others_cpu_s": None, "main_cpu_s": main_cpu_s}
     busiest = max(workers, key=final.__getitem__)
     others = [pid for pid in workers if pid != busiest]
     parsed_by = None
@@ -182,7 +184,8 @@ def phases(samples: list[tuple[float, dict[int, float]]], root: int) -> dict:
         if sum(cpu[pid] - before[pid] for pid in others if pid in cpu and pid in before) > 0.05:
             parsed_by = moment
     return {"parsed_by_s": None if parsed_by is None else round(parsed_by, 1),
-            "busiest_cpu_s": round(final[busiest], 1)}
+            "busiest_cpu_s": round(final[busiest], 1), "others_cpu_s": round(sum(map(final.__getitem__, others)), 1),
+            "main_cpu_s": main_cpu_s}
 
 
 def run_timed(command: list[str], env: dict, keep: set[int]) -> dict:
@@ -254,6 +257,7 @@ def _figures(run: dict, seen: dict) -> dict:
     return {"wall_s": run["wall_s"], "cpu_s": run["cpu_s"], "peak_rss_mb": run["peak_rss_mb"],
             "start_up_s": round(seen["first"] - run["started"], 2) if seen["first"] else None,
             "parsed_by_s": run["parsed_by_s"], "busiest_cpu_s": run["busiest_cpu_s"],
+            "others_cpu_s": run["others_cpu_s"], "main_cpu_s": run["main_cpu_s"],
             "statuses": seen["statuses"], "bytes": seen["bytes"]}
 
 
@@ -271,7 +275,9 @@ def report(figures: dict) -> str:
             f"{b['entries']:,} entries) | A/B {r['first_over_bare_wall']}x wall, {r['first_over_bare_cpu']}x CPU")
         lines.append(
             f"         A fetched and parsed by {a['parsed_by_s']} s, then {_after(a)} s of its clusterer's backlog "
-            f"alone (the clusterer's process: {a['busiest_cpu_s']} CPU s)")
+            f"alone; CPU s of the clusterer's process {a['busiest_cpu_s']}, the main process {a['main_cpu_s']}, the "
+            f"others (parse workers) {a['others_cpu_s']}; the clusterer's CPU alone is {_floor(r)}x the bare loop's "
+            "wall (it runs on one core: the least this pass could take)")
         lines.append(
             f"         C second pass {c['wall_s']} s ({c['cpu_s']} CPU s, peak {c['peak_rss_mb']} MB, "
             + ", ".join(f"{count:,} x {status}" for status, count in sorted(c["statuses"].items()))
@@ -283,8 +289,16 @@ def report(figures: dict) -> str:
         f"window {medians['start_up_full_s']} s (target < 2 s); peak RSS first pass {medians['first_peak_rss_mb']} MB,"
         f" second pass {medians['second_peak_rss_mb']} MB; the first pass fetched and parsed by "
         f"{medians['first_parsed_by_s']} s (the bare loop: {medians['bare_wall_s']} s), then "
-        f"{medians['first_after_parsed_s']} s of clustering alone")
+        f"{medians['first_after_parsed_s']} s of clustering alone; the clusterer's CPU {medians['clusterer_floor']}x "
+        "the bare loop's wall")
     return "\n".join(lines) + "\n"
+
+
+def _floor(round_: dict) -> float | None:
+    """The first pass's clusterer CPU seconds over the bare loop's wall: one process clusters every report in turn, so
+    the first pass takes at least that long whatever runs beside it (None where it had no workers)."""
+    busiest = round_["first"]["busiest_cpu_s"]
+    return None if busiest is None else round(busiest / round_["bare"]["wall_s"], 2)
 
 
 def _after(run: dict) -> float | None:
@@ -347,7 +361,8 @@ def main() -> None:
                    "start_up_full_s": median([r["second"]["start_up_s"] for r in rounds]),
                    "start_up_empty_s": median([r["first"]["start_up_s"] for r in rounds]),
                    "first_parsed_by_s": median([r["first"]["parsed_by_s"] for r in rounds]),
-                   "first_after_parsed_s": median([_after(r["first"]) for r in rounds])}}
+                   "first_after_parsed_s": median([_after(r["first"]) for r in rounds]),
+                   "clusterer_floor": median([_floor(r) for r in rounds])}}
     printed = report(figures)
     if not args.no_record:
         results.record(f"polling: loopback feeds, {args.stream} stream", printed)

@@ -95,8 +95,14 @@ def test_the_polling_benchmark_runs_small_and_records_nothing():
     run = subprocess.run([sys.executable, "benchmarks/polling.py", "--feeds", "20", "--per-feed", "5", "--rounds",
                           "1", "--json", "--no-record"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
-    (measured,) = json.loads(run.stdout)["rounds"]
+    figures = json.loads(run.stdout)
+    (measured,) = figures["rounds"]
     assert measured["first"]["new"] == 100 and measured["first"]["statuses"] == {"200": 20}
+    # where the first pass's CPU went: its own process, the clusterer's, the others (parse workers)
+    assert measured["first"]["main_cpu_s"] > 0 and measured["first"]["busiest_cpu_s"] > 0
+    assert measured["first"]["others_cpu_s"] >= 0
+    assert figures["medians"]["clusterer_floor"] == round(
+        measured["first"]["busiest_cpu_s"] / measured["bare"]["wall_s"], 2)
     assert measured["bare"]["entries"] == 100
     assert measured["second"]["new"] == 0 and measured["second"]["statuses"] == {"304": 20}
     assert measured["clustered"] == 100
