@@ -9,7 +9,6 @@ import io
 import json
 import logging
 import os
-import re
 import select
 import signal
 import struct
@@ -247,25 +246,21 @@ async def test_run_writes_a_summary_periodically(tmp_path, feed_server, caplog, 
                                          "interval": "2s"}])
     stop = asyncio.Event()
     caplog.set_level(logging.INFO, logger="monitor")
-    running = asyncio.create_task(app.run(settings, stop, out=io.StringIO()))
-
-    def periodic() -> list[str]:
-        return [r.getMessage() for r in caplog.records if r.getMessage().startswith("summary, last")]
-
-    def stories(summaries: list[str]) -> tuple[int, int]:
-        # a summary may come between the poll's items being stored and their stories being made: those stories
-        # are then in the next one
-        counts = [re.search(r"stories: (\d+) new, (\d+) grown", line) for line in summaries]
-        return sum(int(c[1]) for c in counts if c), sum(int(c[2]) for c in counts if c)
-
+    out = io.StringIO()
+    running = asyncio.create_task(app.run(settings, stop, out=out))
     deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and stories(periodic()) < (2, 0):
+    while time.monotonic() < deadline and not any("summary" in r.getMessage() and "1 source polled" in r.getMessage()
+                                                  for r in caplog.records):
         await asyncio.sleep(0.1)
     stop.set()
     await asyncio.wait_for(running, 20)
-    polled = [line for line in periodic() if "1 source polled" in line]
-    assert polled and "1 source polled 1 time" in polled[0] and "2 new items" in polled[0], periodic()
-    assert stories(periodic()) == (2, 0), periodic()
+    periodic = [r.getMessage() for r in caplog.records
+                if r.getMessage().startswith("summary, last") and "1 source polled" in r.getMessage()]
+    # it failed once (stop 40: "2 new items; stories: 1 new, 0 grown"), and not again in many runs: a failure shows
+    # the stories the run printed beside the log pytest shows, so where the items went can be seen
+    seen = f"{periodic}\nprinted:\n{out.getvalue()}"
+    assert periodic and "1 source polled 1 time" in periodic[0] and "2 new items" in periodic[0], seen
+    assert "stories: 2 new, 0 grown" in periodic[0], seen
     assert not [r for r in caplog.records if r.levelno == logging.INFO and "new=" in r.getMessage()]
 
 
