@@ -11,9 +11,12 @@ loopback by a feed server in a process of its own (ETag honoured). Each round ru
 A and B alternate (A B A B ...) and their ratio is taken round by round, in wall and in CPU seconds (of every
 process a run starts: parse workers and the clusterer's process included), so that the shared machine's drift in
 speed moves both alike; the medians close the report. Peak RSS is that of a run's largest process. Where a first
-pass's time goes: each process's CPU is sampled from /proc, and the last moment its parse workers were busy ends
-the fetching and parsing (the bare loop's work); after it, its busiest worker (the clusterer's process) works off
-its backlog alone.
+pass's time goes: each process's CPU is sampled from /proc every half second, and the last moment its parse workers
+were busy ends the fetching and parsing (the bare loop's work); after it, its busiest worker (the clusterer's
+process) works off its backlog alone. The CPU of the clusterer's process, the main process, the parse workers and
+the forkserver they are started from is printed as last sampled (up to half a second short of each one's end). One
+process clusters every report in turn, so the clusterer's CPU over the bare loop's wall is the least the first pass
+could reach.
 
 --stream old: the earlier feeds instead (entries of one template whose titles repeat across feeds).
 
@@ -149,43 +152,57 @@ def reap_orphans(keep: set[int], timeout_s: float = 10.0) -> float:
 SAMPLE_S = 0.5  # how often a run's processes' CPU is read
 
 
-def sample_cpu(root: int, started: float, done: threading.Event) -> list[tuple[float, dict[int, float]]]:
-    """Until `done`: the CPU seconds of `root` and its descendants, every SAMPLE_S, with the time since `started`."""
+def sample_cpu(root: int, started: float, done: threading.Event, keep: set[int]
+               ) -> tuple[list[tuple[float, dict[int, float]]], dict[int, int]]:
+    """Until `done`, and once more then: the CPU seconds of `root` and its descendants, every SAMPLE_S, with the time
+    since `started`; and each one's parent as first seen. The last sample is taken after `root` ended: what it left
+    running or unreaped is then this process's (`adopt_orphans`), so it is read from the processes this one has that
+    are not in `keep`."""
     samples: list[tuple[float, dict[int, float]]] = []
-    family = {root}
-    while not done.wait(SAMPLE_S):
+    parents: dict[int, int] = {root: 0}
+    ended = False
+    while not ended:
+        ended = done.wait(SAMPLE_S)
         now = _processes()
+        if ended:  # the orphans: the forkserver and, if it went first, its workers
+            for pid, (parent, _) in now.items():
+                if parent == os.getpid() and pid not in keep and pid not in parents:
+                    parents[pid] = root
         grew = True
         while grew:  # a worker is a child of the forkserver, itself a child of the run's process
             grew = False
             for pid, (parent, _) in now.items():
-                if parent in family and pid not in family:
-                    family.add(pid)
+                if parent in parents and pid not in parents:
+                    parents[pid] = parent
                     grew = True
-        samples.append((time.monotonic() - started, {pid: now[pid][1] for pid in family if pid in now}))
-    return samples
+        samples.append((time.monotonic() - started, {pid: now[pid][1] for pid in parents if pid in now}))
+    return samples, parents
 
 
-def phases(samples: list[tuple[float, dict[int, float]]], root: int) -> dict:
+def phases(samples: list[tuple[float, dict[int, float]]], parents: dict[int, int], root: int) -> dict:
     """From a run's CPU samples: the last moment a worker other than the busiest one (the parse workers, not the
-    clusterer's process) was busy, and the CPU seconds of the busiest worker, of the others together and of the
-    run's own process (the busiest's and the others' None without workers)."""
+    clusterer's process) was busy, and the CPU seconds of the busiest worker, of the other workers together, of the
+    run's own process, and of its other processes (the forkserver the workers are started from, multiprocessing's
+    resource tracker). Workers are the processes the run's children started (the forkserver's children). Each as
+    last sampled, up to SAMPLE_S before its end (a worker the forkserver reaps between two samples is not read
+    again). The workers' figures are None where none was seen."""
     final: dict[int, float] = {}
     for _, cpu in samples:
         final.update(cpu)
-    workers = [pid for pid in final if pid != root]
-    main_cpu_s = round(final.get(root, 0.0), 1)
+    workers = [pid for pid in final if parents.get(pid) not in (0, root, None)]
+    helpers = [pid for pid in final if parents.get(pid) == root]
+    figures = {"main_cpu_s": round(final.get(root, 0.0), 1),
+               "helpers_cpu_s": round(sum(map(final.__getitem__, helpers)), 1)}
     if not workers:
-        return {"parsed_by_s": None, "busiest_cpu_s": None, "others_cpu_s": None, "main_cpu_s": main_cpu_s}
+        return {**figures, "parsed_by_s": None, "busiest_cpu_s": None, "others_cpu_s": None}
     busiest = max(workers, key=final.__getitem__)
     others = [pid for pid in workers if pid != busiest]
     parsed_by = None
     for (_, before), (moment, cpu) in pairwise(samples):
         if sum(cpu[pid] - before[pid] for pid in others if pid in cpu and pid in before) > 0.05:
             parsed_by = moment
-    return {"parsed_by_s": None if parsed_by is None else round(parsed_by, 1),
-            "busiest_cpu_s": round(final[busiest], 1), "others_cpu_s": round(sum(map(final.__getitem__, others)), 1),
-            "main_cpu_s": main_cpu_s}
+    return {**figures, "parsed_by_s": None if parsed_by is None else round(parsed_by, 1),
+            "busiest_cpu_s": round(final[busiest], 1), "others_cpu_s": round(sum(map(final.__getitem__, others)), 1)}
 
 
 def run_timed(command: list[str], env: dict, keep: set[int]) -> dict:
@@ -197,7 +214,7 @@ def run_timed(command: list[str], env: dict, keep: set[int]) -> dict:
         started = time.monotonic()
         process = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=ROOT)
         done, sampled = threading.Event(), []
-        sampler = threading.Thread(target=lambda: sampled.extend(sample_cpu(process.pid, started, done)))
+        sampler = threading.Thread(target=lambda: sampled.append(sample_cpu(process.pid, started, done, keep)))
         sampler.start()
         _, status, usage = os.wait4(process.pid, 0)
         wall_s = time.monotonic() - started
@@ -213,7 +230,7 @@ def run_timed(command: list[str], env: dict, keep: set[int]) -> dict:
                      + err.read().decode(errors="replace")[-3000:])
         cpu_s = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
         return {"started": started, "wall_s": round(wall_s, 2), "cpu_s": round(cpu_s, 2),
-                "peak_rss_mb": round(peak_mb, 1), "stdout": out.read().decode(), **phases(sampled, process.pid)}
+                "peak_rss_mb": round(peak_mb, 1), "stdout": out.read().decode(), **phases(*sampled[0], process.pid)}
 
 
 def write_config(folder: Path, root: str, feeds: int, args: argparse.Namespace, window_h: float) -> Path:
@@ -257,7 +274,7 @@ def _figures(run: dict, seen: dict) -> dict:
     return {"wall_s": run["wall_s"], "cpu_s": run["cpu_s"], "peak_rss_mb": run["peak_rss_mb"],
             "start_up_s": round(seen["first"] - run["started"], 2) if seen["first"] else None,
             "parsed_by_s": run["parsed_by_s"], "busiest_cpu_s": run["busiest_cpu_s"],
-            "others_cpu_s": run["others_cpu_s"], "main_cpu_s": run["main_cpu_s"],
+            "others_cpu_s": run["others_cpu_s"], "main_cpu_s": run["main_cpu_s"], "helpers_cpu_s": run["helpers_cpu_s"],
             "statuses": seen["statuses"], "bytes": seen["bytes"]}
 
 
@@ -275,9 +292,10 @@ def report(figures: dict) -> str:
             f"{b['entries']:,} entries) | A/B {r['first_over_bare_wall']}x wall, {r['first_over_bare_cpu']}x CPU")
         lines.append(
             f"         A fetched and parsed by {a['parsed_by_s']} s, then {_after(a)} s of its clusterer's backlog "
-            f"alone; CPU s of the clusterer's process {a['busiest_cpu_s']}, the main process {a['main_cpu_s']}, the "
-            f"others (parse workers) {a['others_cpu_s']}; the clusterer's CPU alone is {_floor(r)}x the bare loop's "
-            "wall (it runs on one core: the least this pass could take)")
+            f"alone; CPU s as last sampled: the clusterer's process {a['busiest_cpu_s']}, the main process "
+            f"{a['main_cpu_s']}, the parse workers {a['others_cpu_s']}, the forkserver and resource tracker "
+            f"{a['helpers_cpu_s']}; the clusterer's CPU alone is {_floor(r)}x the bare loop's wall (one process "
+            "clusters every report in turn: the least this pass could take)")
         lines.append(
             f"         C second pass {c['wall_s']} s ({c['cpu_s']} CPU s, peak {c['peak_rss_mb']} MB, "
             + ", ".join(f"{count:,} x {status}" for status, count in sorted(c["statuses"].items()))
