@@ -13,10 +13,10 @@ process a run starts: parse workers and the clusterer's process included), so th
 speed moves both alike; the medians close the report. Peak RSS is that of a run's largest process. Where a first
 pass's time goes: each process's CPU is sampled from /proc every half second, and the last moment its parse workers
 were busy ends the fetching and parsing (the bare loop's work); after it, its busiest worker (the clusterer's
-process) works off its backlog alone. The CPU of the clusterer's process, the main process, the parse workers and
-the forkserver they are started from is printed as last sampled (up to half a second short of each one's end). One
-process clusters every report in turn, so the clusterer's CPU over the bare loop's wall is the least the first pass
-could reach.
+process) works off its backlog alone. The CPU of the clusterer's process, the main process, the parse workers, and
+the forkserver they are started from with multiprocessing's resource tracker is printed as last sampled (up to
+half a second short of each one's end). One process clusters every report in turn, so the clusterer's CPU over
+the bare loop's wall is the least the first pass could reach.
 
 --stream old: the earlier feeds instead (entries of one template whose titles repeat across feeds).
 
@@ -152,22 +152,18 @@ def reap_orphans(keep: set[int], timeout_s: float = 10.0) -> float:
 SAMPLE_S = 0.5  # how often a run's processes' CPU is read
 
 
-def sample_cpu(root: int, started: float, done: threading.Event, keep: set[int]
+def sample_cpu(root: int, started: float, done: threading.Event
                ) -> tuple[list[tuple[float, dict[int, float]]], dict[int, int]]:
     """Until `done`, and once more then: the CPU seconds of `root` and its descendants, every SAMPLE_S, with the time
-    since `started`; and each one's parent as first seen. The last sample is taken after `root` ended: what it left
-    running or unreaped is then this process's (`adopt_orphans`), so it is read from the processes this one has that
-    are not in `keep`."""
+    since `started`; and each one's parent as first seen. The last sample is taken after `root` ended, of the processes
+    seen before that are still there (running, or ended and not yet reaped); one never seen before is left out, since
+    where it was started from cannot be told any more."""
     samples: list[tuple[float, dict[int, float]]] = []
     parents: dict[int, int] = {root: 0}
     ended = False
     while not ended:
         ended = done.wait(SAMPLE_S)
         now = _processes()
-        if ended:  # the orphans: the forkserver and, if it went first, its workers
-            for pid, (parent, _) in now.items():
-                if parent == os.getpid() and pid not in keep and pid not in parents:
-                    parents[pid] = root
         grew = True
         while grew:  # a worker is a child of the forkserver, itself a child of the run's process
             grew = False
@@ -214,7 +210,7 @@ def run_timed(command: list[str], env: dict, keep: set[int]) -> dict:
         started = time.monotonic()
         process = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=ROOT)
         done, sampled = threading.Event(), []
-        sampler = threading.Thread(target=lambda: sampled.append(sample_cpu(process.pid, started, done, keep)))
+        sampler = threading.Thread(target=lambda: sampled.append(sample_cpu(process.pid, started, done)))
         sampler.start()
         _, status, usage = os.wait4(process.pid, 0)
         wall_s = time.monotonic() - started
@@ -230,7 +226,8 @@ def run_timed(command: list[str], env: dict, keep: set[int]) -> dict:
                      + err.read().decode(errors="replace")[-3000:])
         cpu_s = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
         return {"started": started, "wall_s": round(wall_s, 2), "cpu_s": round(cpu_s, 2),
-                "peak_rss_mb": round(peak_mb, 1), "stdout": out.read().decode(), **phases(*sampled[0], process.pid)}
+                "peak_rss_mb": round(peak_mb, 1), "stdout": out.read().decode(),
+                **phases(*(sampled[0] if sampled else ([], {})), process.pid)}  # no samples: the sampler failed
 
 
 def write_config(folder: Path, root: str, feeds: int, args: argparse.Namespace, window_h: float) -> Path:
