@@ -187,8 +187,11 @@ def phases(samples: list[tuple[float, dict[int, float]]], parents: dict[int, int
         final.update(cpu)
     workers = [pid for pid in final if parents.get(pid) not in (0, root, None)]
     helpers = [pid for pid in final if parents.get(pid) == root]
-    figures = {"main_cpu_s": round(final.get(root, 0.0), 1),
-               "helpers_cpu_s": round(sum(map(final.__getitem__, helpers)), 1)}
+
+    def cpu_of(pids: list[int]) -> float:
+        return round(sum(map(final.__getitem__, pids)), 1)
+
+    figures = {"main_cpu_s": round(final.get(root, 0.0), 1), "helpers_cpu_s": cpu_of(helpers)}
     if not workers:
         return {**figures, "parsed_by_s": None, "busiest_cpu_s": None, "others_cpu_s": None}
     busiest = max(workers, key=final.__getitem__)
@@ -198,7 +201,7 @@ def phases(samples: list[tuple[float, dict[int, float]]], parents: dict[int, int
         if sum(cpu[pid] - before[pid] for pid in others if pid in cpu and pid in before) > 0.05:
             parsed_by = moment
     return {**figures, "parsed_by_s": None if parsed_by is None else round(parsed_by, 1),
-            "busiest_cpu_s": round(final[busiest], 1), "others_cpu_s": round(sum(map(final.__getitem__, others)), 1)}
+            "busiest_cpu_s": cpu_of([busiest]), "others_cpu_s": cpu_of(others)}
 
 
 def run_timed(command: list[str], env: dict, keep: set[int]) -> dict:
@@ -270,8 +273,8 @@ def one_round(root: str, args: argparse.Namespace, env: dict, ask, keep: set[int
 def _figures(run: dict, seen: dict) -> dict:
     return {"wall_s": run["wall_s"], "cpu_s": run["cpu_s"], "peak_rss_mb": run["peak_rss_mb"],
             "start_up_s": round(seen["first"] - run["started"], 2) if seen["first"] else None,
-            "parsed_by_s": run["parsed_by_s"], "busiest_cpu_s": run["busiest_cpu_s"],
-            "others_cpu_s": run["others_cpu_s"], "main_cpu_s": run["main_cpu_s"], "helpers_cpu_s": run["helpers_cpu_s"],
+            **{key: run[key] for key in ("parsed_by_s", "busiest_cpu_s", "others_cpu_s", "main_cpu_s",
+                                         "helpers_cpu_s")},
             "statuses": seen["statuses"], "bytes": seen["bytes"]}
 
 

@@ -89,7 +89,7 @@ def test_the_clustering_benchmark_runs_small_and_records_nothing():
     assert (ROOT / "benchmarks" / "RESULTS.md").read_bytes() == results
 
 
-@pytest.mark.slow  # about fifteen seconds: four fresh processes and a feed server
+@pytest.mark.slow  # about ten seconds: four fresh processes and a feed server
 def test_the_polling_benchmark_runs_small_and_records_nothing():
     results = (ROOT / "benchmarks" / "RESULTS.md").read_bytes()
     # big enough that the first pass's workers live across several of the CPU samples (every 0.5 s)
