@@ -307,3 +307,19 @@ async def test_entries_without_a_title_are_stored_titled_by_their_first_words(tm
     assert [headline for *_, headline in rows] == [title for _, _, title, _, _ in rows]  # what users are shown
     second = await poll(settings)  # keyed by their content: stored once
     assert {n: (len(r.new), r.seen) for n, r in second.items()} == {"rss2": (0, 2), "atom": (0, 2)}
+
+
+def test_feeds_are_parsed_at_a_lower_priority_than_the_rest_of_monitor():
+    # A first pass over many feeds ends when the clusterer's process has taken the last report: where the cores are
+    # too few, the parse workers give way to it (and to the main process, which stores and hands on the reports)
+    import os
+
+    from monitor.poller import PARSE_NICENESS, make_parse_executor
+
+    own = os.nice(0)
+    parsing = make_parse_executor(2)
+    try:
+        parsers = parsing.submit(os.nice, 0).result(timeout=60)
+    finally:
+        parsing.shutdown()
+    assert parsers == min(own + PARSE_NICENESS, 19)
