@@ -13,11 +13,22 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from monitor.core.clustering import FEATURES, Clusterer, ClusterSettings, Decision, Embed, Report, Scorer
-from monitor.core.evaluation import Breakdown, Labelled, Scores, bcubed, breakdown, pair_scores
+from monitor.core.evaluation import (
+    Breakdown,
+    Decided,
+    Labelled,
+    Scores,
+    bcubed,
+    breakdown,
+    cause_lines,
+    decision_causes,
+    pair_scores,
+)
 from monitor.core.urls import canonical_url
 
 # Items without a date (tgcontest) are fed in file order, a second apart, all inside one window.
 _UNDATED_BASE = datetime(2000, 1, 1, tzinfo=UTC)
+_VETOED = FEATURES.index("rules_vetoed")  # of a traced candidate's features
 
 
 @dataclass
@@ -32,16 +43,19 @@ class Result:
     breakdown: Breakdown = field(default_factory=Breakdown)  # pairs by languages and kinds of error
     problems: list[str] = field(default_factory=list)
     explained: str = ""  # `--explain`: an item's candidates and decision
+    causes: dict[str, int] | None = None  # `--causes`: the reports of an event seen before, by what became of them
 
     def figures(self) -> dict:
-        out = {"precision": round(self.scores.precision, 4), "recall": round(self.scores.recall, 4),
-               "f1": round(self.scores.f1, 4), "stories": self.stories, "items": self.items,
-               "items_per_s": round(self.items / self.seconds, 1) if self.seconds else None,
-               "peak_rss_mb": round(self.peak_rss_mb, 1), "embedded": self.embedded}
+        out: dict = {"precision": round(self.scores.precision, 4), "recall": round(self.scores.recall, 4),
+                     "f1": round(self.scores.f1, 4), "stories": self.stories, "items": self.items,
+                     "items_per_s": round(self.items / self.seconds, 1) if self.seconds else None,
+                     "peak_rss_mb": round(self.peak_rss_mb, 1), "embedded": self.embedded}
         if self.pairs is not None:
             out.update(pair_precision=round(self.pairs.precision, 4), pair_recall=round(self.pairs.recall, 4),
                        pair_f1=round(self.pairs.f1, 4))
         out.update(self.breakdown.figures())
+        if self.causes is not None:
+            out["causes"] = dict(self.causes)
         return out
 
     def summary(self) -> str:
@@ -53,6 +67,8 @@ class Result:
                          f"F1 {f['pair_f1']:.3f}")
         lines.append(f"{f['items_per_s']} items/s, {f['embedded']} texts embedded, peak RSS {f['peak_rss_mb']} MB")
         lines += self.breakdown.lines()
+        if self.causes is not None:
+            lines += cause_lines(self.causes)
         return "\n".join(lines)
 
 
@@ -108,9 +124,10 @@ def labelled_reports(path: str, problems: list[str]) -> list[tuple[dict, Report]
 def evaluate_file(path: str, settings: ClusterSettings, pairs_path: str | None = None,
                   assignments_path: str | None = None, embed: Embed | None = None,
                   progress: Callable[[int, int], None] | None = None, scorer: Scorer | None = None,
-                  explain: str | None = None) -> Result:
+                  explain: str | None = None, causes: bool = False) -> Result:
     """Cluster a labelled file and score the outcome; `progress` is told (items done, items) as it goes.
-    `explain`: an item's id, whose candidates and decision go to `Result.explained`."""
+    `explain`: an item's id, whose candidates and decision go to `Result.explained`. `causes`: count the reports of
+    an event seen before by what became of them (`Result.causes`)."""
     result = Result()
     if not Path(path).exists():
         result.problems.append(f"{path} not found")
@@ -121,12 +138,17 @@ def evaluate_file(path: str, settings: ClusterSettings, pairs_path: str | None =
     predicted: dict[str, int] = {}
     started = time.perf_counter()
     # With `explain` every item is traced, not only that one: the stories then keep what the features compare
-    clusterer.trace = [] if explain is not None else None
+    clusterer.trace = [] if explain is not None or causes else None
+    decided: list[Decided] = []
     for n, (item, report) in enumerate(labelled):
         predicted[str(item["id"])] = clusterer.add(report).story_id
         if clusterer.trace:
+            decision = clusterer.trace[-1]
             if str(item["id"]) == explain:
-                result.explained = explanation(item, clusterer.trace[-1], clusterer.scorer, labelled, predicted)
+                result.explained = explanation(item, decision, clusterer.scorer, labelled, predicted)
+            if causes:
+                weighed = [(story, bool(features[_VETOED])) for story, features, _ in decision.candidates]
+                decided.append(Decided(item["cluster"], decision.story_id, weighed))
             clusterer.trace.clear()
         if progress:
             progress(n + 1, len(items))
@@ -140,6 +162,8 @@ def evaluate_file(path: str, settings: ClusterSettings, pairs_path: str | None =
                  _source(i.get("source")), i["_at"] if i.get("published") else None,
                  str(i.get("title") or ""), str(i.get("text") or "")) for i in items])
     result.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if causes:
+        result.causes = decision_causes(decided)
     if pairs_path:
         pairs = [(str(p["a"]), str(p["b"]), bool(p["label"])) for p in read_pairs(pairs_path, result.problems)]
         result.pairs = pair_scores(pairs, predicted)

@@ -177,7 +177,7 @@ def cmd_eval_clusters(args: argparse.Namespace, settings: Settings | None) -> in
         result = evaluation.evaluate_file(args.file, ClusterSettings(**options), args.pairs, args.assignments,
                                           embed=load_embedder(args.backend),
                                           progress=progress.bars and progress.bars("clustering", "items"),
-                                          explain=args.explain)
+                                          explain=args.explain, causes=args.causes)
     for problem in result.problems:
         print(f"eval-clusters: {problem}", file=sys.stderr)
     if not result.items:

@@ -1,5 +1,6 @@
-"""Scores of a clustering against gold labels: BCubed over items, precision/recall over labelled pairs, and
-the pairs it got right and wrong by language pair and by kind of error."""
+"""Scores of a clustering against gold labels: BCubed over items, precision/recall over labelled pairs,
+the pairs it got right and wrong by language pair and by kind of error, and what became of each report of an
+event seen before (the decisions behind the wrong pairs)."""
 
 from __future__ import annotations
 
@@ -193,3 +194,54 @@ def breakdown(items: Sequence[Labelled]) -> Breakdown:
                 result.errors[_merge_kind(a, b, traits(a), traits(b))] += 1
     result.languages.update(sorted(counts.items()))
     return result
+
+
+# What became of each report of an event seen before (`decision_causes`): it joined the story holding most of its
+# event so far, or another story of its event (the event was split before it came), or a story of other events only;
+# or it started a story of its own although a story of its event was among the candidates weighed, scored too low to
+# join (or less likely than another) or turned down by a rule (a veto), or without one among them (retrieval: no
+# story of its event shared its heaviest terms and names, or it was not among the few most alike that are weighed).
+DECISION_CAUSES = ("joined", "joined_part", "joined_other", "scored_low", "vetoed", "not_candidate")
+_CAUSE_LABELS = {"joined": "joined its event's story", "joined_part": "joined a part of its event",
+                 "joined_other": "joined another event", "scored_low": "new: its event scored low",
+                 "vetoed": "new: its event vetoed", "not_candidate": "new: its event not weighed"}
+
+
+@dataclass(frozen=True)
+class Decided:
+    """A report's decision as the clusterer traced it: the report's event, the story it went to, and the candidates
+    weighed, each as (story, vetoed by a rule)."""
+
+    event: object
+    story: object
+    candidates: Sequence[tuple[object, bool]]
+
+
+def decision_causes(decisions: Iterable[Decided]) -> dict[str, int]:
+    """The reports of an event seen before, in the order they were clustered, counted by what became of them
+    (DECISION_CAUSES). The first report of an event is not counted: starting its story is right whatever happens."""
+    counts = dict.fromkeys(DECISION_CAUSES, 0)
+    stories_of: defaultdict[object, Counter] = defaultdict(Counter)  # an event → its stories, by its reports in each
+    known: set[object] = set()  # the stories made so far
+    for decided in decisions:
+        mine = stories_of[decided.event]
+        if mine:
+            if decided.story == mine.most_common(1)[0][0]:  # (the earliest of equals: insertion order)
+                cause = "joined"
+            elif decided.story in mine:
+                cause = "joined_part"
+            elif decided.story in known:
+                cause = "joined_other"
+            else:
+                vetoes = [vetoed for story, vetoed in decided.candidates if story in mine]
+                cause = "not_candidate" if not vetoes else "vetoed" if all(vetoes) else "scored_low"
+            counts[cause] += 1
+        mine[decided.story] += 1
+        known.add(decided.story)
+    return counts
+
+
+def cause_lines(counts: Mapping[str, int]) -> list[str]:
+    """`decision_causes` as a table."""
+    return ["reports of an event seen before"] + [f"  {_CAUSE_LABELS[cause]:<30}{counts[cause]:>8}"
+                                                  for cause in DECISION_CAUSES]

@@ -63,3 +63,20 @@ def test_a_name_counts_when_it_is_not_just_a_capitalised_first_word():
     items[1] = _item("2", "b", 1, title="Police search a flat", text="Nobody was arrested in Lviv.")
     items[0] = _item("1", "a", 1, title="Police close the road", text="Traffic in Lviv is slow.")
     assert breakdown(items).errors["name_merges"] == 1
+
+
+def test_each_report_of_an_event_seen_before_is_counted_by_what_became_of_it():
+    from monitor.core.evaluation import Decided, decision_causes
+
+    decided = [
+        Decided("flood", 1, []),  # an event's first report: not counted
+        Decided("flood", 1, [(1, False)]),  # joined its event's story
+        Decided("fire", 2, [(1, False)]),
+        Decided("flood", 3, [(1, True)]),  # its event's story weighed, vetoed: a story of its own
+        Decided("flood", 3, [(1, False), (3, False)]),  # the flood is split: this one joins the smaller part
+        Decided("fire", 1, [(2, False), (1, False)]),  # joins the flood's story
+        Decided("flood", 4, [(2, False)]),  # no story of the flood among the candidates: a story of its own
+        Decided("fire", 5, [(2, False)]),  # the fire's story weighed, not joined: a story of its own
+    ]
+    assert decision_causes(decided) == {"joined": 1, "joined_part": 1, "joined_other": 1, "scored_low": 1,
+                                        "vetoed": 1, "not_candidate": 1}
