@@ -117,8 +117,8 @@ OPTIONS: tuple[Option, ...] = (
            "Spread each poll time by up to this fraction of the interval, so sources do not fire together."),
     Option("polling", "parse_processes", 0, non_negative_int,
            "Processes that parse feeds in parallel: 0 = one per CPU core, 1 = parse in the main process. With "
-           "more than one, the deduplicator also clusters in a process of its own, and the parsing processes give way "
-           "to it where the cores are too few (they run at a lower priority)."),
+           "more than one, the deduplicator also clusters in a process of its own, and the parsing processes run at a "
+           "lower priority: where the cores are too few, they give way to it (and to other programs)."),
     Option("polling", "user_agent", "monitor/0.1 (news monitor; feed reader)", text_value,
            "User-Agent header sent with every request."),
     Option("digest", "default_time", "08:00", local_time,

@@ -137,7 +137,8 @@ def evaluate_file(path: str, settings: ClusterSettings, pairs_path: str | None =
     clusterer = Clusterer(settings, embed=embed, scorer=scorer)
     predicted: dict[str, int] = {}
     started = time.perf_counter()
-    # With `explain` every item is traced, not only that one: the stories then keep what the features compare
+    # With `explain` every item is traced, not only that one (with `causes` too): the stories then keep what the
+    # features compare
     clusterer.trace = [] if explain is not None or causes else None
     decided: list[Decided] = []
     for n, (item, report) in enumerate(labelled):
@@ -148,7 +149,7 @@ def evaluate_file(path: str, settings: ClusterSettings, pairs_path: str | None =
                 result.explained = explanation(item, decision, clusterer.scorer, labelled, predicted)
             if causes:
                 weighed = [(story, bool(features[_VETOED])) for story, features, _ in decision.candidates]
-                decided.append(Decided(item["cluster"], decision.story_id, weighed))
+                decided.append(Decided(item["cluster"], decision.story_id, weighed, decision.offered))
             clusterer.trace.clear()
         if progress:
             progress(n + 1, len(items))

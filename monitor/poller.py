@@ -23,7 +23,7 @@ from monitor.core.urls import channel_of
 from monitor.models import FetchResult, Item, Source, SourceState, StoredItem
 from monitor.sources.fetch import Fetcher, FetchError
 from monitor.storage.store import Store
-from monitor.workers import worker_pool
+from monitor.workers import worker_pool, yield_cpu
 
 if TYPE_CHECKING:
     from monitor.sources.feeds import ParsedFeed
@@ -68,10 +68,11 @@ class PollReport:
     next_check_at: datetime | None = None
 
 
-# How much less of the CPU the parse workers ask for than monitor's other processes (Unix niceness). On a first pass
-# over many feeds the parse workers, the main process and the clusterer's process want more cores than there are, and
-# the pass ends when the clusterer, one process taking every report in turn, has taken the last: parsed feeds only
-# wait in line meanwhile, so the clusterer should not. Where nothing else wants the CPU, it changes nothing.
+# How much less of the CPU the parse workers ask for (Unix niceness, against every process of the system, monitor's
+# own among them). On a first pass over many feeds the parse workers, the main process and the clusterer's process
+# want more cores than there are, and the pass ends when the clusterer, one process taking every report in turn, has
+# taken the last: parsed feeds only wait in line meanwhile, so the clusterer should not. Parsing also gives way to
+# other programs on the machine. Where nothing else wants the CPU, it changes nothing.
 PARSE_NICENESS = 10
 
 
@@ -84,13 +85,9 @@ def make_parse_executor(processes: int) -> Executor:
     count = processes or os.cpu_count() or 1
     if count <= 1:
         return ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse")
-    return worker_pool(count, _yield_to_clustering)
-
-
-def _yield_to_clustering() -> None:
-    """In each parse worker: ask for less of the CPU than the clusterer (not where the system has no niceness)."""
-    if hasattr(os, "nice"):
-        os.nice(PARSE_NICENESS)
+    # (yield_cpu is in workers.py, which the forkserver has loaded: a function of this module would have each parse
+    # worker import this module, and aiohttp with it, about 12 MB a worker)
+    return worker_pool(count, yield_cpu, (PARSE_NICENESS,))
 
 
 def _charset(result: FetchResult) -> str:

@@ -5,6 +5,7 @@ it is."""
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -74,3 +75,13 @@ def _serve_parent(initializer: Callable[..., None] | None, initargs: tuple) -> N
         threading.Thread(target=leave_with_parent, name="parent-watch", daemon=True).start()
     if initializer is not None:
         initializer(*initargs)
+
+
+def yield_cpu(niceness: int) -> None:
+    """In a worker (an `initializer`): ask the system for `niceness` less of the CPU than the process that started it,
+    so that where the cores are too few the others go first. Nothing changes where the CPU is free. A system
+    without priorities, or one that refuses, leaves the worker as it was: a priority is a hint, and a pool whose
+    initializer fails is broken for every task."""
+    if hasattr(os, "nice"):
+        with contextlib.suppress(OSError):
+            os.nice(niceness)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
 from monitor import app
+from monitor.poller import PARSE_NICENESS, make_parse_executor
+from monitor.workers import worker_pool
 from tests.conftest import fixture_bytes, make_settings
 from tests.fakes.feed_builder import atom, entry, rss2
 from tests.fakes.feed_server import http_date
@@ -309,17 +312,19 @@ async def test_entries_without_a_title_are_stored_titled_by_their_first_words(tm
     assert {n: (len(r.new), r.seen) for n, r in second.items()} == {"rss2": (0, 2), "atom": (0, 2)}
 
 
-def test_feeds_are_parsed_at_a_lower_priority_than_the_rest_of_monitor():
+
+def test_feeds_are_parsed_at_a_lower_priority_than_the_clustering():
     # A first pass over many feeds ends when the clusterer's process has taken the last report: where the cores are
     # too few, the parse workers give way to it (and to the main process, which stores and hands on the reports)
-    import os
-
-    from monitor.poller import PARSE_NICENESS, make_parse_executor
-
     own = os.nice(0)
-    parsing = make_parse_executor(2)
+    parsing, clustering = make_parse_executor(2), worker_pool(1)  # the clusterer's kind of worker, started after
     try:
         parsers = parsing.submit(os.nice, 0).result(timeout=60)
+        clusterer = clustering.submit(os.nice, 0).result(timeout=60)
+        # (asked with a builtin: a function of this module would make the worker import it, and monitor.poller)
+        poller_in_parser = parsing.submit(eval, "'monitor.poller' in __import__('sys').modules").result(timeout=60)
     finally:
         parsing.shutdown()
-    assert parsers == min(own + PARSE_NICENESS, 19)
+        clustering.shutdown()
+    assert parsers == min(own + PARSE_NICENESS, 19) and clusterer == own
+    assert not poller_in_parser  # (nor aiohttp with it: a parse worker only parses)

@@ -88,8 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
                                '"items_per_s", "peak_rss_mb", "embedded", "languages": {"en-ru": {"joined", '
                                '"missed", "merged"}, ...}, "errors": {"name_merges", "template_merges", '
                                '"other_merges", "cross_language_misses", "short_post_misses", '
-                               '"full_article_misses", "other_misses"}}`, and with --causes "causes": {"joined", '
-                               '"joined_part", "joined_other", "scored_low", "vetoed", "not_candidate"}')
+                               '"full_article_misses", "other_misses"}, "causes" (with --causes): {"joined", '
+                               '"joined_part", "joined_other", "scored_low", "vetoed", "not_weighed", "not_offered"}}`')
     evaluate.add_argument("--assignments", metavar="PATH", help="also write `id<TAB>story id` lines to PATH")
     evaluate.add_argument("--pairs", metavar="FILE",
                           help='labelled pairs (JSON Lines: a, b, label 1/0) to score "same story" precision/recall')
@@ -110,10 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
                                "features of each pair and its score, and the decision")
     evaluate.add_argument("--causes", action="store_true",
                           help="also count the reports of an event seen before by what became of them: joined the "
-                               "story holding most of their event, joined another story of it (the event was split "
-                               "before), joined other events' story, or started a story though one of their event "
-                               "was among the candidates weighed (scored too low, or vetoed by a rule) or with none "
-                               "among them (retrieval); tells where recall is lost")
+                               "story holding most of their event, joined another part of it (the event was split "
+                               "before), or joined a story of other events only; or started a story of their own "
+                               "though a story of their event was weighed (scored too low, or vetoed by a rule), was "
+                               "offered as a candidate but not among the four weighed, or was not offered at all. "
+                               "Tells where recall is lost; with --rules the four weighed are the most alike, while "
+                               "the rules read every candidate offered")
     evaluate.add_argument("--backend", choices=DEDUP_BACKENDS, default=DEDUP_BACKENDS[0],
                           help="with --rules: how reports are compared, as [dedup] backend (default: %(default)s)")
     evaluate.set_defaults(handler=cmd_eval_clusters, needs_config=False)

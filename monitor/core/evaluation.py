@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -196,33 +196,34 @@ def breakdown(items: Sequence[Labelled]) -> Breakdown:
     return result
 
 
-# What became of each report of an event seen before (`decision_causes`): it joined the story holding most of its
-# event so far, or another story of its event (the event was split before it came), or a story of other events only;
-# or it started a story of its own although a story of its event was among the candidates weighed, scored too low to
-# join (or less likely than another) or turned down by a rule (a veto), or without one among them (retrieval: no
-# story of its event shared its heaviest terms and names, or it was not among the few most alike that are weighed).
-DECISION_CAUSES = ("joined", "joined_part", "joined_other", "scored_low", "vetoed", "not_candidate")
-_CAUSE_LABELS = {"joined": "joined its event's story", "joined_part": "joined a part of its event",
-                 "joined_other": "joined another event", "scored_low": "new: its event scored low",
-                 "vetoed": "new: its event vetoed", "not_candidate": "new: its event not weighed"}
+# Pairs say how wrong the stories are; which decision made them so says where to look: at what offers candidates
+# (docs/deduplication.md section 3), at what weighs them (the scorer, section 7), or at the rules' vetoes (section 5).
+DECISION_CAUSES = ("joined", "joined_part", "joined_other", "scored_low", "vetoed", "not_weighed", "not_offered")
+_CAUSE_LABELS = {"joined": "joined its event", "joined_part": "joined a part of it",
+                 "joined_other": "joined another event", "scored_low": "new, scored low", "vetoed": "new, vetoed",
+                 "not_weighed": "new, not weighed", "not_offered": "new, not offered"}
 
 
 @dataclass(frozen=True)
 class Decided:
-    """A report's decision as the clusterer traced it: the report's event, the story it went to, and the candidates
-    weighed, each as (story, vetoed by a rule)."""
+    """A report's decision as the clusterer traced it: the report's event, the story it went to, the candidates
+    weighed, each as (story, vetoed by a rule), and every story offered (weighed or not)."""
 
-    event: object
-    story: object
-    candidates: Sequence[tuple[object, bool]]
+    event: Hashable
+    story: Hashable
+    candidates: Sequence[tuple[Hashable, bool]]
+    offered: Collection[Hashable] = ()
 
 
 def decision_causes(decisions: Iterable[Decided]) -> dict[str, int]:
     """The reports of an event seen before, in the order they were clustered, counted by what became of them
-    (DECISION_CAUSES). The first report of an event is not counted: starting its story is right whatever happens."""
+    (DECISION_CAUSES): joined the story holding most of their event so far (the earliest of equal parts), another
+    story of their event, or a story of other events only; or started one of their own though a story of their event
+    was weighed (and scored too low or was vetoed), or offered but not weighed, or not offered at all. The first
+    report of an event is not counted: starting its story is right whatever happens."""
     counts = dict.fromkeys(DECISION_CAUSES, 0)
-    stories_of: defaultdict[object, Counter] = defaultdict(Counter)  # an event → its stories, by its reports in each
-    known: set[object] = set()  # the stories made so far
+    stories_of: defaultdict[Hashable, Counter] = defaultdict(Counter)  # an event → its stories, by its reports in each
+    known: set[Hashable] = set()  # the stories made so far
     for decided in decisions:
         mine = stories_of[decided.event]
         if mine:
@@ -234,7 +235,10 @@ def decision_causes(decisions: Iterable[Decided]) -> dict[str, int]:
                 cause = "joined_other"
             else:
                 vetoes = [vetoed for story, vetoed in decided.candidates if story in mine]
-                cause = "not_candidate" if not vetoes else "vetoed" if all(vetoes) else "scored_low"
+                if vetoes:
+                    cause = "vetoed" if all(vetoes) else "scored_low"
+                else:
+                    cause = "not_weighed" if any(story in mine for story in decided.offered) else "not_offered"
             counts[cause] += 1
         mine[decided.story] += 1
         known.add(decided.story)
@@ -242,6 +246,6 @@ def decision_causes(decisions: Iterable[Decided]) -> dict[str, int]:
 
 
 def cause_lines(counts: Mapping[str, int]) -> list[str]:
-    """`decision_causes` as a table."""
-    return ["reports of an event seen before"] + [f"  {_CAUSE_LABELS[cause]:<30}{counts[cause]:>8}"
+    """`decision_causes` as a table, its numbers under those of `Breakdown.lines`."""
+    return ["reports of an event seen before"] + [f"  {_CAUSE_LABELS[cause]:<22}{counts[cause]:>8}"
                                                   for cause in DECISION_CAUSES]

@@ -2,7 +2,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from monitor.core.evaluation import Labelled, PairCounts, bcubed, breakdown, pair_scores
+from monitor.core.evaluation import Decided, Labelled, PairCounts, bcubed, breakdown, decision_causes, pair_scores
 
 
 def test_bcubed_perfect_and_split():
@@ -66,8 +66,6 @@ def test_a_name_counts_when_it_is_not_just_a_capitalised_first_word():
 
 
 def test_each_report_of_an_event_seen_before_is_counted_by_what_became_of_it():
-    from monitor.core.evaluation import Decided, decision_causes
-
     decided = [
         Decided("flood", 1, []),  # an event's first report: not counted
         Decided("flood", 1, [(1, False)]),  # joined its event's story
@@ -75,8 +73,11 @@ def test_each_report_of_an_event_seen_before_is_counted_by_what_became_of_it():
         Decided("flood", 3, [(1, True)]),  # its event's story weighed, vetoed: a story of its own
         Decided("flood", 3, [(1, False), (3, False)]),  # the flood is split: this one joins the smaller part
         Decided("fire", 1, [(2, False), (1, False)]),  # joins the flood's story
-        Decided("flood", 4, [(2, False)]),  # no story of the flood among the candidates: a story of its own
+        Decided("flood", 4, [(2, False)], offered=(2, 5)),  # no story of the flood offered: a story of its own
         Decided("fire", 5, [(2, False)]),  # the fire's story weighed, not joined: a story of its own
+        Decided("fire", 6, [(3, False)], offered=(3, 2)),  # the fire's story offered, not among those weighed
+        # the flood's parts 1 and 3 hold two reports each: the earliest is its story, and 3 a part of it
+        Decided("flood", 3, [(3, False), (1, False)]),
     ]
-    assert decision_causes(decided) == {"joined": 1, "joined_part": 1, "joined_other": 1, "scored_low": 1,
-                                        "vetoed": 1, "not_candidate": 1}
+    assert decision_causes(decided) == {"joined": 1, "joined_part": 2, "joined_other": 1, "scored_low": 1,
+                                        "vetoed": 1, "not_weighed": 1, "not_offered": 1}

@@ -112,6 +112,9 @@ class Decision:
     forced: bool  # the story was given (a replay, an exact duplicate, a training run), not chosen
     candidates: list[Candidate]
     threshold: float
+    # every story section 3 of docs/deduplication.md offered, most alike first: the candidates above are the first
+    # WEIGHED_CANDIDATES of them (`eval-clusters --causes` tells a story never offered from one offered, not weighed)
+    offered: tuple[int, ...] = ()
 
 
 class Clusterer:
@@ -206,11 +209,12 @@ class Clusterer:
         score = 0.0
         forced = story_id is not None
         candidates: list[Candidate] = []
+        offered: tuple[int, ...] = ()
         # A given story is not chosen: its candidates are weighed only for a trace (a replay, an exact duplicate of a
         # report already in a story: the service stores its score as 1.0)
         if self._scored and (not forced or self.trace is not None):
-            chosen, score, candidates = self._score(report, vector, name_terms_of(read), name_keys_of(read, True),
-                                                    traits)
+            chosen, score, candidates, offered = self._score(report, vector, name_terms_of(read),
+                                                             name_keys_of(read, True), traits)
             if self.scorer is not None and story_id is None:
                 story_id = chosen
             elif story_id is not None:
@@ -224,7 +228,7 @@ class Clusterer:
         if created:
             score = 0.0
         if self.trace is not None:
-            self.trace.append(Decision(report.key, story_id, created, forced, candidates, self._threshold()))
+            self.trace.append(Decision(report.key, story_id, created, forced, candidates, self._threshold(), offered))
         self._join(self._story(story_id, as_published), item_vector, report.published, traits)
         return Assignment(story_id, score, created, computed, traits.lang, vector, traits.chars, traits.days,
                           traits.title_names, traits.title_terms if self._scored else None)
@@ -494,16 +498,17 @@ class Clusterer:
         return self.scorer.threshold if self.settings.scorer_threshold is None else self.settings.scorer_threshold
 
     def _score(self, report: Report, vector: dict[str, float], names: set[str], name_keys: set[str], traits: Traits
-               ) -> tuple[int | None, float, list[Candidate]]:
+               ) -> tuple[int | None, float, list[Candidate], tuple[int, ...]]:
         """With the scorer: the story to join and its probability (None: a new story), and every candidate
         with its features and score. The scorer weighs each candidate (its mean cosine to the item, not
         faded), and the most likely that no veto of the rules' keeps away (`_vetoes`) joins if it is likely
-        enough. Without one (a trace of the rules' decisions), the score is the cosine."""
+        enough. Without one (a trace of the rules' decisions), the score is the cosine. Traced, also every candidate
+        offered (`Decision.offered`)."""
         assert self.clock is not None  # set by the report being added
         settings = self.settings
         scored = self._lexical(vector, names, name_keys, traits.lang, fading=False)  # the scorer weighs the hours
         if not scored:
-            return None, 0.0, []
+            return None, 0.0, [], ()
         item = Item(traits, report.published, frozenset(names), traits.title_terms,
                     frozenset(term for term in vector if term.isdigit()), report.dated)
         # A vetoed story is never joined, however likely the rest makes it: reports naming dates days apart, a
@@ -538,12 +543,13 @@ class Clusterer:
             allowed = [(candidate, cross) for candidate, cross in allowed if cross or candidate[2] >= turned_down]
             likeliest = max(allowed, key=lambda c: c[0][2], default=None)
         candidates = [weighed[story_id] for _, story_id, *_ in vetoes if story_id in weighed]
+        offered = tuple(story_id for _, story_id in scored) if self.trace is not None else ()
         if likeliest is None:
-            return None, 0.0, candidates
+            return None, 0.0, candidates, offered
         story_id, _, probability = likeliest[0]
         if self.scorer is not None and probability >= self._threshold():
-            return story_id, probability, candidates
-        return None, 0.0, candidates
+            return story_id, probability, candidates, offered
+        return None, 0.0, candidates, offered
 
     def _embed_missing(self, report: Report, stories: list[Story], computed: dict) -> None:
         """Embed, in one batch, the report (unless it came with a vector) and the seeds of candidate
