@@ -79,9 +79,8 @@ def _serve_parent(initializer: Callable[..., None] | None, initargs: tuple) -> N
 
 def yield_cpu(niceness: int) -> None:
     """In a worker (an `initializer`): ask the system for `niceness` less of the CPU than the process that started it,
-    so that where the cores are too few the others go first. Nothing changes where the CPU is free. A system
-    without priorities, or one that refuses, leaves the worker as it was: a priority is a hint, and a pool whose
-    initializer fails is broken for every task."""
-    if hasattr(os, "nice"):
-        with contextlib.suppress(OSError):
-            os.nice(niceness)
+    so that where the cores are too few the others go first. Nothing changes where the CPU is free. A system that
+    refuses leaves the worker as it was: a priority is a hint, and a pool whose initializer fails is broken for every
+    task. (Every system with a forkserver, which these pools need, has `os.nice`.)"""
+    with contextlib.suppress(OSError):
+        os.nice(niceness)

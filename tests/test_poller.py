@@ -312,7 +312,6 @@ async def test_entries_without_a_title_are_stored_titled_by_their_first_words(tm
     assert {n: (len(r.new), r.seen) for n, r in second.items()} == {"rss2": (0, 2), "atom": (0, 2)}
 
 
-
 def test_feeds_are_parsed_at_a_lower_priority_than_the_clustering():
     # A first pass over many feeds ends when the clusterer's process has taken the last report: where the cores are
     # too few, the parse workers give way to it (and to the main process, which stores and hands on the reports)

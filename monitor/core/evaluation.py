@@ -116,9 +116,7 @@ class Breakdown:
         """The two tables as text: pairs by languages, then wrong pairs by kind."""
         out = [f"{'pairs by languages':<24}{'joined':>8}{'missed':>8}{'merged':>8}"]
         out += [f"  {pair:<22}{c.joined:>8}{c.missed:>8}{c.merged:>8}" for pair, c in self.languages.items()]
-        out.append("wrong pairs by kind")
-        out += [f"  {_LABELS[kind]:<22}{count:>8}" for kind, count in self.errors.items()]
-        return out
+        return out + _counted("wrong pairs by kind", _LABELS, self.errors)
 
 
 @dataclass(frozen=True)
@@ -246,6 +244,10 @@ def decision_causes(decisions: Iterable[Decided]) -> dict[str, int]:
 
 
 def cause_lines(counts: Mapping[str, int]) -> list[str]:
-    """`decision_causes` as a table, its numbers under those of `Breakdown.lines`."""
-    return ["reports of an event seen before"] + [f"  {_CAUSE_LABELS[cause]:<22}{counts[cause]:>8}"
-                                                  for cause in DECISION_CAUSES]
+    """`decision_causes` as a table, like those of `Breakdown.lines`."""
+    return _counted("reports of an event seen before", _CAUSE_LABELS, counts)
+
+
+def _counted(heading: str, labels: Mapping[str, str], counts: Mapping[str, int]) -> list[str]:
+    """A table of counts under a heading, a labelled line each, in the order of `labels`."""
+    return [heading] + [f"  {label:<22}{counts[key]:>8}" for key, label in labels.items()]
